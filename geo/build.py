@@ -1,0 +1,191 @@
+"""``python -m geo build``: validate every dataset in a sources folder into one DuckDB
+file, atomically.
+
+The new database is written to a temporary file beside the target and moved over it
+with :func:`os.replace` only when every dataset present has loaded; on any error the
+temporary file is deleted and the previous database is left byte-for-byte unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+import duckdb
+import pandas as pd
+
+from geo.context import LoadContext
+from geo.errors import SourceError
+from geo.loaders import camps, countries, mmp, project, unhcr, wup
+from geo.schema import TABLES
+
+# Order matters: countries fill the ISO lookups the other loaders use.
+STEPS = [
+    ("countries", countries.load),
+    ("MMP incidents", mmp.load),
+    ("camps and sites", camps.load),
+    ("UNHCR population", unhcr.load),
+    ("WUP cities", wup.load),
+    ("CIFAL centres", project.load_cifal),
+    ("route corridors", project.load_corridors),
+]
+
+
+class BuildError(Exception):
+    """The build failed; the message is one line for the user."""
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for t in TABLES:
+        con.execute(t.ddl())
+        # COMMENT ON takes no parameters; the texts are our own constants.
+        con.execute(f"COMMENT ON TABLE {t.name} IS {_literal(t.doc)}")
+        for column, _, doc in t.columns:
+            con.execute(f"COMMENT ON COLUMN {t.name}.{column} IS {_literal(doc)}")
+
+
+def _finish(ctx: LoadContext, sources: Path, started: float) -> None:
+    con = ctx.con
+    if ctx.issues:
+        ctx.insert("load_issues", pd.DataFrame(ctx.issues))
+    if ctx.provenance:
+        ctx.insert("sources", pd.DataFrame(ctx.provenance))
+    info = {
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sources_dir": str(sources),
+        "build_seconds": f"{time.perf_counter() - started:.1f}",
+        "duckdb_version": duckdb.__version__,
+    }
+    con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", list(info.items()))
+    # Indexes for the filters the pages use most.
+    con.execute("CREATE INDEX incidents_year ON incidents(year)")
+    con.execute("CREATE INDEX incident_routes_route ON incident_routes(route)")
+    con.execute("CREATE INDEX sites_country ON sites(iso3)")
+    con.execute("CHECKPOINT")
+
+
+def build(sources: Path, db: Path, out: TextIO = sys.stdout) -> dict:
+    """Build the database.
+
+    Parameters
+    ----------
+    sources : Path
+        Folder in the reference layout (see ``../shared/data``).
+    db : Path
+        Target database file; replaced only on success.
+    out : TextIO
+        Where the report is written.
+
+    Returns
+    -------
+    dict
+        Summary figures (incidents, dead_and_missing, sites, cities, countries, cifal).
+
+    Raises
+    ------
+    BuildError
+        One line naming the file (and row or column) and the reason.
+    """
+    started = time.perf_counter()
+    sources = Path(sources)
+    db = Path(db)
+    if not sources.is_dir():
+        raise BuildError(f"{sources}: sources folder not found (set ATLAS_SOURCES or --sources)")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{db.name}.", suffix=".building", dir=db.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # DuckDB wants to create the file itself
+    con = duckdb.connect(str(tmp))
+    ok = False
+    try:
+        _create_schema(con)
+        ctx = LoadContext(sources=sources, con=con, out=out)
+        ctx.say(f"Building {db} from {sources}")
+        loaded = []
+        for label, step in STEPS:
+            if step(ctx):
+                loaded.append(label)
+            else:
+                ctx.say(f"  {label}: no file found, skipped")
+        if not loaded:
+            raise BuildError(
+                f"{sources}: no dataset found (expected the reference layout, e.g. missing_migrants/)"
+            )
+        _finish(ctx, sources, started)
+        summary = summarise(con)
+        con.close()
+        os.replace(tmp, db)
+        ok = True
+    except SourceError as exc:
+        raise BuildError(exc.one_line()) from exc
+    except (duckdb.Error, OSError, ValueError, KeyError) as exc:
+        raise BuildError(
+            f"{sources}: build failed: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+        ) from exc
+    finally:
+        if not ok:
+            try:
+                con.close()
+            except duckdb.Error:
+                pass
+            for leftover in (tmp, Path(str(tmp) + ".wal")):
+                leftover.unlink(missing_ok=True)
+    _report(summary, ctx, out, time.perf_counter() - started)
+    return summary
+
+
+def summarise(con: duckdb.DuckDBPyConnection) -> dict:
+    """Headline counts of a built database."""
+    q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "incidents": q("SELECT count(*) FROM incidents"),
+        "incidents_export": q("SELECT count(*) FROM incidents WHERE origin = 'export'"),
+        "incidents_endpoint": q("SELECT count(*) FROM incidents WHERE origin = 'endpoint'"),
+        "dead_and_missing_export": q(
+            "SELECT coalesce(sum(dead_and_missing), 0) FROM incidents WHERE origin = 'export'"
+        ),
+        "dead_and_missing": q("SELECT coalesce(sum(dead_and_missing), 0) FROM incidents"),
+        "sites": q("SELECT count(*) FROM sites"),
+        "cities": q("SELECT count(*) FROM cities"),
+        "city_years_min": q(
+            "SELECT coalesce(min(n), 0) FROM (SELECT count(*) n FROM city_population GROUP BY city_code)"
+        ),
+        "city_years_max": q(
+            "SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM city_population GROUP BY city_code)"
+        ),
+        "countries": q("SELECT count(*) FROM countries"),
+        "cifal": q("SELECT count(*) FROM cifal_centres WHERE lat IS NOT NULL"),
+        "rejected": q("SELECT count(*) FROM load_issues WHERE action = 'rejected'"),
+        "repaired": q("SELECT count(*) FROM load_issues WHERE action <> 'rejected'"),
+    }
+
+
+def _report(s: dict, ctx: LoadContext, out: TextIO, seconds: float) -> None:
+    p = lambda line: print(line, file=out)  # noqa: E731
+    p("Summary")
+    p(
+        f"  incidents: {s['incidents']:,} ({s['incidents_export']:,} from the export, {s['incidents_endpoint']:,} endpoint-only after it)"
+    )
+    p(
+        f"  dead and missing: {s['dead_and_missing_export']:,} over the export's rows; {s['dead_and_missing']:,} with the endpoint's later incidents (minimum estimates)"
+    )
+    p(f"  sites: {s['sites']:,}")
+    p(
+        f"  cities: {s['cities']:,} with {s['city_years_min']}-{s['city_years_max']} population years each"
+    )
+    p(f"  countries: {s['countries']:,}")
+    p(f"  CIFAL centres with coordinates: {s['cifal']}")
+    p(
+        f"  rows rejected: {s['rejected']:,}; repaired or unlocated: {s['repaired']:,} (table load_issues)"
+    )
+    p(f"Done in {seconds:.1f} s.")

@@ -1,0 +1,143 @@
+"""What each dataset is, who publishes it, its licence and how to cite it.
+
+The build copies these facts into the ``sources`` table next to each file's sha256
+and row counts, so the Data and sources page and every export can quote them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MMP_CAVEAT = (
+    "Missing Migrants Project figures are minimum estimates: many deaths on migration "
+    "routes are never recorded."
+)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Facts about one dataset."""
+
+    key: str
+    title: str
+    publisher: str
+    licence: str
+    citation: str
+    url: str
+    vintage: str
+    caveat: str = ""
+
+
+DATASETS: dict[str, Dataset] = {
+    d.key: d
+    for d in [
+        Dataset(
+            "mmp_export",
+            "Missing Migrants Project: global figures, all data (export)",
+            "International Organization for Migration (IOM)",
+            "CC BY-IGO (per HDX); cite IOM Missing Migrants Project",
+            "IOM Missing Migrants Project, missingmigrants.iom.int",
+            "https://missingmigrants.iom.int/downloads",
+            "incidents 2014-01-02 to 2025-04-29 (export of 2025-04)",
+            MMP_CAVEAT,
+        ),
+        Dataset(
+            "mmp_endpoint",
+            "Missing Migrants Project: JSON endpoint, one file per year",
+            "International Organization for Migration (IOM)",
+            "CC BY-IGO (per HDX); cite IOM Missing Migrants Project",
+            "IOM Missing Migrants Project, missingmigrants.iom.int",
+            "https://missingmigrants.iom.int/global-figures/{year}/json",
+            "2014 to 2025-09-08; only incidents after the export's last date are added",
+            MMP_CAVEAT,
+        ),
+        Dataset(
+            "unhcr_register",
+            "UNHCR location register (camps, settlements, urban and other sites)",
+            "UNHCR ODSS/FICSS, via Zhou & Shaver (2021)",
+            "No licence stated; cite Zhou & Shaver (2021) and acknowledge UNHCR ODSS",
+            "Zhou, Y.-Y. & Shaver, A. (2021), APSR, doi:10.1017/S0003055421000502; UNHCR ODSS",
+            "https://github.com/global-displacement-locations/displacement_locations_unhcr",
+            "register last updated 2020-01-06",
+            "Open and closed sites; no population figures in the register.",
+        ),
+        Dataset(
+            "coxs_bazar",
+            "Cox's Bazar Rohingya camp outlines and centroids",
+            "RRRC / ISCG (Inter Sector Coordination Group), Bangladesh",
+            "No licence stated in the copy used; published by ISCG/RRRC on HDX",
+            "ISCG/RRRC Cox's Bazar camp outlines (AL1), 2020-09-08",
+            "https://data.humdata.org/",
+            "2020-09-08",
+        ),
+        Dataset(
+            "isimm",
+            "NW Syria IDP sites, Integrated Monitoring Matrix (ISIMM)",
+            "CCCM Cluster (Türkiye cross-border hub, UNHCR-led)",
+            "Repository Apache-2.0; no separate data statement; cite CCCM Cluster - ISIMM",
+            "CCCM Cluster - ISIMM, July 2020",
+            "https://unhcr-xborder-turkey.github.io/ISIMM/",
+            "monthly 2017-02 to 2020-07",
+            "Site coordinates are purposely imprecise (publisher, for security): indicative only.",
+        ),
+        Dataset(
+            "unhcr_demographics",
+            "UNHCR demographics by location, 2025 (site populations)",
+            "UNHCR Refugee Data Finder",
+            "CC BY 4.0",
+            "UNHCR Refugee Data Finder, unhcr.org/refugee-statistics",
+            "https://api.unhcr.org/population/v1/demographics/",
+            "end-2025 (Global Trends 2025)",
+            "Joined to register sites by normalised name and country; unmatched sites have no 2025 figure.",
+        ),
+        Dataset(
+            "unhcr_population",
+            "UNHCR population statistics by origin and asylum",
+            "UNHCR Refugee Data Finder",
+            "CC BY 4.0",
+            "UNHCR Refugee Data Finder, unhcr.org/refugee-statistics",
+            "https://api.unhcr.org/population/v1/population/",
+            "1951-2025 (Global Trends 2025)",
+        ),
+        Dataset(
+            "wup_cities",
+            "World Urbanization Prospects 2018, File 12: cities of 300,000+",
+            "UN DESA, Population Division",
+            "CC BY 3.0 IGO, © 2018 United Nations",
+            "United Nations, DESA, Population Division (2018). World Urbanization Prospects: The 2018 Revision, Online Edition.",
+            "https://population.un.org/wup/Download/Files/WUP2018-F12-Cities_Over_300K.xls",
+            "2018 revision; 2020-2035 are projections",
+            "Populations from 2020 on are projections made in 2018.",
+        ),
+        Dataset(
+            "natural_earth",
+            "Natural Earth admin-0 countries, 1:110m",
+            "Natural Earth",
+            "Public domain",
+            "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com.",
+            "https://www.naturalearthdata.com/",
+            "v5.1",
+            "Boundaries by de facto control.",
+        ),
+        Dataset(
+            "cifal",
+            "UNITAR CIFAL Global Network centres (compiled)",
+            "Arrival Atlas, from public UNITAR and press pages (one source per row)",
+            "Facts; source per row",
+            "Arrival Atlas compilation of UNITAR CIFAL centres (see source_url per centre)",
+            "https://unitar.org/",
+            "compiled 2026",
+            "City coordinates, not the centres' addresses.",
+        ),
+        Dataset(
+            "route_corridors",
+            "Schematic migration route corridors",
+            "Arrival Atlas",
+            "CC BY 4.0 (Arrival Atlas)",
+            "Arrival Atlas schematic corridors for the MMP route names",
+            "",
+            "authored 2026",
+            "Schematic lines for orientation, not actual paths.",
+        ),
+    ]
+}

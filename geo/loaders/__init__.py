@@ -1,0 +1,1 @@
+"""One module per dataset; each exposes ``load(ctx) -> bool`` (False when absent)."""
