@@ -22,6 +22,7 @@ import pandas as pd
 from geo.context import LoadContext
 from geo.errors import SourceError
 from geo.loaders import camps, countries, mmp, project, unhcr, wup
+from geo.queries import install_macros
 from geo.schema import TABLES
 
 # Order matters: countries fill the ISO lookups the other loaders use.
@@ -66,6 +67,7 @@ def _finish(ctx: LoadContext, sources: Path, started: float) -> None:
         "duckdb_version": duckdb.__version__,
     }
     con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", list(info.items()))
+    install_macros(con)
     # Indexes for the filters the pages use most.
     con.execute("CREATE INDEX incidents_year ON incidents(year)")
     con.execute("CREATE INDEX incident_routes_route ON incident_routes(route)")

@@ -1,0 +1,71 @@
+"""Shared fixtures: the test database is built once per session from the real mirror."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MIRROR = Path(os.environ.get("ATLAS_SOURCES", REPO.parent / "shared" / "data")).resolve()
+
+
+def pytest_report_header(config):
+    return f"sources mirror: {MIRROR}"
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """The offline mirror of the real datasets (reference layout)."""
+    if not (MIRROR / "missing_migrants").is_dir():
+        pytest.fail(f"no sources mirror at {MIRROR}: set ATLAS_SOURCES")
+    return MIRROR
+
+
+@pytest.fixture(scope="session")
+def built(mirror, tmp_path_factory) -> tuple[Path, dict, str]:
+    """(database path, summary, report text) of one build from the mirror."""
+    from geo.build import build
+
+    db = tmp_path_factory.mktemp("db") / "atlas.duckdb"
+    out = io.StringIO()
+    summary = build(mirror, db, out=out)
+    return db, summary, out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def db_path(built) -> Path:
+    """Path of the session's test database (do not modify it)."""
+    return built[0]
+
+
+@pytest.fixture()
+def con(db_path):
+    """A read-only connection to the test database."""
+    c = duckdb.connect(str(db_path), read_only=True)
+    yield c
+    c.close()
+
+
+def copy_sources(mirror: Path, dest: Path, *, only: list[str] | None = None) -> Path:
+    """Copy (hard-link when possible) the mirror, or some of its files, to ``dest``.
+
+    Tests then damage the copy, never the mirror.
+    """
+    for src in mirror.rglob("*"):
+        if src.is_dir():
+            continue
+        rel = src.relative_to(mirror)
+        if only is not None and not any(str(rel).startswith(o) for o in only):
+            continue
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, target)
+        except OSError:
+            shutil.copy2(src, target)
+    return dest
