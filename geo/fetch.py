@@ -62,11 +62,11 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -529,16 +529,17 @@ def _download(run: _Run, job: _Job, root: Path) -> _Written:
                     continue
                 raise error
             return _stream_to(run, job, target, response, url)
-    raise last_404 or _ItemError("no address")  # pragma: no cover - loop always returns
+    raise last_404 or _ItemError("no publisher address")
 
 
 def _stream_to(
     run: _Run, job: _Job, target: Path, response: requests.Response, url: str
 ) -> _Written:
-    length = response.headers.get("Content-Length")
-    expected = int(length) if length and length.isdigit() else None
-    if response.headers.get("Content-Encoding"):
-        expected = None  # the length is that of the compressed body
+    length = response.headers.get("Content-Length", "")
+    expected = int(length) if length.isdigit() else None
+    # With gzip the length counts the bytes on the wire: the bar follows those, and
+    # the size check is left to the decoder.
+    encoded = response.headers.get("Content-Encoding", "identity").lower() != "identity"
     digest = hashlib.sha256()
     size = 0
     with _temp_beside(target) as (handle, tmp):
@@ -558,7 +559,7 @@ def _stream_to(
                     handle.write(chunk)
                     digest.update(chunk)
                     size += len(chunk)
-                    bar.update(len(chunk))
+                    bar.update(response.raw.tell() - bar.n if encoded else len(chunk))
             except (requests.RequestException, OSError) as exc:
                 raise _ItemError(
                     f"download broke off after {size:,} bytes ({_reason(exc, run.timeout)})"
@@ -566,7 +567,7 @@ def _stream_to(
         handle.flush()
         os.fsync(handle.fileno())
         handle.close()
-        if expected is not None and size != expected:
+        if expected is not None and not encoded and size != expected:
             raise _ItemError(f"got {size:,} of {expected:,} bytes")
         note = _validate(job.kind, job.path, tmp, size)
         os.replace(tmp, target)
@@ -646,23 +647,21 @@ def _unhcr_population(run: _Run, job: _Job, root: Path, current_year: int) -> _W
     for row in items:
         writer.writerow([_unhcr_cell(row.get(c)) for c in UNHCR_POPULATION_COLUMNS])
     body = buffer.getvalue().encode("utf-8")
-    written = _write_bytes(root / job.path, body, job.dataset, url)
+    sha = _write_bytes(root / job.path, body)
     run.say(f"{job.path}: {len(items):,} rows from {pages} page(s)")
-    return written
+    query = urlencode({k: v for k, v in params.items() if k != "page"})
+    return _Written(job.path, job.dataset, f"{url}?{query}", sha, len(body))
 
 
-def _write_bytes(
-    target: Path, body: bytes, dataset: str, url: str, derived_from: str | None = None
-) -> _Written:
+def _write_bytes(target: Path, body: bytes) -> str:
+    """Write ``body`` to ``target`` atomically; return its sha256."""
     with _temp_beside(target) as (handle, tmp):
         handle.write(body)
         handle.flush()
         os.fsync(handle.fileno())
         handle.close()
         os.replace(tmp, target)
-    return _Written(
-        target.name, dataset, url, hashlib.sha256(body).hexdigest(), len(body), derived_from
-    )
+    return hashlib.sha256(body).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------
@@ -687,14 +686,13 @@ def _derive(run: _Run, spec: Derived, root: Path) -> _Written:
         body, rows = _convert(spec, root)
     except ImportError as exc:
         raise _ItemError(f"cannot convert {spec.source}: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - any reader error means a bad workbook
+    except Exception as exc:  # any reader error means a workbook we cannot read
         raise _ItemError(f"cannot read {spec.source} ({type(exc).__name__}: {exc})") from None
     if rows == 0:
         raise _ItemError(f"{spec.source} sheet {spec.sheet!r} has no rows")
-    written = _write_bytes(root / spec.path, body, spec.dataset, "", spec.source)
-    written.path = spec.path
+    sha = _write_bytes(root / spec.path, body)
     run.say(f"{spec.path}: {rows:,} rows, made from {Path(spec.source).name}")
-    return written
+    return _Written(spec.path, spec.dataset, "", sha, len(body), spec.source)
 
 
 # ---------------------------------------------------------------------------------------
@@ -725,7 +723,7 @@ def _update_manifest(root: Path, written: list[_Written], when: str) -> None:
         "files": dict(sorted(files.items())),
     }
     body = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    _write_bytes(path, body, "", "")
+    _write_bytes(path, body)
 
 
 # ---------------------------------------------------------------------------------------
@@ -743,6 +741,17 @@ def _human(size: int) -> str:
 
 
 def _writable(root: Path) -> str | None:
+    """Why ``root`` cannot take the downloads, or ``None`` when it can.
+
+    A folder with no write permission bits is refused even where the process could
+    write to it anyway (as root): that is how the offline mirror is marked read-only.
+    """
+    existing = root
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    with contextlib.suppress(OSError):
+        if existing.is_dir() and not existing.stat().st_mode & 0o222:
+            return f"{existing} is read-only; choose another --to"
     try:
         root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=root):
@@ -818,7 +827,6 @@ def run_fetch(
             try:
                 if job.kind == "unhcr-api":
                     item = _unhcr_population(run, job, root, current_year)
-                    item.path = job.path
                 else:
                     item = _download(run, job, root)
             except _ItemError as exc:
@@ -1005,8 +1013,6 @@ def main(args: argparse.Namespace | Sequence[str] | None = None) -> int:
         only=getattr(args, "only", None),
     )
 
-
-_Converter = Callable[[Derived, Path], tuple[bytes, int]]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,387 @@
+"""Folium map builders shared by every page: an offline basemap, compact circle and
+line layers fed by server-side aggregates, a legend, a source credit and the layer
+control. Builders return folium objects; tests inspect them and their HTML.
+
+All text from datasets is HTML-escaped here before it reaches Leaflet, because
+Leaflet's tooltips and popups render strings as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import folium
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+from shapely.geometry import mapping, shape
+
+from geo.assets import LEAFLET_URL
+
+WORLD_VIEW = {"location": [20.0, 10.0], "zoom_start": 2}
+OCEAN = "#dbe7ee"
+LAND = "#f4f1ea"
+BORDER = "#b9b2a5"
+# Colour ramp (ColorBrewer YlOrRd, 6 classes) for death counts; print-safe and
+# readable for most colour-blind viewers.
+REDS = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026", "#800026")
+BLUES = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b")
+GREENS = ("#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c", "#00441b")
+
+
+def escape(value: object) -> str:
+    """HTML-escape any value for a tooltip, popup, legend or table cell."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def safe_link(url: object, label: str = "source") -> str:
+    """An escaped ``<a>`` for http(s) URLs only; anything else (``javascript:``...) gives ''."""
+    s = "" if url is None else str(url).strip()
+    if not re.match(r"^https?://[^\s\"'<>]+$", s, re.IGNORECASE):
+        return ""
+    return f'<a href="{escape(s)}" target="_blank" rel="noopener noreferrer">{escape(label)}</a>'
+
+
+def make_offline(m: folium.Map) -> folium.Map:
+    """Point the map's scripts at the Leaflet files the app serves itself.
+
+    Folium's defaults load Leaflet, jQuery, Bootstrap and Font Awesome from public CDNs;
+    none of our layers needs more than Leaflet, and a venue without internet gets a
+    blank map otherwise.
+    """
+    m.default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
+    return m
+
+
+@lru_cache(maxsize=4)
+def simplified_countries(rows: tuple[tuple[str, str, str], ...]) -> dict:
+    """Countries as a light GeoJSON FeatureCollection for the basemap (~85 KB).
+
+    Parameters
+    ----------
+    rows : tuple of (iso3, name, geometry GeoJSON)
+    """
+    features = []
+    for iso3, name, geom in rows:
+        g = shape(json.loads(geom)).simplify(0.2, preserve_topology=True)
+        g = shapely.set_precision(g, 0.1)
+        if g.is_empty:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"n": escape(name), "iso3": iso3},
+                "geometry": mapping(g),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def base_map(
+    countries: dict,
+    *,
+    location: Sequence[float] | None = None,
+    zoom_start: int | None = None,
+    bounds: Sequence[Sequence[float]] | None = None,
+    online_tiles: bool = False,
+    height: str = "100%",
+) -> folium.Map:
+    """A map with the Natural Earth countries as its basemap, ready to draw offline.
+
+    Parameters
+    ----------
+    countries : dict
+        GeoJSON FeatureCollection from :func:`simplified_countries`.
+    location, zoom_start : initial view (default: the world).
+    bounds : [[south, west], [north, east]], optional
+        Fit the view to these bounds instead.
+    online_tiles : bool
+        Add OpenStreetMap tiles as an optional base layer (off unless chosen).
+    """
+    m = folium.Map(
+        location=list(location or WORLD_VIEW["location"]),
+        zoom_start=zoom_start if zoom_start is not None else WORLD_VIEW["zoom_start"],
+        tiles=None,
+        min_zoom=1,
+        max_zoom=12,
+        world_copy_jump=True,
+        control_scale=True,
+        prefer_canvas=True,
+        height=height,
+    )
+    make_offline(m)
+    m.get_root().header.add_child(
+        folium.Element(
+            f"<style>.leaflet-container{{background:{OCEAN};font-family:'DejaVu Sans',Arial,sans-serif}}"
+            ".atlas-legend{background:rgba(255,255,255,.93);padding:8px 10px;border-radius:4px;"
+            "box-shadow:0 1px 4px rgba(0,0,0,.3);font-size:12px;line-height:1.35;max-width:240px}"
+            ".atlas-legend b{display:block;margin-bottom:4px}"
+            ".atlas-legend i{display:inline-block;vertical-align:middle;margin-right:6px;border:1px solid #555}"
+            ".leaflet-control-attribution{font-size:11px}</style>"
+        )
+    )
+    if online_tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False).add_to(m)
+    basemap = folium.FeatureGroup(name="Countries (Natural Earth)", overlay=False, control=True)
+    folium.GeoJson(
+        countries,
+        name="Countries",
+        style_function=lambda _f: {
+            "fillColor": LAND,
+            "color": BORDER,
+            "weight": 0.6,
+            "fillOpacity": 1.0,
+        },
+        tooltip=None,
+        smooth_factor=1.0,
+        control=False,
+    ).add_to(basemap)
+    basemap.add_to(m)
+    if bounds:
+        m.fit_bounds([list(bounds[0]), list(bounds[1])])
+    return m
+
+
+def class_index(value: float, breaks: Sequence[float]) -> int:
+    """Index of the class of ``value`` given ascending upper ``breaks``."""
+    for i, b in enumerate(breaks):
+        if value <= b:
+            return i
+    return len(breaks)
+
+
+def nice_breaks(values: Sequence[float], classes: int = 6) -> list[float]:
+    """Upper class limits (``classes - 1`` of them) rounded to 1-2-5 steps, by quantiles."""
+    vals = sorted(v for v in values if v is not None and v > 0)
+    if not vals:
+        return [1.0]
+    out: list[float] = []
+    for k in range(1, classes):
+        q = vals[min(len(vals) - 1, int(len(vals) * k / classes))]
+        mag = 10 ** math.floor(math.log10(q)) if q > 0 else 1
+        nice = min((s * mag for s in (1, 2, 5, 10) if s * mag >= q), default=q)
+        if not out or nice > out[-1]:
+            out.append(float(nice))
+    return out
+
+
+@dataclass
+class Circle:
+    """One circle of a :class:`CircleLayer`: position, radius in px, class, tooltip, popup."""
+
+    lat: float
+    lon: float
+    radius: float
+    klass: int
+    tooltip: str = ""
+    popup: str = ""
+
+
+class CircleLayer(folium.map.FeatureGroup):
+    """Many circle markers from one compact JS array (no per-marker folium objects).
+
+    A folium ``CircleMarker`` per point costs ~600 bytes of script; this layer costs
+    ~40 bytes per point plus its texts, which keeps the map payload within budget.
+    Tooltip and popup texts must be already-escaped HTML (see :func:`escape`).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
+        (function() {
+            var colors = {{ this.colors_json }};
+            var rows = {{ this.rows_json }};
+            var style = {{ this.style_json }};
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i];
+                var o = Object.assign({}, style, {radius: r[2], fillColor: colors[r[3]], color: style.color || colors[r[3]]});
+                var c = L.circleMarker([r[0], r[1]], o);
+                if (r[4]) { c.bindTooltip(r[4], {sticky: true}); }
+                if (r[5]) { c.bindPopup(r[5], {maxWidth: 320}); }
+                c.addTo({{ this.get_name() }});
+            }
+        })();
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        name: str,
+        circles: Sequence[Circle],
+        colors: Sequence[str],
+        *,
+        show: bool = True,
+        stroke: str | None = "#ffffff",
+        fill_opacity: float = 0.8,
+        weight: float = 0.7,
+    ):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "CircleLayer"
+        self.circles = list(circles)
+        self.colors = list(colors)
+        self.colors_json = json.dumps(self.colors)
+        self.rows_json = json.dumps(
+            [
+                [round(c.lat, 4), round(c.lon, 4), round(c.radius, 1), c.klass, c.tooltip, c.popup]
+                for c in self.circles
+            ],
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).replace("</", "<\\/")  # a data string can never close the script element
+        self.style_json = json.dumps(
+            {"weight": weight, "fillOpacity": fill_opacity, "opacity": 0.9, "color": stroke}
+        )
+
+
+def add_line(
+    target: folium.map.FeatureGroup,
+    coords: Sequence[Sequence[float]],
+    *,
+    weight: float,
+    color: str,
+    tooltip: str,
+    dash: str | None = None,
+) -> folium.PolyLine:
+    """Add a polyline (``[[lat, lon], ...]``) with an escaped tooltip to a group."""
+    line = folium.PolyLine(
+        [[round(a, 3), round(b, 3)] for a, b in coords],
+        weight=weight,
+        color=color,
+        opacity=0.75,
+        dash_array=dash,
+        tooltip=folium.Tooltip(tooltip, sticky=True),
+    )
+    line.add_to(target)
+    return line
+
+
+class Legend(MacroElement):
+    """A legend drawn inside the map (bottom left), so exports carry it too.
+
+    Parameters
+    ----------
+    title : str
+        Legend title (plain text; escaped here).
+    items : list of (swatch_css, label)
+        ``swatch_css`` such as ``"background:#f03b20;width:12px;height:12px;border-radius:50%"``.
+    note : str
+        A caveat line under the items (plain text).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: 'bottomleft'});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create('div', 'atlas-legend');
+                div.innerHTML = {{ this.html_json }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, items: Sequence[tuple[str, str]], note: str = ""):
+        super().__init__()
+        self._name = "Legend"
+        self.title = title
+        self.items = list(items)
+        self.note = note
+        parts = [f"<b>{escape(title)}</b>"]
+        for swatch, label in self.items:
+            parts.append(f'<div><i style="{escape(swatch)}"></i>{escape(label)}</div>')
+        if note:
+            parts.append(
+                f'<div style="margin-top:4px;color:#555;font-style:italic">{escape(note)}</div>'
+            )
+        self.html = "".join(parts)
+        self.html_json = json.dumps(self.html).replace("</", "<\\/")
+
+
+class Credit(MacroElement):
+    """Source credit and licence in Leaflet's attribution control (bottom right)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.setPrefix(false);
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.html_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Credit"
+        self.text = text
+        self.html_json = json.dumps(escape(text)).replace("</", "<\\/")
+
+
+def circle_legend_items(
+    breaks: Sequence[float], colors: Sequence[str], unit: str
+) -> list[tuple[str, str]]:
+    """Legend rows for class breaks: ``≤ b0``, ``b0–b1``, …, ``> bn``."""
+    items = []
+    lo = 0.0
+    for i, color in enumerate(colors[: len(breaks) + 1]):
+        if i < len(breaks):
+            label = (
+                f"{_fmt(lo + (1 if lo else 0))}–{_fmt(breaks[i])} {unit}"
+                if lo
+                else f"up to {_fmt(breaks[i])} {unit}"
+            )
+            lo = breaks[i]
+        else:
+            label = f"more than {_fmt(lo)} {unit}"
+        items.append((f"background:{color};width:12px;height:12px;border-radius:50%", label))
+    return items
+
+
+def _fmt(v: float) -> str:
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.1f}"
+
+
+def finish(
+    m: folium.Map, *, legend: Legend | None, credit: str, collapsed: bool = False
+) -> folium.Map:
+    """Add the legend, the credit and the layer control: every map gets all three."""
+    if legend is not None:
+        legend.add_to(m)
+    Credit(credit).add_to(m)
+    folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
+    return m
+
+
+def radius_for(value: float, vmax: float, *, min_px: float = 3.0, max_px: float = 28.0) -> float:
+    """Circle radius in pixels with area proportional to ``value`` (``vmax`` gets ``max_px``)."""
+    if value <= 0 or vmax <= 0:
+        return min_px
+    return max(min_px, max_px * math.sqrt(value / vmax))
+
+
+def map_html(m: folium.Map) -> str:
+    """The map's full HTML page, as handed to the browser (for payload measurements)."""
+    return m.get_root().render()
+
+
+def layer_names(m: folium.Map) -> list[str]:
+    """Names of the map's toggleable layers, as the layer control lists them."""
+    names = []
+    for child in m._children.values():
+        if isinstance(child, folium.map.Layer) and child.control:
+            names.append(child.layer_name)
+    return names
