@@ -19,12 +19,13 @@ from functools import lru_cache
 import folium
 import shapely
 from branca.element import MacroElement
-from jinja2 import Template
+from folium.template import Template
 from shapely.geometry import mapping, shape
 
 from geo.assets import LEAFLET_URL
 
 WORLD_VIEW = {"location": [20.0, 10.0], "zoom_start": 2}
+WORLD_BOUNDS = [[-45.0, -125.0], [62.0, 150.0]]
 OCEAN = "#dbe7ee"
 LAND = "#f4f1ea"
 BORDER = "#b9b2a5"
@@ -77,7 +78,7 @@ def simplified_countries(rows: tuple[tuple[str, str, str], ...]) -> dict:
         features.append(
             {
                 "type": "Feature",
-                "properties": {"n": escape(name), "iso3": iso3},
+                "properties": {"iso3": iso3},
                 "geometry": mapping(g),
             }
         )
@@ -124,26 +125,20 @@ def base_map(
             "box-shadow:0 1px 4px rgba(0,0,0,.3);font-size:12px;line-height:1.35;max-width:240px}"
             ".atlas-legend b{display:block;margin-bottom:4px}"
             ".atlas-legend i{display:inline-block;vertical-align:middle;margin-right:6px;border:1px solid #555}"
-            ".leaflet-control-attribution{font-size:11px}</style>"
+            ".leaflet-control-attribution{font-size:11px}"
+            ".leaflet-control-layers{font-size:12px;line-height:1.3}"
+            ".leaflet-control-layers label{margin:1px 0}</style>"
         )
     )
     if online_tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False).add_to(m)
-    basemap = folium.FeatureGroup(name="Countries (Natural Earth)", overlay=False, control=True)
-    folium.GeoJson(
+    GeoJsonLayer(
+        "Countries (Natural Earth)",
         countries,
-        name="Countries",
-        style_function=lambda _f: {
-            "fillColor": LAND,
-            "color": BORDER,
-            "weight": 0.6,
-            "fillOpacity": 1.0,
-        },
-        tooltip=None,
-        smooth_factor=1.0,
-        control=False,
-    ).add_to(basemap)
-    basemap.add_to(m)
+        {"fillColor": LAND, "color": BORDER, "weight": 0.6, "fillOpacity": 1.0},
+        overlay=False,
+        interactive=False,
+    ).add_to(m)
     if bounds:
         m.fit_bounds([list(bounds[0]), list(bounds[1])])
     return m
@@ -174,7 +169,12 @@ def nice_breaks(values: Sequence[float], classes: int = 6) -> list[float]:
 
 @dataclass
 class Circle:
-    """One circle of a :class:`CircleLayer`: position, radius in px, class, tooltip, popup."""
+    """One circle of a :class:`CircleLayer`.
+
+    ``tooltip`` and ``popup`` are ready (escaped) HTML; alternatively ``values`` fill
+    the layer's ``tooltip_format`` in the browser, which keeps the payload small when
+    thousands of circles share one sentence.
+    """
 
     lat: float
     lon: float
@@ -182,6 +182,7 @@ class Circle:
     klass: int
     tooltip: str = ""
     popup: str = ""
+    values: tuple = ()
 
 
 class CircleLayer(folium.map.FeatureGroup):
@@ -193,18 +194,23 @@ class CircleLayer(folium.map.FeatureGroup):
     """
 
     _template = Template(
-        """
+        r"""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
         (function() {
             var colors = {{ this.colors_json }};
             var rows = {{ this.rows_json }};
             var style = {{ this.style_json }};
+            var fmt = {{ this.format_json }};
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
                 var o = Object.assign({}, style, {radius: r[2], fillColor: colors[r[3]], color: style.color || colors[r[3]]});
                 var c = L.circleMarker([r[0], r[1]], o);
-                if (r[4]) { c.bindTooltip(r[4], {sticky: true}); }
+                var tip = r[4];
+                if (fmt && r[6]) {
+                    tip = fmt.replace(/\{(\d+)\}/g, function(m, k) { var v = r[6][k]; return typeof v === 'number' ? v.toLocaleString('en-US') : v; });
+                }
+                if (tip) { c.bindTooltip(tip, {sticky: true}); }
                 if (r[5]) { c.bindPopup(r[5], {maxWidth: 320}); }
                 c.addTo({{ this.get_name() }});
             }
@@ -224,15 +230,19 @@ class CircleLayer(folium.map.FeatureGroup):
         stroke: str | None = "#ffffff",
         fill_opacity: float = 0.8,
         weight: float = 0.7,
+        tooltip_format: str = "",
     ):
         super().__init__(name=name, overlay=True, control=True, show=show)
+        self.tooltip_format = tooltip_format
+        self.format_json = json.dumps(tooltip_format).replace("</", "<\\/")
         self._name = "CircleLayer"
         self.circles = list(circles)
         self.colors = list(colors)
         self.colors_json = json.dumps(self.colors)
         self.rows_json = json.dumps(
             [
-                [round(c.lat, 4), round(c.lon, 4), round(c.radius, 1), c.klass, c.tooltip, c.popup]
+                [round(c.lat, 3), round(c.lon, 3), round(c.radius, 1), c.klass, c.tooltip, c.popup]
+                + ([list(c.values)] if c.values else [])
                 for c in self.circles
             ],
             separators=(",", ":"),
@@ -265,8 +275,65 @@ def add_line(
     return line
 
 
+class GeoJsonLayer(folium.map.FeatureGroup):
+    """A GeoJSON layer embedded as compact JSON (folium's own adds ~30% whitespace).
+
+    Parameters
+    ----------
+    name : str
+        Name in the layer control.
+    data : dict
+        FeatureCollection. A feature's ``fill`` property, when present, sets its fill
+        colour (choropleths); its ``tip`` property, already-escaped HTML, its tooltip.
+    style : dict
+        Leaflet path options shared by all features.
+    overlay : bool
+        False makes it a base layer (the Natural Earth basemap).
+    interactive : bool
+        False lets clicks pass through (basemap).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
+            interactive: {{ 'true' if this.interactive else 'false' }},
+            style: function(f) {
+                var s = Object.assign({}, {{ this.style_json }});
+                if (f.properties && f.properties.fill) { s.fillColor = f.properties.fill; }
+                return s;
+            },
+            onEachFeature: function(f, layer) {
+                if (f.properties && f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
+            }
+        });
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        name: str,
+        data: dict,
+        style: dict,
+        *,
+        overlay: bool = True,
+        show: bool = True,
+        interactive: bool = True,
+    ):
+        super().__init__(name=name, overlay=overlay, control=True, show=show)
+        self._name = "GeoJsonLayer"
+        self.data = data
+        self.interactive = interactive
+        self.data_json = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace(
+            "</", "<\\/"
+        )
+        self.style_json = json.dumps(style)
+
+
 class Legend(MacroElement):
-    """A legend drawn inside the map (bottom left), so exports carry it too.
+    """A legend drawn inside the map (bottom right by default), so exports carry it too.
 
     Parameters
     ----------
@@ -282,7 +349,7 @@ class Legend(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function() {
-            var legend = L.control({position: 'bottomleft'});
+            var legend = L.control({position: {{ this.position_json }}});
             legend.onAdd = function() {
                 var div = L.DomUtil.create('div', 'atlas-legend');
                 div.innerHTML = {{ this.html_json }};
@@ -295,9 +362,16 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, title: str, items: Sequence[tuple[str, str]], note: str = ""):
+    def __init__(
+        self,
+        title: str,
+        items: Sequence[tuple[str, str]],
+        note: str = "",
+        position: str = "bottomright",
+    ):
         super().__init__()
         self._name = "Legend"
+        self.position_json = json.dumps(position)
         self.title = title
         self.items = list(items)
         self.note = note

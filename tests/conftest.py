@@ -69,3 +69,26 @@ def copy_sources(mirror: Path, dest: Path, *, only: list[str] | None = None) -> 
         except OSError:
             shutil.copy2(src, target)
     return dest
+
+
+@pytest.fixture(scope="session")
+def server(db_path):
+    """``streamlit run app.py`` on loopback over the test database."""
+    from tests.browser import Server
+
+    s = Server(db_path)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch_browser
+
+    with sync_playwright() as p:
+        b = launch_browser(p)
+        yield b
+        b.close()

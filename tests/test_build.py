@@ -47,7 +47,12 @@ def test_endpoint_adds_only_incidents_after_the_export(con, mirror):
             if d and rec["web_id"] not in export_ids:
                 first_dates[rec["web_id"]] = min(first_dates.get(rec["web_id"], d), d)
     expected = {i for i, d in first_dates.items() if d > last}
-    got = {r[0] for r in con.execute("SELECT incident_id FROM incidents WHERE origin = 'endpoint'").fetchall()}
+    got = {
+        r[0]
+        for r in con.execute(
+            "SELECT incident_id FROM incidents WHERE origin = 'endpoint'"
+        ).fetchall()
+    }
     assert got == expected and len(got) > 300
     # An endpoint incident is the sum of its rows (one per group of origin).
     web_id, n_rows, dm = con.execute(
@@ -77,14 +82,18 @@ def test_register_and_sites_match_the_source(con, mirror):
     with (mirror / "camps/displacement_locations_unhcr_2020-01.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     archived = sum(r["loc_type"] == "Archived data - disregard" for r in rows)
-    loaded = con.execute("SELECT count(*) FROM sites WHERE dataset = 'unhcr_register'").fetchone()[0]
+    loaded = con.execute("SELECT count(*) FROM sites WHERE dataset = 'unhcr_register'").fetchone()[
+        0
+    ]
     rejected = con.execute(
         "SELECT count(*) FROM load_issues WHERE dataset = 'unhcr_register' AND action = 'rejected'"
     ).fetchone()[0]
     assert archived == 143
     assert loaded + rejected == len(rows) == 13733
     open_src = sum(r["status"] == "1" for r in rows if r["loc_type"] != "Archived data - disregard")
-    open_db = con.execute("SELECT count(*) FROM sites WHERE dataset = 'unhcr_register' AND is_open").fetchone()[0]
+    open_db = con.execute(
+        "SELECT count(*) FROM sites WHERE dataset = 'unhcr_register' AND is_open"
+    ).fetchone()[0]
     assert abs(open_src - open_db) <= 1  # one duplicate pcode is rejected
     people = con.execute("SELECT sum(individuals) FROM sites WHERE dataset = 'isimm'").fetchone()[0]
     assert people == 1479320
@@ -94,7 +103,9 @@ def test_register_and_sites_match_the_source(con, mirror):
 
 
 def test_city_populations_are_persons(con, mirror):
-    with (mirror / "city_population/WUP2018-F12-Cities_Over_300K_1950-2035_thousands.csv").open(encoding="utf-8") as fh:
+    with (mirror / "city_population/WUP2018-F12-Cities_Over_300K_1950-2035_thousands.csv").open(
+        encoding="utf-8"
+    ) as fh:
         kabul = next(r for r in csv.DictReader(fh) if r["Urban Agglomeration"] == "Kabul")
     got = con.execute(
         "SELECT population FROM city_population JOIN cities USING (city_code) WHERE name = 'Kabul' AND year = 2015"
@@ -106,11 +117,16 @@ def test_refugee_population_totals(con, mirror):
     with (mirror / "unhcr_refugees/unhcr_population.csv").open(encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["year"] == "2025"]
     src = sum(int(r["refugees"] or 0) for r in rows)
-    assert con.execute("SELECT sum(refugees) FROM refugee_population WHERE year = 2025").fetchone()[0] == src
+    assert (
+        con.execute("SELECT sum(refugees) FROM refugee_population WHERE year = 2025").fetchone()[0]
+        == src
+    )
 
 
 def test_sources_table_is_complete(con):
-    rows = con.execute("SELECT file, sha256, rows_loaded, licence, citation, vintage FROM sources").fetchall()
+    rows = con.execute(
+        "SELECT file, sha256, rows_loaded, licence, citation, vintage FROM sources"
+    ).fetchall()
     assert len(rows) >= 12
     for file, sha, loaded, licence, citation, vintage in rows:
         base = Path(file) if Path(file).is_absolute() else None
@@ -128,9 +144,9 @@ def test_every_table_is_documented(con):
     comments = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
     for t in TABLES:
         assert comments.get(t.name), t.name
-    assert (REPO / "data/TABLES.md").read_text(encoding="utf-8").strip() == tables_markdown().strip(), (
-        "data/TABLES.md is stale: run python -m geo tables-doc"
-    )
+    assert (REPO / "data/TABLES.md").read_text(
+        encoding="utf-8"
+    ).strip() == tables_markdown().strip(), "data/TABLES.md is stale: run python -m geo tables-doc"
 
 
 def test_missing_column_fails_in_one_line_and_keeps_the_database(built, mirror, tmp_path):

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from geo.loaders.mmp import CAUSES
 from geo.parse import (
     CellError,
     normalise_name,
@@ -12,7 +13,6 @@ from geo.parse import (
     parse_latlon,
     split_multi,
 )
-from geo.loaders.mmp import CAUSES
 
 
 @pytest.mark.parametrize(

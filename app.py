@@ -1,0 +1,41 @@
+"""Arrival Atlas: page configuration and navigation only."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from geo.assets import ensure_static
+
+st.set_page_config(
+    page_title="Arrival Atlas",
+    page_icon=str(Path(__file__).parent / "data" / "icon.png"),  # local: no font CDN offline
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+ensure_static()  # Leaflet's files, served at /app/static/leaflet/ for offline maps
+
+PAGES = [
+    st.Page(
+        "pages/overview.py",
+        title="Overview",
+        icon=":material/public:",
+        url_path="overview",
+        default=True,
+    ),
+    st.Page("pages/routes.py", title="Deadly routes", icon=":material/route:", url_path="routes"),
+    st.Page("pages/camps.py", title="Camps and sites", icon=":material/camping:", url_path="camps"),
+    st.Page(
+        "pages/cities.py",
+        title="Arrival cities",
+        icon=":material/location_city:",
+        url_path="cities",
+    ),
+    st.Page("pages/cifal.py", title="CIFAL network", icon=":material/school:", url_path="cifal"),
+    st.Page(
+        "pages/data_sources.py",
+        title="Data and sources",
+        icon=":material/dataset:",
+        url_path="data",
+    ),
+]
+st.navigation(PAGES).run()

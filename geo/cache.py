@@ -1,0 +1,112 @@
+"""The one module of ``geo`` that imports Streamlit: a shared read-only database
+connection, cached query results, and the first-run build with a progress display.
+
+Sessions share one read-only DuckDB connection (each query runs on its own cursor),
+so no session can change what another sees.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from geo import settings
+from geo.maps import simplified_countries
+from geo.queries import run_query
+
+
+class DatabaseMissing(RuntimeError):
+    """No database, and no sources to build one from."""
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
+    # mtime is part of the key: a rebuilt database (os.replace) gets a new connection.
+    return duckdb.connect(path, read_only=True, config={"threads": 2})
+
+
+def _build_with_progress(db: Path, sources: Path) -> None:
+    from geo.build import BuildError, build
+
+    class _Lines(io.StringIO):
+        def __init__(self, status):
+            super().__init__()
+            self.status = status
+
+        def write(self, s: str) -> int:
+            if s.strip():
+                self.status.write(s.strip())
+            return len(s)
+
+    with st.status(f"First run: building the database from {sources} …", expanded=True) as status:
+        try:
+            build(sources, db, out=_Lines(status))
+        except BuildError as exc:
+            status.update(label="The database could not be built", state="error")
+            st.error(str(exc))
+            st.stop()
+        status.update(label="Database built", state="complete", expanded=False)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The shared read-only connection; builds the database on first run if it can.
+
+    With no database and no sources, shows what is missing and how to get it, then
+    stops the page (never a traceback).
+    """
+    db = settings.db_path()
+    if not db.exists():
+        sources = settings.sources_dir()
+        if sources.is_dir() and any(sources.iterdir()):
+            _build_with_progress(db, sources)
+        else:
+            st.error(
+                f"No database at `{db}` and no source files at `{sources}`.\n\n"
+                "Get the data with `python -m geo fetch --to data/sources` (needs internet), "
+                "or point `ATLAS_SOURCES` at an offline mirror, then run "
+                "`python -m geo build` or reload this page."
+            )
+            st.stop()
+    return _connection(str(db), db.stat().st_mtime)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _query(db_key: tuple[str, float], name: str, params: dict) -> pd.DataFrame:
+    cur = _connection(*db_key).cursor()
+    try:
+        return run_query(cur, name, **params)
+    finally:
+        cur.close()
+
+
+def query(name: str, **params) -> pd.DataFrame:
+    """Run a query of ``queries/`` on the shared database, cached per parameters.
+
+    Returns a copy, so a page can modify it freely.
+    """
+    connection()
+    db = settings.db_path()
+    return _query((str(db), db.stat().st_mtime), name, params).copy()
+
+
+@st.cache_resource(show_spinner=False)
+def _basemap(db_key: tuple[str, float]) -> dict:
+    cur = _connection(*db_key).cursor()
+    try:
+        rows = tuple(
+            cur.execute("SELECT iso3, name, geometry FROM countries ORDER BY iso3").fetchall()
+        )
+    finally:
+        cur.close()
+    return simplified_countries(rows)
+
+
+def basemap() -> dict:
+    """The simplified Natural Earth countries for every map's basemap."""
+    connection()
+    db = settings.db_path()
+    return _basemap((str(db), db.stat().st_mtime))

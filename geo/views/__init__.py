@@ -1,0 +1,68 @@
+"""Page views: for each page, its state (filters, parsed from and written to URL query
+parameters), and a ``build`` function that runs the page's queries and returns its
+figures, tables and folium map. Pages, exports, the snapshot command, tests and
+benchmarks all go through these, so they show the same numbers.
+
+A view never touches Streamlit: it receives ``q(name, **params) -> DataFrame`` (the
+cached :func:`geo.cache.query` in the app, :func:`direct_query` elsewhere) and the
+basemap countries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from geo.maps import simplified_countries
+from geo.queries import run_query
+
+Query = Callable[..., pd.DataFrame]
+
+
+def direct_query(con: duckdb.DuckDBPyConnection) -> Query:
+    """A ``q`` that runs queries straight on a connection (no cache)."""
+
+    def q(name: str, **params) -> pd.DataFrame:
+        return run_query(con, name, **params)
+
+    return q
+
+
+def countries_of(con: duckdb.DuckDBPyConnection) -> dict:
+    """The basemap countries of a database (see :func:`geo.maps.simplified_countries`)."""
+    rows = tuple(con.execute("SELECT iso3, name, geometry FROM countries ORDER BY iso3").fetchall())
+    return simplified_countries(rows)
+
+
+def parse_list(text: str | None, allowed: list[str]) -> tuple[list[str], list[str]]:
+    """Split a ``|``-joined URL value into allowed values; returns (values, rejected)."""
+    if not text:
+        return [], []
+    values = [v for v in text.split("|") if v]
+    ok = [v for v in values if v in allowed]
+    return ok, [v for v in values if v not in allowed]
+
+
+def parse_int(text: str | None, default: int, lo: int, hi: int) -> tuple[int, bool]:
+    """An integer within [lo, hi] from a URL value; returns (value, was_valid)."""
+    if text is None or text == "":
+        return default, True
+    try:
+        v = int(text)
+    except ValueError:
+        return default, False
+    return (v, True) if lo <= v <= hi else (default, False)
+
+
+def parse_day(text: str | None, default: date, lo: date, hi: date) -> tuple[date, bool]:
+    """A date within [lo, hi] from an ISO URL value; returns (value, was_valid)."""
+    if not text:
+        return default, True
+    try:
+        d = date.fromisoformat(text)
+    except ValueError:
+        return default, False
+    return (d, True) if lo <= d <= hi else (default, False)

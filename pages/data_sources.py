@@ -1,0 +1,5 @@
+"""Placeholder until this page lands."""
+
+import streamlit as st
+
+st.title("Coming soon")

@@ -1,0 +1,52 @@
+"""Overview: headline figures with their caveats, a world map of every layer, data vintage."""
+
+import streamlit as st
+
+from geo import cache
+from geo.views import overview
+from pages._ui import fmt, mmp_caveat, page_header, show_map
+
+page_header(
+    "Arrival Atlas",
+    "Deadly migration routes, camps and sites, growing arrival cities and the UNITAR CIFAL network, on one map.",
+)
+view = overview.build(cache.query, cache.basemap())
+h = view.headline
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric(
+    "Dead and missing since 2014",
+    fmt(h["dead_and_missing"]),
+    help=f"{fmt(h['incidents'])} incidents recorded by IOM, {h['first_date']:%d %b %Y} to {h['last_date']:%d %b %Y}.",
+)
+c2.metric(
+    f"Dead and missing in {h['year']}",
+    fmt(h["dead_and_missing_year"]),
+    help=f"To {h['last_date']:%d %b %Y}.",
+)
+c3.metric(
+    "Camps and sites",
+    fmt(h["sites"]),
+    help=f"{fmt(h['sites_open'])} open; UNHCR register 2020, NW Syria ISIMM 2020, Cox's Bazar 2020.",
+)
+c4.metric(
+    "Arrival cities tracked",
+    fmt(h["cities"]),
+    help="Urban agglomerations of 300,000+ (UN WUP 2018).",
+)
+c5.metric("CIFAL centres", fmt(h["cifal_centres"]), help=f"{fmt(h['cifal_active'])} active.")
+mmp_caveat()
+
+show_map(view.map, key="overview_map")
+st.caption(
+    "Circles are incidents binned on a 2° grid and sized by dead and missing; switch layers on and off "
+    "with the control at the top right. Route corridors are schematic. Offline basemap: Natural Earth."
+)
+with st.expander("Data vintage", expanded=False):
+    st.dataframe(
+        view.vintage[["title", "vintage", "files"]].rename(columns=str.capitalize),
+        hide_index=True,
+        use_container_width=True,
+    )
+    st.caption(
+        f"Database built {view.vintage['built_at'].iloc[0]}. Details on the Data and sources page."
+    )
