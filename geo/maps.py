@@ -70,7 +70,7 @@ def simplified_countries(rows: tuple[tuple[str, str, str], ...]) -> dict:
     rows : tuple of (iso3, name, geometry GeoJSON)
     """
     features = []
-    for iso3, name, geom in rows:
+    for iso3, _name, geom in rows:
         g = shape(json.loads(geom)).simplify(0.2, preserve_topology=True)
         g = shapely.set_precision(g, 0.1)
         if g.is_empty:
