@@ -26,7 +26,7 @@ class DatabaseMissing(RuntimeError):
 @st.cache_resource(show_spinner=False)
 def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
     # mtime is part of the key: a rebuilt database (os.replace) gets a new connection.
-    return duckdb.connect(path, read_only=True, config={"threads": 2})
+    return duckdb.connect(path, read_only=True)
 
 
 def _build_with_progress(db: Path, sources: Path) -> None:

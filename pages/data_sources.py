@@ -1,5 +1,88 @@
-"""Placeholder until this page lands."""
+"""Data and sources: provenance table, licences, citations, caveats, how to refresh."""
 
 import streamlit as st
 
-st.title("Coming soon")
+from geo import cache
+from geo.views import data_sources
+from pages._ui import page_header
+
+page_header(
+    "Data and sources",
+    "Where every figure comes from, under which licence, how to cite it, and what to keep in mind.",
+)
+view = data_sources.build(cache.query)
+src = view.sources
+
+st.subheader("Datasets")
+per_dataset = (
+    src.groupby(["title", "publisher", "vintage", "licence", "citation"], sort=False)
+    .agg(
+        files=("file", "count"),
+        rows_loaded=("rows_loaded", "sum"),
+        rows_rejected=("rows_rejected", "sum"),
+    )
+    .reset_index()
+)
+st.dataframe(
+    per_dataset,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "title": "Dataset",
+        "publisher": "Publisher",
+        "vintage": "Vintage",
+        "licence": "Licence",
+        "citation": st.column_config.TextColumn("Cite as", width="large"),
+        "files": st.column_config.NumberColumn("Files", format="%d"),
+        "rows_loaded": st.column_config.NumberColumn("Rows loaded", format="localized"),
+        "rows_rejected": st.column_config.NumberColumn("Rows rejected", format="localized"),
+    },
+)
+
+st.subheader("Caveats")
+for title, text in data_sources.CAVEATS:
+    st.markdown(f"**{title}.** {text}")
+match = view.facts.get("site_population_match")
+if match:
+    st.caption(f"2025 population join: {match}.")
+
+st.subheader("Sensitive coordinates")
+st.markdown(
+    f"Camp and site positions are shown rounded to **{data_sources.DEFAULT_PRECISION_DEG}°** "
+    "(about 11 km) by default, on screen and in every export. Camps shelter people at risk; "
+    "a published map should not point at a tent row. Analysts can choose a finer or coarser "
+    "precision on the Camps and sites page; the choice travels with the link."
+)
+
+st.subheader("Files")
+st.dataframe(
+    src[["dataset", "file", "bytes", "sha256", "tables", "rows_loaded", "rows_rejected", "url"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "bytes": st.column_config.NumberColumn("Bytes", format="localized"),
+        "sha256": st.column_config.TextColumn("SHA-256", width="small"),
+        "url": st.column_config.TextColumn("Publisher address"),
+    },
+)
+
+st.subheader("Rows rejected, repaired or kept without a position")
+st.caption(
+    "Every row the build could not take as it was, grouped by file and reason. "
+    "Full list: table `load_issues` in the database."
+)
+st.dataframe(view.issues, hide_index=True, width="stretch")
+
+st.subheader("How to refresh")
+st.markdown(
+    "1. Download the sources from their publishers: `python -m geo fetch --to data/sources` "
+    "(or point `ATLAS_SOURCES` at an offline mirror in the same layout).\n"
+    "2. Rebuild: `python -m geo build --sources data/sources --db data/atlas.duckdb`. "
+    "The build is atomic: if any file is damaged it stops with one line naming the file, "
+    "row and reason, and the current database stays as it is.\n"
+    "3. Reload this page: the app notices the new database."
+)
+st.caption(
+    f"Database built {view.facts.get('built_at', '?')} from `{view.facts.get('sources_dir', '?')}` "
+    f"in {view.facts.get('build_seconds', '?')} s (DuckDB {view.facts.get('duckdb_version', '?')})."
+)

@@ -46,6 +46,7 @@ class Server:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, "ATLAS_DB": str(db), **(env or {})}
+        (REPO / "artifacts").mkdir(exist_ok=True)
         self.log = open(REPO / "artifacts" / f"streamlit-{self.port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [

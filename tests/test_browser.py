@@ -26,3 +26,22 @@ def test_overview_renders_offline(server, browser, con):
             assert layer.lower() in names.lower()
     finally:
         context.close()
+
+
+def test_data_page_renders_offline(server, browser, con):
+    from tests.browser import OfflinePage, page_text, wait_for_app
+
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        op = OfflinePage(context)
+        op.page.goto(f"{server.url}/data", wait_until="domcontentloaded")
+        wait_for_app(op.page)
+        op.page.wait_for_selector("[data-testid='stDataFrame']", timeout=30000)
+        op.page.wait_for_timeout(800)
+        op.screenshot("data")
+        text = page_text(op.page)
+        assert "Data and sources" in text and "How to refresh" in text
+        assert "Traceback" not in text
+        assert not op.real_errors(), (op.console_errors, op.failed_responses)
+    finally:
+        context.close()

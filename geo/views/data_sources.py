@@ -1,0 +1,55 @@
+"""Data and sources: provenance, licences, citations, load issues and caveats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo.catalog import MMP_CAVEAT
+from geo.views import Query
+
+DEFAULT_PRECISION_DEG = 0.1
+
+CAVEATS = [
+    ("Missing Migrants Project", MMP_CAVEAT),
+    (
+        "Counting rule",
+        "One incident per IOM ID. Export rows count once whatever their type (IOM already "
+        "merged split incidents; a cumulative incident is one record of remains found over a "
+        "period). The JSON endpoint adds only incidents dated after the export's last one.",
+    ),
+    (
+        "Route corridors",
+        "The corridors are schematic lines drawn by Arrival Atlas for orientation, one per MMP "
+        "route name; they are not actual paths.",
+    ),
+    (
+        "NW Syria sites (ISIMM)",
+        "The publisher made site coordinates imprecise on purpose, for security: positions are indicative.",
+    ),
+    (
+        "City populations",
+        "WUP 2018 figures from 2020 on are projections made in 2018.",
+    ),
+    (
+        "2025 site populations",
+        "UNHCR's 2025 camp figures are joined to the 2020 location register by normalised name "
+        "and country; unmatched camps have no figure on the map.",
+    ),
+]
+
+
+@dataclass
+class DataSourcesView:
+    """What the Data and sources page shows."""
+
+    sources: pd.DataFrame
+    issues: pd.DataFrame
+    facts: dict[str, str]
+
+
+def build(q: Query) -> DataSourcesView:
+    """Run the page's queries."""
+    facts = dict(q("build_facts")[["key", "value"]].itertuples(index=False, name=None))
+    return DataSourcesView(sources=q("sources_table"), issues=q("load_issue_summary"), facts=facts)

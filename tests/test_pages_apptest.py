@@ -1,0 +1,57 @@
+"""AppTest of the Overview and Data and sources pages: no exception, figures equal SQL."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+
+@pytest.fixture()
+def app(db_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+
+
+def _metric(at, label_start: str) -> str:
+    for m in at.metric:
+        if m.label.startswith(label_start):
+            return m.value
+    raise AssertionError(f"no metric {label_start!r}: {[m.label for m in at.metric]}")
+
+
+def test_overview_headline_equals_sql(app, con):
+    app.run()
+    assert not app.exception
+    total, sites, cities, cifal = con.execute(
+        "SELECT (SELECT sum(dead_and_missing) FROM incidents), (SELECT count(*) FROM sites), "
+        "(SELECT count(*) FROM cities), (SELECT count(*) FROM cifal_centres)"
+    ).fetchone()
+    assert _metric(app, "Dead and missing since 2014") == f"{total:,}"
+    assert _metric(app, "Camps and sites") == f"{sites:,}"
+    assert _metric(app, "Arrival cities") == f"{cities:,}"
+    assert _metric(app, "CIFAL centres") == f"{cifal:,}"
+    assert any("minimum estimates" in c.value for c in app.caption)
+
+
+def test_data_sources_page(app, con):
+    app.switch_page("pages/data_sources.py")
+    app.run()
+    assert not app.exception
+    tables = [d.value for d in app.dataframe]
+    files = tables[1]
+    assert len(files) == con.execute("SELECT count(*) FROM sources").fetchone()[0]
+    issues = tables[2]
+    assert issues["rows"].sum() == con.execute("SELECT count(*) FROM load_issues").fetchone()[0]
+    text = " ".join(m.value for m in app.markdown)
+    assert "minimum estimates" in text and "0.1°" in text and "schematic" in text
+
+
+def test_missing_database_shows_how_to_get_data(monkeypatch, tmp_path):
+    monkeypatch.setenv("ATLAS_DB", str(tmp_path / "none.duckdb"))
+    monkeypatch.setenv("ATLAS_SOURCES", str(tmp_path / "no-sources"))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("python -m geo fetch" in e.value for e in at.error)
