@@ -140,7 +140,7 @@ class OfflinePage:
 
     def _route(self, route):
         host = urlparse(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
+        if route.request.url.startswith(("data:", "blob:", "about:", "file:")) or host in LOOPBACK:
             route.continue_()
         else:
             self.blocked.append(route.request.url)
