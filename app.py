@@ -12,6 +12,7 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+st.session_state["_atlas_navigation"] = True  # pages check it: see pages/_ui.py
 ensure_static()  # Leaflet's files, served at /app/static/leaflet/ for offline maps
 
 PAGES = [

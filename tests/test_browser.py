@@ -45,3 +45,25 @@ def test_data_page_renders_offline(server, browser, con):
         assert not op.real_errors(), (op.console_errors, op.failed_responses)
     finally:
         context.close()
+
+
+def test_shared_link_on_a_fresh_server_goes_through_navigation(db_path, browser):
+    """A link to /cities as the very first request still gets app.py's navigation
+    (Streamlit's old pages-directory mode would run the page script alone)."""
+    from tests.browser import OfflinePage, Server, wait_for_app
+
+    fresh = Server(db_path)
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        op = OfflinePage(context)
+        op.page.goto(f"{fresh.url}/cities", wait_until="domcontentloaded")
+        wait_for_app(op.page)
+        op.page.wait_for_selector("[data-testid='stSidebarNav']", timeout=30000)
+        nav = op.page.inner_text("[data-testid='stSidebarNav']")
+        assert "Deadly routes" in nav and "Data and sources" in nav, nav
+        assert "_ui" not in nav and "\nui\n" not in f"\n{nav}\n"
+        assert "Arrival cities" in op.page.inner_text("[data-testid='stMain'] h1")
+        assert op.page.url.split("?")[0].endswith("/cities")
+    finally:
+        context.close()
+        fresh.stop()
