@@ -1,5 +1,161 @@
-"""Placeholder until this page lands."""
+"""CIFAL network: centres, the arrival cities and route destinations near them, and the
+fast-growing arrival cities with no centre within reach."""
 
 import streamlit as st
 
-st.title("Coming soon")
+from geo import cache
+from geo.views import cifal, cities
+from pages._ui import fmt, page_header, show_map
+
+page_header(
+    "CIFAL network",
+    "UNITAR's CIFAL training centres for local authorities: which arrival cities and route "
+    "destinations lie within reach of a centre, and which fast-growing cities have none.",
+)
+opts = cities.options(cache.query)
+state, notes = cifal.CifalState.from_params(st.query_params.to_dict(), opts)
+if notes:
+    st.info(" ".join(notes), icon=":material/link_off:")
+
+c1, c2, c3 = st.columns(3)
+radius = c1.select_slider("Within (km of a centre)", options=cifal.RADII, value=state.radius_km)
+min_pop = c2.selectbox(
+    "Cities of at least",
+    cifal.MIN_POPULATIONS,
+    index=cifal.MIN_POPULATIONS.index(state.min_population),
+    format_func=lambda n: f"{n:,} people",
+)
+year = c3.select_slider(
+    "Arrival cities in", options=opts.years, value=state.year, format_func=opts.year_label
+)
+c4, c5, c6 = st.columns(3)
+y0, y1 = c4.select_slider(
+    "Fast growth between",
+    options=opts.years,
+    value=(state.year_from, state.year_to),
+    format_func=opts.year_label,
+)
+if y0 == y1:
+    st.warning("Pick two different years; showing the default growth period.")
+    y0, y1 = cifal.CifalState.defaults(opts).year_from, cifal.CifalState.defaults(opts).year_to
+growth = c5.select_slider(
+    "Fast growth means at least (%)", options=cifal.GROWTH_THRESHOLDS, value=state.min_growth_pct
+)
+closed = c6.toggle("Count closed centres", value=state.include_closed)
+state = cifal.CifalState(
+    radius_km=radius,
+    year=year,
+    min_population=min_pop,
+    year_from=y0,
+    year_to=y1,
+    min_growth_pct=growth,
+    include_closed=closed,
+)
+st.query_params.from_dict(state.to_params())
+
+view = cifal.build(cache.query, cache.basemap(), state)
+h = view.headline
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("CIFAL centres", fmt(h["centres"]), help=f"{fmt(h['active'])} active.")
+m2.metric(
+    "Cities within reach",
+    fmt(h["cities_covered"]),
+    help=f"Arrival cities of {min_pop:,}+ people in {year} within {radius} km of a centre.",
+)
+m3.metric(
+    "Route ends within reach",
+    f"{fmt(h['destinations_reached'])} of {fmt(h['destinations'])}",
+    help=f"Route corridor destination ends within {radius} km of a centre.",
+)
+m4.metric(
+    "Fast-growing, no centre",
+    fmt(h["uncovered"]),
+    help=f"Cities growing {growth}%+ from {y0} to {y1} with no centre within {radius} km.",
+)
+
+show_map(view.map, key="cifal_map")
+st.caption(
+    f"Rings show {radius} km around each centre; orange circles are cities of {min_pop:,}+ "
+    f"people in {y1} that grow at least {growth}% from {y0} to {y1} with no centre within "
+    f"{radius} km. Route destinations are the ends of schematic corridors. Distances are "
+    "great-circle (haversine)."
+)
+
+t1, t2, t3, t4 = st.tabs(
+    ["Coverage per centre", "Places within reach", "Fast-growing, no centre near", "Centres"]
+)
+with t1:
+    st.dataframe(
+        view.coverage[
+            [
+                "centre",
+                "city",
+                "country",
+                "active",
+                "cities_within",
+                "cities_population",
+                "destinations_within",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "centre": "Centre",
+            "city": "City",
+            "country": "Country",
+            "active": st.column_config.CheckboxColumn("Active"),
+            "cities_within": st.column_config.NumberColumn(f"Arrival cities ({year})"),
+            "cities_population": st.column_config.NumberColumn(
+                f"Their population ({year})", format="localized"
+            ),
+            "destinations_within": st.column_config.NumberColumn("Route destinations"),
+        },
+    )
+with t2:
+    st.dataframe(
+        view.nearby[["centre", "kind", "place", "country", "population", "distance_km"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "centre": "Centre",
+            "kind": "Kind",
+            "place": "Place",
+            "country": "Country",
+            "population": st.column_config.NumberColumn(f"Population {year}", format="localized"),
+            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+        },
+    )
+with t3:
+    st.dataframe(
+        view.uncovered[
+            ["name", "country", "pop_from", "pop_to", "growth_pct", "nearest_centre", "nearest_km"]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": "City",
+            "country": "Country",
+            "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
+            "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
+            "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
+            "nearest_centre": "Nearest centre",
+            "nearest_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+        },
+    )
+with t4:
+    st.dataframe(
+        cifal.centres_table(view.centres),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "centre": "Centre",
+            "city": "City",
+            "country": "Country",
+            "host": "Host",
+            "status": "Status",
+            "active": st.column_config.CheckboxColumn("Active"),
+            "source_url": st.column_config.LinkColumn("Source", display_text="source"),
+            "source_date": st.column_config.DateColumn("Source date"),
+        },
+    )
+    st.caption("Compiled by Arrival Atlas from UNITAR and news pages; see data/cifal_centres.md.")

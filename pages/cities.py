@@ -1,5 +1,139 @@
-"""Placeholder until this page lands."""
+"""Arrival cities: WUP 2018 agglomerations by year or growth, refugees hosted by country
+of asylum, and the cities nearest each route's destination."""
 
 import streamlit as st
 
-st.title("Coming soon")
+from geo import cache
+from geo.views import cities
+from pages._ui import fmt, page_header, show_map
+
+page_header(
+    "Arrival cities",
+    "Where cities grow: UN World Urbanization Prospects 2018 agglomerations (1950–2035, "
+    "2020 onward projected), refugees hosted by country of asylum (UNHCR), and the cities "
+    "nearest each migration route's destination.",
+)
+opts = cities.options(cache.query)
+state, notes = cities.CitiesState.from_params(st.query_params.to_dict(), opts)
+if notes:
+    st.info(" ".join(notes), icon=":material/link_off:")
+
+c1, c2, c3 = st.columns([3, 2, 2])
+mode = c1.radio(
+    "Circles show",
+    list(cities.MODES),
+    index=list(cities.MODES).index(state.mode),
+    format_func=cities.MODES.get,
+    horizontal=True,
+)
+min_pop = c2.selectbox(
+    "Cities of at least",
+    cities.MIN_POPULATIONS,
+    index=cities.MIN_POPULATIONS.index(state.min_population),
+    format_func=lambda n: f"{n:,} people",
+)
+k = c3.selectbox("Nearest cities per route destination", cities.NEAREST_K, index=state.k - 1)
+if mode == "population":
+    year = st.select_slider(
+        "Year", options=opts.years, value=state.year, format_func=opts.year_label
+    )
+    y0, y1 = state.year_from, state.year_to
+else:
+    year = state.year
+    y0, y1 = st.select_slider(
+        "Growth between",
+        options=opts.years,
+        value=(state.year_from, state.year_to),
+        format_func=opts.year_label,
+    )
+    if y0 == y1:
+        st.warning("Pick two different years; showing the growth to the next one.")
+        i = opts.years.index(y0)
+        y0, y1 = (opts.years[i - 1], y0) if i == len(opts.years) - 1 else (y0, opts.years[i + 1])
+ryear = st.select_slider(
+    "Refugees hosted at the end of", options=opts.refugee_years, value=state.refugee_year
+)
+state = cities.CitiesState(
+    year=year, mode=mode, year_from=y0, year_to=y1, min_population=min_pop, refugee_year=ryear, k=k
+)
+st.query_params.from_dict(state.to_params())
+
+view = cities.build(cache.query, cache.basemap(), state)
+h = view.headline
+proj = " (projected)" if h["projected"] else ""
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(
+    f"Cities in {year}",
+    fmt(h["cities"]),
+    help=f"Urban agglomerations of {min_pop:,}+ people in {year}{proj} (UN WUP 2018).",
+)
+m2.metric(f"People in them, {year}", f"{h['population'] / 1e9:,.2f} bn", help=f"{year}{proj}.")
+m3.metric(f"Megacities, {year}", fmt(h["megacities"]), help="10 million people or more.")
+m4.metric(
+    f"Refugees hosted, {ryear}",
+    f"{view.refugees['total'].sum() / 1e6:,.1f} M",
+    help="UNHCR Refugee Data Finder: refugees under UNHCR's mandate plus asylum-seekers, "
+    "summed over countries of asylum.",
+)
+
+show_map(view.map, key="cities_map")
+st.caption(
+    "Circle area is proportional to population (or to people added, in growth mode). Countries "
+    "are shaded by refugees and asylum-seekers hosted; small states without a shape on the "
+    "1:110m basemap are listed in the table only. Route destinations are the ends of schematic "
+    "corridors; hover one for its nearest cities."
+)
+
+t1, t2, t3 = st.tabs(
+    [f"Fastest-growing {y0}–{y1}", "Nearest cities to route destinations", "Refugees hosted"]
+)
+with t1:
+    g = view.growth.dropna(subset=["growth_pct"]).head(25)
+    st.dataframe(
+        g[["name", "country", "pop_from", "pop_to", "growth", "growth_pct"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": "City",
+            "country": "Country",
+            "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
+            "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
+            "growth": st.column_config.NumberColumn("People added", format="localized"),
+            "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
+        },
+    )
+    st.caption(
+        f"The 25 fastest-growing cities of {min_pop:,}+ people in {y1} by percent growth. "
+        "WUP figures for 2020 onward are projections."
+    )
+with t2:
+    st.dataframe(
+        view.nearest[
+            ["route", "destination_label", "rank", "name", "country", "population", "distance_km"]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "route": "Route",
+            "destination_label": "Destination end",
+            "rank": "Rank",
+            "name": "City",
+            "country": "Country",
+            "population": st.column_config.NumberColumn(f"Population {year}", format="localized"),
+            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+        },
+    )
+    st.caption("Great-circle distance from each corridor's destination end (schematic).")
+with t3:
+    st.dataframe(
+        view.refugees[["asylum_name", "refugees", "asylum_seekers", "total", "in_basemap"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "asylum_name": "Country of asylum",
+            "refugees": st.column_config.NumberColumn("Refugees", format="localized"),
+            "asylum_seekers": st.column_config.NumberColumn("Asylum-seekers", format="localized"),
+            "total": st.column_config.NumberColumn("Total", format="localized"),
+            "in_basemap": st.column_config.CheckboxColumn("On the map"),
+        },
+    )

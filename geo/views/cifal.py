@@ -1,0 +1,347 @@
+"""CIFAL network: the UNITAR CIFAL centres, the arrival cities and route destinations
+within a chosen distance of each, and the fast-growing arrival cities with no centre
+near them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import folium
+import pandas as pd
+
+from geo.maps import (
+    WORLD_BOUNDS,
+    Circle,
+    CircleLayer,
+    Legend,
+    base_map,
+    escape,
+    finish,
+    radius_for,
+)
+from geo.views import Query, parse_int
+from geo.views.cities import CitiesOptions, options
+
+CREDIT = (
+    "CIFAL centres: UNITAR, compiled by Arrival Atlas; cities: UN DESA World Urbanization "
+    "Prospects 2018 (CC BY 3.0 IGO); routes: Arrival Atlas (schematic); Natural Earth"
+)
+RADII = tuple(range(50, 1001, 50))
+GROWTH_THRESHOLDS = tuple(range(10, 201, 10))
+MIN_POPULATIONS = (300_000, 500_000, 1_000_000, 2_000_000, 5_000_000)
+ACTIVE, CLOSED = "#1b9e77", "#9e9e9e"
+COVERED, UNCOVERED, DEST = "#7570b3", "#d95f02", "#252525"
+
+
+def safe_url(url: object) -> str | None:
+    """The URL when it is http(s), else None (for st.column_config.LinkColumn)."""
+    s = "" if url is None or (isinstance(url, float) and pd.isna(url)) else str(url).strip()
+    return s if re.match(r"^https?://[^\s\"'<>]+$", s, re.IGNORECASE) else None
+
+
+@dataclass
+class CifalState:
+    """The CIFAL network page state; round-trips through URL query parameters."""
+
+    radius_km: int = 300
+    year: int = 2025
+    min_population: int = 1_000_000
+    year_from: int = 2015
+    year_to: int = 2035
+    min_growth_pct: int = 50
+    include_closed: bool = False
+
+    @classmethod
+    def defaults(cls, opts: CitiesOptions) -> CifalState:
+        s = cls()
+        if s.year not in opts.years:
+            s.year = opts.years[-1]
+        if s.year_from not in opts.years:
+            s.year_from = opts.years[0]
+        if s.year_to not in opts.years:
+            s.year_to = opts.years[-1]
+        return s
+
+    @classmethod
+    def from_params(
+        cls, params: Mapping[str, str], opts: CitiesOptions
+    ) -> tuple[CifalState, list[str]]:
+        """State from URL parameters; invalid values fall back to defaults with a note each."""
+        s = cls.defaults(opts)
+        notes: list[str] = []
+
+        def pick(key: str, attr: str, allowed, label: str) -> None:
+            raw = params.get(key)
+            if raw is None or raw == "":
+                return
+            v, ok = parse_int(raw, getattr(s, attr), min(allowed), max(allowed))
+            if ok and v in allowed:
+                setattr(s, attr, v)
+            else:
+                notes.append(f"Ignored {label} {raw!r} from the link; showing {getattr(s, attr)}.")
+
+        pick("radius", "radius_km", RADII, "radius (km)")
+        pick("year", "year", opts.years, "year")
+        pick("min", "min_population", MIN_POPULATIONS, "minimum city size")
+        pick("from", "year_from", opts.years, "growth start year")
+        pick("to", "year_to", opts.years, "growth end year")
+        pick("growth", "min_growth_pct", GROWTH_THRESHOLDS, "growth threshold (%)")
+        closed = params.get("closed")
+        if closed:
+            if closed in ("0", "1"):
+                s.include_closed = closed == "1"
+            else:
+                notes.append(f"Ignored closed-centres setting {closed!r} from the link.")
+        if s.year_from >= s.year_to:
+            d = cls.defaults(opts)
+            notes.append(
+                f"The growth period {s.year_from}–{s.year_to} is empty; showing "
+                f"{d.year_from}–{d.year_to}."
+            )
+            s.year_from, s.year_to = d.year_from, d.year_to
+        return s, notes
+
+    def to_params(self) -> dict[str, str]:
+        return {
+            "radius": str(self.radius_km),
+            "year": str(self.year),
+            "min": str(self.min_population),
+            "from": str(self.year_from),
+            "to": str(self.year_to),
+            "growth": str(self.min_growth_pct),
+            "closed": "1" if self.include_closed else "0",
+        }
+
+
+@dataclass
+class CifalView:
+    """What the CIFAL network page shows."""
+
+    state: CifalState
+    centres: pd.DataFrame
+    coverage: pd.DataFrame
+    nearby: pd.DataFrame
+    uncovered: pd.DataFrame
+    destinations: pd.DataFrame
+    headline: dict
+    map: folium.Map
+
+
+def centres_table(centres: pd.DataFrame) -> pd.DataFrame:
+    """Centres for display: only http(s) source links survive."""
+    t = centres[
+        ["centre", "city", "country", "host", "status", "active", "source_url", "source_date"]
+    ].copy()
+    t["source_url"] = t["source_url"].map(safe_url)
+    return t
+
+
+def _centre_tip(r) -> str:
+    host = f"<br>{escape(r.host)}" if isinstance(r.host, str) and r.host else ""
+    status = "" if r.active else "<br><i>closed</i>"
+    return (
+        f"<b>{escape(r.centre)}</b><br>{escape(r.city)}, {escape(r.country)}{host}"
+        f"<br>{escape(r.status)}{status}"
+    )
+
+
+def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalView:
+    """Run the CIFAL network queries and build the map.
+
+    Parameters
+    ----------
+    q : Query
+        Query runner.
+    countries : dict
+        Basemap countries.
+    state : CifalState, optional
+        Page state (default: :meth:`CifalState.defaults`).
+    """
+    if state is None:
+        state = CifalState.defaults(options(q))
+    radius = float(state.radius_km)
+    centres = q("cifal_centres")
+    coverage = q(
+        "cifal_coverage", radius_km=radius, year=state.year, min_population=state.min_population
+    )
+    if not state.include_closed:
+        coverage = coverage[coverage["active"]].reset_index(drop=True)
+    nearby = q(
+        "cifal_nearby", radius_km=radius, year=state.year, min_population=state.min_population
+    )
+    if not state.include_closed:
+        nearby = nearby[nearby["active"]].reset_index(drop=True)
+    uncovered = q(
+        "uncovered_fast_growing",
+        year_from=state.year_from,
+        year_to=state.year_to,
+        min_growth_pct=float(state.min_growth_pct),
+        radius_km=radius,
+        min_population=state.min_population,
+        include_closed=state.include_closed,
+    )
+    destinations = q("cifal_destinations", include_closed=state.include_closed)
+
+    m = base_map(countries, bounds=WORLD_BOUNDS)
+    shown = centres if state.include_closed else centres[centres["active"]]
+    rings = folium.FeatureGroup(name=f"Within {state.radius_km} km of a centre", show=True)
+    for r in shown.itertuples():
+        folium.Circle(
+            [round(r.lat, 3), round(r.lon, 3)],
+            radius=radius * 1000.0,
+            color=ACTIVE if r.active else CLOSED,
+            weight=1,
+            fill=True,
+            fill_color=ACTIVE if r.active else CLOSED,
+            fill_opacity=0.08,
+            interactive=False,
+        ).add_to(rings)
+    rings.add_to(m)
+
+    cities = nearby[nearby["kind"] == "arrival city"]
+    covered = (
+        cities.sort_values("distance_km")
+        .drop_duplicates(subset=["place", "lat", "lon"])
+        .reset_index(drop=True)
+    )
+    cmax = float(covered["population"].max() or 1) if len(covered) else 1.0
+    CircleLayer(
+        f"Arrival cities within {state.radius_km} km ({state.year})",
+        [
+            Circle(
+                r.lat,
+                r.lon,
+                radius_for(r.population, cmax, min_px=2.5, max_px=14),
+                0,
+                values=(
+                    escape(r.place),
+                    escape(r.country),
+                    round(r.population / 1e6, 2),
+                    escape(r.centre),
+                    round(r.distance_km),
+                ),
+            )
+            for r in covered.itertuples()
+        ],
+        [COVERED],
+        stroke="#ffffff",
+        fill_opacity=0.7,
+        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} million ({state.year})"
+        "<br>{4} km from {3}",
+    ).add_to(m)
+
+    umax = float(uncovered["pop_to"].max() or 1) if len(uncovered) else 1.0
+    CircleLayer(
+        f"Fast-growing cities with no centre within {state.radius_km} km",
+        [
+            Circle(
+                r.lat,
+                r.lon,
+                radius_for(r.pop_to, umax, min_px=3, max_px=12),
+                0,
+                values=(
+                    escape(r.name),
+                    escape(r.country),
+                    round(r.growth_pct),
+                    round(r.pop_to / 1e6, 2),
+                    escape(r.nearest_centre) if isinstance(r.nearest_centre, str) else "none",
+                    round(r.nearest_km) if pd.notna(r.nearest_km) else "–",
+                ),
+            )
+            for r in uncovered.itertuples()
+        ],
+        [UNCOVERED],
+        stroke="#7f2704",
+        fill_opacity=0.85,
+        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>+{{2}}% {state.year_from}–{state.year_to}, "
+        f"{{3}} million in {state.year_to}<br>nearest centre: {{4}}, {{5}} km",
+    ).add_to(m)
+
+    CircleLayer(
+        "Route destinations (schematic)",
+        [
+            Circle(
+                r.dest_lat,
+                r.dest_lon,
+                4.5,
+                0 if r.nearest_km <= radius else 1,
+                tooltip=f"<b>{escape(r.destination_label)}</b><br>end of {escape(r.route)}"
+                f"<br>nearest centre: {escape(r.nearest_centre)}, {r.nearest_km:,.0f} km",
+            )
+            for r in destinations.itertuples()
+        ],
+        [DEST, "#ffffff"],
+        stroke=DEST,
+        weight=1.5,
+        fill_opacity=0.95,
+    ).add_to(m)
+
+    CircleLayer(
+        "CIFAL centres (UNITAR)",
+        [
+            Circle(r.lat, r.lon, 7, 0 if r.active else 1, tooltip=_centre_tip(r))
+            for r in shown.itertuples()
+        ],
+        [ACTIVE, CLOSED],
+        stroke="#ffffff",
+        weight=2,
+        fill_opacity=0.95,
+    ).add_to(m)
+
+    dot = "width:12px;height:12px;border-radius:50%"
+    items = [
+        (f"background:{ACTIVE};{dot}", "CIFAL centre (active)"),
+        (
+            f"background:{ACTIVE};opacity:.35;{dot}",
+            f"within {state.radius_km} km of a centre",
+        ),
+        (f"background:{COVERED};{dot}", f"arrival city within reach ({state.year})"),
+        (
+            f"background:{UNCOVERED};{dot}",
+            f"growing {state.min_growth_pct}%+ {state.year_from}–{state.year_to}, no centre near",
+        ),
+        (
+            f"background:{DEST};width:9px;height:9px;border-radius:50%",
+            "route destination (reached)",
+        ),
+        (
+            f"background:#fff;border-color:{DEST};width:9px;height:9px;border-radius:50%",
+            "route destination (no centre near)",
+        ),
+    ]
+    if state.include_closed:
+        items.insert(1, (f"background:{CLOSED};{dot}", "CIFAL centre (closed)"))
+    finish(
+        m,
+        legend=Legend(
+            "CIFAL centres and arrival cities",
+            items,
+            f"Cities of {state.min_population:,}+ people (WUP 2018; 2020 onward projected). "
+            "Distances are great-circle.",
+        ),
+        credit=CREDIT,
+    )
+    headline = {
+        "centres": int(len(centres)),
+        "active": int(centres["active"].sum()),
+        "centres_reaching": int((coverage["cities_within"] > 0).sum()),
+        "cities_covered": int(len(covered)),
+        "destinations_reached": int((destinations["nearest_km"] <= radius).sum()),
+        "destinations": int(len(destinations)),
+        "uncovered": int(len(uncovered)),
+    }
+    return CifalView(
+        state=state,
+        centres=centres,
+        coverage=coverage,
+        nearby=nearby,
+        uncovered=uncovered,
+        destinations=destinations,
+        headline=headline,
+        map=m,
+    )
+
+
+__all__ = ["CifalState", "CifalView", "build", "centres_table", "safe_url"]

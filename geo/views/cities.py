@@ -1,0 +1,451 @@
+"""Arrival cities: UN WUP 2018 agglomerations as proportional circles for a chosen year
+or their growth between two years, refugees hosted by country of asylum (UNHCR) as a
+choropleth, and the cities nearest each route corridor's destination end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import folium
+import pandas as pd
+from folium.template import Template
+
+from geo.maps import (
+    BLUES,
+    REDS,
+    WORLD_BOUNDS,
+    Circle,
+    CircleLayer,
+    GeoJsonLayer,
+    Legend,
+    base_map,
+    circle_legend_items,
+    class_index,
+    escape,
+    finish,
+    nice_breaks,
+    radius_for,
+)
+from geo.views import Query, parse_int
+
+CREDIT = (
+    "Cities: UN DESA World Urbanization Prospects 2018 (CC BY 3.0 IGO); refugees: UNHCR "
+    "Refugee Data Finder (CC BY 4.0); routes: Arrival Atlas (schematic); Natural Earth"
+)
+MODES = {"population": "City population in a year", "growth": "Growth between two years"}
+MIN_POPULATIONS = (300_000, 1_000_000, 5_000_000, 10_000_000)
+NEAREST_K = (1, 2, 3, 4, 5)
+DECLINE = "#969696"
+DEST = "#252525"
+
+
+@dataclass(frozen=True)
+class CitiesOptions:
+    """What the Cities widgets may offer, from the data."""
+
+    years: tuple[int, ...]
+    projected: frozenset[int]
+    refugee_years: tuple[int, ...]
+
+    def year_label(self, year: int) -> str:
+        return f"{year} (projected)" if year in self.projected else str(year)
+
+
+def options(q: Query) -> CitiesOptions:
+    """Available WUP years (with projections) and UNHCR years (≤ 2025)."""
+    y = q("city_years")
+    r = q("refugees_years").iloc[0]
+    last = min(int(r["last_year"]), 2025)
+    return CitiesOptions(
+        years=tuple(int(v) for v in y["year"]),
+        projected=frozenset(int(v) for v, p in zip(y["year"], y["projected"], strict=True) if p),
+        refugee_years=tuple(range(int(r["first_year"]), last + 1)),
+    )
+
+
+@dataclass
+class CitiesState:
+    """The Arrival cities page state; round-trips through URL query parameters."""
+
+    year: int = 2025
+    mode: str = "population"
+    year_from: int = 2015
+    year_to: int = 2035
+    min_population: int = 300_000
+    refugee_year: int = 2025
+    k: int = 3
+
+    @classmethod
+    def defaults(cls, opts: CitiesOptions) -> CitiesState:
+        s = cls()
+        ys = opts.years
+        if s.year not in ys:
+            s.year = ys[-1]
+        if s.year_from not in ys:
+            s.year_from = ys[0]
+        if s.year_to not in ys:
+            s.year_to = ys[-1]
+        if s.refugee_year not in opts.refugee_years:
+            s.refugee_year = opts.refugee_years[-1]
+        return s
+
+    @classmethod
+    def from_params(
+        cls, params: Mapping[str, str], opts: CitiesOptions
+    ) -> tuple[CitiesState, list[str]]:
+        """State from URL parameters; invalid values fall back to defaults with a note each."""
+        s = cls.defaults(opts)
+        notes: list[str] = []
+
+        def pick(key: str, attr: str, allowed, label: str) -> None:
+            raw = params.get(key)
+            if raw is None or raw == "":
+                return
+            v, ok = parse_int(raw, getattr(s, attr), min(allowed), max(allowed))
+            if ok and v in allowed:
+                setattr(s, attr, v)
+            else:
+                notes.append(f"Ignored {label} {raw!r} from the link; showing {getattr(s, attr)}.")
+
+        pick("year", "year", opts.years, "year")
+        pick("from", "year_from", opts.years, "growth start year")
+        pick("to", "year_to", opts.years, "growth end year")
+        pick("min", "min_population", MIN_POPULATIONS, "minimum city size")
+        pick("ryear", "refugee_year", opts.refugee_years, "refugee year")
+        pick("k", "k", NEAREST_K, "number of nearest cities")
+        mode = params.get("mode")
+        if mode:
+            if mode in MODES:
+                s.mode = mode
+            else:
+                notes.append(f"Ignored map mode {mode!r} from the link; showing {s.mode}.")
+        if s.year_from >= s.year_to:
+            notes.append(
+                f"The growth period {s.year_from}–{s.year_to} is empty; showing "
+                f"{cls.defaults(opts).year_from}–{cls.defaults(opts).year_to}."
+            )
+            d = cls.defaults(opts)
+            s.year_from, s.year_to = d.year_from, d.year_to
+        return s, notes
+
+    def to_params(self) -> dict[str, str]:
+        return {
+            "year": str(self.year),
+            "mode": self.mode,
+            "from": str(self.year_from),
+            "to": str(self.year_to),
+            "min": str(self.min_population),
+            "ryear": str(self.refugee_year),
+            "k": str(self.k),
+        }
+
+
+@dataclass
+class CitiesView:
+    """What the Arrival cities page shows."""
+
+    state: CitiesState
+    headline: pd.Series
+    cities: pd.DataFrame
+    growth: pd.DataFrame
+    refugees: pd.DataFrame
+    nearest: pd.DataFrame
+    map: folium.Map
+    notes: list[str] = field(default_factory=list)
+
+
+class CountryChoropleth(GeoJsonLayer):
+    """A choropleth drawn on the basemap's own country shapes (joined by ISO3).
+
+    The Natural Earth basemap is already in the page as GeoJSON (simplified and rounded
+    by :func:`geo.maps.simplified_countries`); this layer takes the features of that
+    layer whose ``iso3`` has a value, so the geometry is sent once and the choropleth
+    costs only its colours and tooltips (~15 KB instead of ~95 KB).
+
+    Parameters
+    ----------
+    name : str
+        Name in the layer control.
+    basemap : GeoJsonLayer
+        The map's basemap layer (its features carry ``iso3``).
+    values : dict
+        ISO3 → {"fill": colour, "tip": escaped HTML, "total": number}.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON(null, {
+            style: function(f) {
+                var s = Object.assign({}, {{ this.style_json }});
+                s.fillColor = f.properties.fill;
+                return s;
+            },
+            onEachFeature: function(f, layer) {
+                if (f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
+            }
+        });
+        (function() {
+            var vals = {{ this.data_json }};
+            {{ this.basemap_name }}.eachLayer(function(l) {
+                var f = l.feature, v = f && f.properties && vals[f.properties.iso3];
+                if (v) {
+                    {{ this.get_name() }}.addData({type: "Feature", geometry: f.geometry,
+                        properties: Object.assign({iso3: f.properties.iso3}, v)});
+                }
+            });
+        })();
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, name: str, basemap: GeoJsonLayer, values: dict[str, dict], style: dict, **kw
+    ):
+        super().__init__(name, {}, style, **kw)
+        self._name = "CountryChoropleth"
+        self.basemap_name = basemap.get_name()
+        self.values = values
+        self.data_json = json.dumps(values, separators=(",", ":"), ensure_ascii=False).replace(
+            "</", "<\\/"
+        )
+
+
+def basemap_layer(m: folium.Map) -> GeoJsonLayer:
+    """The basemap's GeoJSON layer of a map made by :func:`geo.maps.base_map`."""
+    for child in m._children.values():
+        if isinstance(child, GeoJsonLayer) and not child.overlay:
+            return child
+    raise LookupError("map has no basemap layer")
+
+
+def _millions(n: float) -> str:
+    return f"{n / 1e6:,.1f} million" if n >= 1e6 else f"{n / 1e3:,.0f} thousand"
+
+
+def refugee_layer(
+    refugees: pd.DataFrame, m: folium.Map, year: int
+) -> tuple[CountryChoropleth, list]:
+    """Choropleth of refugees + asylum-seekers by country of asylum (joined by ISO3)."""
+    base = basemap_layer(m)
+    on_map = {f["properties"]["iso3"] for f in base.data["features"]}
+    shown = refugees[refugees["asylum_iso3"].isin(on_map)]
+    breaks = nice_breaks(shown["total"].tolist())
+    values = {
+        r.asylum_iso3: {
+            "total": int(r.total),
+            "fill": BLUES[class_index(r.total, breaks)],
+            "tip": (
+                f"<b>{escape(r.asylum_name)}</b><br>{int(r.total):,} refugees and "
+                f"asylum-seekers, end {year}<br>({int(r.refugees):,} refugees, "
+                f"{int(r.asylum_seekers):,} asylum-seekers)"
+            ),
+        }
+        for r in shown.itertuples()
+    }
+    layer = CountryChoropleth(
+        f"Refugees hosted, {year} (UNHCR)",
+        base,
+        values,
+        {"color": "#6b7f8f", "weight": 0.5, "fillOpacity": 0.6},
+    )
+    items = [
+        (f"background:{c};width:14px;height:10px;opacity:.75", label)
+        for c, (_swatch, label) in zip(
+            BLUES, circle_legend_items(breaks, BLUES, "people"), strict=False
+        )
+    ]
+    return layer, items
+
+
+def population_layer(
+    cities: pd.DataFrame, year: int, projected: bool
+) -> tuple[CircleLayer, list, list]:
+    """Proportional circles of city population in a year, coloured by size class."""
+    breaks = [1e6, 5e6, 10e6, 20e6]
+    colors = ("#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f")
+    vmax = float(cities["population"].max() or 1) if len(cities) else 1.0
+    circles = [
+        Circle(
+            r.lat,
+            r.lon,
+            radius_for(r.population, vmax, min_px=2, max_px=24),
+            class_index(r.population, breaks),
+            values=(escape(r.name), escape(r.country), round(r.population / 1e6, 2)),
+        )
+        for r in cities.itertuples()
+    ]
+    tag = f"{year}, projected" if projected else str(year)
+    layer = CircleLayer(
+        f"Cities, population {tag} (WUP 2018)",
+        circles,
+        colors,
+        stroke="#3f007d",
+        weight=0.5,
+        fill_opacity=0.75,
+        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} million ({tag})",
+    )
+    items = [
+        (f"background:{c};width:12px;height:12px;border-radius:50%", label)
+        for c, label in zip(
+            colors,
+            ["under 1 million", "1–5 million", "5–10 million", "10–20 million", "20 million+"],
+            strict=True,
+        )
+    ]
+    return layer, items, circles
+
+
+def growth_layer(growth: pd.DataFrame, y0: int, y1: int) -> tuple[CircleLayer, list, list]:
+    """Circles sized by absolute growth, coloured by percent growth; declines in grey."""
+    breaks = [25.0, 50.0, 100.0, 200.0]
+    colors = (*REDS[1:6], DECLINE)
+    vmax = float(growth["growth"].abs().max() or 1) if len(growth) else 1.0
+    circles = []
+    for r in growth.itertuples():
+        pct = r.growth_pct
+        if pd.isna(pct):
+            klass, pct_text = 4, "new since " + str(y0)
+        elif r.growth < 0:
+            klass, pct_text = 5, f"{pct:+.0f}%"
+        else:
+            klass, pct_text = class_index(pct, breaks), f"{pct:+.0f}%"
+        circles.append(
+            Circle(
+                r.lat,
+                r.lon,
+                radius_for(abs(r.growth), vmax, min_px=2, max_px=24),
+                klass,
+                values=(
+                    escape(r.name),
+                    escape(r.country),
+                    f"{int(r.growth):+,}",
+                    pct_text,
+                    round(r.pop_to / 1e6, 2),
+                ),
+            )
+        )
+    layer = CircleLayer(
+        f"City growth {y0}–{y1} (WUP 2018)",
+        circles,
+        colors,
+        stroke="#67000d",
+        weight=0.5,
+        fill_opacity=0.75,
+        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} people ({{3}}), {y0}–{y1}<br>{{4}} million in {y1}",
+    )
+    labels = ["up to +25%", "+25–50%", "+50–100%", "+100–200%", "more than +200%", "shrinking"]
+    items = [
+        (f"background:{c};width:12px;height:12px;border-radius:50%", label)
+        for c, label in zip(colors, labels, strict=True)
+    ]
+    return layer, items, circles
+
+
+def destination_layer(nearest: pd.DataFrame) -> CircleLayer:
+    """Route destination ends, each with its nearest cities and distances in its tooltip."""
+    circles = []
+    for (route, label, lat, lon), grp in nearest.groupby(
+        ["route", "destination_label", "dest_lat", "dest_lon"], sort=True
+    ):
+        lines = "".join(
+            f"<br>{int(r.rank)}. {escape(r.name)} ({escape(r.country)}): {r.distance_km:,.0f} km"
+            for r in grp.itertuples()
+        )
+        circles.append(
+            Circle(
+                lat,
+                lon,
+                5,
+                0,
+                tooltip=f"<b>{escape(label)}</b><br>end of {escape(route)} (schematic)"
+                f"<br><i>nearest cities</i>{lines}",
+            )
+        )
+    return CircleLayer(
+        "Route destinations and nearest cities",
+        circles,
+        [DEST],
+        stroke="#ffffff",
+        weight=1.5,
+        fill_opacity=0.95,
+    )
+
+
+def build(q: Query, countries: dict, state: CitiesState | None = None) -> CitiesView:
+    """Run the Arrival cities queries and build the map.
+
+    Parameters
+    ----------
+    q : Query
+        Query runner.
+    countries : dict
+        Basemap countries (GeoJSON FeatureCollection with ``iso3`` properties).
+    state : CitiesState, optional
+        Page state (default: :meth:`CitiesState.defaults`).
+    """
+    if state is None:
+        state = CitiesState.defaults(options(q))
+    headline = q("cities_headline", year=state.year, min_population=state.min_population).iloc[0]
+    cities = q("city_sizes", year=state.year, min_population=state.min_population)
+    growth = q(
+        "city_growth",
+        year_from=state.year_from,
+        year_to=state.year_to,
+        min_population=state.min_population,
+    )
+    refugees = q("refugees_by_asylum", year=state.refugee_year)
+    nearest = q("cities_near_routes", k=state.k, year=state.year)
+
+    m = base_map(countries, bounds=WORLD_BOUNDS)
+    ref_layer, ref_items = refugee_layer(refugees, m, state.refugee_year)
+    ref_layer.add_to(m)
+    if state.mode == "growth":
+        layer, items, _ = growth_layer(growth, state.year_from, state.year_to)
+        title = f"City growth {state.year_from}–{state.year_to}"
+        note = "Circle area: people added (or lost). 2020 onward are WUP projections."
+    else:
+        layer, items, _ = population_layer(cities, state.year, bool(headline["projected"]))
+        title = f"City population, {state.year}"
+        note = "Circle area: population. 2020 onward are WUP projections."
+    layer.add_to(m)
+    destination_layer(nearest).add_to(m)
+    items = list(items)
+    items.append(
+        (
+            f"background:{DEST};width:10px;height:10px;border-radius:50%;border-color:#fff",
+            "route destination (hover: nearest cities)",
+        )
+    )
+    Legend(
+        f"Refugees + asylum-seekers hosted, end {state.refugee_year}",
+        ref_items,
+        "UNHCR; by country of asylum",
+        position="bottomleft",
+    ).add_to(m)
+    finish(m, legend=Legend(title, items, note), credit=CREDIT)
+    return CitiesView(
+        state=state,
+        headline=headline,
+        cities=cities,
+        growth=growth,
+        refugees=refugees,
+        nearest=nearest,
+        map=m,
+    )
+
+
+__all__ = [
+    "CitiesOptions",
+    "CitiesState",
+    "CitiesView",
+    "build",
+    "options",
+    "refugee_layer",
+    "population_layer",
+    "growth_layer",
+    "destination_layer",
+]

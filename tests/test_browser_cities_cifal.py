@@ -1,0 +1,62 @@
+"""Arrival cities and CIFAL network pages in headless Chromium with no internet."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import check_page
+
+pytestmark = pytest.mark.browser
+
+
+def test_cities_renders_offline(server, browser):
+    op, frame, context = check_page(
+        server,
+        browser,
+        "cities",
+        "Arrival cities",
+        ["Cities in 2025", "Fastest-growing", "Refugees hosted, 2025"],
+    )
+    try:
+        names = frame.inner_text(".leaflet-control-layers")
+        assert "Refugees hosted" in names and "Route destinations" in names
+        assert "CC BY 4.0" in frame.inner_text(".leaflet-control-attribution")
+        assert "mode=population" in op.page.url and "year=2025" in op.page.url
+    finally:
+        context.close()
+
+
+def test_cities_growth_link_and_bad_param(server, browser):
+    op, frame, context = check_page(
+        server,
+        browser,
+        "cities",
+        "Arrival cities",
+        ["Ignored year", "Fastest-growing 2000–2035"],
+        query="?mode=growth&from=2000&to=2035&year=abc",
+    )
+    try:
+        assert "City growth 2000–2035" in frame.inner_text(".leaflet-control-layers")
+    finally:
+        context.close()
+
+
+def test_cifal_renders_offline(server, browser, con):
+    op, frame, context = check_page(
+        server,
+        browser,
+        "cifal",
+        "CIFAL network",
+        [
+            "CIFAL centres",
+            "Fast-growing, no centre",
+            "Coverage per centre",
+        ],
+    )
+    try:
+        names = frame.inner_text(".leaflet-control-layers")
+        assert "Within 300 km of a centre" in names and "CIFAL centres (UNITAR)" in names
+        assert "UNITAR" in frame.inner_text(".leaflet-control-attribution")
+        assert "radius=300" in op.page.url
+    finally:
+        context.close()
