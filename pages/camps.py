@@ -1,5 +1,220 @@
-"""Placeholder until this page lands."""
+"""Camps and sites: filters (in the URL), headline figures, the sites map with coarsened
+positions, NW Syria sites over time, and the site tables."""
 
+import altair as alt
 import streamlit as st
 
-st.title("Coming soon")
+from geo import cache
+from geo.views import camps
+from pages._ui import fmt, page_header, show_map
+
+page_header(
+    "Camps and sites",
+    "Where displaced people live: the UNHCR location register (camps, settlements, urban "
+    "locations, collective centres; open and closed), NW Syria IDP sites and the Cox's Bazar camps.",
+)
+
+opts = camps.options(cache.query)
+names = opts["country_names"]
+state, notes = camps.CampsState.from_params(st.query_params.to_dict(), opts)
+if notes:
+    st.info("Some link settings were not understood and were reset: " + "; ".join(notes) + ".")
+
+# Widgets start from the URL the first time, then keep their own state.
+defaults = {
+    "camps_types": state.site_types,
+    "camps_status": state.status,
+    "camps_countries": state.countries,
+    "camps_datasets": state.datasets,
+    "camps_precision": state.precision,
+}
+for key, value in defaults.items():
+    st.session_state.setdefault(key, value)
+
+with st.sidebar:
+    st.header("Filters")
+    st.multiselect(
+        "Country",
+        opts["countries"],
+        key="camps_countries",
+        format_func=lambda iso: f"{names.get(iso, iso)} ({iso})",
+        placeholder="All countries",
+    )
+    st.multiselect("Site type", opts["site_types"], key="camps_types", placeholder="All site types")
+    st.radio(
+        "Status",
+        camps.STATUSES,
+        key="camps_status",
+        horizontal=True,
+        format_func=str.capitalize,
+    )
+    st.multiselect(
+        "Dataset",
+        list(camps.DATASETS),
+        key="camps_datasets",
+        format_func=camps.DATASETS.get,
+        placeholder="All datasets",
+    )
+    st.selectbox(
+        "Coordinate precision",
+        list(camps.PRECISIONS),
+        key="camps_precision",
+        format_func=camps.PRECISIONS.get,
+    )
+
+state = camps.CampsState(
+    site_types=st.session_state.camps_types,
+    status=st.session_state.camps_status,
+    countries=st.session_state.camps_countries,
+    datasets=st.session_state.camps_datasets,
+    precision=st.session_state.camps_precision,
+)
+if st.query_params.to_dict() != state.to_params():
+    st.query_params.from_dict(state.to_params())
+
+view = camps.build(cache.query, cache.basemap(), state)
+t = view.totals
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("Sites", fmt(t["sites"]), help=f"{fmt(t['located'])} with a position on the map.")
+c2.metric("Open", fmt(t["open_sites"]), help="Open at the dataset's vintage (register: Jan 2020).")
+c3.metric("Countries", fmt(t["countries"]))
+c4.metric(
+    "With 2025 pop.",
+    fmt(t["with_population_2025"]),
+    help="Register sites joined by name and country to UNHCR end-2025 camp populations.",
+)
+c5.metric("People 2025", fmt(t["people_2025"]), help="At the joined sites only.")
+mt = view.match
+st.caption(
+    f":material/info: UNHCR end-2025 populations of planned and self-settled camps joined to "
+    f"register sites by name: {fmt(mt['camps_joined'])} of {fmt(mt['camps'])} camps "
+    f"({mt['camps_joined'] / max(mt['camps'], 1):.0%}), covering {fmt(mt['people_joined'])} of "
+    f"{fmt(mt['people'])} people ({mt['people_joined'] / max(mt['people'], 1):.0%}). "
+    "Sites without a match show no population; the register itself dates from January 2020."
+)
+
+st.caption(
+    f":material/lock: Camp locations are sensitive: every position on the map and in the tables "
+    f"is rounded to {camps.PRECISIONS[state.precision]} (sidebar: Coordinate precision), and the "
+    "default of 0.1° is coarse on purpose."
+)
+show_map(view.map, key="camps_map")
+how = (
+    "Each circle is one site"
+    if view.mode == "points"
+    else f"Circles are sites binned on a grid (individual sites appear once at most "
+    f"{fmt(camps.POINT_LIMIT)} located sites pass the filters, e.g. one country)"
+)
+unlocated = int(t["sites"] - t["located"])
+st.caption(
+    f"{how}. "
+    + (
+        f"{fmt(unlocated)} filtered sites have no position and are not mapped. "
+        if unlocated
+        else ""
+    )
+    + "NW Syria ISIMM positions are imprecise on purpose (publisher's choice, for security). "
+    "Cox's Bazar outlines are the published RRRC/ISCG camp boundaries, simplified. "
+    "Cox's Bazar camps are also in the UNHCR register, so choose one dataset to avoid counting them twice."
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("NW Syria IDP sites over time")
+    months = view.isimm_months.rename(columns={"individuals": "People", "sites": "Sites"})
+    base = alt.Chart(months).encode(
+        x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y", tickCount="year"))
+    )
+    people = base.mark_line(
+        point=alt.OverlayMarkDef(color=camps.ISIMM_COLOR, size=18), color=camps.ISIMM_COLOR
+    ).encode(
+        y=alt.Y("People:Q", title="People on sites (approx.)"),
+        tooltip=[alt.Tooltip("month:T", format="%b %Y"), "People:Q", "Sites:Q"],
+    )
+    sites_line = base.mark_line(strokeDash=[4, 3], color="#636363").encode(
+        y=alt.Y("Sites:Q", title="Sites reported (dashed)")
+    )
+    st.altair_chart(
+        alt.layer(people, sites_line).resolve_scale(y="independent"),
+        width="stretch",
+    )
+    missing = view.isimm_months.loc[~view.isimm_months["reported"], "month"]
+    st.caption(
+        "CCCM Cluster ISIMM monthly matrix, Feb 2017 to Jul 2020, all NW Syria sites (not filtered). "
+        "Figures are approximate; months with no file are gaps, not zeros: "
+        + ", ".join(f"{m:%b %Y}" for m in missing)
+        + ". The 2017 files have no site codes, and July 2018's low total is as published."
+    )
+with right:
+    st.subheader("Largest sites by 2025 population")
+    if view.largest.empty:
+        st.info("No site in this selection has a 2025 population joined.")
+    else:
+        st.dataframe(
+            view.largest[
+                ["name", "country", "population_2025", "site_type", "lat", "lon", "unhcr_location"]
+            ].rename(
+                columns={
+                    "name": "Site",
+                    "country": "Country",
+                    "site_type": "Type",
+                    "population_2025": "People 2025",
+                    "unhcr_location": "UNHCR location",
+                    "lat": "Lat (rounded)",
+                    "lon": "Lon (rounded)",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={"People 2025": st.column_config.NumberColumn(format="localized")},
+        )
+        st.caption("UNHCR Refugee Data Finder, end-2025 (CC BY 4.0); joined register sites only.")
+
+st.subheader("Filtered sites")
+table = view.sites.assign(
+    status=view.sites["is_open"].map({True: "open", False: "closed"}),
+    dataset=view.sites["dataset"].map(camps.DATASETS),
+)[
+    [
+        "name",
+        "site_type",
+        "status",
+        "country",
+        "population_group",
+        "lat",
+        "lon",
+        "population_2025",
+        "individuals",
+        "dataset",
+        "site_id",
+    ]
+].rename(
+    columns={
+        "name": "Site",
+        "site_type": "Type",
+        "status": "Status",
+        "country": "Country",
+        "population_group": "Population group",
+        "lat": "Lat (rounded)",
+        "lon": "Lon (rounded)",
+        "population_2025": "People 2025",
+        "individuals": "People (ISIMM 2020, approx.)",
+        "dataset": "Dataset",
+        "site_id": "Code",
+    }
+)
+people_cols = ["People 2025", "People (ISIMM 2020, approx.)"]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=380,
+    column_config={c: st.column_config.NumberColumn(format="localized") for c in people_cols},
+)
+shown = len(view.sites)
+st.caption(
+    f"{fmt(shown)} of {fmt(t['sites'])} sites"
+    + (f" (the first {fmt(camps.TABLE_LIMIT)} by country and name)" if shown < t["sites"] else "")
+    + f"; positions rounded to {camps.PRECISIONS[state.precision]}. Sources: UNHCR ODSS location "
+    "register (Zhou & Shaver 2021), CCCM Cluster ISIMM, RRRC/ISCG."
+)

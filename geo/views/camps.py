@@ -1,0 +1,481 @@
+"""Camps and sites: the UNHCR location register, NW Syria ISIMM sites and the Cox's Bazar
+camps, filtered by type, status, country and dataset, with every site coordinate
+coarsened to a chosen precision before it is shown or exported.
+
+Camp locations are sensitive: the default precision is coarse on purpose, and
+:func:`coarsen` / :func:`coarsen_frame` are the one place positions are rounded, so the
+map, the tables and any export built from :class:`CampsView` agree.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+import folium
+import pandas as pd
+import shapely
+from shapely.geometry import mapping, shape
+
+from geo.maps import (
+    BLUES,
+    WORLD_BOUNDS,
+    Circle,
+    CircleLayer,
+    GeoJsonLayer,
+    Legend,
+    base_map,
+    circle_legend_items,
+    class_index,
+    escape,
+    finish,
+    nice_breaks,
+    radius_for,
+)
+from geo.views import Query, parse_list
+
+STATUSES = ("all", "open", "closed")
+DATASETS = {
+    "unhcr_register": "UNHCR register",
+    "isimm": "NW Syria ISIMM",
+    "coxs_bazar": "Cox's Bazar",
+}
+# Precision steps in degrees (URL value -> label). The first is the default.
+PRECISIONS = {
+    "0.1": "0.1° (about 11 km)",
+    "0.01": "0.01° (about 1 km)",
+    "1": "1° (about 110 km)",
+}
+DEFAULT_PRECISION = "0.1"
+POINT_LIMIT = 1500  # at most this many located sites are drawn one by one
+TABLE_LIMIT = 5000
+LARGEST_LIMIT = 15
+CREDIT = (
+    "Sites: UNHCR ODSS location register via Zhou & Shaver (2021); CCCM Cluster ISIMM "
+    "(NW Syria, July 2020); RRRC/ISCG camp outlines (Cox's Bazar); UNHCR 2025 camp "
+    "populations; basemap Natural Earth"
+)
+ISIMM_CAVEAT = "ISIMM positions are imprecise on purpose (publisher)."
+SITE_COLORS = ("#3182bd", "#969696")  # open, closed
+ISIMM_COLOR = "#e6550d"
+ISIMM_COLORS = ("#fdae6b", "#fd8d3c", "#e6550d", "#a63603", "#7f2704", "#4d1a02")
+OUTLINE_COLOR = "#238b45"
+OUTLINE_TOLERANCE = 0.0002  # degrees (~20 m): keeps the 33 outlines to a few tens of KB
+OUTLINE_DIGITS = 4
+
+
+@dataclass
+class CampsState:
+    """The Camps and sites filters and the coordinate precision (all in the URL)."""
+
+    site_types: list[str] = field(default_factory=list)
+    status: str = "all"
+    countries: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
+    precision: str = DEFAULT_PRECISION
+
+    @property
+    def step(self) -> float:
+        """Coordinate precision in degrees."""
+        return float(self.precision)
+
+    def filters(self) -> dict:
+        """Bound parameters of the ``filtered_sites`` queries."""
+        return dict(
+            site_types=list(self.site_types),
+            status=self.status,
+            countries=list(self.countries),
+            datasets=list(self.datasets),
+        )
+
+    def to_params(self) -> dict[str, str]:
+        """URL query parameters (only values that differ from the defaults)."""
+        out: dict[str, str] = {}
+        if self.site_types:
+            out["type"] = "|".join(self.site_types)
+        if self.status != "all":
+            out["status"] = self.status
+        if self.countries:
+            out["country"] = "|".join(self.countries)
+        if self.datasets:
+            out["dataset"] = "|".join(self.datasets)
+        if self.precision != DEFAULT_PRECISION:
+            out["precision"] = self.precision
+        return out
+
+    @classmethod
+    def from_params(cls, params, options: dict) -> tuple[CampsState, list[str]]:
+        """State from URL parameters; invalid values fall back to defaults.
+
+        Parameters
+        ----------
+        params : mapping
+            ``st.query_params`` or a dict of strings.
+        options : dict
+            ``site_types`` and ``countries`` (allowed values, lists of str).
+
+        Returns
+        -------
+        (CampsState, notes) : notes say, in plain words, what was ignored.
+        """
+        notes: list[str] = []
+
+        def get(key: str) -> str | None:
+            v = params.get(key)
+            if isinstance(v, list):
+                v = v[-1] if v else None
+            return None if v is None else str(v)
+
+        types, bad = parse_list(get("type"), list(options.get("site_types", [])))
+        if bad:
+            notes.append(f"unknown site type {', '.join(map(repr, bad))}")
+        countries, bad = parse_list(get("country"), list(options.get("countries", [])))
+        if bad:
+            notes.append(f"unknown country {', '.join(map(repr, bad))}")
+        datasets, bad = parse_list(get("dataset"), list(DATASETS))
+        if bad:
+            notes.append(f"unknown dataset {', '.join(map(repr, bad))}")
+        status = get("status") or "all"
+        if status not in STATUSES:
+            notes.append(f"unknown status {status!r}")
+            status = "all"
+        precision = get("precision") or DEFAULT_PRECISION
+        if precision not in PRECISIONS:
+            notes.append(f"unknown precision {precision!r}")
+            precision = DEFAULT_PRECISION
+        state = cls(types, status, countries, datasets, precision)
+        return state, notes
+
+
+def coarsen(value: float | None, step: float) -> float | None:
+    """Round a coordinate to the nearest multiple of ``step`` degrees."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    digits = max(0, -math.floor(math.log10(step)))
+    return round(round(value / step) * step, digits)
+
+
+def coarsen_frame(df: pd.DataFrame, step: float) -> pd.DataFrame:
+    """A copy of ``df`` with its ``lat``/``lon`` columns coarsened to ``step`` degrees."""
+    out = df.copy()
+    for col in ("lat", "lon"):
+        if col in out:
+            out[col] = [coarsen(v, step) if pd.notna(v) else None for v in out[col]]
+            out[col] = out[col].astype("float64")
+    return out
+
+
+@dataclass
+class CampsView:
+    """What the Camps and sites page shows (every coordinate already coarsened)."""
+
+    state: CampsState
+    totals: pd.Series
+    match: pd.Series
+    mode: str  # "points" or "bins"
+    map: folium.Map
+    layers: dict[str, pd.DataFrame]
+    sites: pd.DataFrame
+    largest: pd.DataFrame
+    isimm_months: pd.DataFrame
+
+
+def options(q: Query) -> dict:
+    """Filter options: site types, countries (iso3 -> name) and datasets."""
+    types = q("site_types")
+    countries = q("site_countries")
+    return {
+        "site_types": types["site_type"].tolist(),
+        "countries": countries["iso3"].tolist(),
+        "country_names": dict(zip(countries["iso3"], countries["name"], strict=True)),
+        "datasets": dict(DATASETS),
+    }
+
+
+def _groups(state: CampsState) -> tuple[list[str], list[str]]:
+    """Dataset lists of the two site layers (register + Cox's Bazar, ISIMM); [] = skip."""
+    chosen = state.datasets or list(DATASETS)
+    main = [d for d in chosen if d != "isimm"]
+    isimm = [d for d in chosen if d == "isimm"]
+    return main, isimm
+
+
+def _int(v) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
+ISIMM_TYPES = {
+    "IS": "informal settlement",
+    "PC": "planned camp",
+    "CC": "collective centre",
+    "T/RC": "transit/reception centre",
+}
+# Constant text lives in the layer's format (sent once), only the values per site.
+POINT_FORMAT = "<b>{0}</b><br>{1}, {2}<br>{3}<br>2025 population: {4}"
+ISIMM_FORMAT = (
+    "<b>{0}</b><br>{1}, north-west Syria<br>about {2} people (July 2020)"
+    "<br><i>approximate position</i>"
+)
+BIN_FORMAT = "<b>{0} sites</b> ({1} open)<br>mostly {2}<br>{3}"
+
+
+def _point_layer(name: str, sites: pd.DataFrame, isimm: bool) -> CircleLayer:
+    if isimm:
+        vmax = float(sites["individuals"].max() or 1) if len(sites) else 1.0
+        circles = [
+            Circle(
+                r.lat,
+                r.lon,
+                radius_for(_int(r.individuals) or 0, vmax, min_px=3, max_px=12),
+                0,
+                values=(
+                    escape(r.name) or "(no name)",
+                    escape(ISIMM_TYPES.get(r.site_type, r.site_type or "type not given")),
+                    _int(r.individuals) if _int(r.individuals) is not None else "?",
+                ),
+            )
+            for r in sites.itertuples()
+        ]
+        return CircleLayer(
+            name,
+            circles,
+            [ISIMM_COLOR],
+            stroke="#7f2704",
+            fill_opacity=0.6,
+            tooltip_format=ISIMM_FORMAT,
+        )
+    pops = sites["population_2025"].dropna()
+    vmax = float(pops.max()) if len(pops) else 1.0
+    circles = [
+        Circle(
+            r.lat,
+            r.lon,
+            radius_for(_int(r.population_2025) or 0, vmax, min_px=4, max_px=16),
+            0 if r.is_open else 1,
+            values=(
+                escape(r.name) or "(no name)",
+                escape(r.site_type) or "type not given",
+                "open" if r.is_open else "closed",
+                escape(r.country) or "country not given",
+                _int(r.population_2025) if pd.notna(r.population_2025) else "not joined",
+            ),
+        )
+        for r in sites.itertuples()
+    ]
+    return CircleLayer(
+        name, circles, SITE_COLORS, stroke="#08306b", fill_opacity=0.75, tooltip_format=POINT_FORMAT
+    )
+
+
+def _bin_layer(
+    name: str, bins: pd.DataFrame, colors, breaks, isimm: bool, vmax: float
+) -> CircleLayer:
+    circles = []
+    for r in bins.itertuples():
+        if isimm:
+            people = _int(r.people_isimm)
+            extra = (
+                f"about {people:,} people (July 2020)<br>" if people else ""
+            ) + "<i>approximate positions</i>"
+        else:
+            pop = _int(r.people_2025)
+            extra = f"{pop:,} people at joined sites (2025)" if pop else ""
+        circles.append(
+            Circle(
+                r.lat,
+                r.lon,
+                radius_for(r.sites, vmax, min_px=3, max_px=18),
+                class_index(r.sites, breaks),
+                values=(
+                    int(r.sites),
+                    int(r.open_sites),
+                    escape(r.top_type) if isinstance(r.top_type, str) else "type not given",
+                    extra,
+                ),
+            )
+        )
+    return CircleLayer(
+        name,
+        circles,
+        colors,
+        stroke="#7f2704" if isimm else "#08306b",
+        fill_opacity=0.75,
+        tooltip_format=BIN_FORMAT,
+    )
+
+
+def outlines_geojson(outlines: pd.DataFrame) -> dict:
+    """Camp outlines as a compact FeatureCollection (simplified, escaped ``tip``)."""
+    features = []
+    for r in outlines.itertuples():
+        g = shape(json.loads(r.geometry)).simplify(OUTLINE_TOLERANCE, preserve_topology=True)
+        g = shapely.set_precision(g, 10**-OUTLINE_DIGITS)
+        if g.is_empty:
+            continue
+        area = f"{r.area_km2:.2f} km²" if pd.notna(r.area_km2) else "area not given"
+        tip = (
+            f"<b>{escape(r.name)}</b> ({escape(r.ssid)})<br>{escape(r.upazila)} upazila, "
+            f"{escape(r.union_name)} union<br>{area} (RRRC/ISCG outline)"
+        )
+        features.append({"type": "Feature", "properties": {"tip": tip}, "geometry": mapping(g)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _bounds(frames: list[pd.DataFrame], pad: float) -> list[list[float]] | None:
+    frames = [f[["lat", "lon"]].dropna() for f in frames if len(f)]
+    if not frames:
+        return None
+    pts = pd.concat(frames, ignore_index=True)
+    if pts.empty:
+        return None
+    s, n = float(pts["lat"].min()) - pad, float(pts["lat"].max()) + pad
+    w, e = float(pts["lon"].min()) - pad, float(pts["lon"].max()) + pad
+    return [[max(s, -85.0), max(w, -180.0)], [min(n, 85.0), min(e, 180.0)]]
+
+
+def build_map(
+    q: Query, countries: dict, state: CampsState, totals: pd.DataFrame | None = None
+) -> tuple[folium.Map, str, dict[str, pd.DataFrame]]:
+    """The Camps and sites map for a state.
+
+    Individual sites (coarsened, escaped tooltips) when at most :data:`POINT_LIMIT`
+    located sites pass the filters, else bins of ``site_bins``; ISIMM sites in their own
+    layer flagged as approximate; Cox's Bazar outlines when the filter includes them.
+
+    Returns
+    -------
+    (folium.Map, mode, layers) : mode is ``"points"`` or ``"bins"``; layers maps each
+        layer name to the (coarsened) rows it draws.
+    """
+    f = state.filters()
+    step = state.step
+    per_dataset = totals if totals is not None else q("site_dataset_totals", **f)
+    located = int(per_dataset["located"].sum()) if len(per_dataset) else 0
+    has = set(per_dataset.loc[per_dataset["sites"] > 0, "dataset"]) if len(per_dataset) else set()
+    mode = "points" if located <= POINT_LIMIT else "bins"
+    main_ds, isimm_ds = _groups(state)
+    main_ds = [d for d in main_ds if d in has]
+    isimm_ds = [d for d in isimm_ds if d in has]
+    main_name = "Camps and sites (UNHCR register, Cox's Bazar)"
+    isimm_name = "NW Syria IDP sites (CCCM ISIMM) - approximate positions"
+    outline_name = "Cox's Bazar camp outlines (RRRC/ISCG)"
+    layers: dict[str, pd.DataFrame] = {}
+    drawn: list[folium.map.FeatureGroup] = []
+    items: list[tuple[str, str]] = []
+    dot = "width:12px;height:12px;border-radius:50%;background:"
+
+    if mode == "points":
+        sites = q("site_list", **f, limit=POINT_LIMIT + 1)
+        sites = coarsen_frame(sites.dropna(subset=["lat", "lon"]), step)
+        main = sites[sites["dataset"].isin(main_ds)]
+        isimm = sites[sites["dataset"].isin(isimm_ds)]
+        if main_ds:
+            layers[main_name] = main
+            drawn.append(_point_layer(main_name, main, isimm=False))
+            items += [
+                (dot + SITE_COLORS[0], "open site (size: 2025 population)"),
+                (dot + SITE_COLORS[1], "closed site"),
+            ]
+        if isimm_ds:
+            layers[isimm_name] = isimm
+            drawn.append(_point_layer(isimm_name, isimm, isimm=True))
+            items.append((dot + ISIMM_COLOR, "NW Syria IDP site, approximate (size: people)"))
+        title = f"Camps and sites (rounded to {state.precision}°)"
+        cell = None
+    else:
+        cell = 2.0 if not state.countries else 0.5
+        title = f"Sites per {cell:g}° cell (rounded to {state.precision}°)"
+        frames = {}
+        if main_ds:
+            frames[main_name] = coarsen_frame(
+                q("site_bins", **{**f, "datasets": main_ds}, cell=cell), step
+            )
+        if isimm_ds:
+            frames[isimm_name] = coarsen_frame(
+                q("site_bins", **{**f, "datasets": isimm_ds}, cell=cell), step
+            )
+        all_counts = pd.concat([b["sites"] for b in frames.values()]) if frames else []
+        breaks = nice_breaks(list(all_counts))
+        vmax = float(max(all_counts, default=1) or 1)
+        for name, bins in frames.items():
+            isimm = name == isimm_name
+            layers[name] = bins
+            drawn.append(
+                _bin_layer(name, bins, ISIMM_COLORS if isimm else BLUES, breaks, isimm, vmax)
+            )
+        if main_name in frames:
+            items += circle_legend_items(breaks, BLUES, "sites")
+        if isimm_name in frames:
+            items.append((dot + ISIMM_COLORS[2], "NW Syria IDP sites (ISIMM)"))
+
+    outline_data = None
+    if "coxs_bazar" in has:
+        outline_data = outlines_geojson(q("camp_outlines"))
+        layers[outline_name] = pd.DataFrame(
+            {"tip": [ft["properties"]["tip"] for ft in outline_data["features"]]}
+        )
+        items.append(
+            (
+                f"background:{OUTLINE_COLOR};opacity:.6;width:14px;height:10px",
+                "Cox's Bazar camp outline",
+            )
+        )
+
+    bounds = None
+    if state.countries or mode == "points":
+        frames = [layers[n] for n in (main_name, isimm_name) if n in layers]
+        bounds = _bounds(frames, pad=max(step, 1.0))
+    m = base_map(countries, bounds=bounds or WORLD_BOUNDS)
+    for layer in drawn:
+        layer.add_to(m)
+    if outline_data is not None:
+        GeoJsonLayer(
+            outline_name,
+            outline_data,
+            {"color": "#00441b", "weight": 1.2, "fillColor": OUTLINE_COLOR, "fillOpacity": 0.35},
+        ).add_to(m)
+    note = (
+        ISIMM_CAVEAT + " " if isimm_ds else ""
+    ) + "Positions rounded on purpose: camp locations are sensitive."
+    if not items:
+        items = [(dot + "#ffffff", "no sites match the filters")]
+    finish(m, legend=Legend(title, items, note, position="bottomleft"), credit=CREDIT)
+    return m, mode, layers
+
+
+def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsView:
+    """Run the Camps and sites queries and build the map (coordinates coarsened).
+
+    Parameters
+    ----------
+    q : Query
+        Query runner.
+    countries : dict
+        Basemap countries.
+    state : CampsState, optional
+        Filters and precision (default: everything, 0.1°).
+    """
+    state = state or CampsState()
+    f = state.filters()
+    totals = q("site_totals", **f).iloc[0]
+    match = q("site_population_match").iloc[0]
+    per_dataset = q("site_dataset_totals", **f)
+    m, mode, layers = build_map(q, countries, state, per_dataset)
+    sites = coarsen_frame(q("site_list", **f, limit=TABLE_LIMIT), state.step)
+    largest = coarsen_frame(q("site_largest_2025", **f, limit=LARGEST_LIMIT), state.step)
+    months = q("isimm_monthly_totals")
+    return CampsView(
+        state=state,
+        totals=totals,
+        match=match,
+        mode=mode,
+        map=m,
+        layers=layers,
+        sites=sites,
+        largest=largest,
+        isimm_months=months,
+    )
+
+
+__all__ = ["CampsState", "CampsView", "build", "build_map", "coarsen", "coarsen_frame", "options"]
