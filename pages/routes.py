@@ -1,5 +1,218 @@
-"""Placeholder until this page lands."""
+"""Deadly routes: where people die on migration routes, when, and of what (IOM MMP)."""
 
+import altair as alt
 import streamlit as st
 
-st.title("Coming soon")
+from geo import cache
+from geo.views import routes
+from pages._ui import fmt, mmp_caveat, page_header, show_map
+
+KEYS = {"dates": "routes_dates", **{k: f"routes_{k}" for k in routes.LIST_KEYS}}
+LABELS = {
+    "regions": "Region",
+    "routes": "Migration route",
+    "causes": "Cause of death",
+    "types": "Incident type",
+}
+
+page_header(
+    "Deadly routes",
+    "Where people die or go missing on migration routes, when, and of what: "
+    "IOM Missing Migrants Project incidents.",
+)
+options = routes.load_options(cache.query)
+url_state, notes = routes.RoutesState.from_params(st.query_params.to_dict(), options)
+default = routes.RoutesState.default(options)
+
+
+def _set_widgets(state: routes.RoutesState, *, force: bool) -> None:
+    values = {"dates": (state.date_from, state.date_to)}
+    values.update({k: list(getattr(state, k)) for k in routes.LIST_KEYS})
+    for name, value in values.items():
+        if force or KEYS[name] not in st.session_state:
+            st.session_state[KEYS[name]] = value
+
+
+_set_widgets(url_state, force=False)  # the URL sets the widgets when the page opens
+
+with st.sidebar:
+    st.subheader("Filters")
+    dates = st.date_input(
+        "Date range",
+        min_value=options.first_date,
+        max_value=options.last_date,
+        format="YYYY-MM-DD",
+        key=KEYS["dates"],
+        help="Incidents between these dates (inclusive).",
+    )
+    chosen = {
+        k: st.multiselect(
+            LABELS[k],
+            getattr(options, k),
+            key=KEYS[k],
+            placeholder="All",
+            help="An incident matches when any of its values is chosen." if k != "types" else None,
+        )
+        for k in routes.LIST_KEYS
+    }
+    st.button(
+        "Reset filters",
+        on_click=_set_widgets,
+        args=(default,),
+        kwargs={"force": True},
+        icon=":material/restart_alt:",
+    )
+
+if isinstance(dates, tuple | list) and len(dates) == 2:
+    d_from, d_to = dates
+elif isinstance(dates, tuple | list) and len(dates) == 1:  # second date not picked yet
+    d_from = d_to = dates[0]
+else:
+    d_from, d_to = default.date_from, default.date_to
+state = routes.RoutesState(d_from, d_to, **chosen)
+st.query_params.from_dict(state.to_params())  # a copied link reopens this view
+
+if notes:
+    st.info(
+        "Some settings in the link were not understood and were ignored: " + "; ".join(notes) + ".",
+        icon=":material/link_off:",
+    )
+
+view = routes.build(cache.query, cache.basemap(), state, options=options)
+t = view.totals
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("Incidents", fmt(t["incidents"]))
+c2.metric("Dead and missing", fmt(t["dead_and_missing"]), help="Dead plus missing (minimum).")
+c3.metric("Dead", fmt(t["dead"]))
+c4.metric("Missing", fmt(t["missing"]))
+c5.metric("Survivors", fmt(t["survivors"]), help="Where survivors were reported.")
+if t["incidents"]:
+    located = (
+        f"{fmt(view.unlocated)} of them have no usable position and are not on the map."
+        if view.unlocated
+        else "Every one of them has a position and is on the map."
+    )
+    st.caption(
+        f"Selection: {state.describe()}. First incident {t['first_date']:%d %b %Y}, "
+        f"last {t['last_date']:%d %b %Y}. {located}"
+    )
+else:
+    st.caption(f"Selection: {state.describe()}. No incident matches these filters.")
+mmp_caveat()
+
+show_map(view.map, key="routes_map")
+info = view.map_info
+if info.mode == "incidents":
+    how = (
+        f"Each circle is one incident ({fmt(info.circles)}), sized by dead and missing; "
+        "click one for its details and source."
+    )
+else:
+    how = (
+        f"Incidents are aggregated on a {info.cell:g}° grid ({fmt(info.circles)} cells), each circle "
+        f"at the mean position of its incidents and sized by dead and missing; narrow the filters "
+        f"to {fmt(routes.DETAIL_MAX)} incidents or fewer to see single incidents."
+    )
+st.caption(
+    how + " Dashed lines are schematic route corridors, not actual paths; their width follows "
+    "dead and missing. Layers can be switched at the top right."
+)
+
+grain = "year" if view.grain == "year" else "month"
+st.subheader(f"Dead and missing per {grain} on the deadliest routes")
+if view.series.empty:
+    st.caption("No incident on a named route matches these filters.")
+else:
+    axis_fmt = "%Y" if grain == "year" else "%b %Y"
+    chart = (
+        alt.Chart(view.series)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X(
+                f"{'year' if grain == 'year' else 'yearmonth'}(period):T",
+                title=None,
+                axis=alt.Axis(format=axis_fmt, labelAngle=0),
+            ),
+            y=alt.Y("dead_and_missing:Q", title="Dead and missing", axis=alt.Axis(format=",d")),
+            color=alt.Color(
+                "route:N",
+                title="Route",
+                sort=view.series["route"].unique().tolist(),
+                scale=alt.Scale(scheme="tableau10"),
+                legend=alt.Legend(orient="right", labelLimit=340),
+            ),
+            tooltip=[
+                alt.Tooltip("route:N", title="Route"),
+                alt.Tooltip("period:T", title=grain.capitalize(), format=axis_fmt),
+                alt.Tooltip("dead_and_missing:Q", title="Dead and missing", format=","),
+                alt.Tooltip("incidents:Q", title="Incidents", format=","),
+            ],
+        )
+        .properties(height=320)
+    )
+    st.altair_chart(chart, width="stretch")
+    n_routes = view.series["route"].nunique()
+    st.caption(
+        (
+            "The route of the selection"
+            if n_routes == 1
+            else f"The {n_routes} deadliest routes of the selection"
+        )
+        + "; an incident on two routes counts on each, and incidents with no route given are left out. "
+        + f"Data run to {options.last_date:%d %b %Y}, so the last {grain} may be incomplete."
+    )
+
+st.subheader("Dead and missing by route")
+if view.routes.empty:
+    st.caption("No incident on a named route matches these filters.")
+else:
+    st.dataframe(
+        view.routes[["route", "incidents", "dead_and_missing", "corridor"]],
+        hide_index=True,
+        width="stretch",
+        height=min(320, 35 * (len(view.routes) + 1) + 3),
+        column_config={
+            "route": st.column_config.TextColumn("Route", width="medium"),
+            "incidents": st.column_config.NumberColumn("Incidents", format="localized"),
+            "dead_and_missing": st.column_config.NumberColumn(
+                "Dead and missing", format="localized"
+            ),
+            "corridor": st.column_config.TextColumn("Corridor on the map (schematic)"),
+        },
+    )
+
+st.subheader("Deadliest incidents")
+st.dataframe(
+    view.deadliest[
+        [
+            "incident_date",
+            "dead_and_missing",
+            "location",
+            "country",
+            "routes",
+            "causes",
+            "url",
+            "dead",
+            "missing",
+            "information_source",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "incident_date": st.column_config.DateColumn("Date", format="DD MMM YYYY"),
+        "location": st.column_config.TextColumn("Location", width="medium"),
+        "country": "Country",
+        "routes": "Route(s)",
+        "causes": "Cause(s)",
+        "dead_and_missing": st.column_config.NumberColumn("Dead and missing", format="localized"),
+        "dead": st.column_config.NumberColumn("Dead", format="localized"),
+        "missing": st.column_config.NumberColumn("Missing", format="localized"),
+        "information_source": "Information source",
+        "url": st.column_config.LinkColumn("Link", display_text="source ↗"),
+    },
+)
+st.caption(
+    f"The {len(view.deadliest)} incidents with the most dead and missing in the selection. "
+    "Links are shown only for http(s) sources. Source: IOM Missing Migrants Project (CC BY-IGO)."
+)

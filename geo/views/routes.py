@@ -1,0 +1,636 @@
+"""Deadly routes: IOM Missing Migrants Project incidents filtered by date, region, route,
+cause of death and incident type; headline figures, a map (grid bins, or individual
+incidents once the filtered set is small, with schematic route corridors), dead and
+missing over time per route, and the deadliest incidents.
+
+Filter values reach DuckDB only as bound parameters of the queries in ``queries/``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import folium
+import pandas as pd
+
+from geo.catalog import MMP_CAVEAT
+from geo.maps import (
+    REDS,
+    WORLD_BOUNDS,
+    Circle,
+    CircleLayer,
+    Legend,
+    add_line,
+    base_map,
+    circle_legend_items,
+    class_index,
+    escape,
+    finish,
+    nice_breaks,
+    radius_for,
+    safe_link,
+)
+from geo.views import Query, parse_day, parse_list
+
+CREDIT = (
+    "IOM Missing Migrants Project (CC BY-IGO), minimum estimates; "
+    "corridors schematic (Arrival Atlas); basemap Natural Earth"
+)
+DETAIL_MAX = 500  # at most this many located incidents: draw each one, with a popup
+POINTS_BUDGET = 180_000  # bytes of incident data; above it, bins are drawn instead
+MAX_BINS = 1500
+LEGEND_PAD = (
+    250,
+    10,
+)  # pixels kept free on the right of a fitted view (legend, layers)  # coarsen the grid beyond this many bins (payload budget)
+TOP_ROUTES = 6
+DEADLIEST = 25
+TEXT_MAX = 140  # long location / source texts are clipped in popups
+CORRIDOR_COLOR = "#37474f"
+BINS_LAYER = "Dead and missing, binned (IOM MMP)"
+POINTS_LAYER = "Incidents (IOM MMP)"
+CORRIDOR_LAYER = "Route corridors (schematic)"
+LIST_KEYS = ("regions", "routes", "causes", "types")
+# URL parameter names: from, to (ISO dates) and the four lists joined by '|'.
+PARAM_KEYS = ("from", "to", *LIST_KEYS)
+_HTTP = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True)
+class RoutesOptions:
+    """What the filters can take: the data's date bounds and the values present."""
+
+    first_date: date
+    last_date: date
+    regions: list[str]
+    routes: list[str]
+    causes: list[str]
+    types: list[str]
+
+
+def load_options(q: Query) -> RoutesOptions:
+    """The filter choices of the database (``incident_date_range``, ``incident_options``)."""
+    span = q("incident_date_range").iloc[0]
+    opts = q("incident_options")
+
+    def of(kind: str) -> list[str]:
+        return opts.loc[opts["kind"] == kind, "value"].tolist()
+
+    return RoutesOptions(
+        first_date=_as_date(span["first_date"]),
+        last_date=_as_date(span["last_date"]),
+        regions=of("region"),
+        routes=of("route"),
+        causes=of("cause"),
+        types=of("type"),
+    )
+
+
+@dataclass(frozen=True)
+class RoutesState:
+    """The page's filters. Empty lists mean "all"."""
+
+    date_from: date
+    date_to: date
+    regions: list[str] = field(default_factory=list)
+    routes: list[str] = field(default_factory=list)
+    causes: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+
+    @classmethod
+    def default(cls, options: RoutesOptions) -> RoutesState:
+        """Every incident of the database."""
+        return cls(options.first_date, options.last_date)
+
+    @classmethod
+    def from_params(
+        cls, params: Mapping[str, str], options: RoutesOptions
+    ) -> tuple[RoutesState, list[str]]:
+        """The state a URL's query parameters describe.
+
+        Invalid values fall back to the default (all dates, all values) and are listed
+        in the notes; unknown parameters are left to other code and not reported.
+
+        Returns
+        -------
+        (RoutesState, notes) : notes are short plain-text descriptions of what was ignored.
+        """
+        notes: list[str] = []
+        lo, hi = options.first_date, options.last_date
+        d_from, ok_from = parse_day(_str(params.get("from")), lo, lo, hi)
+        d_to, ok_to = parse_day(_str(params.get("to")), hi, lo, hi)
+        if not ok_from:
+            notes.append(f"from={_clip(params.get('from'))} (a date from {lo} to {hi} expected)")
+        if not ok_to:
+            notes.append(f"to={_clip(params.get('to'))} (a date from {lo} to {hi} expected)")
+        if d_from > d_to:
+            notes.append(f"from={d_from} is after to={d_to} (dates reset)")
+            d_from, d_to = lo, hi
+        lists = {}
+        for key in LIST_KEYS:
+            ok, bad = parse_list(_str(params.get(key)), getattr(options, key))
+            lists[key] = list(dict.fromkeys(ok))
+            if bad:
+                notes.append(
+                    f"{key}: " + ", ".join(_clip(b) for b in bad[:5]) + " (not in the data)"
+                )
+        return cls(d_from, d_to, **lists), notes
+
+    def to_params(self) -> dict[str, str]:
+        """Query parameters that reopen this state (lists joined by '|', dates ISO)."""
+        out = {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
+        for key in LIST_KEYS:
+            values = getattr(self, key)
+            if values:
+                out[key] = "|".join(values)
+        return out
+
+    def query_params(self) -> dict:
+        """The bound parameters of the filtered-incident queries."""
+        return {
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "regions": list(self.regions),
+            "routes": list(self.routes),
+            "causes": list(self.causes),
+            "types": list(self.types),
+        }
+
+    def is_default(self, options: RoutesOptions) -> bool:
+        return self == RoutesState.default(options)
+
+    def describe(self) -> str:
+        """One line saying what the filters select (for captions and the legend)."""
+        parts = [f"{self.date_from:%d %b %Y} to {self.date_to:%d %b %Y}"]
+        for key in LIST_KEYS:
+            values = getattr(self, key)
+            if values:
+                parts.append(", ".join(values) if len(values) <= 2 else f"{len(values)} {key}")
+        return "; ".join(parts)
+
+
+def _str(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, list | tuple):  # st.query_params.to_dict() gives the last value
+        v = v[-1] if v else ""
+    return str(v)
+
+
+def _clip(v, n: int = 40) -> str:
+    s = "" if v is None else str(v)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _as_date(v) -> date:
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v
+
+
+# --------------------------------------------------------------------------- map
+
+
+class IncidentLayer(CircleLayer):
+    """Individual incidents: one compact row of values each; the tooltip and popup are
+    filled in the browser from two shared formats (values are already escaped HTML),
+    which keeps 500 incidents with popups well within the payload budget.
+
+    :func:`incident_popup` gives, in Python, exactly the popup the browser shows.
+    """
+
+    _template = folium.template.Template(
+        r"""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
+        (function() {
+            var colors = {{ this.colors_json }};
+            var rows = {{ this.rows_json }};
+            var style = {{ this.style_json }};
+            var tipFmt = {{ this.format_json }};
+            var popFmt = {{ this.popup_format_json }};
+            var strs = {{ this.strings_json }};
+            function fill(fmt, v) { return fmt.replace(/\{(\d+)\}/g, function(m, k) { return strs[v[k]]; }); }
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i];
+                var o = Object.assign({}, style, {radius: r[2], fillColor: colors[r[3]], color: style.color || colors[r[3]]});
+                var c = L.circleMarker([r[0], r[1]], o);
+                c.bindTooltip(fill(tipFmt, r[4]), {sticky: true});
+                c.bindPopup(fill(popFmt, r[4]), {maxWidth: 320});
+                c.addTo({{ this.get_name() }});
+            }
+        })();
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, circles: Sequence[Circle], colors: Sequence[str], **kw):
+        super().__init__(name, circles, colors, tooltip_format=TIP_FORMAT, **kw)
+        self.popup_format = POPUP_FORMAT
+        self.popup_format_json = json.dumps(POPUP_FORMAT).replace("</", "<\\/")
+        # Texts shared by many incidents (country, route, cause, "0"...) are sent once.
+        strings: dict[str, int] = {}
+        rows = [
+            [
+                round(c.lat, 3),
+                round(c.lon, 3),
+                round(c.radius, 1),
+                c.klass,
+                [strings.setdefault(v, len(strings)) for v in c.values],
+            ]
+            for c in self.circles
+        ]
+        self.strings_json = _js(list(strings))
+        self.rows_json = _js(rows)
+
+
+# Values: 0 date, 1 dead and missing, 2 dead, 3 missing, 4 survivors, 5 cause,
+# 6 location, 7 country, 8 route(s), 9 information source, 10 link.
+TIP_FORMAT = "<b>{1} dead and missing</b><br>{0}, {6}"
+POPUP_FORMAT = (
+    '<div style="font-size:12px;line-height:1.4"><b>{0}</b> · {8}<br>{6}, {7}<br>'
+    "<b>{1} dead and missing</b> (dead {2}, missing {3}); survivors {4}<br>"
+    "Cause: {5}<br>Source: {9} {10}</div>"
+)
+
+
+def _js(value) -> str:
+    """Compact JSON that can never close the script element."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
+
+def _text(v, n: int = TEXT_MAX, empty: str = "not given") -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == "":
+        return empty
+    s = " ".join(str(v).split())
+    return escape(s if len(s) <= n else s[: n - 1] + "…")
+
+
+def _num(v, empty: str = "not reported") -> str:
+    if v is None or pd.isna(v):
+        return empty
+    return f"{int(v):,}"
+
+
+def popup_values(row: Mapping) -> tuple[str, ...]:
+    """The escaped values of one incident's tooltip and popup (see ``POPUP_FORMAT``)."""
+    d = row.get("incident_date")
+    day = (
+        f"{d:%d %b %Y}" if d is not None and not pd.isna(d) else f"{row.get('year', '')} (no date)"
+    )
+    return (
+        escape(day),
+        _num(row.get("dead_and_missing"), "0"),
+        _num(row.get("dead"), "0"),
+        _num(row.get("missing"), "0"),
+        _num(row.get("survivors")),
+        _text(row.get("causes")),
+        _text(row.get("location"), empty="location not given"),
+        _text(row.get("country"), 60, empty="country not given"),
+        _text(row.get("routes"), 80, empty="no route given"),
+        _text(row.get("information_source")),
+        safe_link(row.get("url"), "link"),
+    )
+
+
+def incident_popup(row: Mapping) -> str:
+    """The popup HTML of one incident (what the browser builds from ``popup_values``)."""
+    return POPUP_FORMAT.format(*popup_values(row))
+
+
+def choose_cell(extent: pd.Series | None) -> float:
+    """Grid cell (degrees) for the filtered extent: 2° for the world, down to 0.5°."""
+    if extent is None or not extent["located"]:
+        return 2.0
+    span = max(
+        float(extent["p_max_lat"] - extent["p_min_lat"]),
+        float(extent["p_max_lon"] - extent["p_min_lon"]) / 1.5,
+    )
+    if span > 60:
+        return 2.0
+    if span > 20:
+        return 1.0
+    return 0.5
+
+
+def view_bounds(extent: pd.Series | None, world: bool) -> list[list[float]]:
+    """[[south, west], [north, east]] to fit: the world, or the incidents' extent."""
+    if world or extent is None or not extent["located"]:
+        return [list(b) for b in WORLD_BOUNDS]
+    robust = extent["located"] > 200
+    s, n = (
+        (extent["p_min_lat"], extent["p_max_lat"])
+        if robust
+        else (extent["min_lat"], extent["max_lat"])
+    )
+    w, e = (
+        (extent["p_min_lon"], extent["p_max_lon"])
+        if robust
+        else (extent["min_lon"], extent["max_lon"])
+    )
+    pad_lat = max(1.0, (n - s) * 0.08)
+    pad_lon = max(1.5, (e - w) * 0.08)
+    return [
+        [max(-80.0, float(s) - pad_lat), max(-180.0, float(w) - pad_lon)],
+        [min(85.0, float(n) + pad_lat), min(180.0, float(e) + pad_lon)],
+    ]
+
+
+@dataclass
+class MapInfo:
+    """How the map was drawn (for captions and tests)."""
+
+    mode: str  # 'bins' or 'incidents'
+    cell: float | None
+    circles: int
+    dead_and_missing: int  # total drawn as circles
+    bounds: list[list[float]]
+
+
+def _corridors(q: Query, params: dict) -> tuple[folium.FeatureGroup, pd.DataFrame, float]:
+    routes = q("route_totals", **params)
+    group = folium.FeatureGroup(name=CORRIDOR_LAYER, show=True)
+    drawn = routes.dropna(subset=["geometry"])
+    vmax = float(drawn["dead_and_missing"].max()) if len(drawn) else 1.0
+    for r in drawn.itertuples():
+        coords = [[lat, lon] for lon, lat in json.loads(r.geometry)["coordinates"]]
+        dm = int(r.dead_and_missing or 0)
+        add_line(
+            group,
+            coords,
+            weight=corridor_weight(dm, vmax),
+            color=CORRIDOR_COLOR,
+            dash="8 5",
+            tooltip=(
+                f"<b>{escape(r.route)}</b> (schematic corridor)<br>"
+                f"{escape(r.origin_label)} → {escape(r.destination_label)}<br>"
+                f"{dm:,} dead and missing in {int(r.incidents):,} incidents"
+            ),
+        )
+    return group, drawn, vmax
+
+
+def corridor_weight(dead_and_missing: float, vmax: float) -> float:
+    """Line width in pixels: 1.5 px plus up to 10 px, by the square root of the share."""
+    if vmax <= 0:
+        return 1.5
+    return round(1.5 + 10 * (max(0.0, dead_and_missing) / vmax) ** 0.5, 1)
+
+
+def build_map(
+    q: Query,
+    countries: dict,
+    state: RoutesState,
+    *,
+    options: RoutesOptions | None = None,
+    detail_max: int = DETAIL_MAX,
+) -> folium.Map:
+    """The Deadly routes map for a filter state.
+
+    Incidents are binned server-side (``incident_bins``) on a grid chosen from the
+    filtered extent, or drawn one by one with popups (``incident_points``) when at most
+    ``detail_max`` filtered incidents have a position. Route corridors
+    (``route_totals``) are schematic lines whose width follows dead and missing.
+
+    Returns
+    -------
+    folium.Map
+        Its ``atlas_info`` attribute is the :class:`MapInfo` (mode, cell, totals drawn).
+    """
+    params = state.query_params()
+    extent = q("incident_extent", **params).iloc[0]
+    located = int(extent["located"])
+    world = options is not None and state.is_default(options)
+    bounds = view_bounds(extent, world)
+    if bounds == [list(b) for b in WORLD_BOUNDS]:
+        m = base_map(countries, bounds=bounds)
+    else:  # keep the incidents clear of the legend and layer control on the right
+        m = base_map(countries)
+        m.options["zoom_snap"] = 0.5  # a closer fit than whole zoom levels give
+        m.fit_bounds(bounds, padding_top_left=(10, 10), padding_bottom_right=LEGEND_PAD, max_zoom=9)
+
+    corridors, drawn, cmax = _corridors(q, params)
+
+    layer = None
+    if 0 < located <= detail_max:
+        pts = q("incident_points", limit=detail_max, **params)
+        breaks = nice_breaks(pts["dead_and_missing"].tolist())
+        vmax = float(pts["dead_and_missing"].max() or 1)
+        circles = [
+            Circle(
+                r["lat"],
+                r["lon"],
+                radius_for(r["dead_and_missing"], vmax, min_px=4, max_px=20),
+                class_index(r["dead_and_missing"], breaks),
+                values=popup_values(r),
+            )
+            for r in pts.to_dict("records")
+        ]
+        layer = IncidentLayer(POINTS_LAYER, circles, REDS, stroke="#7f0000")
+        unit_title = "Dead and missing per incident"
+        info = MapInfo("incidents", None, len(circles), int(pts["dead_and_missing"].sum()), bounds)
+        if len(layer.rows_json) + len(layer.strings_json) > POINTS_BUDGET:
+            layer = None  # unusually long texts: bins keep the page within budget
+    if layer is None:
+        cell = choose_cell(extent)
+        bins = q("incident_bins", cell=cell, **params)
+        while len(bins) > MAX_BINS and cell < 8:
+            cell *= 2
+            bins = q("incident_bins", cell=cell, **params)
+        breaks = nice_breaks(bins["dead_and_missing"].tolist())
+        vmax = float(bins["dead_and_missing"].max() or 1) if len(bins) else 1.0
+        circles = [
+            Circle(
+                r.lat,
+                r.lon,
+                radius_for(r.dead_and_missing, vmax, min_px=2.5, max_px=26),
+                class_index(r.dead_and_missing, breaks),
+                values=(
+                    int(r.dead_and_missing),
+                    int(r.incidents),
+                    _years(r.first_date, r.last_date),
+                    escape(r.top_route) if isinstance(r.top_route, str) else "no route given",
+                    int(r.dead),
+                    int(r.missing),
+                ),
+            )
+            for r in bins.itertuples()
+        ]
+        layer = CircleLayer(
+            f"{BINS_LAYER}, {_deg(cell)} grid",
+            circles,
+            REDS,
+            stroke="#7f0000",
+            tooltip_format=(
+                "<b>{0} dead and missing</b> (minimum)<br>{4} dead, {5} missing<br>"
+                "{1} incidents, {2}<br>Main route: {3}<br><i>zoom in or narrow the filters "
+                "to see single incidents</i>"
+            ),
+        )
+        unit_title = f"Dead and missing per {_deg(cell)} cell"
+        info = MapInfo("bins", cell, len(circles), int(bins["dead_and_missing"].sum() or 0), bounds)
+    if info.mode == "bins":  # lines above the binned circles stay visible at world zoom
+        layer.add_to(m)
+        corridors.add_to(m)
+    else:  # single incidents stay clickable above the lines
+        corridors.add_to(m)
+        layer.add_to(m)
+
+    items = [(sw, _tidy(label)) for sw, label in circle_legend_items(breaks, REDS, "")]
+    if not circles:
+        items = []
+    if len(drawn):
+        items.append(
+            (
+                f"border-top:5px dashed {CORRIDOR_COLOR};width:20px;height:0;border-left:0;"
+                "border-right:0;border-bottom:0",
+                f"route corridor, schematic (width by dead and missing, up to {int(cmax):,})",
+            )
+        )
+    if not circles:
+        items.append(("background:#fff;width:12px;height:12px", "no located incidents match"))
+    span = f"{state.date_from:%b %Y}–{state.date_to:%b %Y}"
+    finish(
+        m,
+        legend=Legend(f"{unit_title}, {span}", items, MMP_CAVEAT),
+        credit=CREDIT,
+    )
+    m.atlas_info = info
+    return m
+
+
+def _tidy(label: str) -> str:
+    """'2–2' (a class of one value) reads '2'."""
+    label = label.strip()
+    m = re.fullmatch(r"([\d,.]+)–([\d,.]+)", label)
+    return m.group(1) if m and m.group(1) == m.group(2) else label
+
+
+def _deg(cell: float) -> str:
+    return f"{cell:g}°"
+
+
+def _years(a, b) -> str:
+    if a is None or pd.isna(a):
+        return "undated"
+    ya, yb = a.year, (b.year if b is not None and not pd.isna(b) else a.year)
+    return str(ya) if ya == yb else f"{ya}–{yb}"
+
+
+# --------------------------------------------------------------------------- page view
+
+
+@dataclass
+class RoutesView:
+    """What the Deadly routes page shows for one filter state."""
+
+    state: RoutesState
+    totals: pd.Series
+    map: folium.Map
+    map_info: MapInfo
+    series: pd.DataFrame  # period, route, incidents, dead_and_missing (zeros filled)
+    grain: str  # 'year' or 'month'
+    deadliest: pd.DataFrame
+    routes: pd.DataFrame  # route_totals
+
+    @property
+    def unlocated(self) -> int:
+        return int(self.totals["incidents"] - self.totals["located"])
+
+
+def series_grain(state: RoutesState) -> str:
+    """Monthly points when the date range is two years or less, else yearly."""
+    return "month" if (state.date_to - state.date_from).days <= 731 else "year"
+
+
+def route_series(q: Query, state: RoutesState, top: int = TOP_ROUTES) -> tuple[pd.DataFrame, str]:
+    """Dead and missing per period for the top routes, with zero periods filled in."""
+    grain = series_grain(state)
+    df = q("route_periods", grain=grain, top=top, **state.query_params())
+    if df.empty:
+        return df, grain
+    df["period"] = pd.to_datetime(df["period"])
+    freq = "YS" if grain == "year" else "MS"
+    start = pd.Timestamp(state.date_from).to_period("Y" if grain == "year" else "M").start_time
+    periods = pd.date_range(start, pd.Timestamp(state.date_to), freq=freq)
+    order = (
+        df.groupby("route")["dead_and_missing"].sum().sort_values(ascending=False).index.tolist()
+    )
+    full = pd.MultiIndex.from_product([periods, order], names=["period", "route"])
+    df = (
+        df.set_index(["period", "route"])
+        .reindex(full)
+        .fillna({"incidents": 0, "dead_and_missing": 0})
+        .astype({"incidents": "int64", "dead_and_missing": "int64"})
+        .reset_index()
+    )
+    return df, grain
+
+
+def deadliest_table(q: Query, state: RoutesState, limit: int = DEADLIEST) -> pd.DataFrame:
+    """The deadliest incidents; ``url`` kept only for http(s) links (else None)."""
+    df = q("deadliest_incidents", limit=limit, **state.query_params())
+    df["url"] = pd.Series(
+        [u.strip() if isinstance(u, str) and _HTTP.match(u.strip()) else None for u in df["url"]],
+        index=df.index,
+        dtype=object,
+    )
+    return df
+
+
+def build(
+    q: Query,
+    countries: dict,
+    state: RoutesState,
+    *,
+    options: RoutesOptions | None = None,
+    limit: int = DEADLIEST,
+) -> RoutesView:
+    """Run the Deadly routes queries for a state and build the map, series and table."""
+    params = state.query_params()
+    totals = q("incident_totals", **params).iloc[0]
+    m = build_map(q, countries, state, options=options)
+    series, grain = route_series(q, state)
+    return RoutesView(
+        state=state,
+        totals=totals,
+        map=m,
+        map_info=m.atlas_info,
+        series=series,
+        grain=grain,
+        deadliest=deadliest_table(q, state, limit),
+        routes=_with_corridor(q("route_totals", **params)),
+    )
+
+
+def _with_corridor(routes: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``corridor``: 'origin → destination' of the schematic line ('' when none)."""
+    routes["corridor"] = [
+        f"{a} → {b}" if isinstance(a, str) and isinstance(b, str) and g else ""
+        for a, b, g in zip(
+            routes["origin_label"], routes["destination_label"], routes["geometry"], strict=True
+        )
+    ]
+    return routes
+
+
+__all__ = [
+    "RoutesOptions",
+    "RoutesState",
+    "RoutesView",
+    "MapInfo",
+    "load_options",
+    "build",
+    "build_map",
+    "incident_popup",
+    "popup_values",
+]

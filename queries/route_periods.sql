@@ -1,0 +1,32 @@
+-- Dead and missing per period (year or month) for the $top deadliest routes of the
+-- filtered incidents. An incident on two routes counts on each. Undated incidents fall
+-- on 1 January of their year.
+-- params: $date_from DATE, $date_to DATE, $regions VARCHAR[], $routes VARCHAR[],
+--         $causes VARCHAR[], $types VARCHAR[], $grain VARCHAR ('year' | 'month'),
+--         $top INTEGER
+-- returns: period DATE, route VARCHAR, incidents BIGINT, dead_and_missing BIGINT
+WITH per_route AS (
+    SELECT
+        r.route,
+        date_trunc($grain::VARCHAR, coalesce(f.incident_date, make_date(f.year, 1, 1)))::DATE
+            AS period,
+        f.dead_and_missing
+    FROM filtered_incidents(
+        $date_from::DATE, $date_to::DATE, $regions::VARCHAR[], $routes::VARCHAR[],
+        $causes::VARCHAR[], $types::VARCHAR[]
+    ) f
+    JOIN incident_routes r USING (incident_id)
+    WHERE len($routes::VARCHAR[]) = 0 OR list_contains($routes::VARCHAR[], r.route)
+),
+top AS (
+    SELECT route
+    FROM per_route
+    GROUP BY route
+    ORDER BY sum(dead_and_missing) DESC, route
+    LIMIT $top::INTEGER
+)
+SELECT period, route, count(*) AS incidents, sum(dead_and_missing) AS dead_and_missing
+FROM per_route
+WHERE route IN (SELECT route FROM top)
+GROUP BY period, route
+ORDER BY period, route
