@@ -36,6 +36,7 @@ def test_overview_headline_equals_sql(app, con):
 
 
 def test_data_sources_page(app, con):
+    app.run()  # AppTest resolves st.navigation's url paths only after a first run
     app.switch_page("pages/data_sources.py")
     app.run()
     assert not app.exception

@@ -43,6 +43,8 @@ SAMPLES = {
     "lon_min": -180.0,
     "lon_max": 180.0,
     "include_closed": False,
+    "grain": "year",
+    "top": 6,
 }
 
 
