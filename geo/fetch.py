@@ -73,6 +73,8 @@ from requests.adapters import HTTPAdapter
 from tqdm import tqdm
 from urllib3.util.retry import Retry
 
+from geo.loaders import unhcr as unhcr_loader
+
 __all__ = [
     "SOURCES",
     "DERIVED",
@@ -208,25 +210,7 @@ SOURCES: tuple[Source, ...] = (
     ),
 )
 
-#: Columns of ``unhcr_refugees/unhcr_population.csv`` in the reference layout.
-UNHCR_POPULATION_COLUMNS: tuple[str, ...] = (
-    "year",
-    "coo_name",
-    "coo",
-    "coo_iso",
-    "coa_name",
-    "coa",
-    "coa_iso",
-    "refugees",
-    "asylum_seekers",
-    "returned_refugees",
-    "idps",
-    "returned_idps",
-    "stateless",
-    "ooc",
-    "oip",
-    "hst",
-)
+UNHCR_POPULATION_COLUMNS = unhcr_loader.COLUMNS
 _UNHCR_KEY_COLUMNS = ("year", "coo_iso", "coa_iso", "refugees")
 
 #: Columns the CSV header of a downloaded CSV must contain, by path.

@@ -41,10 +41,25 @@ def escape(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+_HTTP_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+
+
+def http_url(url: object) -> str | None:
+    """The URL, stripped, when it is a plain http(s) address; else ``None``.
+
+    Used for every link shown (popups, LinkColumns): ``javascript:``, ``data:`` and
+    addresses with quotes or spaces never become links.
+    """
+    if url is None or (isinstance(url, float) and math.isnan(url)):
+        return None
+    s = str(url).strip()
+    return s if _HTTP_URL.match(s) else None
+
+
 def safe_link(url: object, label: str = "source") -> str:
     """An escaped ``<a>`` for http(s) URLs only; anything else (``javascript:``...) gives ''."""
-    s = "" if url is None else str(url).strip()
-    if not re.match(r"^https?://[^\s\"'<>]+$", s, re.IGNORECASE):
+    s = http_url(url)
+    if s is None:
         return ""
     return f'<a href="{escape(s)}" target="_blank" rel="noopener noreferrer">{escape(label)}</a>'
 

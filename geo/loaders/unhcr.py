@@ -9,6 +9,7 @@ from geo.readers import read_csv, require_columns
 
 DATASET = "unhcr_population"
 FILE = "unhcr_refugees/unhcr_population.csv"
+NAMES = ["year", "coo_name", "coo", "coo_iso", "coa_name", "coa", "coa_iso"]
 COUNTS = [
     "refugees",
     "asylum_seekers",
@@ -20,6 +21,8 @@ COUNTS = [
     "oip",
     "hst",
 ]
+#: Columns of ``unhcr_refugees/unhcr_population.csv`` in the reference layout (fetch writes them).
+COLUMNS = (*NAMES, *COUNTS)
 
 
 def load(ctx: LoadContext) -> bool:

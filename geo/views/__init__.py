@@ -10,7 +10,7 @@ basemap countries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 import duckdb
@@ -55,6 +55,30 @@ def parse_int(text: str | None, default: int, lo: int, hi: int) -> tuple[int, bo
     except ValueError:
         return default, False
     return (v, True) if lo <= v <= hi else (default, False)
+
+
+def pick_choice(
+    state: object,
+    params: Mapping[str, str],
+    key: str,
+    attr: str,
+    allowed: Sequence[int],
+    label: str,
+    notes: list[str],
+) -> None:
+    """Set ``state.<attr>`` from the URL parameter ``key`` when it is one of ``allowed``.
+
+    An absent or empty parameter leaves the default; an invalid one leaves it too and
+    adds a note such as "Ignored year 'abc' from the link; showing 2025.".
+    """
+    raw = params.get(key)
+    if raw is None or raw == "":
+        return
+    v, ok = parse_int(raw, getattr(state, attr), min(allowed), max(allowed))
+    if ok and v in allowed:
+        setattr(state, attr, v)
+    else:
+        notes.append(f"Ignored {label} {raw!r} from the link; showing {getattr(state, attr)}.")
 
 
 def parse_day(text: str | None, default: date, lo: date, hi: date) -> tuple[date, bool]:

@@ -4,7 +4,6 @@ near them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,9 +18,10 @@ from geo.maps import (
     base_map,
     escape,
     finish,
+    http_url,
     radius_for,
 )
-from geo.views import Query, parse_int
+from geo.views import Query, pick_choice
 from geo.views.cities import CitiesOptions, options
 
 CREDIT = (
@@ -33,12 +33,6 @@ GROWTH_THRESHOLDS = tuple(range(10, 201, 10))
 MIN_POPULATIONS = (300_000, 500_000, 1_000_000, 2_000_000, 5_000_000)
 ACTIVE, CLOSED = "#1b9e77", "#9e9e9e"
 COVERED, UNCOVERED, DEST = "#7570b3", "#d95f02", "#252525"
-
-
-def safe_url(url: object) -> str | None:
-    """The URL when it is http(s), else None (for st.column_config.LinkColumn)."""
-    s = "" if url is None or (isinstance(url, float) and pd.isna(url)) else str(url).strip()
-    return s if re.match(r"^https?://[^\s\"'<>]+$", s, re.IGNORECASE) else None
 
 
 @dataclass
@@ -72,22 +66,14 @@ class CifalState:
         s = cls.defaults(opts)
         notes: list[str] = []
 
-        def pick(key: str, attr: str, allowed, label: str) -> None:
-            raw = params.get(key)
-            if raw is None or raw == "":
-                return
-            v, ok = parse_int(raw, getattr(s, attr), min(allowed), max(allowed))
-            if ok and v in allowed:
-                setattr(s, attr, v)
-            else:
-                notes.append(f"Ignored {label} {raw!r} from the link; showing {getattr(s, attr)}.")
-
-        pick("radius", "radius_km", RADII, "radius (km)")
-        pick("year", "year", opts.years, "year")
-        pick("min", "min_population", MIN_POPULATIONS, "minimum city size")
-        pick("from", "year_from", opts.years, "growth start year")
-        pick("to", "year_to", opts.years, "growth end year")
-        pick("growth", "min_growth_pct", GROWTH_THRESHOLDS, "growth threshold (%)")
+        pick_choice(s, params, "radius", "radius_km", RADII, "radius (km)", notes)
+        pick_choice(s, params, "year", "year", opts.years, "year", notes)
+        pick_choice(s, params, "min", "min_population", MIN_POPULATIONS, "minimum city size", notes)
+        pick_choice(s, params, "from", "year_from", opts.years, "growth start year", notes)
+        pick_choice(s, params, "to", "year_to", opts.years, "growth end year", notes)
+        pick_choice(
+            s, params, "growth", "min_growth_pct", GROWTH_THRESHOLDS, "growth threshold (%)", notes
+        )
         closed = params.get("closed")
         if closed:
             if closed in ("0", "1"):
@@ -134,7 +120,7 @@ def centres_table(centres: pd.DataFrame) -> pd.DataFrame:
     t = centres[
         ["centre", "city", "country", "host", "status", "active", "source_url", "source_date"]
     ].copy()
-    t["source_url"] = t["source_url"].map(safe_url)
+    t["source_url"] = t["source_url"].map(http_url)
     return t
 
 
@@ -344,4 +330,4 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     )
 
 
-__all__ = ["CifalState", "CifalView", "build", "centres_table", "safe_url"]
+__all__ = ["CifalState", "CifalView", "build", "centres_table"]

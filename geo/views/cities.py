@@ -28,7 +28,7 @@ from geo.maps import (
     nice_breaks,
     radius_for,
 )
-from geo.views import Query, parse_int
+from geo.views import Query, pick_choice
 
 CREDIT = (
     "Cities: UN DESA World Urbanization Prospects 2018 (CC BY 3.0 IGO); refugees: UNHCR "
@@ -99,22 +99,12 @@ class CitiesState:
         s = cls.defaults(opts)
         notes: list[str] = []
 
-        def pick(key: str, attr: str, allowed, label: str) -> None:
-            raw = params.get(key)
-            if raw is None or raw == "":
-                return
-            v, ok = parse_int(raw, getattr(s, attr), min(allowed), max(allowed))
-            if ok and v in allowed:
-                setattr(s, attr, v)
-            else:
-                notes.append(f"Ignored {label} {raw!r} from the link; showing {getattr(s, attr)}.")
-
-        pick("year", "year", opts.years, "year")
-        pick("from", "year_from", opts.years, "growth start year")
-        pick("to", "year_to", opts.years, "growth end year")
-        pick("min", "min_population", MIN_POPULATIONS, "minimum city size")
-        pick("ryear", "refugee_year", opts.refugee_years, "refugee year")
-        pick("k", "k", NEAREST_K, "number of nearest cities")
+        pick_choice(s, params, "year", "year", opts.years, "year", notes)
+        pick_choice(s, params, "from", "year_from", opts.years, "growth start year", notes)
+        pick_choice(s, params, "to", "year_to", opts.years, "growth end year", notes)
+        pick_choice(s, params, "min", "min_population", MIN_POPULATIONS, "minimum city size", notes)
+        pick_choice(s, params, "ryear", "refugee_year", opts.refugee_years, "refugee year", notes)
+        pick_choice(s, params, "k", "k", NEAREST_K, "number of nearest cities", notes)
         mode = params.get("mode")
         if mode:
             if mode in MODES:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +16,6 @@ from geo.maps import (
     Circle,
     CircleLayer,
     Legend,
-    add_line,
     base_map,
     circle_legend_items,
     class_index,
@@ -27,6 +25,7 @@ from geo.maps import (
     radius_for,
 )
 from geo.views import Query
+from geo.views.routes import CORRIDOR_COLOR, corridor_layer, incident_bin_layer
 
 ALL = {"regions": [], "routes": [], "causes": [], "types": []}
 CREDIT = (
@@ -45,32 +44,6 @@ class OverviewView:
     map: folium.Map
     bins: pd.DataFrame
     vintage: pd.DataFrame
-
-
-def _incident_layer(bins: pd.DataFrame) -> tuple[CircleLayer, list[float]]:
-    breaks = nice_breaks(bins["dead_and_missing"].tolist())
-    vmax = float(bins["dead_and_missing"].max() or 1)
-    circles = [
-        Circle(
-            r.lat,
-            r.lon,
-            radius_for(r.dead_and_missing, vmax, min_px=2.5, max_px=26),
-            class_index(r.dead_and_missing, breaks),
-            values=(
-                int(r.dead_and_missing),
-                int(r.incidents),
-                str(r.first_date.year),
-                str(r.last_date.year),
-                escape(r.top_route) if isinstance(r.top_route, str) else "no route given",
-            ),
-        )
-        for r in bins.itertuples()
-    ]
-    fmt = "<b>{0} dead and missing</b> (minimum)<br>{1} incidents, {2}-{3}<br>Main route: {4}"
-    layer = CircleLayer(
-        "Dead and missing (IOM MMP)", circles, REDS, stroke="#7f0000", tooltip_format=fmt
-    )
-    return layer, breaks
 
 
 def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewView:
@@ -92,23 +65,10 @@ def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewVi
     filters = dict(date_from=span["first_date"], date_to=span["last_date"], **ALL)
     bins = q("incident_bins", cell=2.0, **filters)
     m = base_map(countries, bounds=WORLD_BOUNDS)
-    layer, breaks = _incident_layer(bins)
+    layer, breaks = incident_bin_layer(bins, "Dead and missing (IOM MMP)")
     layer.add_to(m)
 
-    routes = q("route_totals", **filters)
-    group = folium.FeatureGroup(name="Route corridors (schematic)", show=True)
-    vmax = float(routes["dead_and_missing"].max() or 1)
-    for r in routes.dropna(subset=["geometry"]).itertuples():
-        coords = [[lat, lon] for lon, lat in json.loads(r.geometry)["coordinates"]]
-        add_line(
-            group,
-            coords,
-            weight=1.5 + 9 * (r.dead_and_missing / vmax) ** 0.5,
-            color="#5b5b5b",
-            dash="6 4",
-            tooltip=f"<b>{escape(r.route)}</b> (schematic)<br>{int(r.dead_and_missing):,} dead and missing",
-        )
-    group.add_to(m)
+    corridor_layer(q, filters)[0].add_to(m)
 
     sites = q("site_bins", site_types=[], status="open", countries=[], datasets=[], cell=2.0)
     smax = float(sites["sites"].max() or 1)
@@ -175,7 +135,7 @@ def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewVi
     items = circle_legend_items(breaks, REDS, "dead and missing")
     items += [
         (
-            "border-top:3px dashed #5b5b5b;width:18px;height:0;border-left:0;border-right:0;border-bottom:0",
+            f"border-top:3px dashed {CORRIDOR_COLOR};width:18px;height:0;border-left:0;border-right:0;border-bottom:0",
             "route corridor (schematic), width by deaths",
         ),
         (

@@ -31,6 +31,7 @@ from geo.maps import (
     class_index,
     escape,
     finish,
+    http_url,
     nice_breaks,
     radius_for,
     safe_link,
@@ -58,7 +59,6 @@ CORRIDOR_LAYER = "Route corridors (schematic)"
 LIST_KEYS = ("regions", "routes", "causes", "types")
 # URL parameter names: from, to (ISO dates) and the four lists joined by '|'.
 PARAM_KEYS = ("from", "to", *LIST_KEYS)
-_HTTP = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- state
@@ -356,7 +356,11 @@ class MapInfo:
     bounds: list[list[float]]
 
 
-def _corridors(q: Query, params: dict) -> tuple[folium.FeatureGroup, pd.DataFrame, float]:
+def corridor_layer(q: Query, params: dict) -> tuple[folium.FeatureGroup, pd.DataFrame, float]:
+    """Schematic corridors of the filtered routes, width by dead and missing.
+
+    Returns the layer, the routes drawn (rows of ``route_totals``) and their maximum.
+    """
     routes = q("route_totals", **params)
     group = folium.FeatureGroup(name=CORRIDOR_LAYER, show=True)
     drawn = routes.dropna(subset=["geometry"])
@@ -384,6 +388,42 @@ def corridor_weight(dead_and_missing: float, vmax: float) -> float:
     if vmax <= 0:
         return 1.5
     return round(1.5 + 10 * (max(0.0, dead_and_missing) / vmax) ** 0.5, 1)
+
+
+def incident_bin_layer(
+    bins: pd.DataFrame, name: str, *, hint: str = ""
+) -> tuple[CircleLayer, list[float]]:
+    """Circles for the rows of ``incident_bins``: area by dead and missing, colour by class.
+
+    Returns the layer and its class breaks (for the legend).
+    """
+    breaks = nice_breaks(bins["dead_and_missing"].tolist())
+    vmax = float(bins["dead_and_missing"].max() or 1) if len(bins) else 1.0
+    circles = [
+        Circle(
+            r.lat,
+            r.lon,
+            radius_for(r.dead_and_missing, vmax, min_px=2.5, max_px=26),
+            class_index(r.dead_and_missing, breaks),
+            values=(
+                int(r.dead_and_missing),
+                int(r.incidents),
+                _years(r.first_date, r.last_date),
+                escape(r.top_route) if isinstance(r.top_route, str) else "no route given",
+                int(r.dead),
+                int(r.missing),
+            ),
+        )
+        for r in bins.itertuples()
+    ]
+    tip = (
+        "<b>{0} dead and missing</b> (minimum)<br>{4} dead, {5} missing<br>"
+        "{1} incidents, {2}<br>Main route: {3}"
+    )
+    if hint:
+        tip += f"<br><i>{escape(hint)}</i>"
+    layer = CircleLayer(name, circles, REDS, stroke="#7f0000", tooltip_format=tip)
+    return layer, breaks
 
 
 def build_map(
@@ -418,7 +458,7 @@ def build_map(
         m.options["zoom_snap"] = 0.5  # a closer fit than whole zoom levels give
         m.fit_bounds(bounds, padding_top_left=(10, 10), padding_bottom_right=LEGEND_PAD, max_zoom=9)
 
-    corridors, drawn, cmax = _corridors(q, params)
+    corridors, drawn, cmax = corridor_layer(q, params)
 
     layer = None
     if 0 < located <= detail_max:
@@ -446,36 +486,12 @@ def build_map(
         while len(bins) > MAX_BINS and cell < 8:
             cell *= 2
             bins = q("incident_bins", cell=cell, **params)
-        breaks = nice_breaks(bins["dead_and_missing"].tolist())
-        vmax = float(bins["dead_and_missing"].max() or 1) if len(bins) else 1.0
-        circles = [
-            Circle(
-                r.lat,
-                r.lon,
-                radius_for(r.dead_and_missing, vmax, min_px=2.5, max_px=26),
-                class_index(r.dead_and_missing, breaks),
-                values=(
-                    int(r.dead_and_missing),
-                    int(r.incidents),
-                    _years(r.first_date, r.last_date),
-                    escape(r.top_route) if isinstance(r.top_route, str) else "no route given",
-                    int(r.dead),
-                    int(r.missing),
-                ),
-            )
-            for r in bins.itertuples()
-        ]
-        layer = CircleLayer(
+        layer, breaks = incident_bin_layer(
+            bins,
             f"{BINS_LAYER}, {_deg(cell)} grid",
-            circles,
-            REDS,
-            stroke="#7f0000",
-            tooltip_format=(
-                "<b>{0} dead and missing</b> (minimum)<br>{4} dead, {5} missing<br>"
-                "{1} incidents, {2}<br>Main route: {3}<br><i>zoom in or narrow the filters "
-                "to see single incidents</i>"
-            ),
+            hint="zoom in or narrow the filters to see single incidents",
         )
+        circles = layer.circles
         unit_title = f"Dead and missing per {_deg(cell)} cell"
         info = MapInfo("bins", cell, len(circles), int(bins["dead_and_missing"].sum() or 0), bounds)
     if info.mode == "bins":  # lines above the binned circles stay visible at world zoom
@@ -580,7 +596,7 @@ def deadliest_table(q: Query, state: RoutesState, limit: int = DEADLIEST) -> pd.
     """The deadliest incidents; ``url`` kept only for http(s) links (else None)."""
     df = q("deadliest_incidents", limit=limit, **state.query_params())
     df["url"] = pd.Series(
-        [u.strip() if isinstance(u, str) and _HTTP.match(u.strip()) else None for u in df["url"]],
+        [http_url(u) for u in df["url"]],
         index=df.index,
         dtype=object,
     )
