@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
-from geo.maps import simplified_countries
+from geo.maps import Basemap
 from geo.queries import run_query
+from geo.views import countries_of
 
 
 class DatabaseMissing(RuntimeError):
@@ -94,18 +95,15 @@ def query(name: str, **params) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False)
-def _basemap(db_key: tuple[str, float]) -> dict:
+def _basemap(db_key: tuple[str, float]) -> Basemap:
     cur = _connection(*db_key).cursor()
     try:
-        rows = tuple(
-            cur.execute("SELECT iso3, name, geometry FROM countries ORDER BY iso3").fetchall()
-        )
+        return countries_of(cur)
     finally:
         cur.close()
-    return simplified_countries(rows)
 
 
-def basemap() -> dict:
+def basemap() -> Basemap:
     """The simplified Natural Earth countries for every map's basemap."""
     connection()
     db = settings.db_path()

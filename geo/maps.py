@@ -100,6 +100,58 @@ def simplified_countries(rows: tuple[tuple[str, str, str], ...]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+class Basemap(dict):
+    """The world basemap (a GeoJSON FeatureCollection, as from
+    :func:`simplified_countries`) plus the 1:50m shapes for zoomed-in views.
+
+    ``detail`` holds (iso3, shapely geometry) pairs; :meth:`for_bounds` clips them to a
+    view so a country-level map gets coastlines that fit its scale without sending the
+    whole 1:50m world.
+    """
+
+    DETAIL_BELOW_DEG = 50.0
+
+    def __init__(self, world: dict, detail: Sequence[tuple[str, object]] = ()):
+        super().__init__(world)
+        self.detail = list(detail)
+
+    def for_bounds(self, bounds: Sequence[Sequence[float]] | None) -> dict:
+        """The FeatureCollection to draw for a view: the world, or clipped 1:50m shapes."""
+        if not bounds or not self.detail:
+            return dict(self)
+        (s, w), (n, e) = bounds
+        span = max(e - w, n - s)
+        if span > self.DETAIL_BELOW_DEG:
+            return dict(self)
+        pad = max(span, 2.0)
+        box = shapely.box(w - pad, s - pad, e + pad, n + pad)
+        tol = max(span / 1500.0, 0.002)
+        features = []
+        for iso3, geom in self.detail:
+            if not geom.intersects(box):
+                continue
+            g = geom.intersection(box).simplify(tol, preserve_topology=True)
+            g = shapely.set_precision(g, tol / 2)
+            if g.is_empty or g.geom_type not in {"Polygon", "MultiPolygon"}:
+                continue
+            features.append(
+                {"type": "Feature", "properties": {"iso3": iso3}, "geometry": mapping(g)}
+            )
+        return {"type": "FeatureCollection", "features": features}
+
+
+@lru_cache(maxsize=4)
+def make_basemap(
+    world_rows: tuple[tuple[str, str, str], ...], detail_rows: tuple[tuple[str, str], ...]
+) -> Basemap:
+    """A :class:`Basemap` from ``countries`` rows and ``countries_detail`` (iso3, geometry) rows."""
+    detail = [
+        (iso3, shape(json.loads(geom)).simplify(0.002, preserve_topology=True))
+        for iso3, geom in detail_rows
+    ]
+    return Basemap(simplified_countries(world_rows), detail)
+
+
 def base_map(
     countries: dict,
     *,
@@ -113,8 +165,9 @@ def base_map(
 
     Parameters
     ----------
-    countries : dict
-        GeoJSON FeatureCollection from :func:`simplified_countries`.
+    countries : dict or Basemap
+        GeoJSON FeatureCollection from :func:`simplified_countries`, or a
+        :class:`Basemap`, which gives finer coastlines when ``bounds`` is small.
     location, zoom_start : initial view (default: the world).
     bounds : [[south, west], [north, east]], optional
         Fit the view to these bounds instead.
@@ -149,7 +202,7 @@ def base_map(
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False).add_to(m)
     GeoJsonLayer(
         "Countries (Natural Earth)",
-        countries,
+        countries.for_bounds(bounds) if isinstance(countries, Basemap) else countries,
         {"fillColor": LAND, "color": BORDER, "weight": 0.6, "fillOpacity": 1.0},
         overlay=False,
         interactive=False,

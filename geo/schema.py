@@ -294,6 +294,15 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "countries_detail",
+        "Natural Earth 1:50m admin-0 countries: the basemap of zoomed-in views (clipped to the view).",
+        (
+            ("iso3", "VARCHAR", "ISO3 (as in `countries`)"),
+            ("name", "VARCHAR", "short name"),
+            ("geometry", "VARCHAR", "GeoJSON (Multi)Polygon, 1:50m"),
+        ),
+    ),
+    Table(
         "cifal_centres",
         "UNITAR CIFAL centres, compiled by Arrival Atlas from public pages (`data/cifal_centres.csv`); coordinates are the city's.",
         (

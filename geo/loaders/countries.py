@@ -91,7 +91,19 @@ def load(ctx: LoadContext) -> bool:
     _lookups(ctx, data["features"])
     path50 = ctx.sources / FILE_50M
     if path50.exists():
-        _lookups(ctx, read_geojson(path50)["features"])
+        detail = read_geojson(path50)["features"]
+        _lookups(ctx, detail)
+        rows50 = [
+            {
+                "iso3": _iso3(f.get("properties") or {}),
+                "name": (f.get("properties") or {}).get("NAME"),
+                "geometry": json.dumps(f["geometry"], separators=(",", ":")),
+            }
+            for f in detail
+            if (f.get("geometry") or {}).get("type") in {"Polygon", "MultiPolygon"}
+        ]
+        n50 = ctx.insert("countries_detail", pd.DataFrame(rows50))
+        ctx.record_source(DATASET, path50, ["countries_detail"], n50)
     unhcr = ctx.sources / UNHCR_COUNTRIES
     if unhcr.exists():
         df, _ = read_csv(unhcr)

@@ -16,7 +16,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from geo.maps import simplified_countries
+from geo.maps import Basemap, make_basemap
 from geo.queries import run_query
 
 Query = Callable[..., pd.DataFrame]
@@ -31,10 +31,15 @@ def direct_query(con: duckdb.DuckDBPyConnection) -> Query:
     return q
 
 
-def countries_of(con: duckdb.DuckDBPyConnection) -> dict:
-    """The basemap countries of a database (see :func:`geo.maps.simplified_countries`)."""
-    rows = tuple(con.execute("SELECT iso3, name, geometry FROM countries ORDER BY iso3").fetchall())
-    return simplified_countries(rows)
+BASEMAP_SQL = "SELECT iso3, name, geometry FROM countries ORDER BY iso3"
+DETAIL_SQL = "SELECT iso3, geometry FROM countries_detail ORDER BY iso3"
+
+
+def countries_of(con: duckdb.DuckDBPyConnection) -> Basemap:
+    """The basemap of a database: world shapes plus 1:50m detail (see :class:`geo.maps.Basemap`)."""
+    world = tuple(con.execute(BASEMAP_SQL).fetchall())
+    detail = tuple(con.execute(DETAIL_SQL).fetchall())
+    return make_basemap(world, detail)
 
 
 def parse_list(text: str | None, allowed: list[str]) -> tuple[list[str], list[str]]:

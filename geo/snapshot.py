@@ -1,0 +1,446 @@
+"""Server-side PNG snapshots of a page's map, drawn with matplotlib (no browser).
+
+The renderer walks the folium map a view built (basemap, circle, line, GeoJSON and
+radius layers that are switched on, the legend and the credit) and draws the same
+things in Web Mercator, so the PNG matches the interactive map. Around the map it
+puts a title, a subtitle stating the filters, the legend, the source credit with
+licence, the date and, where incidents are shown, the MMP caveat.
+
+``python -m geo snapshot --page routes [--param value ...] --out FILE.png`` gives the
+PNG the export button gives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import re
+import sys
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import folium
+import matplotlib
+
+matplotlib.use("Agg")  # no display, ever
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Ellipse, Patch, PathPatch  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
+
+from geo.catalog import MMP_CAVEAT  # noqa: E402
+from geo.maps import OCEAN, WORLD_BOUNDS, CircleLayer, Credit, GeoJsonLayer, Legend  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Output size: inches and dots per inch."""
+
+    width_in: float
+    height_in: float
+    dpi: int
+    label: str
+
+
+PRESETS = {
+    "print": Preset(3508 / 300, 2480 / 300, 300, "A4 landscape, 300 dpi"),
+    "slides": Preset(12.0, 6.75, 160, "16:9, 1920 px"),
+}
+# Interactive maps are about 1,300 CSS px wide; circle radii and line widths are
+# given in those pixels and scaled to the page's width in points.
+SCREEN_PX = 1300.0
+MAX_LAT = 85.0
+
+
+def _merc_y(lat: float) -> float:
+    lat = max(-MAX_LAT, min(MAX_LAT, lat))
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _xy(lon: float, lat: float) -> tuple[float, float]:
+    return lon, _merc_y(lat)
+
+
+def _rings(geom: dict) -> Iterator[list[list[list[float]]]]:
+    """Polygons of a GeoJSON geometry, each as a list of rings (lon, lat)."""
+    if geom.get("type") == "Polygon":
+        yield geom["coordinates"]
+    elif geom.get("type") == "MultiPolygon":
+        yield from geom["coordinates"]
+
+
+def _polygon_path(rings: list) -> MplPath | None:
+    verts, codes = [], []
+    for ring in rings:
+        pts = [_xy(x, y) for x, y, *_ in ring]
+        if len(pts) < 3:
+            continue
+        verts += pts + [pts[0]]
+        codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(pts) - 1) + [MplPath.CLOSEPOLY]
+    return MplPath(verts, codes) if verts else None
+
+
+def _style(layer: GeoJsonLayer) -> dict:
+    import json
+
+    return json.loads(layer.style_json)
+
+
+def _draw_geojson(ax, features: list[dict], style: dict, scale: float, z: int) -> None:
+    patches, faces = [], []
+    for f in features:
+        props = f.get("properties") or {}
+        for rings in _rings(f.get("geometry") or {}):
+            path = _polygon_path(rings)
+            if path is not None:
+                patches.append(PathPatch(path))
+                faces.append(props.get("fill") or style.get("fillColor", "#cccccc"))
+    if not patches:
+        return
+    coll = PatchCollection(
+        patches,
+        facecolors=faces,
+        edgecolors=style.get("color", "#555555"),
+        linewidths=float(style.get("weight", 1)) * scale,
+        alpha=float(style.get("fillOpacity", 1.0)),
+        zorder=z,
+    )
+    ax.add_collection(coll)
+
+
+def _draw_circles(ax, layer: CircleLayer, scale: float, z: int) -> None:
+    import json
+
+    style = json.loads(layer.style_json)
+    xs, ys, sizes, colors = [], [], [], []
+    for c in layer.circles:
+        x, y = _xy(c.lon, c.lat)
+        xs.append(x)
+        ys.append(y)
+        sizes.append((2 * c.radius * scale) ** 2)
+        colors.append(layer.colors[min(c.klass, len(layer.colors) - 1)])
+    if not xs:
+        return
+    order = sorted(range(len(xs)), key=lambda i: -sizes[i])  # small circles on top
+    ax.scatter(
+        [xs[i] for i in order],
+        [ys[i] for i in order],
+        s=[sizes[i] for i in order],
+        c=[colors[i] for i in order],
+        alpha=float(style.get("fillOpacity", 0.8)),
+        edgecolors=style.get("color") or "none",
+        linewidths=float(style.get("weight", 0.7)) * scale,
+        zorder=z,
+    )
+
+
+def _draw_line(ax, line: folium.PolyLine, scale: float, z: int) -> None:
+    opts = line.options
+    pts = [_xy(lon, lat) for lat, lon in line.locations]
+    dash = opts.get("dashArray")
+    style = "--" if dash else "-"
+    coll = LineCollection(
+        [pts],
+        colors=opts.get("color", "#3388ff"),
+        linewidths=float(opts.get("weight", 3)) * scale,
+        linestyles=style,
+        alpha=float(opts.get("opacity", 0.75)),
+        zorder=z,
+    )
+    ax.add_collection(coll)
+
+
+def _draw_radius(ax, circle: folium.Circle, scale: float, z: int) -> None:
+    lat, lon = circle.location
+    r_m = float(circle.options.get("radius", 0))
+    dlat = r_m / 111_320.0
+    dlon = dlat / max(0.05, math.cos(math.radians(lat)))
+    x, y = _xy(lon, lat)
+    h = _merc_y(lat + dlat) - _merc_y(lat - dlat)
+    ax.add_patch(
+        Ellipse(
+            (x, y),
+            2 * dlon,
+            h,
+            facecolor=circle.options.get("fillColor", circle.options.get("color", "#3388ff")),
+            alpha=float(circle.options.get("fillOpacity", 0.2)),
+            edgecolor=circle.options.get("color", "#3388ff"),
+            linewidth=float(circle.options.get("weight", 1)) * scale,
+            zorder=z,
+        )
+    )
+
+
+def _walk(el) -> Iterator:
+    """Visible elements of a map, depth first, in drawing order."""
+    for child in el._children.values():
+        if isinstance(child, folium.map.Layer) and not getattr(child, "show", True):
+            continue
+        yield child
+        if not isinstance(child, CircleLayer | GeoJsonLayer):
+            yield from _walk(child)
+
+
+def _bounds(m: folium.Map) -> list[list[float]]:
+    for child in m._children.values():
+        if isinstance(child, folium.map.FitBounds):
+            return child.bounds
+    return WORLD_BOUNDS
+
+
+def _swatch(css: str, scale: float):
+    """A legend handle from the swatch CSS of a :class:`geo.maps.Legend` item."""
+    color = re.search(r"background:\s*([#\w]+)", css)
+    line = re.search(r"border-top:\s*([\d.]+)px\s+(dashed|solid)\s+([#\w]+)", css)
+    if line:
+        return Line2D(
+            [0],
+            [0],
+            color=line.group(3),
+            lw=float(line.group(1)) * 1.2,
+            ls="--" if line.group(2) == "dashed" else "-",
+        )
+    fill = color.group(1) if color else "#cccccc"
+    if "border-radius:50%" in css.replace(" ", ""):
+        return Line2D(
+            [0],
+            [0],
+            marker="o",
+            ls="",
+            markersize=9,
+            markerfacecolor=fill,
+            markeredgecolor="#555555",
+        )
+    return Patch(facecolor=fill, edgecolor="#555555")
+
+
+def _plain(html_text: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def render_png(
+    m: folium.Map,
+    *,
+    title: str,
+    subtitle: str,
+    caveat: str | None = None,
+    preset: str = "print",
+    when: date | None = None,
+) -> bytes:
+    """Draw a view's folium map as a PNG with title, subtitle, legend, credit and date.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map built by one of :mod:`geo.views`.
+    title, subtitle : str
+        Plain text; the subtitle states the filters.
+    caveat : str, optional
+        Printed under the map (the MMP caveat where incidents are shown).
+    preset : {"print", "slides"}
+        A4 landscape at 300 dpi (3508 × 2480 px) or 16:9 at 1920 × 1080 px.
+    when : date, optional
+        Date printed in the footer (default: today).
+
+    Returns
+    -------
+    bytes
+        PNG data.
+    """
+    fig = build_figure(m, title=title, subtitle=subtitle, caveat=caveat, preset=preset, when=when)
+    try:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=fig.dpi)
+        return buf.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def build_figure(
+    m: folium.Map,
+    *,
+    title: str,
+    subtitle: str,
+    caveat: str | None = None,
+    preset: str = "print",
+    when: date | None = None,
+):
+    """The matplotlib figure :func:`render_png` saves (tests inspect its texts and legends)."""
+    p = PRESETS[preset]
+    fig = plt.figure(figsize=(p.width_in, p.height_in), dpi=p.dpi)
+    _render(fig, m, p, title, subtitle, caveat, when or date.today())
+    return fig
+
+
+def _render(fig, m, p: Preset, title, subtitle, caveat, when) -> None:
+    scale = p.width_in * 72 * 0.74 / SCREEN_PX  # points per interactive px (map spans 74%)
+    fs = p.width_in / 11.69  # font scale relative to A4
+    fig.patch.set_facecolor("white")
+    fig.text(0.03, 0.955, title, fontsize=22 * fs, fontweight="bold", va="top", color="#222222")
+    fig.text(
+        0.03, 0.905, textwrap.shorten(subtitle, 170), fontsize=11 * fs, va="top", color="#444444"
+    )
+    ax = fig.add_axes((0.03, 0.10, 0.74, 0.78))
+    ax.set_facecolor(OCEAN)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#999999")
+
+    legends: list[Legend] = []
+    credit = ""
+    basemap_features: list[dict] = []
+    z = 1
+    for el in _walk(m):
+        z += 1
+        if isinstance(el, GeoJsonLayer):
+            if el._name == "CountryChoropleth":
+                vals = getattr(el, "values", {})
+                feats = [
+                    {**f, "properties": {**f["properties"], **vals[f["properties"]["iso3"]]}}
+                    for f in basemap_features
+                    if f.get("properties", {}).get("iso3") in vals
+                ]
+                _draw_geojson(ax, feats, _style(el), scale, z)
+            else:
+                if not el.overlay:
+                    basemap_features = el.data.get("features", [])
+                _draw_geojson(ax, el.data.get("features", []), _style(el), scale, z)
+        elif isinstance(el, CircleLayer):
+            _draw_circles(ax, el, scale, z)
+        elif isinstance(el, folium.PolyLine):
+            _draw_line(ax, el, scale, z)
+        elif isinstance(el, folium.Circle):
+            _draw_radius(ax, el, scale, z)
+        elif isinstance(el, Legend):
+            legends.append(el)
+        elif isinstance(el, Credit):
+            credit = el.text
+
+    (s, w), (n, e) = _bounds(m)
+    x0, x1 = w, e
+    y0, y1 = _merc_y(s), _merc_y(n)
+    # Fill the axes: widen the shorter side so one degree of longitude keeps its
+    # Mercator length (aspect 1 in these units).
+    bbox = ax.get_position()
+    target = (bbox.width * p.width_in) / (bbox.height * p.height_in)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    wdt, hgt = max(x1 - x0, 0.05), max(y1 - y0, 0.05)
+    if wdt / hgt < target:
+        wdt = hgt * target
+    else:
+        hgt = wdt / target
+    ax.set_xlim(cx - wdt / 2, cx + wdt / 2)
+    ax.set_ylim(cy - hgt / 2, cy + hgt / 2)
+    ax.set_aspect("equal", adjustable="box")
+
+    top = 0.88
+    for legend in legends:
+        handles = [_swatch(css, scale) for css, _ in legend.items]
+        labels = ["\n".join(textwrap.wrap(_plain(label), 30)) for _, label in legend.items]
+        leg = fig.legend(
+            handles,
+            labels,
+            loc="upper left",
+            bbox_to_anchor=(0.785, top),
+            frameon=False,
+            fontsize=9 * fs,
+            title="\n".join(textwrap.wrap(legend.title, 26)),
+            title_fontsize=10.5 * fs,
+            alignment="left",
+        )
+        leg.get_title().set_fontweight("bold")
+        fig.canvas.draw()  # the legend's size is known only once drawn
+        box = leg.get_window_extent().transformed(fig.transFigure.inverted())
+        top = box.y0 - 0.02
+        if legend.note and legend.note != caveat:
+            note = fig.text(
+                0.79,
+                top,
+                "\n".join(textwrap.wrap(legend.note, 40)),
+                fontsize=8.5 * fs,
+                style="italic",
+                color="#555555",
+                va="top",
+            )
+            fig.canvas.draw()
+            top = note.get_window_extent().transformed(fig.transFigure.inverted()).y0 - 0.03
+    footer = [
+        f"Source: {credit}" if credit else "",
+        f"Map made with Arrival Atlas on {when:%d %B %Y}.",
+    ]
+    if caveat:
+        footer.insert(0, caveat)
+    fig.text(
+        0.03,
+        0.085,
+        "\n".join("\n".join(textwrap.wrap(t, 165)) for t in footer if t),
+        fontsize=8.5 * fs,
+        va="top",
+        color="#333333",
+    )
+
+
+# --- command line --------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``python -m geo snapshot``."""
+    from geo.registry import PAGE_KEYS
+
+    parser.add_argument("--page", required=True, choices=PAGE_KEYS, help="which page's map")
+    parser.add_argument("--out", required=True, help="PNG file to write")
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default="print",
+        help="print (A4, 300 dpi) or slides (1920 px)",
+    )
+    parser.add_argument(
+        "--db", default=None, help="database (default: $ATLAS_DB or data/atlas.duckdb)"
+    )
+    parser.add_argument(
+        "--param",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        default=[],
+        help="a page parameter as in its URL, e.g. --param routes 'Central Mediterranean' --param from 2016-01-01",
+    )
+
+
+def main(ns: argparse.Namespace, extra: list[str] | None = None) -> int:
+    """Run ``python -m geo snapshot``; returns the exit code."""
+    import duckdb
+
+    from geo import settings
+    from geo.registry import render_page
+    from geo.views import countries_of, direct_query
+
+    db = Path(ns.db) if ns.db else settings.db_path()
+    if not db.exists():
+        print(f"snapshot: no database at {db}; run python -m geo build first", file=sys.stderr)
+        return 1
+    params = {k: v for k, v in ns.param}
+    with duckdb.connect(str(db), read_only=True) as con:
+        page = render_page(ns.page, direct_query(con), countries_of(con), params)
+    for note in page.notes:
+        print(f"snapshot: {note}", file=sys.stderr)
+    png = render_png(
+        page.map, title=page.title, subtitle=page.subtitle, caveat=page.caveat, preset=ns.preset
+    )
+    out = Path(ns.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(png)
+    print(f"snapshot: wrote {out} ({len(png):,} bytes, {PRESETS[ns.preset].label})")
+    return 0
+
+
+__all__ = ["PRESETS", "build_figure", "render_png", "add_arguments", "main", "MMP_CAVEAT"]
