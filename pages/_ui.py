@@ -3,6 +3,8 @@ import Streamlit outside ``geo/cache.py``)."""
 
 from __future__ import annotations
 
+import re
+
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -37,11 +39,6 @@ def page_header(title: str, subtitle: str) -> None:
     st.caption(subtitle)
 
 
-def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> None:
-    """Render a folium map; it returns nothing to Python so panning never reruns the page."""
-    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
-
-
 def mmp_caveat() -> None:
     """The Missing Migrants Project caveat, wherever its figures are shown."""
     st.caption(f":material/info: {MMP_CAVEAT}")
@@ -50,3 +47,222 @@ def mmp_caveat() -> None:
 def fmt(n) -> str:
     """Thousands-separated integer."""
     return f"{int(n):,}"
+
+
+# --- the URL: filters, map view and layers ---------------------------------------
+
+
+def link_notes(key: str, notes: list[str], params: dict[str, str]) -> list[str]:
+    """Notes about a link's ignored values, kept while the page shows that link's state.
+
+    The map reports its view once drawn, which reruns the page with the corrected URL;
+    without this the note would vanish a moment after it appeared.
+    """
+    store = st.session_state.setdefault("_atlas_link_notes", {})
+    if notes:
+        store[key] = (list(notes), dict(params))
+    saved = store.get(key)
+    if saved and saved[1] == params:
+        return saved[0]
+    store.pop(key, None)
+    return []
+
+
+VIEW_KEYS = ("lat", "lon", "z")
+LAYERS_KEY = "layers"
+
+
+def sync_url(page_params: dict[str, str]) -> None:
+    """Write a page's filter state to the URL, keeping the map view and layer choice.
+
+    When the filters change, the map view in the URL is dropped so the map fits the
+    new selection.
+    """
+    current = st.query_params.to_dict()
+    kept = {k: current[k] for k in (*VIEW_KEYS, LAYERS_KEY) if k in current}
+    previous = {k: v for k, v in current.items() if k not in (*VIEW_KEYS, LAYERS_KEY)}
+    if previous != page_params and st.session_state.get("_atlas_url_seen"):
+        kept = {k: v for k, v in kept.items() if k not in VIEW_KEYS}
+    st.session_state["_atlas_url_seen"] = True
+    wanted = {**page_params, **kept}
+    if wanted != current:
+        st.query_params.from_dict(wanted)
+
+
+def _url_view(key: str) -> tuple[float, float, int] | None:
+    qp = st.query_params
+    noted = st.session_state.setdefault("_atlas_view_notes", set())
+    if key in noted:
+        st.info(
+            "The map view in the link was not understood; showing the default view.",
+            icon=":material/link_off:",
+        )
+    if not all(k in qp for k in VIEW_KEYS):
+        return None
+    try:
+        lat, lon, z = float(qp["lat"]), float(qp["lon"]), int(qp["z"])
+    except ValueError:
+        lat = lon = z = None
+    if lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= z <= 12):
+        if key not in noted:
+            noted.add(key)
+            st.info(
+                "The map view in the link was not understood; showing the default view.",
+                icon=":material/link_off:",
+            )
+        for k in VIEW_KEYS:
+            del st.query_params[k]
+        return None
+    return lat, lon, z
+
+
+def _layer_id(name: str) -> str:
+    return re.sub(r"[^a-z]+", "-", re.sub(r"\d", "", name.lower())).strip("-")
+
+
+def choose_layers(m: folium.Map) -> None:
+    """Apply the ``layers`` URL parameter (ids of the overlays switched on) to a map.
+
+    Layers the link does not know keep their default; the PNG, HTML and the screen
+    then all show the same layers.
+    """
+    raw = st.query_params.get(LAYERS_KEY)
+    if not raw:
+        return
+    wanted = set(raw.split("|"))
+    for layer in overlays(m):
+        layer.show = _layer_id(layer.layer_name) in wanted
+
+
+def overlays(m: folium.Map) -> list:
+    """The map's toggleable overlay layers."""
+    return [
+        c
+        for c in m._children.values()
+        if isinstance(c, folium.map.Layer) and c.control and getattr(c, "overlay", True)
+    ]
+
+
+def layer_picker(m: folium.Map, key: str) -> None:
+    """A multiselect of the map's overlays, kept in the URL as ``layers``."""
+    choose_layers(m)
+    layers = overlays(m)
+    if not layers:
+        return
+    names = [layer.layer_name for layer in layers]
+    shown = [layer.layer_name for layer in layers if layer.show]
+    picked = st.multiselect(
+        "Layers on the map (and in exports)",
+        names,
+        default=shown,
+        key=f"{key}_layers_{_layer_id('|'.join(names))}",
+        help="Also switchable on the map itself (top right); this choice travels with the link.",
+    )
+    for layer in layers:
+        layer.show = layer.layer_name in picked
+    ids = "|".join(_layer_id(n) for n in picked)
+    if picked != shown or LAYERS_KEY in st.query_params:
+        if st.query_params.get(LAYERS_KEY) != ids:
+            st.query_params[LAYERS_KEY] = ids
+
+
+def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> None:
+    """Render a folium map at the URL's view; panning and zooming update the URL.
+
+    The view travels in ``lat``, ``lon`` and ``z``, so a copied link reopens it.
+    """
+    view = _url_view(key)
+    out = st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=["center", "zoom"],
+        center=(view[0], view[1]) if view else None,
+        zoom=view[2] if view else None,
+    )
+    center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
+    if center and zoom is not None:
+        got = (round(center["lat"], 3), round(center["lng"], 3), int(zoom))
+        if view is None or got != (round(view[0], 3), round(view[1], 3), view[2]):
+            st.query_params.update({"lat": str(got[0]), "lon": str(got[1]), "z": str(got[2])})
+
+
+# --- exports --------------------------------------------------------------------
+
+
+def export_panel(key: str, view) -> None:
+    """PNG (print, slides), HTML, CSV and GeoJSON of the current view.
+
+    Files are made only when a button is clicked.
+    """
+    from geo import cache
+    from geo.exports import csv_with_citation, export_name, geojson_with_citation, standalone_html
+    from geo.registry import export_of
+    from geo.snapshot import render_png
+
+    exp = export_of(key, view, cache.query)
+    stem = exp.title
+    with st.expander("Export this view", icon=":material/download:"):
+        st.caption(
+            f"{exp.subtitle}. Files carry the source ({exp.citation}), the licence "
+            f"({exp.licence}) and today's date."
+            + (" Figures are minimum estimates." if exp.caveat else "")
+        )
+        cols = st.columns(5)
+
+        def png(preset: str):
+            return lambda: render_png(
+                view.map, title=exp.title, subtitle=exp.subtitle, caveat=exp.caveat, preset=preset
+            )
+
+        cols[0].download_button(
+            "PNG for print",
+            png("print"),
+            export_name(stem, "png"),
+            "image/png",
+            key=f"{key}_png_print",
+            help="A4 landscape, 300 dpi",
+            icon=":material/print:",
+            on_click="ignore",
+        )
+        cols[1].download_button(
+            "PNG for slides",
+            png("slides"),
+            export_name(stem + " slides", "png"),
+            "image/png",
+            key=f"{key}_png_slides",
+            help="16:9, 1920 × 1080 px",
+            icon=":material/slideshow:",
+            on_click="ignore",
+        )
+        cols[2].download_button(
+            "HTML map",
+            lambda: standalone_html(view.map, f"{exp.title}: {exp.subtitle}"),
+            export_name(stem, "html"),
+            "text/html",
+            key=f"{key}_html",
+            help="One file; opens with no internet",
+            icon=":material/public:",
+            on_click="ignore",
+        )
+        cols[3].download_button(
+            "CSV",
+            lambda: csv_with_citation(exp.load_data(), exp.citation, exp.licence, exp.subtitle),
+            export_name(stem, "csv"),
+            "text/csv",
+            key=f"{key}_csv",
+            help=f"The {exp.data_name} shown, with citation lines on top",
+            icon=":material/table:",
+            on_click="ignore",
+        )
+        cols[4].download_button(
+            "GeoJSON",
+            lambda: geojson_with_citation(exp.load_data(), exp.citation, exp.licence, exp.subtitle),
+            export_name(stem, "geojson"),
+            "application/geo+json",
+            key=f"{key}_geojson",
+            help=f"The {exp.data_name} shown as points, citation in its metadata",
+            icon=":material/map:",
+            on_click="ignore",
+        )

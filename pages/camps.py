@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo import cache
 from geo.views import camps
-from pages._ui import fmt, page_header, show_map
+from pages._ui import export_panel, fmt, layer_picker, link_notes, page_header, show_map, sync_url
 
 page_header(
     "Camps and sites",
@@ -17,6 +17,7 @@ page_header(
 opts = camps.options(cache.query)
 names = opts["country_names"]
 state, notes = camps.CampsState.from_params(st.query_params.to_dict(), opts)
+notes = link_notes("camps", notes, state.to_params())
 if notes:
     st.info("Some link settings were not understood and were reset: " + "; ".join(notes) + ".")
 
@@ -69,8 +70,7 @@ state = camps.CampsState(
     datasets=st.session_state.camps_datasets,
     precision=st.session_state.camps_precision,
 )
-if st.query_params.to_dict() != state.to_params():
-    st.query_params.from_dict(state.to_params())
+sync_url(state.to_params())
 
 view = camps.build(cache.query, cache.basemap(), state)
 t = view.totals
@@ -98,7 +98,9 @@ st.caption(
     f"is rounded to {camps.PRECISIONS[state.precision]} (sidebar: Coordinate precision), and the "
     "default of 0.1° is coarse on purpose."
 )
+layer_picker(view.map, key="camps")
 show_map(view.map, key="camps_map")
+export_panel("camps", view)
 how = (
     "Each circle is one site"
     if view.mode == "points"

@@ -5,7 +5,7 @@ import streamlit as st
 
 from geo import cache
 from geo.views import cifal, cities
-from pages._ui import fmt, page_header, show_map
+from pages._ui import export_panel, fmt, layer_picker, link_notes, page_header, show_map, sync_url
 
 page_header(
     "CIFAL network",
@@ -14,6 +14,7 @@ page_header(
 )
 opts = cities.options(cache.query)
 state, notes = cifal.CifalState.from_params(st.query_params.to_dict(), opts)
+notes = link_notes("cifal", notes, state.to_params())
 if notes:
     st.info(" ".join(notes), icon=":material/link_off:")
 
@@ -51,7 +52,7 @@ state = cifal.CifalState(
     min_growth_pct=growth,
     include_closed=closed,
 )
-st.query_params.from_dict(state.to_params())
+sync_url(state.to_params())
 
 view = cifal.build(cache.query, cache.basemap(), state)
 h = view.headline
@@ -73,7 +74,9 @@ m4.metric(
     help=f"Cities growing {growth}%+ from {y0} to {y1} with no centre within {radius} km.",
 )
 
+layer_picker(view.map, key="cifal")
 show_map(view.map, key="cifal_map")
+export_panel("cifal", view)
 st.caption(
     f"Rings show {radius} km around each centre; orange circles are cities of {min_pop:,}+ "
     f"people in {y1} that grow at least {growth}% from {y0} to {y1} with no centre within "

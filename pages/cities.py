@@ -5,7 +5,7 @@ import streamlit as st
 
 from geo import cache
 from geo.views import cities
-from pages._ui import fmt, page_header, show_map
+from pages._ui import export_panel, fmt, layer_picker, link_notes, page_header, show_map, sync_url
 
 page_header(
     "Arrival cities",
@@ -15,6 +15,7 @@ page_header(
 )
 opts = cities.options(cache.query)
 state, notes = cities.CitiesState.from_params(st.query_params.to_dict(), opts)
+notes = link_notes("cities", notes, state.to_params())
 if notes:
     st.info(" ".join(notes), icon=":material/link_off:")
 
@@ -56,7 +57,7 @@ ryear = st.select_slider(
 state = cities.CitiesState(
     year=year, mode=mode, year_from=y0, year_to=y1, min_population=min_pop, refugee_year=ryear, k=k
 )
-st.query_params.from_dict(state.to_params())
+sync_url(state.to_params())
 
 view = cities.build(cache.query, cache.basemap(), state)
 h = view.headline
@@ -76,7 +77,9 @@ m4.metric(
     "summed over countries of asylum.",
 )
 
+layer_picker(view.map, key="cities")
 show_map(view.map, key="cities_map")
+export_panel("cities", view)
 st.caption(
     "Circle area is proportional to population (or to people added, in growth mode). Countries "
     "are shaded by refugees and asylum-seekers hosted; small states without a shape on the "

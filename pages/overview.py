@@ -4,13 +4,14 @@ import streamlit as st
 
 from geo import cache
 from geo.views import overview
-from pages._ui import fmt, mmp_caveat, page_header, show_map
+from pages._ui import export_panel, fmt, layer_picker, mmp_caveat, page_header, show_map, sync_url
 
 page_header(
     "Arrival Atlas",
     "Deadly migration routes, camps and sites, growing arrival cities and the UNITAR CIFAL network, on one map.",
 )
 view = overview.build(cache.query, cache.basemap())
+sync_url({})  # the Overview has no filters; the map view and layers stay in the URL
 h = view.headline
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric(
@@ -36,7 +37,9 @@ c4.metric(
 c5.metric("CIFAL centres", fmt(h["cifal_centres"]), help=f"{fmt(h['cifal_active'])} active.")
 mmp_caveat()
 
+layer_picker(view.map, key="overview")
 show_map(view.map, key="overview_map")
+export_panel("overview", view)
 st.caption(
     "Circles are incidents binned on a 2° grid and sized by dead and missing; switch layers on and off "
     "with the control at the top right. Route corridors are schematic. Offline basemap: Natural Earth."

@@ -5,7 +5,16 @@ import streamlit as st
 
 from geo import cache
 from geo.views import routes
-from pages._ui import fmt, mmp_caveat, page_header, show_map
+from pages._ui import (
+    export_panel,
+    fmt,
+    layer_picker,
+    link_notes,
+    mmp_caveat,
+    page_header,
+    show_map,
+    sync_url,
+)
 
 KEYS = {"dates": "routes_dates", **{k: f"routes_{k}" for k in routes.LIST_KEYS}}
 LABELS = {
@@ -22,6 +31,7 @@ page_header(
 )
 options = routes.load_options(cache.query)
 url_state, notes = routes.RoutesState.from_params(st.query_params.to_dict(), options)
+notes = link_notes("routes", notes, url_state.to_params())
 default = routes.RoutesState.default(options)
 
 
@@ -70,7 +80,7 @@ elif isinstance(dates, tuple | list) and len(dates) == 1:  # second date not pic
 else:
     d_from, d_to = default.date_from, default.date_to
 state = routes.RoutesState(d_from, d_to, **chosen)
-st.query_params.from_dict(state.to_params())  # a copied link reopens this view
+sync_url(state.to_params())  # a copied link reopens this view
 
 if notes:
     st.info(
@@ -100,7 +110,9 @@ else:
     st.caption(f"Selection: {state.describe()}. No incident matches these filters.")
 mmp_caveat()
 
+layer_picker(view.map, key="routes")
 show_map(view.map, key="routes_map")
+export_panel("routes", view)
 info = view.map_info
 if info.mode == "incidents":
     how = (
