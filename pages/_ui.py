@@ -182,10 +182,21 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> None:
         zoom=view[2] if view else None,
     )
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
-    if center and zoom is not None:
-        got = (round(center["lat"], 3), round(center["lng"], 3), int(zoom))
-        if view is None or got != (round(view[0], 3), round(view[1], 3), view[2]):
-            st.query_params.update({"lat": str(got[0]), "lon": str(got[1]), "z": str(got[2])})
+    if not center or zoom is None:
+        return
+    got = (round(center["lat"], 3), round(center["lng"], 3), int(zoom))
+    # The first view the map reports is its own starting view (reported before it
+    # fits its bounds), not a user's move: keep it as the baseline and write the URL
+    # only when the view departs from it.
+    fit = repr([c.bounds for c in m._children.values() if isinstance(c, folium.map.FitBounds)])
+    base = st.session_state.setdefault("_atlas_map_base", {})
+    if key not in base or base[key][0] != fit:
+        base[key] = (fit, got)
+        return
+    if got != base[key][1] and (
+        view is None or got != (round(view[0], 3), round(view[1], 3), view[2])
+    ):
+        st.query_params.update({"lat": str(got[0]), "lon": str(got[1]), "z": str(got[2])})
 
 
 # --- exports --------------------------------------------------------------------
