@@ -33,6 +33,9 @@ PAGES = [
     ),
     st.Page("pages/cifal.py", title="CIFAL network", icon=":material/school:", url_path="cifal"),
     st.Page(
+        "pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"
+    ),
+    st.Page(
         "pages/data_sources.py",
         title="Data and sources",
         icon=":material/dataset:",

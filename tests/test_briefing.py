@@ -1,0 +1,106 @@
+"""Briefings: the shipped file, its figures against SQL, the PDF, bad files, and the
+presenter page driven by the keyboard in Chromium."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from geo.briefing import BriefingError, briefing_pdf, briefings, load_briefing, render_slide
+from geo.views import countries_of, direct_query
+from tests.browser import OfflinePage, wait_for_app
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    found = briefings()
+    assert found, "ship at least one briefing in data/briefings/"
+    return found[0]
+
+
+def test_shipped_briefing_has_five_or_more_slides_with_query_figures(shipped, con):
+    assert len(shipped.slides) >= 5
+    q, countries = direct_query(con), countries_of(con)
+    for n in range(1, len(shipped.slides) + 1):
+        rs = render_slide(shipped, n, q, countries)
+        assert rs.headline and "{" not in rs.headline + rs.caption
+        assert rs.slide.figures, f"slide {n} quotes no query"
+    rs = render_slide(shipped, 2, q, countries)
+    total = con.execute(
+        "SELECT sum(dead_and_missing) FROM incidents WHERE list_contains(routes, 'Central Mediterranean')"
+    ).fetchone()[0]
+    assert rs.headline == f"Central Mediterranean: {total:,} dead and missing"
+
+
+def test_pdf_has_one_page_per_slide(shipped, con):
+    pdf = briefing_pdf(shipped, direct_query(con), countries_of(con))
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == len(shipped.slides)
+    box = reader.pages[0].mediabox
+    assert round(float(box.width) / float(box.height), 2) == round(16 / 9, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("title = 'x'", r"no \[\[slides\]\]"),
+        ("[[slides]]\npage = 'nowhere'\nheadline = 'h'", "page must be one of"),
+        (
+            "[[slides]]\npage = 'routes'\nheadline = 'h'\nfigures = 'no_such_query'",
+            "no query named",
+        ),
+        ("[[slides]\npage=", "not a valid TOML file"),
+    ],
+)
+def test_bad_briefing_files_say_what_is_wrong(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BriefingError, match=message) as info:
+        load_briefing(path)
+    assert "bad.toml" in str(info.value)
+
+
+def test_figure_missing_from_queries_is_an_error(tmp_path, con):
+    path = tmp_path / "b.toml"
+    path.write_text(
+        "[[slides]]\npage = 'routes'\nfigures = ['incident_totals']\nheadline = '{no_such_column} dead'\n",
+        encoding="utf-8",
+    )
+    b = load_briefing(path)
+    with pytest.raises(BriefingError, match="no_such_column"):
+        render_slide(b, 1, direct_query(con), countries_of(con))
+
+
+@pytest.mark.browser
+def test_presenter_page_steps_with_arrow_keys(server, browser, shipped):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    try:
+        op = OfflinePage(context)
+        page = op.page
+        page.goto(f"{server.url}/briefing", wait_until="domcontentloaded")
+        wait_for_app(page)
+        op.map_frame()
+        first = page.inner_text(".atlas-headline")
+        assert "Slide 1 of" in page.inner_text("[data-testid='stMain']")
+        page.wait_for_timeout(1000)  # the key handler is installed by a small component
+        page.locator(".atlas-headline").click()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => location.search.includes('slide=2')", timeout=20000)
+        page.wait_for_function(
+            "(t) => { const h = document.querySelector('.atlas-headline'); return h && h.innerText !== t; }",
+            arg=first,
+            timeout=20000,
+        )
+        assert "Central Mediterranean" in page.inner_text(".atlas-headline")
+        page.mouse.click(5, 500)  # blur the headline before the screenshot
+        page.wait_for_timeout(2500)  # the slide's own map replaces the previous one
+        op.map_frame()
+        op.screenshot("briefing-slide-2")
+        page.locator(".atlas-headline").click()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("() => location.search.includes('slide=1')", timeout=20000)
+        assert not op.real_errors(), (op.console_errors, op.failed_responses)
+    finally:
+        context.close()
