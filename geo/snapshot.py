@@ -206,6 +206,8 @@ def _swatch(css: str, scale: float):
             ls="--" if line.group(2) == "dashed" else "-",
         )
     fill = color.group(1) if color else "#cccccc"
+    opacity = re.search(r"opacity:\s*([\d.]+)", css)
+    alpha = float(opacity.group(1)) if opacity else 1.0
     if "border-radius:50%" in css.replace(" ", ""):
         return Line2D(
             [0],
@@ -215,8 +217,9 @@ def _swatch(css: str, scale: float):
             markersize=9,
             markerfacecolor=fill,
             markeredgecolor="#555555",
+            alpha=alpha,
         )
-    return Patch(facecolor=fill, edgecolor="#555555")
+    return Patch(facecolor=fill, edgecolor="#555555", alpha=alpha)
 
 
 def _plain(html_text: str) -> str:
@@ -344,7 +347,7 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when) -> None:
     top = 0.88
     for legend in legends:
         handles = [_swatch(css, scale) for css, _ in legend.items]
-        labels = ["\n".join(textwrap.wrap(_plain(label), 30)) for _, label in legend.items]
+        labels = ["\n".join(textwrap.wrap(_plain(label), 25)) for _, label in legend.items]
         leg = fig.legend(
             handles,
             labels,
