@@ -56,3 +56,17 @@ def test_missing_database_shows_how_to_get_data(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert any("python -m geo fetch" in e.value for e in at.error)
+
+
+def test_briefing_page(app, con):
+    app.run()
+    app.switch_page("pages/briefing.py")
+    app.run()
+    assert not app.exception
+    total = con.execute("SELECT sum(dead_and_missing) FROM incidents").fetchone()[0]
+    text = " ".join(m.value for m in app.markdown)
+    assert f"{total:,} people recorded dead or missing" in text
+    assert [b.label for b in app.button][:2] == ["Previous", "Next"]
+    app.button(key="next").click().run()
+    assert not app.exception
+    assert "Central Mediterranean" in " ".join(m.value for m in app.markdown)
