@@ -110,6 +110,7 @@ class Basemap(dict):
     """
 
     DETAIL_BELOW_DEG = 50.0
+    DETAIL_BUDGET_BYTES = 110_000
 
     def __init__(self, world: dict, detail: Sequence[tuple[str, object]] = ()):
         super().__init__(world)
@@ -123,20 +124,24 @@ class Basemap(dict):
         span = max(e - w, n - s)
         if span > self.DETAIL_BELOW_DEG:
             return dict(self)
-        pad = max(span, 2.0)
+        pad = max(span / 2, 1.0)
         box = shapely.box(w - pad, s - pad, e + pad, n + pad)
-        tol = max(span / 1500.0, 0.002)
-        features = []
-        for iso3, geom in self.detail:
-            if not geom.intersects(box):
-                continue
-            g = geom.intersection(box).simplify(tol, preserve_topology=True)
-            g = shapely.set_precision(g, tol / 2)
-            if g.is_empty or g.geom_type not in {"Polygon", "MultiPolygon"}:
-                continue
-            features.append(
-                {"type": "Feature", "properties": {"iso3": iso3}, "geometry": mapping(g)}
-            )
+        clipped = [(iso3, g.intersection(box)) for iso3, g in self.detail if g.intersects(box)]
+        # About two screen pixels of tolerance; coarser until the layer fits its budget.
+        tol = max(span / 600.0, 0.003)
+        while True:
+            features = []
+            for iso3, g in clipped:
+                g = shapely.set_precision(g.simplify(tol, preserve_topology=True), tol / 2)
+                if g.is_empty or g.geom_type not in {"Polygon", "MultiPolygon"}:
+                    continue
+                features.append(
+                    {"type": "Feature", "properties": {"iso3": iso3}, "geometry": mapping(g)}
+                )
+            size = len(json.dumps(features, separators=(",", ":")))
+            if size <= self.DETAIL_BUDGET_BYTES or tol > 0.2:
+                break
+            tol *= 2
         return {"type": "FeatureCollection", "features": features}
 
 
