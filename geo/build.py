@@ -19,6 +19,7 @@ from typing import TextIO
 import duckdb
 import pandas as pd
 
+from geo import readers
 from geo.context import LoadContext
 from geo.errors import SourceError
 from geo.loaders import camps, countries, mmp, project, unhcr, wup
@@ -102,8 +103,11 @@ def build(sources: Path, db: Path, out: TextIO = sys.stdout) -> dict:
     db = Path(db)
     if not sources.is_dir():
         raise BuildError(f"{sources}: sources folder not found (set ATLAS_SOURCES or --sources)")
-    db.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{db.name}.", suffix=".building", dir=db.parent)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{db.name}.", suffix=".building", dir=db.parent)
+    except OSError as exc:
+        raise BuildError(f"{db}: cannot write the database here ({exc.strerror or exc})") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB wants to create the file itself
@@ -115,7 +119,7 @@ def build(sources: Path, db: Path, out: TextIO = sys.stdout) -> dict:
         ctx.say(f"Building {db} from {sources}")
         loaded = []
         for label, step in STEPS:
-            if step(ctx):
+            if _run_step(ctx, label, step):
                 loaded.append(label)
             else:
                 ctx.say(f"  {label}: no file found, skipped")
@@ -144,6 +148,27 @@ def build(sources: Path, db: Path, out: TextIO = sys.stdout) -> dict:
                 leftover.unlink(missing_ok=True)
     _report(summary, ctx, out, time.perf_counter() - started)
     return summary
+
+
+def _run_step(ctx: LoadContext, label: str, step) -> bool:
+    """Run one loader; any error it did not foresee becomes one line naming the file.
+
+    A :class:`SourceError` already names its file. Anything else (a damaged source no
+    rule anticipated) is reported against the last file the loader opened, so the user
+    still learns which file to look at, and the build stays atomic.
+    """
+    mark = readers.OPENED.count
+    try:
+        return step(ctx)
+    except SourceError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - turned into one line naming the file
+        opened = readers.OPENED.count > mark and readers.OPENED.last
+        where = opened or ctx.sources
+        detail = " ".join(str(exc).split())[:200]
+        raise SourceError(
+            where, f"cannot load {label}: unexpected {type(exc).__name__}: {detail}"
+        ) from exc
 
 
 def summarise(con: duckdb.DuckDBPyConnection) -> dict:

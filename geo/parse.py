@@ -77,6 +77,25 @@ def parse_float(text: str) -> float | None:
     return value
 
 
+def parse_json_number(value: object) -> float | None:
+    """A number from a JSON property: numbers as they are, text as :func:`parse_float`.
+
+    Raises
+    ------
+    CellError
+        Text that is not a number, a boolean, a list or an object, or a non-finite number.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise CellError(f"'{_clip(value)}' is not a number")
+    if isinstance(value, str):
+        return parse_float(value)
+    if not math.isfinite(value):
+        raise CellError(f"'{_clip(value)}' is not a finite number")
+    return float(value)
+
+
 def check_position(lat: float | None, lon: float | None) -> tuple[float, float, bool]:
     """Validate a latitude/longitude pair, repairing an obvious swap.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zipfile
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +19,22 @@ import pandas as pd
 from geo.errors import SourceError
 
 ROW = "_row"
+
+
+class _Opened:
+    """How many files the readers opened, and the last one. The build names that file
+    when a loader fails in a way nobody foresaw (see ``geo.build``)."""
+
+    count: int = 0
+    last: Path | None = None
+
+    def note(self, path: Path) -> None:
+        self.count += 1
+        self.last = path
+
+
+OPENED = _Opened()
+
 # Python's csv module refuses fields over 128 KiB by default; real exports carry long
 # free-text fields, and a damaged file may carry a huge one. Let pandas' C parser take
 # them and keep our own sniffing within bounds.
@@ -50,6 +66,19 @@ def _looks_binary(raw: bytes) -> str | None:
         return "a PDF"
     if b"\x00" in raw[:4096]:
         return "binary data"
+    return None
+
+
+def _text_kind(text: str) -> str | None:
+    """What a text file really holds when it is plainly not a table: an HTML page (an
+    error or login page saved under the data file's name), XML, or JSON."""
+    head = text[:2048].lstrip().lower()
+    if re.match(r"<(!doctype html|html|head|body|title|h1|p|table)\b", head):
+        return "an HTML page (an error or login page saved in its place?)"
+    if head.startswith("<?xml") or head.startswith("<"):
+        return "XML/HTML markup"
+    if head.startswith(("{", "[")):
+        return "JSON"
     return None
 
 
@@ -89,11 +118,15 @@ def read_csv(path: Path, *, header_row: int = 1) -> tuple[pd.DataFrame, str]:
     SourceError
         Empty, binary, truncated or otherwise unparseable files.
     """
+    OPENED.note(path)
     raw = path.read_bytes()
     kind = _looks_binary(raw)
     if kind:
         raise SourceError(path, f"expected a CSV text file but found {kind}")
     text, encoding = _decode(path, raw)
+    kind = _text_kind(text)
+    if kind:
+        raise SourceError(path, f"expected a CSV text file but found {kind}")
     delimiter = _sniff_delimiter(text)
     try:
         df = pd.read_csv(
@@ -107,21 +140,78 @@ def read_csv(path: Path, *, header_row: int = 1) -> tuple[pd.DataFrame, str]:
     except pd.errors.EmptyDataError as exc:
         raise SourceError(path, "the file has no header row") from exc
     except pd.errors.ParserError as exc:
-        raise SourceError(path, f"not a well-formed CSV file ({_short(exc)})") from exc
-    return _with_rows(df, header_row + 1), encoding
+        raise _parser_error(path, exc) from exc
+    first = header_row + 1
+    if df.empty:
+        raise SourceError(path, "the file has a header but no data rows")
+    short = _short_row(text, delimiter, header_row)
+    if short:
+        row, have, want, last = short
+        if last:
+            raise SourceError(
+                path, f"the file is truncated: its last row has {have} of {want} fields", row=row
+            )
+        raise SourceError(path, f"the row has {have} of {want} fields", row=row)
+    return _with_rows(df, first), encoding
+
+
+def _short_row(text: str, delimiter: str, header_row: int) -> tuple[int, int, int, bool] | None:
+    """The first row with fewer fields than the header: (row, fields, header fields, is last).
+
+    pandas pads a short row with empty cells, which hides a file cut off mid-row; no
+    real source has short rows. Blank lines are skipped, as pandas skips them.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    row, found = header_row, None
+    try:
+        for _ in range(header_row - 1):
+            next(reader, None)
+        header = next(reader, [])
+        for fields in reader:
+            if not fields:
+                continue
+            row += 1
+            if found is None and len(fields) < len(header):
+                found = (row, len(fields), len(header))
+            elif found is not None:
+                return (*found, False)
+    except csv.Error:
+        return None  # pandas read the file; its own checks stand
+    return (*found, True) if found else None
+
+
+def _parser_error(path: Path, exc: Exception) -> SourceError:
+    text = str(exc)
+    if "EOF inside string" in text:
+        return SourceError(path, "the file is truncated: it ends inside a quoted field")
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if m:
+        expected, row, saw = (int(g) for g in m.groups())
+        return SourceError(path, f"the row has {saw} fields but the header has {expected}", row=row)
+    return SourceError(path, f"not a well-formed CSV file ({_short(exc)})")
 
 
 def read_excel(path: Path, *, header_row: int = 1, sheet: str | int = 0) -> pd.DataFrame:
     """Read one sheet of an xlsx/xls workbook as strings (see :func:`read_csv`)."""
-    raw_head = path.read_bytes()[:8]
-    if not (raw_head.startswith(b"PK\x03\x04") or raw_head.startswith(b"\xd0\xcf\x11\xe0")):
-        raise SourceError(path, "expected an Excel workbook but the file is not one")
+    OPENED.note(path)
+    raw = path.read_bytes()
+    if not (raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0")):
+        if not raw.strip():
+            raise SourceError(path, "the file is empty")
+        found = (
+            _looks_binary(raw) or _text_kind(raw[:2048].decode("latin-1")) or "a text file (CSV?)"
+        )
+        raise SourceError(path, f"expected an Excel workbook but found {found}")
     try:
         df = pd.read_excel(
             path, sheet_name=sheet, dtype=str, header=header_row - 1, engine="calamine"
         )
-    except (ValueError, zipfile.BadZipFile, OSError) as exc:
-        raise SourceError(path, f"cannot read the workbook ({_short(exc)})") from exc
+    except Exception as exc:  # noqa: BLE001 - calamine, zipfile and pandas each raise their own
+        raise SourceError(
+            path, f"cannot read the workbook, damaged or truncated? ({_short(exc)})"
+        ) from exc
+    if df.empty:
+        raise SourceError(path, "the sheet has a header but no data rows")
     return _with_rows(df, header_row + 1)
 
 
@@ -133,13 +223,15 @@ def read_json_records(path: Path) -> list[dict]:
     SourceError
         When the file is empty, not JSON, or not a list of objects.
     """
+    OPENED.note(path)
     raw = path.read_bytes()
-    text, _ = _decode(path, raw)
+    text = _json_text(path, raw)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(
-            path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            path,
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}){_cut(exc, text)}",
         ) from exc
     if isinstance(data, dict):
         # Some endpoint snapshots wrap the list; take the first list value.
@@ -154,16 +246,40 @@ def read_json_records(path: Path) -> list[dict]:
 
 def read_geojson(path: Path) -> dict:
     """Read a GeoJSON FeatureCollection as a dict (features with geometry and properties)."""
-    text, _ = _decode(path, path.read_bytes())
+    OPENED.note(path)
+    text = _json_text(path, path.read_bytes())
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SourceError(path, f"not valid GeoJSON (line {exc.lineno}: {exc.msg})") from exc
+        raise SourceError(
+            path, f"not valid GeoJSON (line {exc.lineno}: {exc.msg}){_cut(exc, text)}"
+        ) from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise SourceError(path, "expected a GeoJSON FeatureCollection")
     if not isinstance(data.get("features"), list):
         raise SourceError(path, "the FeatureCollection has no features list")
+    for i, f in enumerate(data["features"], start=1):
+        if not isinstance(f, dict) or not isinstance(f.get("properties") or {}, dict):
+            raise SourceError(path, "not a GeoJSON feature object", row=i)
     return data
+
+
+def _cut(exc: json.JSONDecodeError, text: str) -> str:
+    """' - the file ends early: truncated?' when the error is at the end of the text."""
+    end = len(text.rstrip())
+    started = exc.msg.startswith("Unterminated")
+    return "; the file ends early: truncated?" if started or exc.pos >= end - 8 else ""
+
+
+def _json_text(path: Path, raw: bytes) -> str:
+    kind = _looks_binary(raw)
+    if kind:
+        raise SourceError(path, f"expected a JSON text file but found {kind}")
+    text, _ = _decode(path, raw)
+    kind = _text_kind(text)
+    if kind and kind != "JSON":
+        raise SourceError(path, f"expected JSON but found {kind}")
+    return text
 
 
 def require_columns(df: pd.DataFrame, path: Path, columns: list[str]) -> None:

@@ -17,6 +17,7 @@ from geo.parse import (
     parse_count,
     parse_date,
     parse_float,
+    parse_json_number,
 )
 from geo.readers import read_csv, read_geojson, require_columns
 
@@ -192,15 +193,22 @@ def _coxs_bazar(ctx: LoadContext) -> list[dict]:
                     ds, outline, i, "geometry", p.get("CampName"), "rejected", "no polygon geometry"
                 )
                 continue
+            numbers = {}
+            for key in ("AreaSqKM", "CentroidY", "CentroidX"):
+                try:
+                    numbers[key] = parse_json_number(p.get(key))
+                except CellError as exc:
+                    ctx.issue(ds, outline, i, key, p.get(key), "repaired", f"{exc}; left empty")
+                    numbers[key] = None
             rows.append(
                 {
                     "ssid": p.get("CampSSID"),
                     "name": p.get("CampName"),
                     "upazila": p.get("Upazila"),
                     "union_name": p.get("Union"),
-                    "area_km2": p.get("AreaSqKM"),
-                    "lat": p.get("CentroidY"),
-                    "lon": p.get("CentroidX"),
+                    "area_km2": numbers["AreaSqKM"],
+                    "lat": numbers["CentroidY"],
+                    "lon": numbers["CentroidX"],
                     "geometry": json.dumps(geom, separators=(",", ":")),
                 }
             )

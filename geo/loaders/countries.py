@@ -9,7 +9,7 @@ import pandas as pd
 
 from geo.context import LoadContext
 from geo.errors import SourceError
-from geo.parse import normalise_name
+from geo.parse import CellError, normalise_name, parse_json_number
 from geo.readers import read_csv, read_geojson
 
 DATASET = "natural_earth"
@@ -52,6 +52,15 @@ def _lookups(ctx: LoadContext, features: list[dict]) -> None:
                 ctx.country_iso.setdefault(normalise_name(str(p[key])), iso)
 
 
+def _number(ctx: LoadContext, path, i: int, props: dict, key: str) -> float | None:
+    """An optional numeric property; text that is not a number is reported and left empty."""
+    try:
+        return parse_json_number(props.get(key))
+    except CellError as exc:
+        ctx.issue(DATASET, path, i, key, props.get(key), "repaired", f"{exc}; left empty")
+        return None
+
+
 def load(ctx: LoadContext) -> bool:
     """Load the 110m countries; build name and numeric lookups from 110m, 50m and
     UNHCR's country list (whichever are present)."""
@@ -71,6 +80,7 @@ def load(ctx: LoadContext) -> bool:
                 DATASET, path, i, "geometry", p.get("NAME"), "rejected", "no polygon geometry"
             )
             continue
+        pop_est = _number(ctx, path, i, p, "POP_EST")
         rows.append(
             {
                 "iso3": _iso3(p),
@@ -80,9 +90,9 @@ def load(ctx: LoadContext) -> bool:
                 "continent": p.get("CONTINENT"),
                 "region_un": p.get("REGION_UN"),
                 "subregion": p.get("SUBREGION"),
-                "pop_est": int(float(p["POP_EST"])) if p.get("POP_EST") not in (None, "") else None,
-                "label_lat": p.get("LABEL_Y"),
-                "label_lon": p.get("LABEL_X"),
+                "pop_est": int(pop_est) if pop_est is not None else None,
+                "label_lat": _number(ctx, path, i, p, "LABEL_Y"),
+                "label_lon": _number(ctx, path, i, p, "LABEL_X"),
                 "geometry": json.dumps(geom, separators=(",", ":")),
             }
         )

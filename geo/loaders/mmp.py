@@ -141,6 +141,12 @@ class _Rows:
 
 def _export_rows(ctx: LoadContext, path: Path) -> list[dict]:
     df = read_excel(path) if path.suffix.lower() in {".xlsx", ".xls"} else read_csv(path)[0]
+    if "Main ID" not in df.columns and "web_id" in df.columns:
+        raise SourceError(
+            path,
+            "missing required column 'Main ID': the columns are the JSON endpoint's field "
+            "names (web_id, reported_date, ...), not the export's",
+        )
     require_columns(df, path, REQUIRED_EXPORT)
     rows = _Rows(ctx, EXPORT, path)
     seen: dict[str, int] = {}
@@ -253,7 +259,13 @@ def _endpoint_records(ctx: LoadContext, path: Path) -> list[dict]:
         fields = set().union(*(r.keys() for r in records[:50]))
         for column in REQUIRED_ENDPOINT:
             if column not in fields:
-                raise SourceError(path, f"missing required field '{column}'")
+                hint = (
+                    ": the fields are the export's column names (Main ID, Incident Date, ...), "
+                    "not the endpoint's"
+                    if "Main ID" in fields
+                    else ""
+                )
+                raise SourceError(path, f"missing required field '{column}'{hint}")
     rows = _Rows(ctx, ENDPOINT, path)
     out = []
     for n, rec in enumerate(records, start=1):

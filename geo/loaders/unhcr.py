@@ -44,17 +44,25 @@ def load(ctx: LoadContext) -> bool:
         )
     numbers = {}
     for c in COUNTS:
-        text = (
-            df[c]
-            .str.strip()
-            .str.replace(r"^(\d{1,3})(,\d{3})+$", lambda m: m.group(0).replace(",", ""), regex=True)
-        )
+        stripped = df[c].str.strip()
+        separated = stripped.str.fullmatch(r"\d{1,3}(,\d{3})+")
+        text = stripped.mask(separated, stripped.str.replace(",", "", regex=False))
         text = text.mask(text.isin(["", "NA", "-"]), "0")
         values = pd.to_numeric(text, errors="coerce")
         wrong = values.isna() | (values < 0)
         for i in df.index[wrong & ~bad]:
             ctx.issue(
                 DATASET, path, int(df.at[i, "_row"]), c, df.at[i, c], "rejected", "not a count"
+            )
+        for i in df.index[separated & ~bad & ~wrong]:
+            ctx.issue(
+                DATASET,
+                path,
+                int(df.at[i, "_row"]),
+                c,
+                df.at[i, c],
+                "repaired",
+                "thousands separator removed",
             )
         bad = bad | wrong
         numbers[c] = values

@@ -56,6 +56,18 @@ def load(ctx: LoadContext) -> bool:
                 DATASET, path, r, "City Code", rec["City Code"], "rejected", "not a city code"
             )
             continue
+        country_text = rec["Country Code"].strip().split(".")[0]
+        if country_text and not country_text.isdigit():
+            ctx.issue(
+                DATASET,
+                path,
+                r,
+                "Country Code",
+                rec["Country Code"],
+                "rejected",
+                "not a country code",
+            )
+            continue
         code = int(code_text)
         if code in seen:
             ctx.issue(
@@ -97,8 +109,13 @@ def load(ctx: LoadContext) -> bool:
                 "repaired",
                 "latitude and longitude swapped back",
             )
+        for y in years:
+            if "," in rec[y]:
+                ctx.issue(
+                    DATASET, path, r, str(y), rec[y], "repaired", "thousands separator removed"
+                )
         seen[code] = r
-        country_code = int(rec["Country Code"].strip().split(".")[0] or 0)
+        country_code = int(country_text or 0)
         cities.append(
             {
                 "city_code": code,
