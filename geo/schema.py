@@ -358,7 +358,7 @@ TABLES: tuple[Table, ...] = (
             (
                 "action",
                 "VARCHAR",
-                "`rejected` (row not loaded), `repaired` (loaded after a documented fix) or `unlocated` (loaded without a position)",
+                "`rejected` (row not loaded), `repaired` (loaded after a documented fix), `unlocated` (loaded without a position) or `skipped` (an exact duplicate, counted once)",
             ),
             ("reason", "VARCHAR", "why"),
         ),

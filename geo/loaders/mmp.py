@@ -298,6 +298,35 @@ def _endpoint_records(ctx: LoadContext, path: Path) -> list[dict]:
     return out
 
 
+def _without_duplicates(
+    ctx: LoadContext, items: list[tuple[Path, dict]]
+) -> list[tuple[Path, dict]]:
+    """Drop records identical in every field to an earlier one of the same web_id.
+
+    The endpoint's rows of one incident differ by group of origin; a row repeating
+    another exactly is a duplicate, and summing it would count its dead twice.
+    """
+    seen: dict[tuple, tuple[Path, int]] = {}
+    kept = []
+    for path, item in items:
+        key = tuple(sorted((k, str(v)) for k, v in item["rec"].items()))
+        if key in seen:
+            first_path, first_n = seen[key]
+            ctx.issue(
+                ENDPOINT,
+                path,
+                item["n"],
+                "web_id",
+                item["web_id"],
+                "skipped",
+                f"exact duplicate of {ctx.rel(first_path)} record {first_n}; counted once",
+            )
+            continue
+        seen[key] = (path, item["n"])
+        kept.append((path, item))
+    return kept
+
+
 def _merge_endpoint(ctx: LoadContext, paths: list[Path], export_ids: set[str], after: date | None):
     """Sum the endpoint's rows per web_id; keep ids the export lacks, dated after it."""
     groups: dict[str, list[tuple[Path, dict]]] = {}
@@ -308,6 +337,7 @@ def _merge_endpoint(ctx: LoadContext, paths: list[Path], export_ids: set[str], a
     for web_id, items in groups.items():
         if web_id in export_ids:
             continue
+        items = _without_duplicates(ctx, items)
         dates = [i["when"] for _, i in items if i["when"] is not None]
         when = min(dates) if dates else None
         if when is None:
