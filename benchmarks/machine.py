@@ -1,0 +1,82 @@
+"""The machine a benchmark ran on: CPU model, cores, RAM, load, software versions."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def _ram_gb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def machine() -> dict:
+    """CPU, cores usable by this process, RAM, OS, Python and library versions."""
+    import duckdb
+    import folium
+    import streamlit
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count()
+    return {
+        "cpu": _cpu_model(),
+        "cores": cores,
+        "cpu_count": os.cpu_count(),
+        "ram_gb": _ram_gb(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "folium": folium.__version__,
+        "streamlit": streamlit.__version__,
+        "load_average_start": load_average(),
+    }
+
+
+def machine_line(m: dict) -> str:
+    """One line: 'AMD EPYC, 2 cores, 23.4 GB RAM, Python 3.11.2, DuckDB 2.0.0, ...'."""
+    parts = [
+        m["cpu"],
+        f"{m['cores']} cores",
+        f"{m['ram_gb']} GB RAM" if m.get("ram_gb") else None,
+        f"Python {m['python']}",
+        f"DuckDB {m['duckdb']}",
+        f"folium {m['folium']}",
+        f"Streamlit {m['streamlit']}",
+        f"Chromium {m['chromium']}" if m.get("chromium") else None,
+    ]
+    line = ", ".join(p for p in parts if p)
+    la = m.get("load_average_start")
+    if la:
+        line += f"; load average at start {la[0]:.2f}"
+        if m.get("load_average_end"):
+            line += f", at end {m['load_average_end'][0]:.2f}"
+    return line
+
+
+__all__ = ["machine", "machine_line", "load_average"]
