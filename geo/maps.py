@@ -124,7 +124,7 @@ class Basemap(dict):
         span = max(e - w, n - s)
         if span > self.DETAIL_BELOW_DEG:
             return dict(self)
-        pad = max(span / 2, 1.0)
+        pad = max(span, 2.0)  # wide enough for a 16:9 export of a tall view
         box = shapely.box(w - pad, s - pad, e + pad, n + pad)
         clipped = [(iso3, g.intersection(box)) for iso3, g in self.detail if g.intersects(box)]
         # About two screen pixels of tolerance; coarser until the layer fits its budget.

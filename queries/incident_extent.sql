@@ -1,5 +1,6 @@
 -- Where the filtered incidents with a position lie: full extent and a robust extent
--- (0.5th-99.5th percentiles) used to fit the map and choose the grid cell.
+-- (0.5th-99.5th percentiles, approximate: exact quantiles cost 80-150 ms at 100x) used to
+-- fit the map and choose the grid cell.
 -- params: $date_from DATE, $date_to DATE, $regions VARCHAR[], $routes VARCHAR[],
 --         $causes VARCHAR[], $types VARCHAR[]
 -- returns: located BIGINT, min_lat DOUBLE, max_lat DOUBLE, min_lon DOUBLE, max_lon DOUBLE,
@@ -10,10 +11,10 @@ SELECT
     max(lat) AS max_lat,
     min(lon) AS min_lon,
     max(lon) AS max_lon,
-    quantile_cont(lat, 0.005) AS p_min_lat,
-    quantile_cont(lat, 0.995) AS p_max_lat,
-    quantile_cont(lon, 0.005) AS p_min_lon,
-    quantile_cont(lon, 0.995) AS p_max_lon
+    approx_quantile(lat, 0.005) AS p_min_lat,
+    approx_quantile(lat, 0.995) AS p_max_lat,
+    approx_quantile(lon, 0.005) AS p_min_lon,
+    approx_quantile(lon, 0.995) AS p_max_lon
 FROM filtered_incidents(
     $date_from::DATE, $date_to::DATE, $regions::VARCHAR[], $routes::VARCHAR[],
     $causes::VARCHAR[], $types::VARCHAR[]

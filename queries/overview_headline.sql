@@ -3,14 +3,20 @@
 -- returns: dead_and_missing BIGINT, incidents BIGINT, first_date DATE, last_date DATE,
 --          dead_and_missing_year BIGINT, sites BIGINT, sites_open BIGINT,
 --          cities BIGINT, cifal_centres BIGINT, cifal_active BIGINT
+-- One aggregate per table (ten scalar subqueries spent ~20 ms in the optimiser).
+WITH i AS (
+    SELECT
+        coalesce(sum(dead_and_missing), 0) AS dead_and_missing,
+        count(*) AS incidents,
+        min(incident_date) AS first_date,
+        max(incident_date) AS last_date,
+        coalesce(sum(dead_and_missing) FILTER (WHERE year = $year), 0) AS dead_and_missing_year
+    FROM incidents
+),
+s AS (SELECT count(*) AS sites, count(*) FILTER (WHERE is_open) AS sites_open FROM sites),
+c AS (SELECT count(*) AS cities FROM cities),
+f AS (SELECT count(*) AS cifal_centres, count(*) FILTER (WHERE active) AS cifal_active FROM cifal_centres)
 SELECT
-    (SELECT coalesce(sum(dead_and_missing), 0) FROM incidents) AS dead_and_missing,
-    (SELECT count(*) FROM incidents) AS incidents,
-    (SELECT min(incident_date) FROM incidents) AS first_date,
-    (SELECT max(incident_date) FROM incidents) AS last_date,
-    (SELECT coalesce(sum(dead_and_missing), 0) FROM incidents WHERE year = $year) AS dead_and_missing_year,
-    (SELECT count(*) FROM sites) AS sites,
-    (SELECT count(*) FROM sites WHERE is_open) AS sites_open,
-    (SELECT count(*) FROM cities) AS cities,
-    (SELECT count(*) FROM cifal_centres) AS cifal_centres,
-    (SELECT count(*) FROM cifal_centres WHERE active) AS cifal_active
+    i.dead_and_missing, i.incidents, i.first_date, i.last_date, i.dead_and_missing_year,
+    s.sites, s.sites_open, c.cities, f.cifal_centres, f.cifal_active
+FROM i, s, c, f

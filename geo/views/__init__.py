@@ -35,6 +35,23 @@ BASEMAP_SQL = "SELECT iso3, name, geometry FROM countries ORDER BY iso3"
 DETAIL_SQL = "SELECT iso3, geometry FROM countries_detail ORDER BY iso3"
 
 
+def memo(q: Query) -> Query:
+    """A ``q`` that runs each (query, parameters) once and reuses the result.
+
+    A page's map and its tables sometimes ask for the same query (route totals for the
+    corridors and for the table); outside the app's cache this keeps it to one run.
+    """
+    seen: dict[str, pd.DataFrame] = {}
+
+    def cached(name: str, **params) -> pd.DataFrame:
+        key = name + repr(sorted(params.items()))
+        if key not in seen:
+            seen[key] = q(name, **params)
+        return seen[key].copy()
+
+    return cached
+
+
 def countries_of(con: duckdb.DuckDBPyConnection) -> Basemap:
     """The basemap of a database: world shapes plus 1:50m detail (see :class:`geo.maps.Basemap`)."""
     world = tuple(con.execute(BASEMAP_SQL).fetchall())

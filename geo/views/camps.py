@@ -33,7 +33,7 @@ from geo.maps import (
     nice_breaks,
     radius_for,
 )
-from geo.views import Query, parse_list
+from geo.views import Query, memo, parse_list
 
 STATUSES = ("all", "open", "closed")
 DATASETS = {
@@ -329,8 +329,12 @@ def _bounds(frames: list[pd.DataFrame], pad: float) -> list[list[float]] | None:
     pts = pd.concat(frames, ignore_index=True)
     if pts.empty:
         return None
-    s, n = float(pts["lat"].min()) - pad, float(pts["lat"].max()) + pad
-    w, e = float(pts["lon"].min()) - pad, float(pts["lon"].max()) + pad
+    # With many sites, fit the 1st-99th percentiles: one misplaced register entry
+    # (Sutomore, listed in Serbia, lies at 0.5 N in the register) must not stretch a
+    # country's view to the equator. Every site is still drawn.
+    lo, hi = (0.01, 0.99) if len(pts) >= 50 else (0.0, 1.0)
+    s, n = float(pts["lat"].quantile(lo)) - pad, float(pts["lat"].quantile(hi)) + pad
+    w, e = float(pts["lon"].quantile(lo)) - pad, float(pts["lon"].quantile(hi)) + pad
     return [[max(s, -85.0), max(w, -180.0)], [min(n, 85.0), min(e, 180.0)]]
 
 
@@ -456,6 +460,7 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
     state : CampsState, optional
         Filters and precision (default: everything, 0.1°).
     """
+    q = memo(q)  # the map and the tables share some queries
     state = state or CampsState()
     f = state.filters()
     totals = q("site_totals", **f).iloc[0]

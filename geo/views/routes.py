@@ -36,7 +36,7 @@ from geo.maps import (
     radius_for,
     safe_link,
 )
-from geo.views import Query, parse_day, parse_list
+from geo.views import Query, memo, parse_day, parse_list
 
 CREDIT = (
     "IOM Missing Migrants Project (CC BY-IGO), minimum estimates; "
@@ -612,6 +612,7 @@ def build(
     limit: int = DEADLIEST,
 ) -> RoutesView:
     """Run the Deadly routes queries for a state and build the map, series and table."""
+    q = memo(q)  # the map and the tables share some queries
     params = state.query_params()
     totals = q("incident_totals", **params).iloc[0]
     m = build_map(q, countries, state, options=options)
