@@ -370,7 +370,9 @@ def build_map(
     dot = "width:12px;height:12px;border-radius:50%;background:"
 
     if mode == "points":
-        sites = q("site_list", **f, limit=POINT_LIMIT + 1)
+        # Same call as the sites table (one query per rerun); points mode means the
+        # filtered set is at most POINT_LIMIT sites anyway.
+        sites = q("site_list", **f, limit=TABLE_LIMIT).head(POINT_LIMIT + 1)
         sites = coarsen_frame(sites.dropna(subset=["lat", "lon"]), step)
         main = sites[sites["dataset"].isin(main_ds)]
         isimm = sites[sites["dataset"].isin(isimm_ds)]
