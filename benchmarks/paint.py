@@ -19,12 +19,8 @@ files (circle markers and popups do not need them). Map tiles stay blocked.
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,10 +28,8 @@ from tests.browser import (
     COUNT_FEATURES,
     OfflinePage,
     Server,
-    free_port,
     launch_browser,
 )
-from tests.conftest import REPO
 
 POLL_MS = 50
 # COUNT_FEATURES, or -1 while the frame has no Leaflet yet (to time when the map's frame
@@ -53,42 +47,7 @@ class ScriptServer(Server):
     """``tests.browser.Server`` for another script than ``app.py`` (the baseline page)."""
 
     def __init__(self, script: str, db: Path, port: int | None = None):  # noqa: D107
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        (REPO / "artifacts").mkdir(exist_ok=True)
-        self.log = open(REPO / "artifacts" / f"streamlit-bench-{self.port}.log", "w")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                script,
-                "--server.port",
-                str(self.port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=REPO,
-            env={**os.environ, "ATLAS_DB": str(db)},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; see {self.log.name}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("streamlit did not become healthy in 60 s")
+        super().__init__(db, port, script=script, log_prefix="streamlit-bench")
 
 
 def _cdn_assets(route) -> None:

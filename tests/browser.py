@@ -42,19 +42,27 @@ def free_port() -> int:
 class Server:
     """A Streamlit server process serving ``app.py``."""
 
-    def __init__(self, db: Path, port: int | None = None, env: dict | None = None):
+    def __init__(
+        self,
+        db: Path,
+        port: int | None = None,
+        env: dict | None = None,
+        *,
+        script: str = "app.py",
+        log_prefix: str = "streamlit",
+    ):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, "ATLAS_DB": str(db), **(env or {})}
         (REPO / "artifacts").mkdir(exist_ok=True)
-        self.log = open(REPO / "artifacts" / f"streamlit-{self.port}.log", "w")  # noqa: SIM115
+        self.log = open(REPO / "artifacts" / f"{log_prefix}-{self.port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                script,
                 "--server.port",
                 str(self.port),
                 "--server.address",
