@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from geo.schema import BY_NAME
+
 JITTER_DEG = 0.25
 JITTER_DAYS = 30
 
@@ -45,10 +47,12 @@ moved AS (
     )
     FROM copies c, span
 )
-INSERT INTO incidents BY NAME
+INSERT INTO _scaled BY NAME
 SELECT * EXCLUDE (k, u_lat, u_lon, u_day) REPLACE (
     CASE WHEN incident_date IS NULL THEN year ELSE year(incident_date) END AS year,
-    CASE WHEN incident_date IS NULL THEN month ELSE month(incident_date) END AS month
+    CASE WHEN incident_date IS NULL THEN month ELSE month(incident_date) END AS month,
+    coalesce(incident_date, date_lo) AS date_lo,
+    coalesce(incident_date, date_hi) AS date_hi
 )
 FROM moved
 """
@@ -89,7 +93,17 @@ def scale_up(real_db: Path, dest: Path, factor: int) -> dict:
         for name, _sql in indexes:
             con.execute(f'DROP INDEX "{name}"')
         params = {"factor": factor, "days": JITTER_DAYS, "deg": JITTER_DEG}
+        # The copies join the real rows in a scratch table, and the incidents table is
+        # rewritten from it in date order, the physical order geo.build gives it.
+        con.execute("CREATE TEMP TABLE _scaled AS SELECT * FROM incidents")
         con.execute(_INSERT_INCIDENTS, params)
+        con.execute("DROP TABLE incidents")
+        con.execute(BY_NAME["incidents"].ddl())
+        con.execute(
+            "INSERT INTO incidents BY NAME SELECT * FROM _scaled "
+            "ORDER BY date_lo NULLS LAST, incident_id"
+        )
+        con.execute("DROP TABLE _scaled")
         con.execute(_INSERT_ROUTES, {"factor": factor})
         for _name, sql in indexes:
             con.execute(sql)

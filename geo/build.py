@@ -55,6 +55,36 @@ def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"COMMENT ON COLUMN {t.name}.{column} IS {_literal(doc)}")
 
 
+MASK_KINDS = ("region", "route", "cause")
+
+
+def code_mask_macro(kind: str, codes: list[tuple[str, int]]) -> str:
+    """``CREATE MACRO <kind>_mask(wanted)``: the OR of the bits of the wanted values.
+
+    The codes are written into the macro as a MAP literal so that, applied to a bound
+    parameter, the mask is a constant DuckDB can filter the scan with. Values not in
+    ``codes`` count 0.
+    """
+    if not codes:
+        body = "0::BIGINT"
+    else:
+        entries = ", ".join(f"{_literal(value)}: {int(bit)}::BIGINT" for value, bit in codes)
+        body = (
+            "coalesce(list_aggregate(list_transform(wanted, "
+            f"lambda v: coalesce(MAP {{{entries}}}[v], 0::BIGINT)), 'bit_or'), 0::BIGINT)"
+        )
+    return f"CREATE MACRO {kind}_mask(wanted) AS {body}"
+
+
+def install_code_masks(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``region_mask``, ``route_mask`` and ``cause_mask`` from ``incident_codes``."""
+    for kind in MASK_KINDS:
+        codes = con.execute(
+            "SELECT value, bit FROM incident_codes WHERE kind = ? ORDER BY code", [kind]
+        ).fetchall()
+        con.execute(code_mask_macro(kind, codes))
+
+
 def _finish(ctx: LoadContext, sources: Path, started: float) -> None:
     con = ctx.con
     if ctx.issues:
@@ -68,6 +98,7 @@ def _finish(ctx: LoadContext, sources: Path, started: float) -> None:
         "duckdb_version": duckdb.__version__,
     }
     con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", list(info.items()))
+    install_code_masks(con)
     install_macros(con)
     # Indexes for the filters the pages use most.
     con.execute("CREATE INDEX incidents_year ON incidents(year)")

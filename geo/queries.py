@@ -19,6 +19,7 @@ from geo import QUERIES_DIR
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 MACROS_FILE = "_macros.sql"
+INCIDENT_CODES_FILE = "_incident_codes.sql"
 
 
 class UnknownQuery(KeyError):
@@ -73,9 +74,22 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFra
     return con.execute(query_text(name), bound).df()
 
 
+def run_script(con: duckdb.DuckDBPyConnection, filename: str) -> None:
+    """Run the statements of a build-step file of ``queries/`` (``_*.sql``) in order.
+
+    Statements are split on ``;``: build scripts hold no semicolon inside a literal.
+    """
+    sql = (QUERIES_DIR / filename).read_text(encoding="utf-8")
+    for statement in _strip_comments(sql).split(";"):
+        if statement.strip():
+            con.execute(statement)
+
+
 def install_macros(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
     """Create the shared macros of ``queries/_macros.sql`` in a database being built."""
-    sql = (path or QUERIES_DIR / MACROS_FILE).read_text(encoding="utf-8")
-    for statement in _strip_comments(sql).split(";"):
+    if path is None:
+        run_script(con, MACROS_FILE)
+        return
+    for statement in _strip_comments(path.read_text(encoding="utf-8")).split(";"):
         if statement.strip():
             con.execute(statement)

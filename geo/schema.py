@@ -89,6 +89,46 @@ TABLES: tuple[Table, ...] = (
             ("url", "VARCHAR", "source link, kept only when it is http(s)"),
             ("source_quality", "VARCHAR", "publisher's source quality score (1-5)"),
             *_PROVENANCE,
+            (
+                "date_lo",
+                "DATE",
+                "first day the date filter can match: `incident_date`, or 1 January of "
+                "`year` when undated (derived at build, `queries/_incident_codes.sql`)",
+            ),
+            (
+                "date_hi",
+                "DATE",
+                "last day the date filter can match: `incident_date`, or 31 December of `year`",
+            ),
+            (
+                "region_bits",
+                "BIGINT",
+                "`regions` as a bit mask of `incident_codes` bits (kind `region`), for fast filters",
+            ),
+            ("route_bits", "BIGINT", "`routes` as a bit mask (kind `route`)"),
+            ("cause_bits", "BIGINT", "`causes` as a bit mask (kind `cause`)"),
+            (
+                "main_route",
+                "SMALLINT",
+                "`incident_codes.code` of the first route (NULL when no route is given)",
+            ),
+        ),
+    ),
+    Table(
+        "incident_codes",
+        "Every region, route and cause of `incidents` with a small integer code and a bit, so "
+        "that the page filters test integer masks instead of text lists (derived at build).",
+        (
+            ("kind", "VARCHAR", "`region`, `route` or `cause`"),
+            ("value", "VARCHAR", "the value, exactly as in the incidents' list"),
+            ("incidents", "BIGINT", "incidents whose list holds the value"),
+            ("code", "SMALLINT", "0 for the most frequent value of its kind, then 1, 2, ..."),
+            (
+                "bit",
+                "BIGINT",
+                "`1 << code`; values from code 62 on share bit 62, and filters on them "
+                "also test the text list",
+            ),
         ),
     ),
     Table(

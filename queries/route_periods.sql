@@ -1,6 +1,6 @@
 -- Dead and missing per period (year or month) for the $top deadliest routes of the
 -- filtered incidents. An incident on two routes counts on each. Undated incidents fall
--- on 1 January of their year.
+-- on 1 January of their year (their date_lo).
 -- params: $date_from DATE, $date_to DATE, $regions VARCHAR[], $routes VARCHAR[],
 --         $causes VARCHAR[], $types VARCHAR[], $grain VARCHAR ('year' | 'month'),
 --         $top INTEGER
@@ -12,7 +12,7 @@ WITH per_route AS (
     FROM (
         SELECT
             unnest(f.routes) AS route,
-            date_trunc($grain::VARCHAR, coalesce(f.incident_date, make_date(f.year, 1, 1)))::DATE
+            date_trunc($grain::VARCHAR, f.date_lo)::DATE
                 AS period,
             f.dead_and_missing
         FROM filtered_incidents(

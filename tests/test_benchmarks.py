@@ -145,6 +145,22 @@ def test_scale_up_replicates_incidents_with_new_ids(db_path, tmp_path):
         assert row[0] >= lo and row[1] <= hi and row[2] == 0
         assert 0 < row[3] <= 0.25 + 1e-9 and 0 < row[4] <= 0.25 + 1e-9
         assert con.execute("SELECT value FROM build_info WHERE key = 'synthetic'").fetchone()
+        # The filter columns follow the moved dates; the masks are the original's.
+        stale = con.execute(
+            "SELECT count(*) FROM incidents c JOIN incidents o "
+            "ON o.incident_id = split_part(c.incident_id, '~s', 1) "
+            "WHERE c.incident_id LIKE '%~s%' AND (c.route_bits <> o.route_bits "
+            "OR (c.incident_date IS NOT NULL AND (c.date_lo <> c.incident_date "
+            "OR c.date_hi <> c.incident_date)) "
+            "OR (c.incident_date IS NULL AND c.date_lo <> o.date_lo))"
+        ).fetchone()[0]
+        assert stale == 0
+        # Like the build, the copies are stored in date order (zone maps skip row groups).
+        unsorted = con.execute(
+            "SELECT count(*) FROM (SELECT date_lo < lag(date_lo) OVER (ORDER BY rowid) AS back "
+            "FROM incidents) WHERE back"
+        ).fetchone()[0]
+        assert unsorted == 0
         # Every copy keeps its routes, under its new id.
         orphans = con.execute(
             "SELECT count(*) FROM incident_routes r ANTI JOIN incidents i USING (incident_id)"

@@ -22,6 +22,7 @@ import pandas as pd
 from geo.context import LoadContext
 from geo.errors import SourceError
 from geo.parse import CellError, parse_count, parse_date, parse_latlon, split_multi
+from geo.queries import INCIDENT_CODES_FILE, run_script
 from geo.readers import read_csv, read_excel, read_json_records, require_columns
 
 EXPORT = "mmp_export"
@@ -436,6 +437,10 @@ def load(ctx: LoadContext) -> bool:
             + (f"; {undated} undated rejected" if undated else "")
         )
     df = pd.DataFrame(incidents)
+    if not df.empty:
+        # Stored in date order: a date filter then skips whole row groups (zone maps).
+        df = df.sort_values(["incident_date", "incident_id"], na_position="last", kind="stable")
     ctx.insert("incidents", df)
     ctx.con.execute("INSERT INTO incident_routes SELECT incident_id, unnest(routes) FROM incidents")
+    run_script(ctx.con, INCIDENT_CODES_FILE)
     return True

@@ -1,0 +1,116 @@
+"""The integer filter columns of ``incidents`` (``queries/_incident_codes.sql``) and the
+mask macros written at build select exactly what the text lists select."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from geo.build import _create_schema, install_code_masks
+from geo.queries import INCIDENT_CODES_FILE, install_macros, run_script
+
+KINDS = {"region": "regions", "route": "routes", "cause": "causes"}
+ALL_DATES = (date(1900, 1, 1), date(2100, 1, 1))
+
+
+def macro_count(con, *, regions=(), routes=(), causes=(), dates=ALL_DATES) -> int:
+    return con.execute(
+        "SELECT count(*) FROM filtered_incidents(?::DATE, ?::DATE, ?::VARCHAR[], "
+        "?::VARCHAR[], ?::VARCHAR[], []::VARCHAR[])",
+        [*dates, list(regions), list(routes), list(causes)],
+    ).fetchone()[0]
+
+
+def list_count(con, column: str, values: list[str]) -> int:
+    return con.execute(
+        f"SELECT count(*) FROM incidents WHERE list_has_any({column}, ?::VARCHAR[])",  # noqa: S608 - column from KINDS
+        [values],
+    ).fetchone()[0]
+
+
+def test_every_value_selects_what_its_text_list_selects(con):
+    codes = con.execute("SELECT kind, value, incidents, code, bit FROM incident_codes").fetchall()
+    assert {k for k, *_ in codes} == set(KINDS)
+    for kind, value, n, code, bit in codes:
+        column = KINDS[kind]
+        expected = list_count(con, column, [value])
+        assert n == expected > 0, (kind, value)
+        assert macro_count(con, **{column: [value]}) == expected, (kind, value)
+        assert code < 62 and bit == 1 << code  # the real vocabularies fit the mask
+    # several values at once, and one that is not in the data
+    routes = [v for k, v, *_ in codes if k == "route"][:3]
+    assert macro_count(con, routes=routes) == list_count(con, "routes", routes)
+    assert macro_count(con, routes=["No such route"]) == 0
+    assert macro_count(con, routes=[*routes[:1], "No such route"]) == list_count(
+        con, "routes", routes[:1]
+    )
+
+
+def test_masks_agree_with_the_lists_row_by_row(con):
+    bad = con.execute(
+        """
+        SELECT count(*) FROM incidents i
+        WHERE route_bits <> coalesce((SELECT bit_or(bit) FROM incident_codes c
+                                      WHERE c.kind = 'route' AND list_contains(i.routes, c.value)), 0)
+           OR region_bits <> coalesce((SELECT bit_or(bit) FROM incident_codes c
+                                       WHERE c.kind = 'region' AND list_contains(i.regions, c.value)), 0)
+           OR main_route IS DISTINCT FROM (SELECT code FROM incident_codes c
+                                           WHERE c.kind = 'route' AND c.value = i.routes[1])
+        """
+    ).fetchone()[0]
+    assert bad == 0
+
+
+def test_undated_incidents_pass_on_their_year(con):
+    undated = con.execute(
+        "SELECT incident_id, year FROM incidents WHERE incident_date IS NULL ORDER BY incident_id"
+    ).fetchall()
+    assert undated, "the export has undated incidents"
+    _, year = undated[0]
+    inside = macro_count(con, dates=(date(year, 6, 1), date(year, 6, 2)))
+    dated_inside = con.execute(
+        "SELECT count(*) FROM incidents WHERE incident_date BETWEEN ? AND ?",
+        [date(year, 6, 1), date(year, 6, 2)],
+    ).fetchone()[0]
+    undated_that_year = sum(1 for _, y in undated if y == year)
+    assert inside == dated_inside + undated_that_year
+    assert macro_count(con, dates=(date(year + 1, 1, 1), date(year + 1, 1, 1))) == con.execute(
+        "SELECT count(*) FROM incidents WHERE incident_date = ?", [date(year + 1, 1, 1)]
+    ).fetchone()[0] + sum(1 for _, y in undated if y == year + 1)
+
+
+@pytest.fixture()
+def big_vocabulary():
+    """An in-memory database with 70 routes (more than the mask's 62 own bits), one of
+    them with a quote in its name, and the build's codes and macros."""
+    con = duckdb.connect()
+    _create_schema(con)
+    routes = [f"Route {i:02d}" for i in range(69)] + ["Côte d'Ivoire; -- route"]
+    rows = []
+    for i, route in enumerate(routes):
+        for j in range(100 - i):  # frequencies differ, so codes are ranked
+            rows.append((f"{i}-{j}", date(2020, 1, 1 + j % 28), [route, routes[(i + 1) % 70]]))
+    con.executemany(
+        "INSERT INTO incidents (incident_id, incident_date, year, routes, regions, causes, "
+        "dead_and_missing) VALUES (?, ?, 2020, ?, ['R'], ['C'], 1)",
+        [(i, d, r) for i, d, r in rows],
+    )
+    run_script(con, INCIDENT_CODES_FILE)
+    install_code_masks(con)
+    install_macros(con)
+    yield con, routes
+    con.close()
+
+
+def test_a_vocabulary_beyond_the_mask_stays_exact(big_vocabulary):
+    con, routes = big_vocabulary
+    overflow = con.execute(
+        "SELECT count(*) FROM incident_codes WHERE kind = 'route' AND bit = 1::BIGINT << 62"
+    ).fetchone()[0]
+    assert overflow == 70 - 62
+    for route in routes:
+        assert macro_count(con, routes=[route]) == list_count(con, "routes", [route]), route
+    pair = [routes[3], routes[66]]
+    assert macro_count(con, routes=pair) == list_count(con, "routes", pair)
