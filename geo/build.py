@@ -23,7 +23,7 @@ from geo import readers
 from geo.context import LoadContext
 from geo.errors import SourceError
 from geo.loaders import camps, countries, mmp, project, unhcr, wup
-from geo.queries import install_macros
+from geo.queries import SITE_ORDER_FILE, install_macros, run_script
 from geo.schema import TABLES
 
 # Order matters: countries fill the ISO lookups the other loaders use.
@@ -98,6 +98,7 @@ def _finish(ctx: LoadContext, sources: Path, started: float) -> None:
         "duckdb_version": duckdb.__version__,
     }
     con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", list(info.items()))
+    run_script(con, SITE_ORDER_FILE)
     install_code_masks(con)
     install_macros(con)
     # Indexes for the filters the pages use most.

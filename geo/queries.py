@@ -20,6 +20,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 MACROS_FILE = "_macros.sql"
 INCIDENT_CODES_FILE = "_incident_codes.sql"
+SITE_ORDER_FILE = "_site_order.sql"
 
 
 class UnknownQuery(KeyError):

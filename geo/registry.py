@@ -89,6 +89,8 @@ def export_of(key: str, view, q: Query) -> PageExport:
             s.to_params(),
         )
     if key == "camps":
+        from geo.views import camps
+
         s = view.state
         sub = "; ".join(
             [
@@ -104,7 +106,7 @@ def export_of(key: str, view, q: Query) -> PageExport:
             TITLES[key],
             sub,
             None,
-            lambda: view.sites,
+            lambda: camps.all_sites(q, s),
             "sites",
             "UNHCR ODSS location register via Zhou & Shaver (2021); CCCM Cluster ISIMM; RRRC/ISCG; "
             "UNHCR Refugee Data Finder (2025 populations)",

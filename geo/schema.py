@@ -203,6 +203,12 @@ TABLES: tuple[Table, ...] = (
                 "UNHCR 2025 population joined by name and country (NULL when no match)",
             ),
             *_PROVENANCE,
+            (
+                "list_order",
+                "INTEGER",
+                "rank of the site in the sites table: by country name, site name and code "
+                "(derived at build, `queries/_site_order.sql`, so the table is a cheap top-N)",
+            ),
         ),
     ),
     Table(

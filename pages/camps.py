@@ -216,7 +216,12 @@ st.dataframe(
 shown = len(view.sites)
 st.caption(
     f"{fmt(shown)} of {fmt(t['sites'])} sites"
-    + (f" (the first {fmt(camps.TABLE_LIMIT)} by country and name)" if shown < t["sites"] else "")
+    + (
+        f" (the first {fmt(camps.TABLE_LIMIT)} by country and name; the CSV and GeoJSON "
+        "exports below the map hold all of them)"
+        if shown < t["sites"]
+        else ""
+    )
     + f"; positions rounded to {camps.PRECISIONS[state.precision]}. Sources: UNHCR ODSS location "
     "register (Zhou & Shaver 2021), CCCM Cluster ISIMM, RRRC/ISCG."
 )

@@ -1,7 +1,9 @@
--- The filtered sites, one row each (map points and the sites table), by country and
--- name; at most $limit rows. Coordinates are exact here: the view coarsens them.
+-- The filtered sites, one row each (map points, the sites table and its export), by
+-- country and name; at most $limit rows, only those with a position when $located_only.
+-- Coordinates are exact here: the view coarsens them.
 -- params: $site_types VARCHAR[], $status VARCHAR ('all' | 'open' | 'closed'),
---         $countries VARCHAR[] (ISO3), $datasets VARCHAR[], $limit INTEGER
+--         $countries VARCHAR[] (ISO3), $datasets VARCHAR[], $limit INTEGER,
+--         $located_only BOOLEAN
 -- returns: site_id VARCHAR, dataset VARCHAR, name VARCHAR, site_type VARCHAR,
 --          population_group VARCHAR, is_open BOOLEAN, iso3 VARCHAR, country VARCHAR,
 --          admin1 VARCHAR, lat DOUBLE, lon DOUBLE, position_approximate BOOLEAN,
@@ -23,5 +25,6 @@ SELECT
     f.individuals
 FROM filtered_sites($site_types::VARCHAR[], $status::VARCHAR, $countries::VARCHAR[], $datasets::VARCHAR[]) AS f
 LEFT JOIN countries AS c ON c.iso3 = f.iso3
-ORDER BY country NULLS LAST, f.name, f.site_id
+WHERE NOT $located_only::BOOLEAN OR (f.lat IS NOT NULL AND f.lon IS NOT NULL)
+ORDER BY f.list_order
 LIMIT $limit::INTEGER

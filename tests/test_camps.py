@@ -124,6 +124,27 @@ def test_tables_are_coarsened(q, world, con):
         assert len(lat) and (lat == lat.round()).all()
 
 
+def test_table_is_a_preview_and_the_export_holds_every_site(q, world, con):
+    from geo.registry import export_of
+
+    state = CampsState(status="all", precision="1")
+    view = build(q, world, state)
+    n = con.execute("SELECT count(*) FROM sites").fetchone()[0]
+    assert len(view.sites) == cv.TABLE_LIMIT < n
+    assert int(view.totals["sites"]) == n
+    # the headline row and the per-dataset rows come from one query and agree
+    rows = q("site_totals", **state.filters())
+    total, per_dataset = cv.split_totals(rows)
+    assert int(per_dataset["sites"].sum()) == int(total["sites"]) == n
+    assert set(per_dataset["dataset"]) == {"unhcr_register", "isimm", "coxs_bazar"}
+    data = export_of("camps", view, q).load_data()
+    assert len(data) == n and data["site_id"].notna().all()
+    lat = data["lat"].dropna()
+    assert len(lat) == _located(con) and (lat == lat.round()).all()  # coarsened to 1°
+    # the table is the export's first rows
+    assert data.head(cv.TABLE_LIMIT)["site_id"].tolist() == view.sites["site_id"].tolist()
+
+
 def test_coarsen_values():
     assert coarsen(21.1563, 0.1) == 21.2
     assert coarsen(-3.14159, 0.01) == -3.14
@@ -191,12 +212,13 @@ def test_crafted_names_are_escaped(world):
     )
 
     def fake_q(name, **params):
-        if name == "site_dataset_totals":
+        if name == "site_totals":
             return pd.DataFrame(
                 {
-                    "dataset": ["unhcr_register", "isimm", "coxs_bazar"],
-                    "sites": [1, 1, 0],
-                    "located": [1, 1, 0],
+                    "dataset": [None, "unhcr_register", "isimm", "coxs_bazar"],
+                    "all_datasets": [True, False, False, False],
+                    "sites": [2, 1, 1, 0],
+                    "located": [2, 1, 1, 0],
                 }
             )
         if name == "site_list":
@@ -254,8 +276,8 @@ def test_injection_as_country_filter(con, world):
     q = direct_query(con)
     state = CampsState(countries=[evil, "' OR 1=1 --"])
     totals = q("site_totals", **state.filters()).iloc[0]
-    assert totals["sites"] == 0
-    assert q("site_list", **state.filters(), limit=10).empty
+    assert totals["all_datasets"] and totals["sites"] == 0
+    assert q("site_list", **state.filters(), limit=10, located_only=False).empty
     view = build(q, world, state)
     assert view.sites.empty and int(view.totals["sites"]) == 0
     assert con.execute("SELECT count(*) FROM sites").fetchone()[0] == before
@@ -286,3 +308,30 @@ def test_camps_page_apptest(db_path, monkeypatch):
     assert metric.value == f"{sites:,}"
     assert any("sensitive" in c.value for c in at.caption)
     assert len(at.dataframe) == 2
+
+
+def test_table_order_is_country_name_then_site_name(q, con):
+    listed = q(
+        "site_list",
+        site_types=[],
+        status="all",
+        countries=[],
+        datasets=[],
+        limit=20_000,
+        located_only=False,
+    )
+    expected = con.execute(
+        "SELECT s.site_id FROM sites s LEFT JOIN countries c ON c.iso3 = s.iso3 "
+        "ORDER BY coalesce(c.name, s.country) NULLS LAST, s.name, s.site_id"
+    ).fetchall()
+    assert listed["site_id"].tolist() == [r[0] for r in expected]
+    located = q(
+        "site_list",
+        site_types=[],
+        status="all",
+        countries=["SYR"],
+        datasets=[],
+        limit=20_000,
+        located_only=True,
+    )
+    assert located["lat"].notna().all() and len(located) == _located(con, iso3="SYR")

@@ -43,6 +43,7 @@ SAMPLES = {
     "lon_min": -180.0,
     "lon_max": 180.0,
     "include_closed": False,
+    "located_only": False,
     "grain": "year",
     "top": 6,
 }

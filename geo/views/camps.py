@@ -49,7 +49,7 @@ PRECISIONS = {
 }
 DEFAULT_PRECISION = "0.1"
 POINT_LIMIT = 1500  # at most this many located sites are drawn one by one
-TABLE_LIMIT = 5000
+TABLE_LIMIT = 1000  # rows of the on-screen sites table; its CSV export has every site
 LARGEST_LIMIT = 15
 CREDIT = (
     "Sites: UNHCR ODSS location register via Zhou & Shaver (2021); CCCM Cluster ISIMM "
@@ -338,6 +338,21 @@ def _bounds(frames: list[pd.DataFrame], pad: float) -> list[list[float]] | None:
     return [[max(s, -85.0), max(w, -180.0)], [min(n, 85.0), min(e, 180.0)]]
 
 
+def split_totals(rows: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """The ``site_totals`` result as (all filtered sites, one row per dataset)."""
+    flag = rows["all_datasets"].astype(bool)
+    return rows.loc[flag].iloc[0], rows.loc[~flag].reset_index(drop=True)
+
+
+def all_sites(q: Query, state: CampsState) -> pd.DataFrame:
+    """Every filtered site, coarsened like the page's table (for the CSV and GeoJSON
+    exports, which are not cut at :data:`TABLE_LIMIT`)."""
+    f = state.filters()
+    total = int(split_totals(q("site_totals", **f))[0]["sites"])
+    rows = q("site_list", **f, limit=max(total, 1), located_only=False)
+    return coarsen_frame(rows, state.step)
+
+
 def build_map(
     q: Query, countries: dict, state: CampsState, totals: pd.DataFrame | None = None
 ) -> tuple[folium.Map, str, dict[str, pd.DataFrame]]:
@@ -354,7 +369,7 @@ def build_map(
     """
     f = state.filters()
     step = state.step
-    per_dataset = totals if totals is not None else q("site_dataset_totals", **f)
+    per_dataset = totals if totals is not None else split_totals(q("site_totals", **f))[1]
     located = int(per_dataset["located"].sum()) if len(per_dataset) else 0
     has = set(per_dataset.loc[per_dataset["sites"] > 0, "dataset"]) if len(per_dataset) else set()
     mode = "points" if located <= POINT_LIMIT else "bins"
@@ -370,10 +385,9 @@ def build_map(
     dot = "width:12px;height:12px;border-radius:50%;background:"
 
     if mode == "points":
-        # Same call as the sites table (one query per rerun); points mode means the
-        # filtered set is at most POINT_LIMIT sites anyway.
-        sites = q("site_list", **f, limit=TABLE_LIMIT).head(POINT_LIMIT + 1)
-        sites = coarsen_frame(sites.dropna(subset=["lat", "lon"]), step)
+        # Points mode means at most POINT_LIMIT sites have a position.
+        sites = q("site_list", **f, limit=POINT_LIMIT, located_only=True)
+        sites = coarsen_frame(sites, step)
         main = sites[sites["dataset"].isin(main_ds)]
         isimm = sites[sites["dataset"].isin(isimm_ds)]
         if main_ds:
@@ -393,14 +407,18 @@ def build_map(
         cell = 2.0 if not state.countries else 0.5
         title = f"Sites per {cell:g}° cell (rounded to {state.precision}°)"
         frames = {}
-        if main_ds:
-            frames[main_name] = coarsen_frame(
-                q("site_bins", **{**f, "datasets": main_ds}, cell=cell), step
-            )
-        if isimm_ds:
-            frames[isimm_name] = coarsen_frame(
-                q("site_bins", **{**f, "datasets": isimm_ds}, cell=cell), step
-            )
+        if main_ds or isimm_ds:
+            # One query for both layers (ISIMM bins flagged), split here.
+            bins = q("site_bins", **{**f, "datasets": main_ds + isimm_ds}, cell=cell)
+            is_isimm = bins["isimm"].astype(bool)
+            if main_ds:
+                frames[main_name] = coarsen_frame(
+                    bins.loc[~is_isimm].drop(columns="isimm").reset_index(drop=True), step
+                )
+            if isimm_ds:
+                frames[isimm_name] = coarsen_frame(
+                    bins.loc[is_isimm].drop(columns="isimm").reset_index(drop=True), step
+                )
         all_counts = pd.concat([b["sites"] for b in frames.values()]) if frames else []
         breaks = nice_breaks(list(all_counts))
         vmax = float(max(all_counts, default=1) or 1)
@@ -465,11 +483,10 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
     q = memo(q)  # the map and the tables share some queries
     state = state or CampsState()
     f = state.filters()
-    totals = q("site_totals", **f).iloc[0]
+    totals, per_dataset = split_totals(q("site_totals", **f))
     match = q("site_population_match").iloc[0]
-    per_dataset = q("site_dataset_totals", **f)
     m, mode, layers = build_map(q, countries, state, per_dataset)
-    sites = coarsen_frame(q("site_list", **f, limit=TABLE_LIMIT), state.step)
+    sites = coarsen_frame(q("site_list", **f, limit=TABLE_LIMIT, located_only=False), state.step)
     largest = coarsen_frame(q("site_largest_2025", **f, limit=LARGEST_LIMIT), state.step)
     months = q("isimm_monthly_totals")
     return CampsView(
@@ -485,4 +502,14 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
     )
 
 
-__all__ = ["CampsState", "CampsView", "build", "build_map", "coarsen", "coarsen_frame", "options"]
+__all__ = [
+    "CampsState",
+    "CampsView",
+    "all_sites",
+    "build",
+    "build_map",
+    "coarsen",
+    "coarsen_frame",
+    "options",
+    "split_totals",
+]
