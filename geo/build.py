@@ -58,31 +58,33 @@ def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
 MASK_KINDS = ("region", "route", "cause")
 
 
-def code_mask_macro(kind: str, codes: list[tuple[str, int]]) -> str:
-    """``CREATE MACRO <kind>_mask(wanted)``: the OR of the bits of the wanted values.
+def filter_macro(kind: str, codes: list[tuple[str, int | None]]) -> str:
+    """``CREATE MACRO <kind>_passes(bits, have, wanted)``: the filter on one list column.
 
-    The codes are written into the macro as a MAP literal so that, applied to a bound
-    parameter, the mask is a constant DuckDB can filter the scan with. Values not in
-    ``codes`` count 0.
+    ``codes`` are the kind's (value, bit) pairs in code order. When every value has a
+    bit, the wanted values become a mask through ``list_position`` in a constant list of
+    the values (cheaper to plan than a MAP, and a constant for a bound parameter), and
+    the filter tests ``bits``. Otherwise (more than 63 values) it tests the text list.
     """
-    if not codes:
-        body = "0::BIGINT"
-    else:
-        entries = ", ".join(f"{_literal(value)}: {int(bit)}::BIGINT" for value, bit in codes)
-        body = (
-            "coalesce(list_aggregate(list_transform(wanted, "
-            f"lambda v: coalesce(MAP {{{entries}}}[v], 0::BIGINT)), 'bit_or'), 0::BIGINT)"
+    if codes and all(bit is not None for _, bit in codes):
+        values = "[" + ", ".join(_literal(value) for value, _ in codes) + "]"
+        mask = (
+            "list_aggregate(list_transform(wanted, lambda v: coalesce("
+            f"1::BIGINT << (list_position({values}, v) - 1)::BIGINT, 0::BIGINT)), 'bit_or')"
         )
-    return f"CREATE MACRO {kind}_mask(wanted) AS {body}"
+        test = f"(bits & {mask}) <> 0"
+    else:
+        test = "list_has_any(have, wanted)"
+    return f"CREATE MACRO {kind}_passes(bits, have, wanted) AS len(wanted) = 0 OR {test}"
 
 
-def install_code_masks(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ``region_mask``, ``route_mask`` and ``cause_mask`` from ``incident_codes``."""
+def install_filter_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``region_passes``, ``route_passes`` and ``cause_passes`` from ``incident_codes``."""
     for kind in MASK_KINDS:
         codes = con.execute(
             "SELECT value, bit FROM incident_codes WHERE kind = ? ORDER BY code", [kind]
         ).fetchall()
-        con.execute(code_mask_macro(kind, codes))
+        con.execute(filter_macro(kind, codes))
 
 
 def _finish(ctx: LoadContext, sources: Path, started: float) -> None:
@@ -99,7 +101,7 @@ def _finish(ctx: LoadContext, sources: Path, started: float) -> None:
     }
     con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", list(info.items()))
     run_script(con, SITE_ORDER_FILE)
-    install_code_masks(con)
+    install_filter_macros(con)
     install_macros(con)
     # Indexes for the filters the pages use most.
     con.execute("CREATE INDEX incidents_year ON incidents(year)")

@@ -126,8 +126,8 @@ TABLES: tuple[Table, ...] = (
             (
                 "bit",
                 "BIGINT",
-                "`1 << code`; values from code 62 on share bit 62, and filters on them "
-                "also test the text list",
+                "`1 << code`; NULL for every value of a kind with more than 63 values, "
+                "whose filter then tests the text list",
             ),
         ),
     ),

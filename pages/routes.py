@@ -12,11 +12,13 @@ from pages._ui import (
     link_notes,
     mmp_caveat,
     page_header,
+    section_tabs,
     show_map,
     sync_url,
 )
 
 KEYS = {"dates": "routes_dates", **{k: f"routes_{k}" for k in routes.LIST_KEYS}}
+SECTIONS = ["Over time", "By route", "Deadliest incidents"]
 LABELS = {
     "regions": "Region",
     "routes": "Migration route",
@@ -130,101 +132,120 @@ st.caption(
     "dead and missing. Layers can be switched at the top right."
 )
 
-grain = "year" if view.grain == "year" else "month"
-st.subheader(f"Dead and missing per {grain} on the deadliest routes")
-if view.series.empty:
-    st.caption("No incident on a named route matches these filters.")
-else:
-    axis_fmt = "%Y" if grain == "year" else "%b %Y"
-    chart = (
-        alt.Chart(view.series)
-        .mark_line(point=True, strokeWidth=2)
-        .encode(
-            x=alt.X(
-                f"{'year' if grain == 'year' else 'yearmonth'}(period):T",
-                title=None,
-                axis=alt.Axis(format=axis_fmt, labelAngle=0),
-            ),
-            y=alt.Y("dead_and_missing:Q", title="Dead and missing", axis=alt.Axis(format=",d")),
-            color=alt.Color(
-                "route:N",
-                title="Route",
-                sort=view.series["route"].unique().tolist(),
-                scale=alt.Scale(scheme="tableau10"),
-                legend=alt.Legend(orient="right", labelLimit=340),
-            ),
-            tooltip=[
-                alt.Tooltip("route:N", title="Route"),
-                alt.Tooltip("period:T", title=grain.capitalize(), format=axis_fmt),
-                alt.Tooltip("dead_and_missing:Q", title="Dead and missing", format=","),
-                alt.Tooltip("incidents:Q", title="Incidents", format=","),
-            ],
-        )
-        .properties(height=320)
-    )
-    st.altair_chart(chart, width="stretch")
-    n_routes = view.series["route"].nunique()
-    st.caption(
-        (
-            "The route of the selection"
-            if n_routes == 1
-            else f"The {n_routes} deadliest routes of the selection"
-        )
-        + "; an incident on two routes counts on each, and incidents with no route given are left out. "
-        + f"Data run to {options.last_date:%d %b %Y}, so the last {grain} may be incomplete."
-    )
+time_tab, routes_tab, deadliest_tab = section_tabs(SECTIONS)
 
-st.subheader("Dead and missing by route")
-if view.routes.empty:
-    st.caption("No incident on a named route matches these filters.")
-else:
+
+def _series() -> None:
+    grain = "year" if view.grain == "year" else "month"
+    st.markdown(f"**Dead and missing per {grain} on the deadliest routes**")
+    if view.series.empty:
+        st.caption("No incident on a named route matches these filters.")
+    else:
+        axis_fmt = "%Y" if grain == "year" else "%b %Y"
+        chart = (
+            alt.Chart(view.series)
+            .mark_line(point=True, strokeWidth=2)
+            .encode(
+                x=alt.X(
+                    f"{'year' if grain == 'year' else 'yearmonth'}(period):T",
+                    title=None,
+                    axis=alt.Axis(format=axis_fmt, labelAngle=0),
+                ),
+                y=alt.Y("dead_and_missing:Q", title="Dead and missing", axis=alt.Axis(format=",d")),
+                color=alt.Color(
+                    "route:N",
+                    title="Route",
+                    sort=view.series["route"].unique().tolist(),
+                    scale=alt.Scale(scheme="tableau10"),
+                    legend=alt.Legend(orient="right", labelLimit=340),
+                ),
+                tooltip=[
+                    alt.Tooltip("route:N", title="Route"),
+                    alt.Tooltip("period:T", title=grain.capitalize(), format=axis_fmt),
+                    alt.Tooltip("dead_and_missing:Q", title="Dead and missing", format=","),
+                    alt.Tooltip("incidents:Q", title="Incidents", format=","),
+                ],
+            )
+            .properties(height=320)
+        )
+        st.altair_chart(chart, width="stretch")
+        n_routes = view.series["route"].nunique()
+        st.caption(
+            (
+                "The route of the selection"
+                if n_routes == 1
+                else f"The {n_routes} deadliest routes of the selection"
+            )
+            + "; an incident on two routes counts on each, and incidents with no route given are left out. "
+            + f"Data run to {options.last_date:%d %b %Y}, so the last {grain} may be incomplete."
+        )
+
+
+def _route_table() -> None:
+    if view.routes.empty:
+        st.caption("No incident on a named route matches these filters.")
+    else:
+        st.dataframe(
+            view.routes[["route", "incidents", "dead_and_missing", "corridor"]],
+            hide_index=True,
+            width="stretch",
+            height=min(320, 35 * (len(view.routes) + 1) + 3),
+            column_config={
+                "route": st.column_config.TextColumn("Route", width="medium"),
+                "incidents": st.column_config.NumberColumn("Incidents", format="localized"),
+                "dead_and_missing": st.column_config.NumberColumn(
+                    "Dead and missing", format="localized"
+                ),
+                "corridor": st.column_config.TextColumn("Corridor on the map (schematic)"),
+            },
+        )
+
+
+def _deadliest() -> None:
     st.dataframe(
-        view.routes[["route", "incidents", "dead_and_missing", "corridor"]],
+        view.deadliest[
+            [
+                "incident_date",
+                "dead_and_missing",
+                "location",
+                "country",
+                "routes",
+                "causes",
+                "url",
+                "dead",
+                "missing",
+                "information_source",
+            ]
+        ],
         hide_index=True,
         width="stretch",
-        height=min(320, 35 * (len(view.routes) + 1) + 3),
         column_config={
-            "route": st.column_config.TextColumn("Route", width="medium"),
-            "incidents": st.column_config.NumberColumn("Incidents", format="localized"),
+            "incident_date": st.column_config.DateColumn("Date", format="DD MMM YYYY"),
+            "location": st.column_config.TextColumn("Location", width="medium"),
+            "country": "Country",
+            "routes": "Route(s)",
+            "causes": "Cause(s)",
             "dead_and_missing": st.column_config.NumberColumn(
                 "Dead and missing", format="localized"
             ),
-            "corridor": st.column_config.TextColumn("Corridor on the map (schematic)"),
+            "dead": st.column_config.NumberColumn("Dead", format="localized"),
+            "missing": st.column_config.NumberColumn("Missing", format="localized"),
+            "information_source": "Information source",
+            "url": st.column_config.LinkColumn("Link", display_text="source ↗"),
         },
     )
+    st.caption(
+        f"The {len(view.deadliest)} incidents with the most dead and missing in the selection. "
+        "Links are shown only for http(s) sources. Source: IOM Missing Migrants Project (CC BY-IGO)."
+    )
 
-st.subheader("Deadliest incidents")
-st.dataframe(
-    view.deadliest[
-        [
-            "incident_date",
-            "dead_and_missing",
-            "location",
-            "country",
-            "routes",
-            "causes",
-            "url",
-            "dead",
-            "missing",
-            "information_source",
-        ]
-    ],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "incident_date": st.column_config.DateColumn("Date", format="DD MMM YYYY"),
-        "location": st.column_config.TextColumn("Location", width="medium"),
-        "country": "Country",
-        "routes": "Route(s)",
-        "causes": "Cause(s)",
-        "dead_and_missing": st.column_config.NumberColumn("Dead and missing", format="localized"),
-        "dead": st.column_config.NumberColumn("Dead", format="localized"),
-        "missing": st.column_config.NumberColumn("Missing", format="localized"),
-        "information_source": "Information source",
-        "url": st.column_config.LinkColumn("Link", display_text="source ↗"),
-    },
-)
-st.caption(
-    f"The {len(view.deadliest)} incidents with the most dead and missing in the selection. "
-    "Links are shown only for http(s) sources. Source: IOM Missing Migrants Project (CC BY-IGO)."
-)
+
+with time_tab:
+    if time_tab.open:
+        _series()
+with routes_tab:
+    if routes_tab.open:
+        _route_table()
+with deadliest_tab:
+    if deadliest_tab.open:
+        _deadliest()

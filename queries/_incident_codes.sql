@@ -3,11 +3,13 @@
 -- instead of scanning text lists: at 100x the real size, list_has_any over `routes` took
 -- 44 ms per query and the mask test 4.5 ms (benchmarks, EXPLAIN ANALYZE).
 
--- One code per region, route and cause, the most frequent first. Codes from 62 on share
--- bit 62 (an overflow bit): the filter macro then also tests the text list, so a
--- vocabulary larger than 62 values stays correct, only slower.
+-- One code per region, route and cause, the most frequent first, and its bit. A kind
+-- with more than 63 values (none in the current data) gets no bits: geo.build then
+-- writes that kind's filter on the text list, so it stays exact, only slower.
 INSERT INTO incident_codes
-SELECT kind, value, incidents, code::SMALLINT, (1::BIGINT << least(code, 62)::BIGINT)
+SELECT
+    kind, value, incidents, code::SMALLINT,
+    CASE WHEN count(*) OVER (PARTITION BY kind) <= 63 THEN 1::BIGINT << code::BIGINT END
 FROM (
     SELECT kind, value, count(*) AS incidents,
            row_number() OVER (PARTITION BY kind ORDER BY count(*) DESC, value) - 1 AS code

@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from geo.build import _create_schema, install_code_masks
+from geo.build import _create_schema, install_filter_macros
 from geo.queries import INCIDENT_CODES_FILE, install_macros, run_script
 
 KINDS = {"region": "regions", "route": "routes", "cause": "causes"}
@@ -38,7 +38,7 @@ def test_every_value_selects_what_its_text_list_selects(con):
         expected = list_count(con, column, [value])
         assert n == expected > 0, (kind, value)
         assert macro_count(con, **{column: [value]}) == expected, (kind, value)
-        assert code < 62 and bit == 1 << code  # the real vocabularies fit the mask
+        assert code < 63 and bit == 1 << code  # the real vocabularies fit the masks
     # several values at once, and one that is not in the data
     routes = [v for k, v, *_ in codes if k == "route"][:3]
     assert macro_count(con, routes=routes) == list_count(con, "routes", routes)
@@ -83,8 +83,8 @@ def test_undated_incidents_pass_on_their_year(con):
 
 @pytest.fixture()
 def big_vocabulary():
-    """An in-memory database with 70 routes (more than the mask's 62 own bits), one of
-    them with a quote in its name, and the build's codes and macros."""
+    """An in-memory database with 70 routes (more than a mask's 63 bits), one of them
+    with a quote in its name, and the build's codes and macros."""
     con = duckdb.connect()
     _create_schema(con)
     routes = [f"Route {i:02d}" for i in range(69)] + ["Côte d'Ivoire; -- route"]
@@ -98,7 +98,7 @@ def big_vocabulary():
         [(i, d, r) for i, d, r in rows],
     )
     run_script(con, INCIDENT_CODES_FILE)
-    install_code_masks(con)
+    install_filter_macros(con)
     install_macros(con)
     yield con, routes
     con.close()
@@ -106,11 +106,34 @@ def big_vocabulary():
 
 def test_a_vocabulary_beyond_the_mask_stays_exact(big_vocabulary):
     con, routes = big_vocabulary
-    overflow = con.execute(
-        "SELECT count(*) FROM incident_codes WHERE kind = 'route' AND bit = 1::BIGINT << 62"
+    no_bits = con.execute(
+        "SELECT count(*) FROM incident_codes WHERE kind = 'route' AND bit IS NULL"
     ).fetchone()[0]
-    assert overflow == 70 - 62
+    assert no_bits == 70  # routes filter on the text list; regions and causes on bits
+    assert (
+        con.execute(
+            "SELECT count(*) FROM incident_codes WHERE kind <> 'route' AND bit IS NOT NULL"
+        ).fetchone()[0]
+        == 2
+    )
     for route in routes:
         assert macro_count(con, routes=[route]) == list_count(con, "routes", [route]), route
     pair = [routes[3], routes[66]]
     assert macro_count(con, routes=pair) == list_count(con, "routes", pair)
+    assert macro_count(con, routes=[routes[5]], regions=["R"], causes=["C"]) == list_count(
+        con, "routes", [routes[5]]
+    )
+    assert macro_count(con, routes=[routes[5]], causes=["Other"]) == 0
+
+
+def test_a_value_with_quotes_and_sql_is_a_literal_in_the_macro():
+    from geo.build import filter_macro
+
+    sql = filter_macro("route", [("a'); DROP TABLE incidents; --", 1), ("b", 2)])
+    con = duckdb.connect()
+    con.execute(sql)
+    assert con.execute(
+        "SELECT route_passes(2::BIGINT, [], ['b']), route_passes(1::BIGINT, [], ['b']), "
+        "route_passes(1::BIGINT, [], ?::VARCHAR[])",
+        [["a'); DROP TABLE incidents; --"]],
+    ).fetchone() == (True, False, True)

@@ -286,7 +286,19 @@ def test_page_apptest_headline_equals_sql(db_path, con, monkeypatch):
     assert metrics["Dead and missing"] == f"{total:,}"
     assert metrics["Incidents"] == f"{n:,}"
     assert any("minimum estimates" in c.value for c in at.caption)
-    assert len(at.dataframe) == 2 and not at.info
+    assert [t.label for t in at.tabs] == ["Over time", "By route", "Deadliest incidents"]
+    # only the open section (the chart, by default) is computed and sent
+    assert len(at.get("vega_lite_chart")) == 1 and len(at.dataframe) == 0 and not at.info
+
+    # a link that opens the deadliest incidents: that table only, its rows from SQL
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.switch_page("pages/routes.py")
+    at.query_params["section"] = "Deadliest incidents"
+    at.run()
+    assert not at.exception and len(at.dataframe) == 1
+    assert len(at.get("vega_lite_chart")) == 0
+    top = con.execute("SELECT max(dead_and_missing) FROM incidents").fetchone()[0]
+    assert at.dataframe[0].value["dead_and_missing"].iloc[0] == top
 
     # a link with a filter and some nonsense (a new session): filter applied, nonsense noted
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)

@@ -187,7 +187,9 @@ def _table_csv(op, index: int) -> str:
 
 @pytest.mark.browser
 def test_routes_popups_tooltips_and_table_show_payloads_as_text(xss_server, browser):
-    op, context = _open(xss_server, browser, f"routes?from={DAY}&to={DAY}")
+    op, context = _open(
+        xss_server, browser, f"routes?from={DAY}&to={DAY}&section=Deadliest+incidents"
+    )
     try:
         frame = op.map_frame()
         # a real click on a marker opens its popup (the whole map in view first: a click
@@ -215,7 +217,7 @@ def test_routes_popups_tooltips_and_table_show_payloads_as_text(xss_server, brow
         )
         assert all(h.startswith(("http://", "https://")) for h in hrefs), hrefs
 
-        deadliest = pd.read_csv(io.StringIO(_table_csv(op, 1)), dtype=str, keep_default_na=False)
+        deadliest = pd.read_csv(io.StringIO(_table_csv(op, 0)), dtype=str, keep_default_na=False)
         assert set(deadliest["location"]) == {SCRIPT, QUOTES, IMG}
         assert set(deadliest["information_source"]) >= {IMG, SVG}
         assert CLOSE in set(deadliest["country"])
