@@ -23,7 +23,7 @@ from geo import readers
 from geo.context import LoadContext
 from geo.errors import SourceError
 from geo.loaders import camps, countries, mmp, project, unhcr, wup
-from geo.queries import SITE_ORDER_FILE, install_macros, run_script
+from geo.queries import DISTANCES_FILE, SITE_ORDER_FILE, install_macros, run_script
 from geo.schema import TABLES
 
 # Order matters: countries fill the ISO lookups the other loaders use.
@@ -103,6 +103,7 @@ def _finish(ctx: LoadContext, sources: Path, started: float) -> None:
     run_script(con, SITE_ORDER_FILE)
     install_filter_macros(con)
     install_macros(con)
+    run_script(con, DISTANCES_FILE)  # uses the haversine_km macro
     # Indexes for the filters the pages use most.
     con.execute("CREATE INDEX incidents_year ON incidents(year)")
     con.execute("CREATE INDEX incident_routes_route ON incident_routes(route)")

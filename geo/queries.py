@@ -21,6 +21,7 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 MACROS_FILE = "_macros.sql"
 INCIDENT_CODES_FILE = "_incident_codes.sql"
 SITE_ORDER_FILE = "_site_order.sql"
+DISTANCES_FILE = "_distances.sql"
 
 
 class UnknownQuery(KeyError):

@@ -369,6 +369,19 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "city_distances",
+        "Great-circle distance (haversine_km) from every CIFAL centre and every route-corridor "
+        "destination end to every WUP city, computed at build (`queries/_distances.sql`): the "
+        "places do not move, so the CIFAL and Arrival cities pages filter these rows instead of "
+        "computing the distances on each rerun.",
+        (
+            ("kind", "VARCHAR", "`centre` (a CIFAL centre) or `destination` (a corridor's end)"),
+            ("place", "VARCHAR", "`cifal_centres.centre` or `route_corridors.route`"),
+            ("city_code", "INTEGER", "WUP city code"),
+            ("km", "DOUBLE", "great-circle distance in kilometres"),
+        ),
+    ),
+    Table(
         "sources",
         "Provenance of every loaded file.",
         (

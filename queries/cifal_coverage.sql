@@ -1,22 +1,33 @@
 -- For each CIFAL centre: how many WUP arrival cities (population >= $min_population in
--- $year) and route-corridor destination ends lie within $radius_km (haversine_km).
+-- $year) and route-corridor destination ends lie within $radius_km (great-circle
+-- distance; centre-to-city distances from city_distances, computed at build).
 -- params: $radius_km DOUBLE, $year INTEGER (1950, ..., 2035), $min_population BIGINT
 -- returns: centre VARCHAR, city VARCHAR, country VARCHAR, active BOOLEAN, lat DOUBLE, lon DOUBLE,
 --          cities_within BIGINT, cities_population BIGINT, destinations_within BIGINT
-WITH c AS (
-    SELECT ci.name, ci.lat, ci.lon, p.population
-    FROM cities ci
-    JOIN city_population p ON p.city_code = ci.city_code AND p.year = $year::INTEGER
-    WHERE p.population >= $min_population::BIGINT
+WITH centres AS (
+    SELECT * FROM cifal_centres WHERE lat IS NOT NULL AND lon IS NOT NULL
+),
+cities_near AS (
+    SELECT d.place AS centre, count(*) AS cities_within, sum(p.population) AS cities_population
+    FROM city_distances d
+    JOIN city_population p ON p.city_code = d.city_code AND p.year = $year::INTEGER
+    WHERE d.kind = 'centre' AND d.km <= $radius_km::DOUBLE
+        AND p.population >= $min_population::BIGINT
+    GROUP BY d.place
+),
+destinations_near AS (
+    SELECT f.centre, count(*) AS destinations_within
+    FROM centres f
+    JOIN route_corridors r
+        ON r.dest_lat IS NOT NULL
+        AND haversine_km(f.lat, f.lon, r.dest_lat, r.dest_lon) <= $radius_km::DOUBLE
+    GROUP BY f.centre
 )
 SELECT f.centre, f.city, f.country, f.active, f.lat, f.lon,
-       (SELECT count(*) FROM c
-        WHERE haversine_km(f.lat, f.lon, c.lat, c.lon) <= $radius_km::DOUBLE) AS cities_within,
-       (SELECT coalesce(sum(c.population), 0) FROM c
-        WHERE haversine_km(f.lat, f.lon, c.lat, c.lon) <= $radius_km::DOUBLE)::BIGINT AS cities_population,
-       (SELECT count(*) FROM route_corridors r
-        WHERE r.dest_lat IS NOT NULL
-          AND haversine_km(f.lat, f.lon, r.dest_lat, r.dest_lon) <= $radius_km::DOUBLE) AS destinations_within
-FROM cifal_centres f
-WHERE f.lat IS NOT NULL AND f.lon IS NOT NULL
+       coalesce(c.cities_within, 0) AS cities_within,
+       coalesce(c.cities_population, 0)::BIGINT AS cities_population,
+       coalesce(d.destinations_within, 0) AS destinations_within
+FROM centres f
+LEFT JOIN cities_near c USING (centre)
+LEFT JOIN destinations_near d USING (centre)
 ORDER BY cities_within DESC, destinations_within DESC, f.centre

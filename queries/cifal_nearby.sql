@@ -4,20 +4,30 @@
 -- returns: centre VARCHAR, active BOOLEAN, kind VARCHAR ('arrival city' or 'route destination'),
 --          place VARCHAR, country VARCHAR, population BIGINT (NULL for destinations),
 --          lat DOUBLE, lon DOUBLE, distance_km DOUBLE
-SELECT f.centre, f.active, 'arrival city' AS kind, ci.name AS place, ci.country,
-       p.population, ci.lat, ci.lon,
-       haversine_km(f.lat, f.lon, ci.lat, ci.lon) AS distance_km
-FROM cifal_centres f
-CROSS JOIN cities ci
-JOIN city_population p ON p.city_code = ci.city_code AND p.year = $year::INTEGER
-WHERE p.population >= $min_population::BIGINT
-  AND haversine_km(f.lat, f.lon, ci.lat, ci.lon) <= $radius_km::DOUBLE
+WITH arrival AS (
+    -- centre-to-city distances from city_distances (computed at build)
+    SELECT f.centre, f.active, ci.name AS place, ci.country, p.population, ci.lat, ci.lon,
+           d.km AS distance_km
+    FROM city_distances d
+    JOIN cifal_centres f ON f.centre = d.place
+    JOIN cities ci ON ci.city_code = d.city_code
+    JOIN city_population p ON p.city_code = d.city_code AND p.year = $year::INTEGER
+    WHERE d.kind = 'centre' AND d.km <= $radius_km::DOUBLE
+        AND p.population >= $min_population::BIGINT
+),
+destinations AS (
+    SELECT f.centre, f.active, r.destination_label || ' (' || r.route || ')' AS place,
+           r.dest_lat AS lat, r.dest_lon AS lon,
+           haversine_km(f.lat, f.lon, r.dest_lat, r.dest_lon) AS distance_km
+    FROM cifal_centres f
+    CROSS JOIN route_corridors r
+    WHERE r.dest_lat IS NOT NULL
+)
+SELECT centre, active, 'arrival city' AS kind, place, country, population, lat, lon, distance_km
+FROM arrival
+WHERE distance_km <= $radius_km::DOUBLE
 UNION ALL
-SELECT f.centre, f.active, 'route destination', r.destination_label || ' (' || r.route || ')',
-       NULL, NULL, r.dest_lat, r.dest_lon,
-       haversine_km(f.lat, f.lon, r.dest_lat, r.dest_lon)
-FROM cifal_centres f
-CROSS JOIN route_corridors r
-WHERE r.dest_lat IS NOT NULL
-  AND haversine_km(f.lat, f.lon, r.dest_lat, r.dest_lon) <= $radius_km::DOUBLE
+SELECT centre, active, 'route destination', place, NULL, NULL, lat, lon, distance_km
+FROM destinations
+WHERE distance_km <= $radius_km::DOUBLE
 ORDER BY centre, kind, distance_km

@@ -18,12 +18,12 @@ WITH grow AS (
       AND 100.0 * (b.population - a.population) / a.population >= $min_growth_pct::DOUBLE
 ),
 near AS (
-    SELECT g.city_code,
-           arg_min(f.centre, haversine_km(g.lat, g.lon, f.lat, f.lon)) AS nearest_centre,
-           min(haversine_km(g.lat, g.lon, f.lat, f.lon)) AS nearest_km
-    FROM grow g
-    JOIN cifal_centres f ON (f.active OR $include_closed::BOOLEAN) AND f.lat IS NOT NULL
-    GROUP BY g.city_code
+    -- centre-to-city distances from city_distances (computed at build)
+    SELECT d.city_code, arg_min(d.place, d.km) AS nearest_centre, min(d.km) AS nearest_km
+    FROM city_distances d
+    JOIN cifal_centres f ON f.centre = d.place AND (f.active OR $include_closed::BOOLEAN)
+    WHERE d.kind = 'centre' AND d.city_code IN (SELECT city_code FROM grow)
+    GROUP BY d.city_code
 )
 SELECT g.name, g.country, g.iso3, g.lat, g.lon, g.pop_from, g.pop_to, g.growth, g.growth_pct,
        n.nearest_centre, n.nearest_km

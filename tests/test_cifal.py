@@ -202,3 +202,27 @@ def test_apptest_cifal_page(db_path, monkeypatch, con):
     ).fetchone()[0]
     metric = [m for m in at.metric if m.label == "Route ends within reach"][0]
     assert metric.value.startswith(f"{reached} of ")
+
+
+def test_build_time_distances_match_a_python_haversine(con):
+    import math
+
+    n_centres, n_dest, n_cities = con.execute(
+        "SELECT (SELECT count(*) FROM cifal_centres WHERE lat IS NOT NULL), "
+        "(SELECT count(*) FROM route_corridors WHERE dest_lat IS NOT NULL), "
+        "(SELECT count(*) FROM cities WHERE lat IS NOT NULL)"
+    ).fetchone()
+    counts = dict(con.execute("SELECT kind, count(*) FROM city_distances GROUP BY kind").fetchall())
+    assert counts == {"centre": n_centres * n_cities, "destination": n_dest * n_cities}
+    rows = con.execute(
+        """SELECT d.km, f.lat, f.lon, c.lat, c.lon FROM city_distances d
+           JOIN cifal_centres f ON d.kind = 'centre' AND f.centre = d.place
+           JOIN cities c USING (city_code) USING SAMPLE 200 ROWS (reservoir, 3)"""
+    ).fetchall()
+    for km, lat1, lon1, lat2, lon2 in rows:
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        a = (
+            math.sin((p2 - p1) / 2) ** 2
+            + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+        )
+        assert km == pytest.approx(2 * 6371.0 * math.asin(math.sqrt(a)), abs=1e-6)
