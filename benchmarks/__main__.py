@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--reruns", type=int, default=pages_mod.MIN_RERUNS, help="timed reruns per page"
     )
-    ap.add_argument("--paint-runs", type=int, default=3, help="first-paint runs per page (0: none)")
+    ap.add_argument("--paint-runs", type=int, default=5, help="first-paint runs per page (0: none)")
     ap.add_argument(
         "--paint-scales", default="", help="factors to time first paint on (default: all)"
     )

@@ -44,7 +44,7 @@ def run(
     db: Path | None = None,
     scales: tuple[int, ...] = (10, 100),
     reruns: int = pages_mod.MIN_RERUNS,
-    paint_runs: int = 3,
+    paint_runs: int = 5,
     paint_scales: tuple[int, ...] | None = None,
     paint_all: bool = False,
     baseline: bool = True,

@@ -6,7 +6,18 @@ import streamlit as st
 
 from geo import cache
 from geo.views import camps
-from pages._ui import export_panel, fmt, layer_picker, link_notes, page_header, show_map, sync_url
+from pages._ui import (
+    export_panel,
+    fmt,
+    layer_picker,
+    link_notes,
+    page_header,
+    section_tabs,
+    show_map,
+    sync_url,
+)
+
+SECTIONS = ["Filtered sites", "Largest in 2025", "NW Syria over time"]
 
 page_header(
     "Camps and sites",
@@ -120,9 +131,92 @@ st.caption(
     "Cox's Bazar camps are also in the UNHCR register, so choose one dataset to avoid counting them twice."
 )
 
-left, right = st.columns(2)
-with left:
-    st.subheader("NW Syria IDP sites over time")
+sites_tab, largest_tab, time_tab = section_tabs(SECTIONS)
+
+
+def _sites() -> None:
+    table = view.sites.assign(
+        status=view.sites["is_open"].map({True: "open", False: "closed"}),
+        dataset=view.sites["dataset"].map(camps.DATASETS),
+    )[
+        [
+            "name",
+            "site_type",
+            "status",
+            "country",
+            "population_group",
+            "lat",
+            "lon",
+            "population_2025",
+            "individuals",
+            "dataset",
+            "site_id",
+        ]
+    ].rename(
+        columns={
+            "name": "Site",
+            "site_type": "Type",
+            "status": "Status",
+            "country": "Country",
+            "population_group": "Population group",
+            "lat": "Lat (rounded)",
+            "lon": "Lon (rounded)",
+            "population_2025": "People 2025",
+            "individuals": "People (ISIMM 2020, approx.)",
+            "dataset": "Dataset",
+            "site_id": "Code",
+        }
+    )
+    people_cols = ["People 2025", "People (ISIMM 2020, approx.)"]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=380,
+        column_config={c: st.column_config.NumberColumn(format="localized") for c in people_cols},
+    )
+    shown = len(view.sites)
+    st.caption(
+        f"{fmt(shown)} of {fmt(t['sites'])} sites"
+        + (
+            f" (the first {fmt(camps.TABLE_LIMIT)} by country and name; the CSV and GeoJSON "
+            "exports below the map hold all of them)"
+            if shown < t["sites"]
+            else ""
+        )
+        + f"; positions rounded to {camps.PRECISIONS[state.precision]}. Sources: UNHCR ODSS location "
+        "register (Zhou & Shaver 2021), CCCM Cluster ISIMM, RRRC/ISCG."
+    )
+
+
+def _largest() -> None:
+    st.markdown("**Largest sites by 2025 population**")
+    if view.largest.empty:
+        st.info("No site in this selection has a 2025 population joined.")
+    else:
+        st.dataframe(
+            view.largest[
+                ["name", "country", "population_2025", "site_type", "lat", "lon", "unhcr_location"]
+            ].rename(
+                columns={
+                    "name": "Site",
+                    "country": "Country",
+                    "site_type": "Type",
+                    "population_2025": "People 2025",
+                    "unhcr_location": "UNHCR location",
+                    "lat": "Lat (rounded)",
+                    "lon": "Lon (rounded)",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={"People 2025": st.column_config.NumberColumn(format="localized")},
+        )
+        st.caption("UNHCR Refugee Data Finder, end-2025 (CC BY 4.0); joined register sites only.")
+
+
+def _over_time() -> None:
+    st.markdown("**NW Syria IDP sites over time**")
     months = view.isimm_months.rename(columns={"individuals": "People", "sites": "Sites"})
     base = alt.Chart(months).encode(
         x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y", tickCount="year"))
@@ -147,81 +241,14 @@ with left:
         + ", ".join(f"{m:%b %Y}" for m in missing)
         + ". The 2017 files have no site codes, and July 2018's low total is as published."
     )
-with right:
-    st.subheader("Largest sites by 2025 population")
-    if view.largest.empty:
-        st.info("No site in this selection has a 2025 population joined.")
-    else:
-        st.dataframe(
-            view.largest[
-                ["name", "country", "population_2025", "site_type", "lat", "lon", "unhcr_location"]
-            ].rename(
-                columns={
-                    "name": "Site",
-                    "country": "Country",
-                    "site_type": "Type",
-                    "population_2025": "People 2025",
-                    "unhcr_location": "UNHCR location",
-                    "lat": "Lat (rounded)",
-                    "lon": "Lon (rounded)",
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={"People 2025": st.column_config.NumberColumn(format="localized")},
-        )
-        st.caption("UNHCR Refugee Data Finder, end-2025 (CC BY 4.0); joined register sites only.")
 
-st.subheader("Filtered sites")
-table = view.sites.assign(
-    status=view.sites["is_open"].map({True: "open", False: "closed"}),
-    dataset=view.sites["dataset"].map(camps.DATASETS),
-)[
-    [
-        "name",
-        "site_type",
-        "status",
-        "country",
-        "population_group",
-        "lat",
-        "lon",
-        "population_2025",
-        "individuals",
-        "dataset",
-        "site_id",
-    ]
-].rename(
-    columns={
-        "name": "Site",
-        "site_type": "Type",
-        "status": "Status",
-        "country": "Country",
-        "population_group": "Population group",
-        "lat": "Lat (rounded)",
-        "lon": "Lon (rounded)",
-        "population_2025": "People 2025",
-        "individuals": "People (ISIMM 2020, approx.)",
-        "dataset": "Dataset",
-        "site_id": "Code",
-    }
-)
-people_cols = ["People 2025", "People (ISIMM 2020, approx.)"]
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    height=380,
-    column_config={c: st.column_config.NumberColumn(format="localized") for c in people_cols},
-)
-shown = len(view.sites)
-st.caption(
-    f"{fmt(shown)} of {fmt(t['sites'])} sites"
-    + (
-        f" (the first {fmt(camps.TABLE_LIMIT)} by country and name; the CSV and GeoJSON "
-        "exports below the map hold all of them)"
-        if shown < t["sites"]
-        else ""
-    )
-    + f"; positions rounded to {camps.PRECISIONS[state.precision]}. Sources: UNHCR ODSS location "
-    "register (Zhou & Shaver 2021), CCCM Cluster ISIMM, RRRC/ISCG."
-)
+
+with sites_tab:
+    if sites_tab.open:
+        _sites()
+with largest_tab:
+    if largest_tab.open:
+        _largest()
+with time_tab:
+    if time_tab.open:
+        _over_time()

@@ -5,7 +5,18 @@ import streamlit as st
 
 from geo import cache
 from geo.views import cifal, cities
-from pages._ui import export_panel, fmt, layer_picker, link_notes, page_header, show_map, sync_url
+from pages._ui import (
+    export_panel,
+    fmt,
+    layer_picker,
+    link_notes,
+    page_header,
+    section_tabs,
+    show_map,
+    sync_url,
+)
+
+SECTIONS = ["Coverage per centre", "Places within reach", "Fast-growing, no centre near", "Centres"]
 
 page_header(
     "CIFAL network",
@@ -84,81 +95,95 @@ st.caption(
     "great-circle (haversine)."
 )
 
-t1, t2, t3, t4 = st.tabs(
-    ["Coverage per centre", "Places within reach", "Fast-growing, no centre near", "Centres"]
-)
+t1, t2, t3, t4 = section_tabs(SECTIONS)
 with t1:
-    st.dataframe(
-        view.coverage[
-            [
-                "centre",
-                "city",
-                "country",
-                "active",
-                "cities_within",
-                "cities_population",
-                "destinations_within",
-            ]
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "centre": "Centre",
-            "city": "City",
-            "country": "Country",
-            "active": st.column_config.CheckboxColumn("Active"),
-            "cities_within": st.column_config.NumberColumn(f"Arrival cities ({year})"),
-            "cities_population": st.column_config.NumberColumn(
-                f"Their population ({year})", format="localized"
-            ),
-            "destinations_within": st.column_config.NumberColumn("Route destinations"),
-        },
-    )
+    if t1.open:
+        st.dataframe(
+            view.coverage[
+                [
+                    "centre",
+                    "city",
+                    "country",
+                    "active",
+                    "cities_within",
+                    "cities_population",
+                    "destinations_within",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "centre": "Centre",
+                "city": "City",
+                "country": "Country",
+                "active": st.column_config.CheckboxColumn("Active"),
+                "cities_within": st.column_config.NumberColumn(f"Arrival cities ({year})"),
+                "cities_population": st.column_config.NumberColumn(
+                    f"Their population ({year})", format="localized"
+                ),
+                "destinations_within": st.column_config.NumberColumn("Route destinations"),
+            },
+        )
 with t2:
-    st.dataframe(
-        view.nearby[["centre", "kind", "place", "country", "population", "distance_km"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "centre": "Centre",
-            "kind": "Kind",
-            "place": "Place",
-            "country": "Country",
-            "population": st.column_config.NumberColumn(f"Population {year}", format="localized"),
-            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
-        },
-    )
+    if t2.open:
+        st.dataframe(
+            view.nearby[["centre", "kind", "place", "country", "population", "distance_km"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "centre": "Centre",
+                "kind": "Kind",
+                "place": "Place",
+                "country": "Country",
+                "population": st.column_config.NumberColumn(
+                    f"Population {year}", format="localized"
+                ),
+                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+            },
+        )
 with t3:
-    st.dataframe(
-        view.uncovered[
-            ["name", "country", "pop_from", "pop_to", "growth_pct", "nearest_centre", "nearest_km"]
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "name": "City",
-            "country": "Country",
-            "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
-            "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
-            "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
-            "nearest_centre": "Nearest centre",
-            "nearest_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
-        },
-    )
+    if t3.open:
+        st.dataframe(
+            view.uncovered[
+                [
+                    "name",
+                    "country",
+                    "pop_from",
+                    "pop_to",
+                    "growth_pct",
+                    "nearest_centre",
+                    "nearest_km",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "name": "City",
+                "country": "Country",
+                "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
+                "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
+                "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
+                "nearest_centre": "Nearest centre",
+                "nearest_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+            },
+        )
 with t4:
-    st.dataframe(
-        cifal.centres_table(view.centres),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "centre": "Centre",
-            "city": "City",
-            "country": "Country",
-            "host": "Host",
-            "status": "Status",
-            "active": st.column_config.CheckboxColumn("Active"),
-            "source_url": st.column_config.LinkColumn("Source", display_text="source"),
-            "source_date": st.column_config.DateColumn("Source date"),
-        },
-    )
-    st.caption("Compiled by Arrival Atlas from UNITAR and news pages; see data/cifal_centres.md.")
+    if t4.open:
+        st.dataframe(
+            cifal.centres_table(view.centres),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "centre": "Centre",
+                "city": "City",
+                "country": "Country",
+                "host": "Host",
+                "status": "Status",
+                "active": st.column_config.CheckboxColumn("Active"),
+                "source_url": st.column_config.LinkColumn("Source", display_text="source"),
+                "source_date": st.column_config.DateColumn("Source date"),
+            },
+        )
+        st.caption(
+            "Compiled by Arrival Atlas from UNITAR and news pages; see data/cifal_centres.md."
+        )

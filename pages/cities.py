@@ -5,7 +5,18 @@ import streamlit as st
 
 from geo import cache
 from geo.views import cities
-from pages._ui import export_panel, fmt, layer_picker, link_notes, page_header, show_map, sync_url
+from pages._ui import (
+    export_panel,
+    fmt,
+    layer_picker,
+    link_notes,
+    page_header,
+    section_tabs,
+    show_map,
+    sync_url,
+)
+
+SECTIONS = ["Fastest-growing", "Nearest to route destinations", "Refugees hosted"]
 
 page_header(
     "Arrival cities",
@@ -87,56 +98,70 @@ st.caption(
     "corridors; hover one for its nearest cities."
 )
 
-t1, t2, t3 = st.tabs(
-    [f"Fastest-growing {y0}–{y1}", "Nearest cities to route destinations", "Refugees hosted"]
-)
+t1, t2, t3 = section_tabs(SECTIONS)
 with t1:
-    g = view.growth.dropna(subset=["growth_pct"]).head(25)
-    st.dataframe(
-        g[["name", "country", "pop_from", "pop_to", "growth", "growth_pct"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "name": "City",
-            "country": "Country",
-            "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
-            "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
-            "growth": st.column_config.NumberColumn("People added", format="localized"),
-            "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
-        },
-    )
-    st.caption(
-        f"The 25 fastest-growing cities of {min_pop:,}+ people in {y1} by percent growth. "
-        "WUP figures for 2020 onward are projections."
-    )
+    if t1.open:
+        st.markdown(f"**Fastest-growing cities, {y0}–{y1}**")
+        g = view.growth.dropna(subset=["growth_pct"]).head(25)
+        st.dataframe(
+            g[["name", "country", "pop_from", "pop_to", "growth", "growth_pct"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "name": "City",
+                "country": "Country",
+                "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
+                "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
+                "growth": st.column_config.NumberColumn("People added", format="localized"),
+                "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
+            },
+        )
+        st.caption(
+            f"The 25 fastest-growing cities of {min_pop:,}+ people in {y1} by percent growth. "
+            "WUP figures for 2020 onward are projections."
+        )
 with t2:
-    st.dataframe(
-        view.nearest[
-            ["route", "destination_label", "rank", "name", "country", "population", "distance_km"]
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "route": "Route",
-            "destination_label": "Destination end",
-            "rank": "Rank",
-            "name": "City",
-            "country": "Country",
-            "population": st.column_config.NumberColumn(f"Population {year}", format="localized"),
-            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
-        },
-    )
-    st.caption("Great-circle distance from each corridor's destination end (schematic).")
+    if t2.open:
+        st.dataframe(
+            view.nearest[
+                [
+                    "route",
+                    "destination_label",
+                    "rank",
+                    "name",
+                    "country",
+                    "population",
+                    "distance_km",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "route": "Route",
+                "destination_label": "Destination end",
+                "rank": "Rank",
+                "name": "City",
+                "country": "Country",
+                "population": st.column_config.NumberColumn(
+                    f"Population {year}", format="localized"
+                ),
+                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+            },
+        )
+        st.caption("Great-circle distance from each corridor's destination end (schematic).")
 with t3:
-    st.dataframe(
-        view.refugees[["asylum_name", "refugees", "asylum_seekers", "total", "in_basemap"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "asylum_name": "Country of asylum",
-            "refugees": st.column_config.NumberColumn("Refugees", format="localized"),
-            "asylum_seekers": st.column_config.NumberColumn("Asylum-seekers", format="localized"),
-            "total": st.column_config.NumberColumn("Total", format="localized"),
-            "in_basemap": st.column_config.CheckboxColumn("On the map"),
-        },
-    )
+    if t3.open:
+        st.dataframe(
+            view.refugees[["asylum_name", "refugees", "asylum_seekers", "total", "in_basemap"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "asylum_name": "Country of asylum",
+                "refugees": st.column_config.NumberColumn("Refugees", format="localized"),
+                "asylum_seekers": st.column_config.NumberColumn(
+                    "Asylum-seekers", format="localized"
+                ),
+                "total": st.column_config.NumberColumn("Total", format="localized"),
+                "in_basemap": st.column_config.CheckboxColumn("On the map"),
+            },
+        )

@@ -307,7 +307,22 @@ def test_camps_page_apptest(db_path, monkeypatch):
     metric = next(m for m in at.metric if m.label == "Sites")
     assert metric.value == f"{sites:,}"
     assert any("sensitive" in c.value for c in at.caption)
-    assert len(at.dataframe) == 2
+    assert [t.label for t in at.tabs] == ["Filtered sites", "Largest in 2025", "NW Syria over time"]
+    # only the open section is computed: the sites table, 1,000 rows
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == cv.TABLE_LIMIT
+    assert len(at.get("vega_lite_chart")) == 0
+
+    # a link to the largest sites opens that table, deadliest first by 2025 population
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params["section"] = "Largest in 2025"
+    at.switch_page("pages/camps.py")
+    at.run()
+    assert not at.exception and len(at.dataframe) == 1
+    people = at.dataframe[0].value["People 2025"]
+    assert people.is_monotonic_decreasing and len(people) == cv.LARGEST_LIMIT
+    with duckdb.connect(str(db_path), read_only=True) as c:
+        top = c.execute("SELECT max(population_2025) FROM sites").fetchone()[0]
+    assert people.iloc[0] == top
 
 
 def test_table_order_is_country_name_then_site_name(q, con):
