@@ -15,7 +15,7 @@ def test_camps_world_view_offline(server, browser, con):
         browser,
         "camps",
         "Camps and sites",
-        ["Coordinate precision", "sensitive", "NW Syria IDP sites over time", "Filtered sites"],
+        ["Coordinate precision", "sensitive", "NW Syria over time", "Filtered sites"],
     )
     try:
         sites = con.execute("SELECT count(*) FROM sites").fetchone()[0]
@@ -34,7 +34,7 @@ def test_camps_country_link_shows_outlines(server, browser, con):
         "camps",
         "Camps and sites",
         ["Largest sites by 2025 population", "0.01° (about 1 km)"],
-        query="?country=BGD&precision=0.01",
+        query="?country=BGD&precision=0.01&section=Largest+in+2025",
     )
     try:
         sites, people = con.execute(

@@ -32,7 +32,7 @@ def test_cities_growth_link_and_bad_param(server, browser):
         browser,
         "cities",
         "Arrival cities",
-        ["Ignored year", "Fastest-growing 2000–2035"],
+        ["Ignored year", "Fastest-growing cities, 2000–2035"],
         query="?mode=growth&from=2000&to=2035&year=abc",
     )
     try:

@@ -7,6 +7,7 @@ import re
 import struct
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser import OfflinePage, wait_for_app
 
@@ -22,9 +23,17 @@ def test_routes_exports_download(server, browser, con, tmp_path):
         page.goto(server.url + link, wait_until="domcontentloaded")
         wait_for_app(page)
         op.map_frame()
+        # The map reports its fitted view once drawn, and the page reruns to put it in
+        # the URL: click only when that rerun is over.
+        try:
+            page.wait_for_url(re.compile(r"[?&]lat="), timeout=10000)
+        except PlaywrightTimeout:
+            pass  # no view report: nothing to wait for
+        wait_for_app(page)
         page.get_by_text("Export this view").click()
         files = {}
         for label in ("CSV", "GeoJSON", "HTML map", "PNG for slides"):
+            wait_for_app(page)
             with page.expect_download(timeout=60000) as info:
                 page.get_by_test_id("stExpanderDetails").get_by_role(
                     "button", name=label, exact=True
