@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -87,11 +86,6 @@ def run_script(con: duckdb.DuckDBPyConnection, filename: str) -> None:
             con.execute(statement)
 
 
-def install_macros(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     """Create the shared macros of ``queries/_macros.sql`` in a database being built."""
-    if path is None:
-        run_script(con, MACROS_FILE)
-        return
-    for statement in _strip_comments(path.read_text(encoding="utf-8")).split(";"):
-        if statement.strip():
-            con.execute(statement)
+    run_script(con, MACROS_FILE)

@@ -106,7 +106,7 @@ def export_of(key: str, view, q: Query) -> PageExport:
             TITLES[key],
             sub,
             None,
-            lambda: camps.all_sites(q, s),
+            lambda: camps.all_sites(q, s, int(view.totals["sites"])),
             "sites",
             "UNHCR ODSS location register via Zhou & Shaver (2021); CCCM Cluster ISIMM; RRRC/ISCG; "
             "UNHCR Refugee Data Finder (2025 populations)",

@@ -4,6 +4,7 @@ import Streamlit outside ``geo/cache.py``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import folium
 import streamlit as st
@@ -101,6 +102,14 @@ def section_tabs(labels: list[str]) -> list:
     copied link reopens it.
     """
     return st.tabs(labels, key=SECTION_KEY, on_change="rerun", bind="query-params")
+
+
+def show_sections(sections: dict[str, Callable[[], None]]) -> None:
+    """:func:`section_tabs` with one render function per label; only the open one runs."""
+    for tab, render in zip(section_tabs(list(sections)), sections.values(), strict=True):
+        with tab:
+            if tab.open:
+                render()
 
 
 def _url_view(key: str) -> tuple[float, float, int] | None:

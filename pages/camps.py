@@ -12,12 +12,10 @@ from pages._ui import (
     layer_picker,
     link_notes,
     page_header,
-    section_tabs,
     show_map,
+    show_sections,
     sync_url,
 )
-
-SECTIONS = ["Filtered sites", "Largest in 2025", "NW Syria over time"]
 
 page_header(
     "Camps and sites",
@@ -131,8 +129,6 @@ st.caption(
     "Cox's Bazar camps are also in the UNHCR register, so choose one dataset to avoid counting them twice."
 )
 
-sites_tab, largest_tab, time_tab = section_tabs(SECTIONS)
-
 
 def _sites() -> None:
     table = view.sites.assign(
@@ -243,12 +239,6 @@ def _over_time() -> None:
     )
 
 
-with sites_tab:
-    if sites_tab.open:
-        _sites()
-with largest_tab:
-    if largest_tab.open:
-        _largest()
-with time_tab:
-    if time_tab.open:
-        _over_time()
+show_sections(
+    {"Filtered sites": _sites, "Largest in 2025": _largest, "NW Syria over time": _over_time}
+)

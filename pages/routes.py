@@ -12,13 +12,12 @@ from pages._ui import (
     link_notes,
     mmp_caveat,
     page_header,
-    section_tabs,
     show_map,
+    show_sections,
     sync_url,
 )
 
 KEYS = {"dates": "routes_dates", **{k: f"routes_{k}" for k in routes.LIST_KEYS}}
-SECTIONS = ["Over time", "By route", "Deadliest incidents"]
 LABELS = {
     "regions": "Region",
     "routes": "Migration route",
@@ -132,8 +131,6 @@ st.caption(
     "dead and missing. Layers can be switched at the top right."
 )
 
-time_tab, routes_tab, deadliest_tab = section_tabs(SECTIONS)
-
 
 def _series() -> None:
     grain = "year" if view.grain == "year" else "month"
@@ -240,12 +237,4 @@ def _deadliest() -> None:
     )
 
 
-with time_tab:
-    if time_tab.open:
-        _series()
-with routes_tab:
-    if routes_tab.open:
-        _route_table()
-with deadliest_tab:
-    if deadliest_tab.open:
-        _deadliest()
+show_sections({"Over time": _series, "By route": _route_table, "Deadliest incidents": _deadliest})

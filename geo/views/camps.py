@@ -344,12 +344,10 @@ def split_totals(rows: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     return rows.loc[flag].iloc[0], rows.loc[~flag].reset_index(drop=True)
 
 
-def all_sites(q: Query, state: CampsState) -> pd.DataFrame:
-    """Every filtered site, coarsened like the page's table (for the CSV and GeoJSON
-    exports, which are not cut at :data:`TABLE_LIMIT`)."""
-    f = state.filters()
-    total = int(split_totals(q("site_totals", **f))[0]["sites"])
-    rows = q("site_list", **f, limit=max(total, 1), located_only=False)
+def all_sites(q: Query, state: CampsState, total: int) -> pd.DataFrame:
+    """Every filtered site (``total`` of them, the view's headline count), coarsened like
+    the page's table (for the CSV and GeoJSON exports, not cut at :data:`TABLE_LIMIT`)."""
+    rows = q("site_list", **state.filters(), limit=max(total, 1), located_only=False)
     return coarsen_frame(rows, state.step)
 
 
