@@ -93,20 +93,49 @@ def sync_url(page_params: dict[str, str]) -> None:
         st.query_params.from_dict(wanted)
 
 
-def section_tabs(labels: list[str]) -> list:
+class _Section:
+    """A tab below a map whose ``open`` is false until the map has drawn."""
+
+    def __init__(self, tab, ready: bool):
+        self._tab = tab
+        self.open = tab.open and ready
+
+    def __enter__(self):
+        return self._tab.__enter__()
+
+    def __exit__(self, *exc):
+        return self._tab.__exit__(*exc)
+
+
+def section_tabs(labels: list[str], map_drawn: bool) -> list[_Section]:
     """Tabs below a map that run only the open one (``tab.open``), bound to the URL.
 
     Only the open section is computed and sent, so the browser loads the table or chart
-    code of one section while the map draws (first paint: 3.05 s to 2.7 s at 100x the
-    incidents, ``benchmarks``). The open tab is the URL's ``section`` parameter, so a
+    code of one section only. The open tab is the URL's ``section`` parameter, so a
     copied link reopens it.
+
+    Until the map has drawn (``map_drawn``, from :func:`show_map`), no section runs:
+    the table and chart code (1.6 MB of JavaScript for a table) would compete with the
+    map for the browser's one main thread. The map's first report of its view reruns
+    the page, and that run fills the open section. "Show now" (any rerun) stops waiting,
+    for a browser whose map never reports.
     """
-    return st.tabs(labels, key=SECTION_KEY, on_change="rerun", bind="query-params")
+    tabs = [
+        _Section(t, map_drawn)
+        for t in st.tabs(labels, key=SECTION_KEY, on_change="rerun", bind="query-params")
+    ]
+    if not map_drawn:
+        opened = next((t for t in tabs if t._tab.open), tabs[0])
+        with opened:
+            c1, c2 = st.columns([4, 1], vertical_alignment="center")
+            c1.caption(":material/hourglass_top: Loading once the map has drawn.")
+            c2.button("Show now", key="_atlas_show_sections", type="tertiary")
+    return tabs
 
 
-def show_sections(sections: dict[str, Callable[[], None]]) -> None:
+def show_sections(sections: dict[str, Callable[[], None]], map_drawn: bool) -> None:
     """:func:`section_tabs` with one render function per label; only the open one runs."""
-    for tab, render in zip(section_tabs(list(sections)), sections.values(), strict=True):
+    for tab, render in zip(section_tabs(list(sections), map_drawn), sections.values(), strict=True):
         with tab:
             if tab.open:
                 render()
@@ -189,11 +218,21 @@ def layer_picker(m: folium.Map, key: str) -> None:
             st.query_params[LAYERS_KEY] = ids
 
 
-def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> None:
+def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
     """Render a folium map at the URL's view; panning and zooming update the URL.
 
     The view travels in ``lat``, ``lon`` and ``z``, so a copied link reopens it.
+
+    Returns
+    -------
+    bool
+        Whether the map has drawn: False on the session's first run of this map, True
+        once the browser has reported the map's view (which reruns the page). Any later
+        run also counts, so a map that never reports holds nothing back for long.
     """
+    seen = st.session_state.setdefault("_atlas_maps_run", set())
+    first_run = key not in seen
+    seen.add(key)
     view = _url_view(key)
     out = st_folium(
         m,
@@ -206,7 +245,7 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> None:
     )
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
     if not center or zoom is None:
-        return
+        return not first_run
     got = (round(center["lat"], 3), round(center["lng"], 3), int(zoom))
     # The first view the map reports is its own starting view (reported before it
     # fits its bounds), not a user's move: keep it as the baseline and write the URL
@@ -215,21 +254,26 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> None:
     base = st.session_state.setdefault("_atlas_map_base", {})
     if key not in base or base[key][0] != fit:
         base[key] = (fit, got)
-        return
+        return True
     if got != base[key][1] and (
         view is None or got != (round(view[0], 3), round(view[1], 3), view[2])
     ):
         st.query_params.update({"lat": str(got[0]), "lon": str(got[1]), "z": str(got[2])})
+    return True
 
 
 # --- exports --------------------------------------------------------------------
 
 
-def export_panel(key: str, view) -> None:
+def export_panel(key: str, view, map_drawn: bool) -> None:
     """PNG (print, slides), HTML, CSV and GeoJSON of the current view.
 
-    Files are made only when a button is clicked.
+    Files are made only when a button is clicked. Like the sections below the map, the
+    panel waits until the map has drawn (``map_drawn``, from :func:`show_map`): its
+    buttons cost the browser's main thread about 0.3 s that the map needs first.
     """
+    if not map_drawn:
+        return
     from geo import cache
     from geo.exports import csv_with_citation, export_name, geojson_with_citation, standalone_html
     from geo.registry import export_of

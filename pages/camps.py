@@ -108,8 +108,8 @@ st.caption(
     "default of 0.1° is coarse on purpose."
 )
 layer_picker(view.map, key="camps")
-show_map(view.map, key="camps_map")
-export_panel("camps", view)
+drawn = show_map(view.map, key="camps_map")
+export_panel("camps", view, drawn)
 how = (
     "Each circle is one site"
     if view.mode == "points"
@@ -240,5 +240,5 @@ def _over_time() -> None:
 
 
 show_sections(
-    {"Filtered sites": _sites, "Largest in 2025": _largest, "NW Syria over time": _over_time}
+    {"Filtered sites": _sites, "Largest in 2025": _largest, "NW Syria over time": _over_time}, drawn
 )

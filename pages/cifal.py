@@ -86,8 +86,8 @@ m4.metric(
 )
 
 layer_picker(view.map, key="cifal")
-show_map(view.map, key="cifal_map")
-export_panel("cifal", view)
+drawn = show_map(view.map, key="cifal_map")
+export_panel("cifal", view, drawn)
 st.caption(
     f"Rings show {radius} km around each centre; orange circles are cities of {min_pop:,}+ "
     f"people in {y1} that grow at least {growth}% from {y0} to {y1} with no centre within "
@@ -95,7 +95,7 @@ st.caption(
     "great-circle (haversine)."
 )
 
-t1, t2, t3, t4 = section_tabs(SECTIONS)
+t1, t2, t3, t4 = section_tabs(SECTIONS, drawn)
 with t1:
     if t1.open:
         st.dataframe(

@@ -89,8 +89,8 @@ m4.metric(
 )
 
 layer_picker(view.map, key="cities")
-show_map(view.map, key="cities_map")
-export_panel("cities", view)
+drawn = show_map(view.map, key="cities_map")
+export_panel("cities", view, drawn)
 st.caption(
     "Circle area is proportional to population (or to people added, in growth mode). Countries "
     "are shaded by refugees and asylum-seekers hosted; small states without a shape on the "
@@ -98,7 +98,7 @@ st.caption(
     "corridors; hover one for its nearest cities."
 )
 
-t1, t2, t3 = section_tabs(SECTIONS)
+t1, t2, t3 = section_tabs(SECTIONS, drawn)
 with t1:
     if t1.open:
         st.markdown(f"**Fastest-growing cities, {y0}–{y1}**")

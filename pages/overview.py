@@ -38,8 +38,8 @@ c5.metric("CIFAL centres", fmt(h["cifal_centres"]), help=f"{fmt(h['cifal_active'
 mmp_caveat()
 
 layer_picker(view.map, key="overview")
-show_map(view.map, key="overview_map")
-export_panel("overview", view)
+drawn = show_map(view.map, key="overview_map")
+export_panel("overview", view, drawn)
 st.caption(
     "Circles are incidents binned on a 2° grid and sized by dead and missing; switch layers on and off "
     "with the control at the top right. Route corridors are schematic. Offline basemap: Natural Earth."

@@ -112,8 +112,8 @@ else:
 mmp_caveat()
 
 layer_picker(view.map, key="routes")
-show_map(view.map, key="routes_map")
-export_panel("routes", view)
+drawn = show_map(view.map, key="routes_map")
+export_panel("routes", view, drawn)
 info = view.map_info
 if info.mode == "incidents":
     how = (
@@ -237,4 +237,6 @@ def _deadliest() -> None:
     )
 
 
-show_sections({"Over time": _series, "By route": _route_table, "Deadliest incidents": _deadliest})
+show_sections(
+    {"Over time": _series, "By route": _route_table, "Deadliest incidents": _deadliest}, drawn
+)

@@ -105,6 +105,9 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
+# The caption in the open tab below a map before the map has drawn (pages/_ui.py).
+WAITING_BELOW_MAP = "Loading once the map has drawn"
+
 # Vector features drawn by every Leaflet map in a frame (canvas or SVG renderer).
 COUNT_FEATURES = """() => {
     if (typeof L === 'undefined') { return 0; }
@@ -233,6 +236,10 @@ def check_page(server, browser, url_path: str, heading: str, texts: list[str], *
     credit = frame.inner_text(".leaflet-control-attribution")
     assert len(credit) > 10 and ("Natural Earth" in credit or "IOM" in credit or "UN" in credit)
     assert frame.locator(".leaflet-control-layers").count() >= 1
+    # what waits below the map (sections, export panel) fills once the map has drawn
+    op.page.wait_for_function(
+        f"() => !document.body.innerText.includes({WAITING_BELOW_MAP!r})", timeout=20_000
+    )
     op.page.wait_for_timeout(800)
     shot = op.screenshot(
         (url_path or "overview")

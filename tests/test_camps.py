@@ -308,15 +308,21 @@ def test_camps_page_apptest(db_path, monkeypatch):
     assert metric.value == f"{sites:,}"
     assert any("sensitive" in c.value for c in at.caption)
     assert [t.label for t in at.tabs] == ["Filtered sites", "Largest in 2025", "NW Syria over time"]
+    # the first run waits for the map: no table, no export panel, a "Show now" button
+    assert len(at.dataframe) == 0 and not at.expander
+    assert any("once the map has drawn" in c.value for c in at.caption)
+    at.button(key="_atlas_show_sections").click().run()
+    assert not at.exception and [e.label for e in at.expander] == ["Export this view"]
     # only the open section is computed: the sites table, 1,000 rows
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == cv.TABLE_LIMIT
+    assert not any("once the map has drawn" in c.value for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 0
 
     # a link to the largest sites opens that table, deadliest first by 2025 population
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params["section"] = "Largest in 2025"
     at.switch_page("pages/camps.py")
-    at.run()
+    at.run().run()  # the second run stands for the map's report of its view
     assert not at.exception and len(at.dataframe) == 1
     people = at.dataframe[0].value["People 2025"]
     assert people.is_monotonic_decreasing and len(people) == cv.LARGEST_LIMIT
