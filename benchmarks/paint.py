@@ -1,13 +1,21 @@
 """First paint of a map page in headless Chromium with no internet.
 
 ``streamlit run app.py`` on loopback over a database (``tests.browser.Server``) and
-Debian's chromium through Playwright (``tests.browser.launch_browser``), every
-non-loopback request blocked (``tests.browser.OfflinePage``). First paint is the time
-from the start of navigation until a Leaflet map in one of the page's frames has drawn
-vector features: the same ``COUNT_FEATURES`` check the browser tests use, polled every
-50 ms. Each run uses a fresh browser context (empty HTTP cache); the server keeps its
-``st.cache_data`` between runs, as a real server does, so the first run of a page is
-"cold" (its queries run) and later runs are "warm".
+Debian's chromium through Playwright, offline: the browser sends every non-loopback
+request to a closed proxy port and resolves no host name (:data:`OFFLINE_ARGS`), so
+such requests fail as they would with no network, and they are counted. First paint
+is the time from the start of navigation until a Leaflet map in one of the page's
+frames has drawn vector features: the same ``COUNT_FEATURES`` check the browser tests
+use, polled every 50 ms. Each run uses a fresh browser context (empty HTTP cache); the
+server keeps its ``st.cache_data`` between runs, as a real server does, so the first run
+of a page is "cold" (its queries run) and later runs are "warm".
+
+The browser tests block the network differently, by intercepting every request in
+Playwright (``tests.browser.OfflinePage``), which lets them fail on any attempt. That
+interception sends each of the page's ~150 loopback requests through the Playwright
+driver and back; a presenter's browser does not pay that, and on 2 cores it added
+about 0.3 s to every first paint (README, Performance). The benchmark therefore times
+the browser with no interception.
 
 The baseline is served the same way by ``benchmarks/baseline_app.py``. A default folium
 map loads Leaflet, jQuery, Bootstrap and Font Awesome from CDNs; offline, those
@@ -25,10 +33,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     COUNT_FEATURES,
-    OfflinePage,
+    LOOPBACK,
     Server,
-    launch_browser,
 )
 
 POLL_MS = 50
@@ -41,6 +50,43 @@ JQUERY_STANDIN = (
     "window.jQuery = window.$ = function (s) { var t = document.createElement('template');"
     " t.innerHTML = String(s).trim(); return [t.content.firstChild]; };"
 )
+
+
+# No network but loopback: Chromium never proxies loopback addresses, so loopback goes
+# direct and everything else goes to port 9 on loopback, where nothing listens; no
+# host name resolves either (so no DNS lookup leaves the machine).
+OFFLINE_ARGS = [
+    "--proxy-server=http://127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+
+def launch_offline_browser(chromium):
+    """Debian's chromium, headless, with no network but loopback (:data:`OFFLINE_ARGS`).
+
+    Parameters
+    ----------
+    chromium : playwright.sync_api.BrowserType
+        ``playwright.chromium``.
+    """
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"chromium not found at {CHROMIUM}: run scripts/setup.sh --browser")
+    return chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + OFFLINE_ARGS
+    )
+
+
+def _offline_page(context) -> tuple:
+    """A page and the list its failed non-loopback requests are appended to."""
+    page = context.new_page()
+    blocked: list[str] = []
+
+    def failed(request) -> None:
+        if (urlparse(request.url).hostname or "") not in LOOPBACK:
+            blocked.append(request.url)
+
+    page.on("requestfailed", failed)
+    return page, blocked
 
 
 class ScriptServer(Server):
@@ -88,8 +134,8 @@ def time_to_features(browser, url: str, timeout: float, *, cdn: bool = False) ->
     """
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     try:
-        op = OfflinePage(context)
-        if cdn:  # registered last, so these run before OfflinePage's catch-all
+        page, blocked = _offline_page(context)
+        if cdn:  # only these requests are intercepted, and answered from local files
             for pattern in CDN_HOSTS:
                 context.route(pattern, _cdn_assets)
         res = {"ms": None, "heading_ms": None, "leaflet_ms": None, "frame_ms": None, "features": 0}
@@ -98,15 +144,15 @@ def time_to_features(browser, url: str, timeout: float, *, cdn: bool = False) ->
         def now() -> int:
             return round((time.perf_counter() - t0) * 1000)
 
-        op.page.goto(url, wait_until="commit", timeout=timeout * 1000)
+        page.goto(url, wait_until="commit", timeout=timeout * 1000)
         while time.perf_counter() - t0 < timeout:
             if res["heading_ms"] is None:
                 try:
-                    if op.page.evaluate(APP_READY):
+                    if page.evaluate(APP_READY):
                         res["heading_ms"] = now()
                 except Exception:  # noqa: BLE001 - the document may be navigating
                     pass
-            for frame in op.page.frames:
+            for frame in page.frames:
                 try:
                     n = frame.evaluate(PROBE)
                 except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
@@ -122,8 +168,8 @@ def time_to_features(browser, url: str, timeout: float, *, cdn: bool = False) ->
                     break
             if res["ms"] is not None:
                 break
-            op.page.wait_for_timeout(POLL_MS)  # keeps Playwright's event loop (routes) running
-        res["blocked"] = len(op.blocked)
+            page.wait_for_timeout(POLL_MS)  # keeps Playwright's event loop (routes) running
+        res["blocked"] = len(blocked)
         return res
     finally:
         context.close()
@@ -133,10 +179,10 @@ def _time_to_heading(browser, url: str, timeout: float) -> int | None:
     """Milliseconds from navigation to the page's title (Streamlit ran the script)."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     try:
-        op = OfflinePage(context)
+        page, _ = _offline_page(context)
         t0 = time.perf_counter()
-        op.page.goto(url, wait_until="commit", timeout=timeout * 1000)
-        op.page.wait_for_function(APP_READY, timeout=timeout * 1000, polling=POLL_MS)
+        page.goto(url, wait_until="commit", timeout=timeout * 1000)
+        page.wait_for_function(APP_READY, timeout=timeout * 1000, polling=POLL_MS)
         return round((time.perf_counter() - t0) * 1000)
     except Exception:  # noqa: BLE001 - a time-out is reported as None
         return None
@@ -170,7 +216,7 @@ def measure_pages(
     server = Server(db)
     try:
         with sync_playwright() as p:
-            browser = launch_browser(p)
+            browser = launch_offline_browser(p.chromium)
             try:
                 # The server's first script run imports the app's modules: not a page's
                 # paint. Warm up on the Data page, which shares no query with the maps,
@@ -212,7 +258,7 @@ def measure_baseline_paint(db: Path, runs: int = 1, timeout: float = 60, log=pri
     server = ScriptServer("benchmarks/baseline_app.py", db)
     try:
         with sync_playwright() as p:
-            browser = launch_browser(p)
+            browser = launch_offline_browser(p.chromium)
             try:
                 res = []
                 for _ in range(runs):
@@ -228,4 +274,10 @@ def measure_baseline_paint(db: Path, runs: int = 1, timeout: float = 60, log=pri
         server.stop()
 
 
-__all__ = ["measure_pages", "measure_baseline_paint", "time_to_features", "ScriptServer"]
+__all__ = [
+    "measure_pages",
+    "measure_baseline_paint",
+    "time_to_features",
+    "launch_offline_browser",
+    "ScriptServer",
+]
