@@ -23,6 +23,7 @@ from datetime import timedelta
 import duckdb
 import pandas as pd
 
+from geo.heap import freeze_long_lived
 from geo.maps import map_html
 from geo.views import camps, cifal, cities, countries_of, direct_query, overview, routes
 
@@ -334,6 +335,7 @@ def measure_all(
     try:
         con.execute("SET enable_progress_bar = false")
         countries = countries_of(con)  # cached for the server's lifetime in the app
+        freeze_long_lived()  # as the app does once it holds the basemap (geo/cache.py)
         q = direct_query(con)
         out = {}
         for page in make_pages(q):

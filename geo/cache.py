@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
+from geo.heap import freeze_long_lived
 from geo.maps import Basemap
 from geo.queries import run_query
 from geo.views import countries_of
@@ -98,9 +99,12 @@ def query(name: str, **params) -> pd.DataFrame:
 def _basemap(db_key: tuple[str, float]) -> Basemap:
     cur = _connection(*db_key).cursor()
     try:
-        return countries_of(cur)
+        countries = countries_of(cur)
     finally:
         cur.close()
+    # Loaded once per server (per database build): what is alive now lives as long.
+    freeze_long_lived()
+    return countries
 
 
 def basemap() -> Basemap:
