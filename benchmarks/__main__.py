@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         "--scales", default="10,100", help="synthetic factors, comma-separated ('' none)"
     )
     ap.add_argument(
-        "--reruns", type=int, default=pages_mod.MIN_RERUNS, help="timed reruns per page"
+        "--reruns", type=int, default=pages_mod.DEFAULT_RERUNS, help="timed reruns per page"
     )
     ap.add_argument("--paint-runs", type=int, default=5, help="first-paint runs per page (0: none)")
     ap.add_argument(

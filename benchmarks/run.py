@@ -43,7 +43,7 @@ def run(
     sources: Path | None = None,
     db: Path | None = None,
     scales: tuple[int, ...] = (10, 100),
-    reruns: int = pages_mod.MIN_RERUNS,
+    reruns: int = pages_mod.DEFAULT_RERUNS,
     paint_runs: int = 5,
     paint_scales: tuple[int, ...] | None = None,
     paint_all: bool = False,
