@@ -110,8 +110,8 @@ class _Section:
 def section_tabs(labels: list[str], map_drawn: bool) -> list[_Section]:
     """Tabs below a map that run only the open one (``tab.open``), bound to the URL.
 
-    Only the open section is computed and sent, so the browser loads the table or chart
-    code of one section only. The open tab is the URL's ``section`` parameter, so a
+    Only the open section is computed and sent (a view's other sections query when
+    first read), so the browser loads the table or chart code of one section only. The open tab is the URL's ``section`` parameter, so a
     copied link reopens it.
 
     Until the map has drawn (``map_drawn``, from :func:`show_map`), no section runs:

@@ -356,3 +356,20 @@ def test_table_order_is_country_name_then_site_name(q, con):
         located_only=True,
     )
     assert located["lat"].notna().all() and len(located) == _located(con, iso3="SYR")
+
+
+def test_other_sections_query_only_when_read(q, world, con):
+    calls = []
+
+    def recording(name, **params):
+        calls.append(name)
+        return q(name, **params)
+
+    view = build(recording, world, CampsState(countries=["BGD"]))
+    assert "site_list" in calls  # the default section's table
+    assert "site_largest_2025" not in calls and "isimm_monthly_totals" not in calls
+    top = con.execute("SELECT max(population_2025) FROM sites WHERE iso3 = 'BGD'").fetchone()[0]
+    assert view.largest["population_2025"].iloc[0] == top
+    assert len(view.isimm_months) and calls.count("isimm_monthly_totals") == 1
+    view.largest, view.isimm_months  # noqa: B018 - read again: no second query
+    assert calls.count("site_largest_2025") == calls.count("isimm_monthly_totals") == 1

@@ -318,3 +318,17 @@ def test_page_apptest_headline_equals_sql(db_path, con, monkeypatch):
     assert len(at.info) == 1 and "Atlantis" in at.info[0].value
     assert at.multiselect(key="routes_routes").value == ["Central Mediterranean"]
     assert "Atlantis" not in str(at.query_params["routes"])
+
+
+def test_deadliest_section_queries_only_when_read(q, countries, options, con):
+    calls = []
+
+    def recording(name, **params):
+        calls.append(name)
+        return q(name, **params)
+
+    view = R.build(recording, countries, R.RoutesState.default(options), options=options)
+    assert "route_periods" in calls and "deadliest_incidents" not in calls
+    top = con.execute("SELECT max(dead_and_missing) FROM incidents").fetchone()[0]
+    assert view.deadliest["dead_and_missing"].iloc[0] == top
+    assert view.deadliest is view.deadliest and calls.count("deadliest_incidents") == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import folium
 import pandas as pd
@@ -176,9 +177,20 @@ class CampsView:
     mode: str  # "points" or "bins"
     map: folium.Map
     layers: dict[str, pd.DataFrame]
-    sites: pd.DataFrame
-    largest: pd.DataFrame
-    isimm_months: pd.DataFrame
+    sites: pd.DataFrame  # the sites table: the page's default section
+    # The other sections' queries run when first read (the page reads the open tab's).
+    q: Query = field(repr=False, default=None)
+
+    @cached_property
+    def largest(self) -> pd.DataFrame:
+        """Largest sites by 2025 population (coarsened)."""
+        f = self.state.filters()
+        return coarsen_frame(self.q("site_largest_2025", **f, limit=LARGEST_LIMIT), self.state.step)
+
+    @cached_property
+    def isimm_months(self) -> pd.DataFrame:
+        """NW Syria ISIMM people and sites per month (not filtered)."""
+        return self.q("isimm_monthly_totals")
 
 
 def options(q: Query) -> dict:
@@ -485,8 +497,6 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
     match = q("site_population_match").iloc[0]
     m, mode, layers = build_map(q, countries, state, per_dataset)
     sites = coarsen_frame(q("site_list", **f, limit=TABLE_LIMIT, located_only=False), state.step)
-    largest = coarsen_frame(q("site_largest_2025", **f, limit=LARGEST_LIMIT), state.step)
-    months = q("isimm_monthly_totals")
     return CampsView(
         state=state,
         totals=totals,
@@ -495,8 +505,7 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
         map=m,
         layers=layers,
         sites=sites,
-        largest=largest,
-        isimm_months=months,
+        q=q,
     )
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import folium
 import pandas as pd
@@ -555,8 +556,15 @@ class RoutesView:
     map_info: MapInfo
     series: pd.DataFrame  # period, route, incidents, dead_and_missing (zeros filled)
     grain: str  # 'year' or 'month'
-    deadliest: pd.DataFrame
     routes: pd.DataFrame  # route_totals
+    # The deadliest-incidents section's query runs when first read (the open tab's).
+    q: Query = field(repr=False, default=None)
+    limit: int = DEADLIEST
+
+    @cached_property
+    def deadliest(self) -> pd.DataFrame:
+        """The deadliest incidents of the selection (:func:`deadliest_table`)."""
+        return deadliest_table(self.q, self.state, self.limit)
 
     @property
     def unlocated(self) -> int:
@@ -624,8 +632,9 @@ def build(
         map_info=m.atlas_info,
         series=series,
         grain=grain,
-        deadliest=deadliest_table(q, state, limit),
         routes=_with_corridor(q("route_totals", **params)),
+        q=q,
+        limit=limit,
     )
 
 
