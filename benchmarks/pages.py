@@ -150,51 +150,41 @@ def cifal_scenarios(opts: cities.CitiesOptions, q) -> list[dict[str, str]]:
     return out
 
 
+def _builder(module, state_cls, opts, **kw) -> Callable:
+    """A page build from URL parameters, as the page does (the scenarios parse cleanly)."""
+
+    def build(tq, countries, params):
+        state, notes = state_cls.from_params(params, opts)
+        assert not notes, notes
+        return module.build(tq, countries, state, **kw)
+
+    return build
+
+
 def make_pages(q) -> list[Page]:
     """The five map pages with their scenarios (option queries timed once, untimed later)."""
-    pages = []
 
-    t0 = time.perf_counter()
-    ropts = routes.load_options(q)
-    r_ms = (time.perf_counter() - t0) * 1000
+    def timed(load):
+        t0 = time.perf_counter()
+        return load(q), (time.perf_counter() - t0) * 1000
 
-    def build_routes(tq, countries, params):
-        state, notes = routes.RoutesState.from_params(params, ropts)
-        assert not notes, notes
-        return routes.build(tq, countries, state, options=ropts)
-
-    t0 = time.perf_counter()
-    copts = camps.options(q)
-    c_ms = (time.perf_counter() - t0) * 1000
-
-    def build_camps(tq, countries, params):
-        state, notes = camps.CampsState.from_params(params, copts)
-        assert not notes, notes
-        return camps.build(tq, countries, state)
-
-    t0 = time.perf_counter()
-    yopts = cities.options(q)
-    y_ms = (time.perf_counter() - t0) * 1000
-
-    def build_cities(tq, countries, params):
-        state, notes = cities.CitiesState.from_params(params, yopts)
-        assert not notes, notes
-        return cities.build(tq, countries, state)
-
-    def build_cifal(tq, countries, params):
-        state, notes = cifal.CifalState.from_params(params, yopts)
-        assert not notes, notes
-        return cifal.build(tq, countries, state)
-
-    def build_overview(tq, countries, params):
-        return overview.build(tq, countries)
-
-    pages.append(Page("overview", [{}], build_overview))
-    pages.append(Page("routes", routes_scenarios(ropts, q), build_routes, r_ms))
-    pages.append(Page("camps", camps_scenarios(copts, q), build_camps, c_ms))
-    pages.append(Page("cities", cities_scenarios(yopts, q), build_cities, y_ms))
-    pages.append(Page("cifal", cifal_scenarios(yopts, q), build_cifal, y_ms))
-    return pages
+    ropts, r_ms = timed(routes.load_options)
+    copts, c_ms = timed(camps.options)
+    yopts, y_ms = timed(cities.options)
+    return [
+        Page("overview", [{}], lambda tq, countries, params: overview.build(tq, countries)),
+        Page(
+            "routes",
+            routes_scenarios(ropts, q),
+            _builder(routes, routes.RoutesState, ropts, options=ropts),
+            r_ms,
+        ),
+        Page("camps", camps_scenarios(copts, q), _builder(camps, camps.CampsState, copts), c_ms),
+        Page(
+            "cities", cities_scenarios(yopts, q), _builder(cities, cities.CitiesState, yopts), y_ms
+        ),
+        Page("cifal", cifal_scenarios(yopts, q), _builder(cifal, cifal.CifalState, yopts), y_ms),
+    ]
 
 
 def _element_bytes(el) -> int:

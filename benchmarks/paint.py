@@ -89,13 +89,6 @@ def _offline_page(context) -> tuple:
     return page, blocked
 
 
-class ScriptServer(Server):
-    """``tests.browser.Server`` for another script than ``app.py`` (the baseline page)."""
-
-    def __init__(self, script: str, db: Path, port: int | None = None):  # noqa: D107
-        super().__init__(db, port, script=script, log_prefix="streamlit-bench")
-
-
 def _cdn_assets(route) -> None:
     """Answer a default folium map's CDN requests from local files (offline)."""
     from geo.assets import package_dir
@@ -255,7 +248,7 @@ def measure_baseline_paint(db: Path, runs: int = 1, timeout: float = 60, log=pri
     """First paint of the baseline page (``benchmarks/baseline_app.py``)."""
     from playwright.sync_api import sync_playwright
 
-    server = ScriptServer("benchmarks/baseline_app.py", db)
+    server = Server(db, script="benchmarks/baseline_app.py", log_prefix="streamlit-bench")
     try:
         with sync_playwright() as p:
             browser = launch_offline_browser(p.chromium)
@@ -279,5 +272,4 @@ __all__ = [
     "measure_baseline_paint",
     "time_to_features",
     "launch_offline_browser",
-    "ScriptServer",
 ]

@@ -93,26 +93,12 @@ def sync_url(page_params: dict[str, str]) -> None:
         st.query_params.from_dict(wanted)
 
 
-class _Section:
-    """A tab below a map whose ``open`` is false until the map has drawn."""
+def show_sections(sections: dict[str, Callable[[], None]], map_drawn: bool) -> None:
+    """Tabs below a map, one render function per label; only the open one runs.
 
-    def __init__(self, tab, ready: bool):
-        self._tab = tab
-        self.open = tab.open and ready
-
-    def __enter__(self):
-        return self._tab.__enter__()
-
-    def __exit__(self, *exc):
-        return self._tab.__exit__(*exc)
-
-
-def section_tabs(labels: list[str], map_drawn: bool) -> list[_Section]:
-    """Tabs below a map that run only the open one (``tab.open``), bound to the URL.
-
-    Only the open section is computed and sent (a view's other sections query when
-    first read), so the browser loads the table or chart code of one section only. The open tab is the URL's ``section`` parameter, so a
-    copied link reopens it.
+    The open tab is the URL's ``section`` parameter, so a copied link reopens it. Only
+    the open section is computed and sent (a view's other sections query when first
+    read), so the browser loads the table or chart code of one section only.
 
     Until the map has drawn (``map_drawn``, from :func:`show_map`), no section runs:
     the table and chart code (1.6 MB of JavaScript for a table) would compete with the
@@ -120,25 +106,17 @@ def section_tabs(labels: list[str], map_drawn: bool) -> list[_Section]:
     the page, and that run fills the open section. "Show now" (any rerun) stops waiting,
     for a browser whose map never reports.
     """
-    tabs = [
-        _Section(t, map_drawn)
-        for t in st.tabs(labels, key=SECTION_KEY, on_change="rerun", bind="query-params")
-    ]
-    if not map_drawn:
-        opened = next((t for t in tabs if t._tab.open), tabs[0])
-        with opened:
-            c1, c2 = st.columns([4, 1], vertical_alignment="center")
-            c1.caption(":material/hourglass_top: Loading once the map has drawn.")
-            c2.button("Show now", key="_atlas_show_sections", type="tertiary")
-    return tabs
-
-
-def show_sections(sections: dict[str, Callable[[], None]], map_drawn: bool) -> None:
-    """:func:`section_tabs` with one render function per label; only the open one runs."""
-    for tab, render in zip(section_tabs(list(sections), map_drawn), sections.values(), strict=True):
-        with tab:
-            if tab.open:
-                render()
+    tabs = st.tabs(list(sections), key=SECTION_KEY, on_change="rerun", bind="query-params")
+    opened = next((i for i, t in enumerate(tabs) if t.open), None)
+    if map_drawn:
+        if opened is not None:
+            with tabs[opened]:
+                list(sections.values())[opened]()
+        return
+    with tabs[opened or 0]:
+        c1, c2 = st.columns([4, 1], vertical_alignment="center")
+        c1.caption(":material/hourglass_top: Loading once the map has drawn.")
+        c2.button("Show now", key="_atlas_show_sections", type="tertiary")
 
 
 def _url_view(key: str) -> tuple[float, float, int] | None:

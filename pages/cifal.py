@@ -11,12 +11,10 @@ from pages._ui import (
     layer_picker,
     link_notes,
     page_header,
-    section_tabs,
     show_map,
+    show_sections,
     sync_url,
 )
-
-SECTIONS = ["Coverage per centre", "Places within reach", "Fast-growing, no centre near", "Centres"]
 
 page_header(
     "CIFAL network",
@@ -95,95 +93,104 @@ st.caption(
     "great-circle (haversine)."
 )
 
-t1, t2, t3, t4 = section_tabs(SECTIONS, drawn)
-with t1:
-    if t1.open:
-        st.dataframe(
-            view.coverage[
-                [
-                    "centre",
-                    "city",
-                    "country",
-                    "active",
-                    "cities_within",
-                    "cities_population",
-                    "destinations_within",
-                ]
-            ],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "centre": "Centre",
-                "city": "City",
-                "country": "Country",
-                "active": st.column_config.CheckboxColumn("Active"),
-                "cities_within": st.column_config.NumberColumn(f"Arrival cities ({year})"),
-                "cities_population": st.column_config.NumberColumn(
-                    f"Their population ({year})", format="localized"
-                ),
-                "destinations_within": st.column_config.NumberColumn("Route destinations"),
-            },
-        )
-with t2:
-    if t2.open:
-        st.dataframe(
-            view.nearby[["centre", "kind", "place", "country", "population", "distance_km"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "centre": "Centre",
-                "kind": "Kind",
-                "place": "Place",
-                "country": "Country",
-                "population": st.column_config.NumberColumn(
-                    f"Population {year}", format="localized"
-                ),
-                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
-            },
-        )
-with t3:
-    if t3.open:
-        st.dataframe(
-            view.uncovered[
-                [
-                    "name",
-                    "country",
-                    "pop_from",
-                    "pop_to",
-                    "growth_pct",
-                    "nearest_centre",
-                    "nearest_km",
-                ]
-            ],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "name": "City",
-                "country": "Country",
-                "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
-                "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
-                "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
-                "nearest_centre": "Nearest centre",
-                "nearest_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
-            },
-        )
-with t4:
-    if t4.open:
-        st.dataframe(
-            cifal.centres_table(view.centres),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "centre": "Centre",
-                "city": "City",
-                "country": "Country",
-                "host": "Host",
-                "status": "Status",
-                "active": st.column_config.CheckboxColumn("Active"),
-                "source_url": st.column_config.LinkColumn("Source", display_text="source"),
-                "source_date": st.column_config.DateColumn("Source date"),
-            },
-        )
-        st.caption(
-            "Compiled by Arrival Atlas from UNITAR and news pages; see data/cifal_centres.md."
-        )
+
+def _coverage() -> None:
+    st.dataframe(
+        view.coverage[
+            [
+                "centre",
+                "city",
+                "country",
+                "active",
+                "cities_within",
+                "cities_population",
+                "destinations_within",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "centre": "Centre",
+            "city": "City",
+            "country": "Country",
+            "active": st.column_config.CheckboxColumn("Active"),
+            "cities_within": st.column_config.NumberColumn(f"Arrival cities ({year})"),
+            "cities_population": st.column_config.NumberColumn(
+                f"Their population ({year})", format="localized"
+            ),
+            "destinations_within": st.column_config.NumberColumn("Route destinations"),
+        },
+    )
+
+
+def _within_reach() -> None:
+    st.dataframe(
+        view.nearby[["centre", "kind", "place", "country", "population", "distance_km"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "centre": "Centre",
+            "kind": "Kind",
+            "place": "Place",
+            "country": "Country",
+            "population": st.column_config.NumberColumn(f"Population {year}", format="localized"),
+            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+        },
+    )
+
+
+def _uncovered() -> None:
+    st.dataframe(
+        view.uncovered[
+            [
+                "name",
+                "country",
+                "pop_from",
+                "pop_to",
+                "growth_pct",
+                "nearest_centre",
+                "nearest_km",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": "City",
+            "country": "Country",
+            "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
+            "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
+            "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
+            "nearest_centre": "Nearest centre",
+            "nearest_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+        },
+    )
+
+
+def _centres() -> None:
+    st.dataframe(
+        cifal.centres_table(view.centres),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "centre": "Centre",
+            "city": "City",
+            "country": "Country",
+            "host": "Host",
+            "status": "Status",
+            "active": st.column_config.CheckboxColumn("Active"),
+            "source_url": st.column_config.LinkColumn("Source", display_text="source"),
+            "source_date": st.column_config.DateColumn("Source date"),
+        },
+    )
+    st.caption("Compiled by Arrival Atlas from UNITAR and news pages; see data/cifal_centres.md.")
+
+
+show_sections(
+    {
+        "Coverage per centre": _coverage,
+        "Places within reach": _within_reach,
+        "Fast-growing, no centre near": _uncovered,
+        "Centres": _centres,
+    },
+    drawn,
+)

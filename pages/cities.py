@@ -11,12 +11,10 @@ from pages._ui import (
     layer_picker,
     link_notes,
     page_header,
-    section_tabs,
     show_map,
+    show_sections,
     sync_url,
 )
-
-SECTIONS = ["Fastest-growing", "Nearest to route destinations", "Refugees hosted"]
 
 page_header(
     "Arrival cities",
@@ -98,70 +96,77 @@ st.caption(
     "corridors; hover one for its nearest cities."
 )
 
-t1, t2, t3 = section_tabs(SECTIONS, drawn)
-with t1:
-    if t1.open:
-        st.markdown(f"**Fastest-growing cities, {y0}–{y1}**")
-        g = view.growth.dropna(subset=["growth_pct"]).head(25)
-        st.dataframe(
-            g[["name", "country", "pop_from", "pop_to", "growth", "growth_pct"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "name": "City",
-                "country": "Country",
-                "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
-                "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
-                "growth": st.column_config.NumberColumn("People added", format="localized"),
-                "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
-            },
-        )
-        st.caption(
-            f"The 25 fastest-growing cities of {min_pop:,}+ people in {y1} by percent growth. "
-            "WUP figures for 2020 onward are projections."
-        )
-with t2:
-    if t2.open:
-        st.dataframe(
-            view.nearest[
-                [
-                    "route",
-                    "destination_label",
-                    "rank",
-                    "name",
-                    "country",
-                    "population",
-                    "distance_km",
-                ]
-            ],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "route": "Route",
-                "destination_label": "Destination end",
-                "rank": "Rank",
-                "name": "City",
-                "country": "Country",
-                "population": st.column_config.NumberColumn(
-                    f"Population {year}", format="localized"
-                ),
-                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
-            },
-        )
-        st.caption("Great-circle distance from each corridor's destination end (schematic).")
-with t3:
-    if t3.open:
-        st.dataframe(
-            view.refugees[["asylum_name", "refugees", "asylum_seekers", "total", "in_basemap"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "asylum_name": "Country of asylum",
-                "refugees": st.column_config.NumberColumn("Refugees", format="localized"),
-                "asylum_seekers": st.column_config.NumberColumn(
-                    "Asylum-seekers", format="localized"
-                ),
-                "total": st.column_config.NumberColumn("Total", format="localized"),
-                "in_basemap": st.column_config.CheckboxColumn("On the map"),
-            },
-        )
+
+def _fastest_growing() -> None:
+    st.markdown(f"**Fastest-growing cities, {y0}–{y1}**")
+    g = view.growth.dropna(subset=["growth_pct"]).head(25)
+    st.dataframe(
+        g[["name", "country", "pop_from", "pop_to", "growth", "growth_pct"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": "City",
+            "country": "Country",
+            "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
+            "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
+            "growth": st.column_config.NumberColumn("People added", format="localized"),
+            "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
+        },
+    )
+    st.caption(
+        f"The 25 fastest-growing cities of {min_pop:,}+ people in {y1} by percent growth. "
+        "WUP figures for 2020 onward are projections."
+    )
+
+
+def _nearest_to_destinations() -> None:
+    st.dataframe(
+        view.nearest[
+            [
+                "route",
+                "destination_label",
+                "rank",
+                "name",
+                "country",
+                "population",
+                "distance_km",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "route": "Route",
+            "destination_label": "Destination end",
+            "rank": "Rank",
+            "name": "City",
+            "country": "Country",
+            "population": st.column_config.NumberColumn(f"Population {year}", format="localized"),
+            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+        },
+    )
+    st.caption("Great-circle distance from each corridor's destination end (schematic).")
+
+
+def _refugees_hosted() -> None:
+    st.dataframe(
+        view.refugees[["asylum_name", "refugees", "asylum_seekers", "total", "in_basemap"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "asylum_name": "Country of asylum",
+            "refugees": st.column_config.NumberColumn("Refugees", format="localized"),
+            "asylum_seekers": st.column_config.NumberColumn("Asylum-seekers", format="localized"),
+            "total": st.column_config.NumberColumn("Total", format="localized"),
+            "in_basemap": st.column_config.CheckboxColumn("On the map"),
+        },
+    )
+
+
+show_sections(
+    {
+        "Fastest-growing": _fastest_growing,
+        "Nearest to route destinations": _nearest_to_destinations,
+        "Refugees hosted": _refugees_hosted,
+    },
+    drawn,
+)
