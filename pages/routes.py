@@ -127,7 +127,7 @@ else:
         f"to {fmt(routes.DETAIL_MAX)} incidents or fewer to see single incidents."
     )
 st.caption(
-    how + " Dashed lines are schematic route corridors, not actual paths; their width follows "
+    how + " Grey lines are schematic route corridors, not actual paths; their width follows "
     "dead and missing. Layers can be switched at the top right."
 )
 
@@ -173,20 +173,21 @@ def _series() -> None:
                 if n_routes == 1
                 else f"The {n_routes} deadliest routes of the selection"
             )
-            + "; an incident on two routes counts on each, and incidents with no route given are left out. "
-            + f"Data run to {options.last_date:%d %b %Y}, so the last {grain} may be incomplete."
+            + "; an incident on two routes counts on each, and incidents with no route given are left out."
+            + routes.last_period_note(state, options.last_date, view.grain)
         )
 
 
 def _route_table() -> None:
-    if view.routes.empty:
-        st.caption("No incident on a named route matches these filters.")
+    rows = view.route_rows
+    if rows.empty:
+        st.caption("No incident matches these filters.")
     else:
         st.dataframe(
-            view.routes[["route", "incidents", "dead_and_missing", "corridor"]],
+            rows[["route", "incidents", "dead_and_missing", "corridor"]],
             hide_index=True,
             width="stretch",
-            height=min(320, 35 * (len(view.routes) + 1) + 3),
+            height=min(320, 35 * (len(rows) + 1) + 3),
             column_config={
                 "route": st.column_config.TextColumn("Route", width="medium"),
                 "incidents": st.column_config.NumberColumn("Incidents", format="localized"),
@@ -196,45 +197,86 @@ def _route_table() -> None:
                 "corridor": st.column_config.TextColumn("Corridor on the map (schematic)"),
             },
         )
+        cov = view.route_coverage
+        notes = []
+        if cov["no_route_incidents"]:
+            notes.append(
+                f"{fmt(cov['no_route_incidents'])} incidents "
+                f"({fmt(cov['no_route_dead_and_missing'])} dead and missing) have no route "
+                f'recorded by IOM: they are the "{routes.NO_ROUTE}" row and are on no corridor.'
+            )
+        if cov["multi_route_incidents"]:
+            notes.append(
+                f"{fmt(cov['multi_route_incidents'])} incidents "
+                f"({fmt(cov['multi_route_dead_and_missing'])} dead and missing) are tagged "
+                "with several routes and count under each, so the rows add up to more than "
+                "the headline total."
+            )
+        else:
+            notes.append("An incident tagged with several routes would count under each.")
+        st.caption(" ".join(notes))
+
+
+DEADLIEST_COLUMNS = [
+    "incident_date",
+    "dead_and_missing",
+    "incident_type",
+    "location",
+    "country",
+    "routes",
+    "causes",
+    "url",
+    "dead",
+    "missing",
+    "information_source",
+]
+DEADLIEST_CONFIG = {
+    "incident_date": st.column_config.DateColumn("Date", format="DD MMM YYYY"),
+    "incident_type": "Type (IOM)",
+    "location": st.column_config.TextColumn("Location", width="medium"),
+    "country": "Country",
+    "routes": "Route(s)",
+    "causes": "Cause(s)",
+    "dead_and_missing": st.column_config.NumberColumn("Dead and missing", format="localized"),
+    "dead": st.column_config.NumberColumn("Dead", format="localized"),
+    "missing": st.column_config.NumberColumn("Missing", format="localized"),
+    "information_source": "Information source",
+    "url": st.column_config.LinkColumn("Link", display_text="source ↗"),
+}
 
 
 def _deadliest() -> None:
     st.dataframe(
-        view.deadliest[
-            [
-                "incident_date",
-                "dead_and_missing",
-                "location",
-                "country",
-                "routes",
-                "causes",
-                "url",
-                "dead",
-                "missing",
-                "information_source",
-            ]
-        ],
+        view.deadliest[DEADLIEST_COLUMNS],
         hide_index=True,
         width="stretch",
-        column_config={
-            "incident_date": st.column_config.DateColumn("Date", format="DD MMM YYYY"),
-            "location": st.column_config.TextColumn("Location", width="medium"),
-            "country": "Country",
-            "routes": "Route(s)",
-            "causes": "Cause(s)",
-            "dead_and_missing": st.column_config.NumberColumn(
-                "Dead and missing", format="localized"
-            ),
-            "dead": st.column_config.NumberColumn("Dead", format="localized"),
-            "missing": st.column_config.NumberColumn("Missing", format="localized"),
-            "information_source": "Information source",
-            "url": st.column_config.LinkColumn("Link", display_text="source ↗"),
-        },
+        column_config=DEADLIEST_CONFIG,
+    )
+    cum = view.cumulative_totals
+    left_out = (
+        f" {fmt(cum['incidents'])} cumulative tallies ({fmt(cum['dead_and_missing'])} dead "
+        "and missing recorded together over weeks or months, not single events) are not "
+        "ranked here; they are listed below."
+        if cum["incidents"]
+        else ""
     )
     st.caption(
-        f"The {len(view.deadliest)} incidents with the most dead and missing in the selection. "
-        "Links are shown only for http(s) sources. Source: IOM Missing Migrants Project (CC BY-IGO)."
+        f"The {len(view.deadliest)} single incidents with the most dead and missing in the "
+        f"selection.{left_out} Links are shown only for http(s) sources. Source: IOM Missing "
+        "Migrants Project (CC BY-IGO)."
     )
+    if cum["incidents"]:
+        st.markdown("**Cumulative tallies (not single incidents), ranked separately**")
+        st.dataframe(
+            view.cumulative[DEADLIEST_COLUMNS],
+            hide_index=True,
+            width="stretch",
+            column_config=DEADLIEST_CONFIG,
+        )
+        st.caption(
+            'IOM "Cumulative Incident" rows: deaths that IOM counted together over a period '
+            "(up to a whole year) or an area, not one event."
+        )
 
 
 show_sections(

@@ -46,6 +46,7 @@ SAMPLES = {
     "located_only": False,
     "grain": "year",
     "top": 6,
+    "cumulative": False,
 }
 
 

@@ -15,6 +15,12 @@ from geo.views import routes as R
 from tests.conftest import REPO
 
 INJECTION = "x'); DROP TABLE incidents; --"
+# Written out here, apart from the queries: IOM's type of a tally ("Cumulative Incident").
+NOT_CUMULATIVE = "coalesce(incident_type NOT ILIKE '%cumulative%', true)"
+TOP_SINGLE = (
+    "SELECT max(dead_and_missing) FROM incidents "
+    "WHERE coalesce(incident_type NOT ILIKE '%cumulative%', true)"
+)
 BUDGET = 300_000
 
 
@@ -267,7 +273,7 @@ def test_series_and_deadliest_match_sql(q, countries, options, con):
     assert len(view.series) == R.TOP_ROUTES * (options.last_date.year - options.first_date.year + 1)
     d = view.deadliest
     assert len(d) == 10 and d["dead_and_missing"].is_monotonic_decreasing
-    top = sql_filtered(con, state, "max(dead_and_missing)")[0]
+    top = sql_filtered(con, state, f"max(dead_and_missing) FILTER (WHERE {NOT_CUMULATIVE})")[0]
     assert d["dead_and_missing"].iloc[0] == top
     urls = d["url"].dropna().tolist()
     assert urls and all(u.startswith(("http://", "https://")) for u in urls)
@@ -298,10 +304,13 @@ def test_page_apptest_headline_equals_sql(db_path, con, monkeypatch):
     at.switch_page("pages/routes.py")
     at.query_params["section"] = "Deadliest incidents"
     at.run().run()
-    assert not at.exception and len(at.dataframe) == 1
+    # single incidents first, then the cumulative tallies ranked apart
+    assert not at.exception and len(at.dataframe) == 2
     assert len(at.get("vega_lite_chart")) == 0
-    top = con.execute("SELECT max(dead_and_missing) FROM incidents").fetchone()[0]
+    top = con.execute(TOP_SINGLE).fetchone()[0]
     assert at.dataframe[0].value["dead_and_missing"].iloc[0] == top
+    assert "incident_type" in at.dataframe[0].value.columns
+    assert at.dataframe[1].value["incident_type"].str.contains("Cumulative").all()
 
     # a link with a filter and some nonsense (a new session): filter applied, nonsense noted
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
@@ -329,6 +338,135 @@ def test_deadliest_section_queries_only_when_read(q, countries, options, con):
 
     view = R.build(recording, countries, R.RoutesState.default(options), options=options)
     assert "route_periods" in calls and "deadliest_incidents" not in calls
-    top = con.execute("SELECT max(dead_and_missing) FROM incidents").fetchone()[0]
+    top = con.execute(TOP_SINGLE).fetchone()[0]
     assert view.deadliest["dead_and_missing"].iloc[0] == top
     assert view.deadliest is view.deadliest and calls.count("deadliest_incidents") == 1
+
+
+# --- cumulative tallies and the By route rows, checked against the export file --------
+
+
+def export_incidents(mirror) -> list[dict]:
+    """The MMP export read with the csv module alone (no code of geo.loaders): id, type,
+    day (None when missing or not a date), year of the id, routes and dead and missing."""
+    import csv
+
+    path = next((mirror / "missing_migrants").glob("Missing_Migrants_Global_Figures_allData*.csv"))
+    out = []
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        for r in csv.DictReader(f):
+            iid = r["Main ID"].replace("\ufeff", "").strip()
+            try:
+                day = date.fromisoformat(r["Incident Date"].strip()[:10])
+            except ValueError:
+                day = None
+            total = r["Total Number of Dead and Missing"].replace(",", "").strip()
+            out.append(
+                {
+                    "id": iid,
+                    "type": r["Incident Type"],
+                    "day": day,
+                    "year": int(iid[:4]),
+                    "routes": [x.strip() for x in r["Migration Route"].split(",") if x.strip()],
+                    "total": int(float(total)) if total else 0,
+                }
+            )
+    return out
+
+
+# 2014-2024: years for which the export is the later publication, so the database holds
+# exactly its incidents whatever the merge rule for the endpoint's years.
+EXPORT_YEARS = R.RoutesState(date(2014, 1, 1), date(2024, 12, 31))
+
+
+def in_range(r: dict, state: R.RoutesState) -> bool:
+    if r["day"] is not None:
+        return state.date_from <= r["day"] <= state.date_to
+    return state.date_from.year <= r["year"] <= state.date_to.year
+
+
+def test_cumulative_tallies_are_ranked_apart(q, countries, options, mirror):
+    rows = [r for r in export_incidents(mirror) if in_range(r, EXPORT_YEARS)]
+    tallies = [r for r in rows if "cumulative" in r["type"].lower()]
+    singles = [r for r in rows if "cumulative" not in r["type"].lower()]
+    assert tallies and singles
+    view = R.build(q, countries, EXPORT_YEARS, options=options)
+    d, c = view.deadliest, view.cumulative
+    assert "incident_type" in d.columns and "incident_type" in c.columns
+    tally_ids = {r["id"] for r in tallies}
+    # no yearly tally among the deadliest incidents; the largest tally heads its own list
+    assert not set(d["incident_id"]) & tally_ids
+    assert not d["incident_type"].str.contains("Cumulative").any()
+    largest = max(tallies, key=lambda r: (r["total"], -r["year"]))
+    assert c["incident_id"].iloc[0] == largest["id"]
+    assert c["dead_and_missing"].iloc[0] == largest["total"]
+    assert set(c["incident_id"]) <= tally_ids and len(c) == min(len(tallies), R.DEADLIEST)
+    assert d["dead_and_missing"].iloc[0] == max(r["total"] for r in singles)
+    t = view.cumulative_totals
+    assert t["incidents"] == len(tallies)
+    assert t["dead_and_missing"] == sum(r["total"] for r in tallies)
+    # choosing only the other types leaves no tally to rank
+    types = [v for v in options.types if "cumulative" not in v.lower()]
+    other = R.build(q, countries, R.RoutesState(**{**EXPORT_YEARS.__dict__, "types": types}))
+    assert other.cumulative.empty and other.cumulative_totals["incidents"] == 0
+
+
+def test_by_route_rows_say_what_has_no_route_and_what_counts_twice(q, countries, options, mirror):
+    rows = [r for r in export_incidents(mirror) if in_range(r, EXPORT_YEARS)]
+    no_route = [r for r in rows if not r["routes"]]
+    several = [r for r in rows if len(r["routes"]) > 1]
+    view = R.build(q, countries, EXPORT_YEARS, options=options)
+    table = view.route_rows
+    last = table.iloc[-1]
+    assert last["route"] == R.NO_ROUTE and not last["named"] and last["corridor"] == ""
+    assert last["incidents"] == len(no_route) > 0
+    assert last["dead_and_missing"] == sum(r["total"] for r in no_route)
+    cov = view.route_coverage
+    assert cov["multi_route_incidents"] == len(several)
+    assert cov["multi_route_dead_and_missing"] == sum(r["total"] for r in several)
+    # route rows plus the no-route row exceed the total by each extra route of an incident
+    extra = sum((len(r["routes"]) - 1) * r["total"] for r in rows if r["routes"])
+    assert table["dead_and_missing"].sum() == sum(r["total"] for r in rows) + extra
+    assert view.totals["dead_and_missing"] == sum(r["total"] for r in rows)
+    # a route filter lets no route-less incident through: no such row then
+    one = R.RoutesState(**{**EXPORT_YEARS.__dict__, "routes": ["Central Mediterranean"]})
+    picked = R.build(q, countries, one, options=options)
+    assert picked.route_coverage["no_route_incidents"] == 0
+    assert R.NO_ROUTE not in set(picked.route_rows["route"])
+
+
+def test_last_period_note_only_when_the_period_is_cut():
+    last = date(2025, 9, 8)
+    whole = R.RoutesState(date(2024, 1, 1), date(2024, 12, 31))
+    assert R.last_period_note(whole, last, "month") == ""
+    assert R.last_period_note(whole, last, "year") == ""
+    to_data_end = R.RoutesState(date(2024, 1, 1), last)
+    assert "Data run to 08 Sep 2025" in R.last_period_note(to_data_end, last, "month")
+    assert "may be incomplete" in R.last_period_note(to_data_end, last, "year")
+    mid_month = R.RoutesState(date(2024, 1, 1), date(2024, 6, 15))
+    assert "selection ends on 15 Jun 2024" in R.last_period_note(mid_month, last, "month")
+    # data that end on a month's last day leave that month complete
+    assert (
+        R.last_period_note(
+            R.RoutesState(date(2024, 1, 1), date(2024, 6, 30)), date(2024, 6, 30), "month"
+        )
+        == ""
+    )
+
+
+def test_page_by_route_tab_shows_the_no_route_row(db_path, con, monkeypatch):
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.switch_page("pages/routes.py")
+    at.query_params["section"] = "By route"
+    at.run().run()
+    assert not at.exception and len(at.dataframe) == 1
+    table = at.dataframe[0].value
+    n, dm = con.execute(
+        "SELECT count(*), sum(dead_and_missing) FROM incidents WHERE len(routes) = 0"
+    ).fetchone()
+    assert table.iloc[-1]["route"] == R.NO_ROUTE and table.iloc[-1]["incidents"] == n
+    text = " ".join(c.value for c in at.caption)
+    assert f"{n:,} incidents ({dm:,} dead and missing) have no route" in text
+    assert "count under each" in text
+    assert "Dashed" not in " ".join(c.value for c in at.caption)

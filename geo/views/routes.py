@@ -563,8 +563,30 @@ class RoutesView:
 
     @cached_property
     def deadliest(self) -> pd.DataFrame:
-        """The deadliest incidents of the selection (:func:`deadliest_table`)."""
+        """The deadliest single incidents of the selection, cumulative tallies left out
+        (:func:`deadliest_table`)."""
         return deadliest_table(self.q, self.state, self.limit)
+
+    @cached_property
+    def cumulative(self) -> pd.DataFrame:
+        """The selection's largest cumulative tallies, ranked apart from incidents."""
+        return deadliest_table(self.q, self.state, self.limit, cumulative=True)
+
+    @cached_property
+    def cumulative_totals(self) -> pd.Series:
+        """``incidents`` and ``dead_and_missing`` of all the selection's cumulative tallies."""
+        return self.q("cumulative_totals", **self.state.query_params()).iloc[0]
+
+    @cached_property
+    def route_coverage(self) -> pd.Series:
+        """No-route and several-route incidents of the selection (``route_coverage``)."""
+        return self.q("route_coverage", **self.state.query_params()).iloc[0]
+
+    @cached_property
+    def route_rows(self) -> pd.DataFrame:
+        """The By route table: one row per route, then "No route recorded" when the
+        selection has incidents with no route (:func:`route_table`)."""
+        return route_table(self.routes, self.route_coverage)
 
     @property
     def unlocated(self) -> int:
@@ -600,9 +622,45 @@ def route_series(q: Query, state: RoutesState, top: int = TOP_ROUTES) -> tuple[p
     return df, grain
 
 
-def deadliest_table(q: Query, state: RoutesState, limit: int = DEADLIEST) -> pd.DataFrame:
-    """The deadliest incidents; ``url`` kept only for http(s) links (else None)."""
-    df = q("deadliest_incidents", limit=limit, **state.query_params())
+def last_period_note(state: RoutesState, last_date: date, grain: str) -> str:
+    """A sentence (with a leading space) when the series' last period is not complete,
+    else ''.
+
+    The last point covers the period (month or year) holding ``state.date_to``; it is
+    complete only if both the selection and the data reach that period's last day.
+    """
+    end = pd.Timestamp(state.date_to).to_period("M" if grain == "month" else "Y").end_time.date()
+    if last_date < end and state.date_to >= last_date:
+        return f" Data run to {last_date:%d %b %Y}, so the last {grain} may be incomplete."
+    if state.date_to < end:
+        return f" The selection ends on {state.date_to:%d %b %Y}, so the last {grain} is partial."
+    return ""
+
+
+def deadliest_table(
+    q: Query, state: RoutesState, limit: int = DEADLIEST, *, cumulative: bool = False
+) -> pd.DataFrame:
+    """The deadliest incidents, or the largest cumulative tallies.
+
+    Parameters
+    ----------
+    q : Query
+        Query runner.
+    state : RoutesState
+        The filters.
+    limit : int
+        Rows at most.
+    cumulative : bool
+        False (default): single incidents only, IOM's "Cumulative Incident" tallies left
+        out, since a tally of a whole year must not rank beside a shipwreck. True: the
+        tallies only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of ``deadliest_incidents``; ``url`` kept only for http(s) links (else None).
+    """
+    df = q("deadliest_incidents", limit=limit, cumulative=cumulative, **state.query_params())
     df["url"] = pd.Series(
         [http_url(u) for u in df["url"]],
         index=df.index,
@@ -638,6 +696,47 @@ def build(
     )
 
 
+NO_ROUTE = "No route recorded"
+
+
+def route_table(routes: pd.DataFrame, coverage: Mapping) -> pd.DataFrame:
+    """Route rows (``route``, ``incidents``, ``dead_and_missing``, ``corridor``) with a
+    last row for the incidents with no route, when there are any.
+
+    Parameters
+    ----------
+    routes : pandas.DataFrame
+        Rows of ``route_totals`` with ``corridor`` (see :func:`build`).
+    coverage : Mapping
+        The row of ``route_coverage`` for the same filters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Also has ``named`` (False on the no-route row), so that a reader of the table or
+        of a test can tell the added row from a route whose name were the same text.
+    """
+    cols = ["route", "incidents", "dead_and_missing", "corridor"]
+    out = routes[cols].copy()
+    out["named"] = True
+    n = int(coverage["no_route_incidents"])
+    if n:
+        extra = pd.DataFrame(
+            [
+                {
+                    "route": NO_ROUTE,
+                    "incidents": n,
+                    "dead_and_missing": int(coverage["no_route_dead_and_missing"]),
+                    "corridor": "",
+                    "named": False,
+                }
+            ]
+        )
+        out = pd.concat([out, extra], ignore_index=True)
+    # sums arrive as HUGEINT (float in pandas): whole numbers in the table and its CSV
+    return out.astype({"incidents": "int64", "dead_and_missing": "int64"})
+
+
 def _with_corridor(routes: pd.DataFrame) -> pd.DataFrame:
     """Adds ``corridor``: 'origin → destination' of the schematic line ('' when none)."""
     routes["corridor"] = [
@@ -659,4 +758,7 @@ __all__ = [
     "build_map",
     "incident_popup",
     "popup_values",
+    "deadliest_table",
+    "route_table",
+    "last_period_note",
 ]
