@@ -40,7 +40,7 @@ TABLES: tuple[Table, ...] = (
             (
                 "origin",
                 "VARCHAR",
-                "`export` (the 2025-04 xlsx/csv) or `endpoint` (JSON, after the export's last date)",
+                "`export` (the xlsx/csv download) or `endpoint` (the JSON files): the later publication of the incident's year (see `incident_year_sources`)",
             ),
             (
                 "incident_type",
@@ -112,6 +112,32 @@ TABLES: tuple[Table, ...] = (
                 "SMALLINT",
                 "`incident_codes.code` of the first route (NULL when no route is given)",
             ),
+        ),
+    ),
+    Table(
+        "incident_year_sources",
+        "Which MMP publication each year's incidents come from. For each year the later "
+        "publication of that year wins (a publication's date is its latest incident): the "
+        "export for the years it was saved after, the endpoint files for the years saved later.",
+        (
+            ("year", "INTEGER PRIMARY KEY", "year of the incidents"),
+            ("origin", "VARCHAR", "`export` or `endpoint`: the publication that supplies the year"),
+            ("files", "VARCHAR[]", "its file(s), relative to the sources folder"),
+            ("published_to", "DATE", "latest incident date in that publication"),
+            (
+                "other_published_to",
+                "DATE",
+                "latest incident date in the other (earlier) publication holding the year, if any",
+            ),
+            ("incidents", "INTEGER", "incidents of the year in `incidents`"),
+            ("dead_and_missing", "BIGINT", "their dead and missing (minimum estimates)"),
+            (
+                "superseded_ids",
+                "INTEGER",
+                "ids of the year that only the earlier publication holds: renumbered, merged or "
+                "withdrawn by IOM, not counted (each one is in `load_issues`, action `superseded`)",
+            ),
+            ("superseded_dead_and_missing", "BIGINT", "the dead and missing of those ids"),
         ),
     ),
     Table(
@@ -219,6 +245,12 @@ TABLES: tuple[Table, ...] = (
             ("asylum_country", "VARCHAR", "country of asylum (name)"),
             ("location", "VARCHAR", "UNHCR location text, e.g. `Kakuma [Admin 3: PRP]`"),
             ("site_name", "VARCHAR", "location without the bracketed admin suffix"),
+            (
+                "location_level",
+                "VARCHAR",
+                "`site` (a named camp: `[Admin 3: …]` or a bare name; only these join), "
+                "`admin1` / `admin2` (a whole state or district) or `dispersed`",
+            ),
             ("acc_type", "VARCHAR", "`P` planned/managed camp, `S` self-settled camp"),
             ("female", "BIGINT", "female total"),
             ("male", "BIGINT", "male total"),
@@ -417,7 +449,7 @@ TABLES: tuple[Table, ...] = (
             (
                 "action",
                 "VARCHAR",
-                "`rejected` (row not loaded), `repaired` (loaded after a documented fix), `unlocated` (loaded without a position) or `skipped` (an exact duplicate, counted once)",
+                "`rejected` (row not loaded), `repaired` (loaded after a documented fix), `unlocated` (loaded without a position), `skipped` (an exact duplicate or the same place as another row, counted once), `unresolved` (loaded, but its country name or code gives no ISO3 country) or `superseded` (an MMP id that the later publication of its year no longer holds, not counted)",
             ),
             ("reason", "VARCHAR", "why"),
         ),

@@ -39,6 +39,32 @@ st.dataframe(
     },
 )
 
+st.subheader("Missing Migrants Project: which publication each year comes from")
+st.caption(
+    "IOM publishes the same incidents twice: the full download (export) and one JSON file "
+    "per year. For each year the later publication wins; its date is its latest incident. "
+    "IDs that only the earlier publication holds were renumbered, merged or withdrawn by IOM "
+    "and are not counted. Figures are minimum estimates."
+)
+st.dataframe(
+    view.mmp_years,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "year": st.column_config.NumberColumn("Year", format="%d"),
+        "origin": "Publication",
+        "files": "File(s)",
+        "published_to": st.column_config.DateColumn("Runs to"),
+        "other_published_to": st.column_config.DateColumn("Other publication runs to"),
+        "incidents": st.column_config.NumberColumn("Incidents", format="localized"),
+        "dead_and_missing": st.column_config.NumberColumn("Dead and missing", format="localized"),
+        "superseded_ids": st.column_config.NumberColumn("IDs not counted", format="localized"),
+        "superseded_dead_and_missing": st.column_config.NumberColumn(
+            "Their dead and missing", format="localized"
+        ),
+    },
+)
+
 st.subheader("Caveats")
 for title, text in data_sources.CAVEATS:
     st.markdown(f"**{title}.** {text}")

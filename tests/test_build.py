@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -23,13 +24,70 @@ def _export_rows(mirror: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def test_report_shows_the_issue_figures(built, mirror):
+def _count(text: str) -> int:
+    text = (text or "").replace(",", "").strip()
+    return int(float(text)) if text else 0
+
+
+def _later_publication_wins(mirror: Path) -> dict[str, tuple[str, int, int]]:
+    """Expected incidents from the files alone: ``{id: (origin, year, dead and missing)}``.
+
+    For each year the later publication of that year wins; a publication's date is the
+    latest incident date it holds. Endpoint rows of one web_id are summed, repeats too.
+    """
+    export = {}
+    for r in _export_rows(mirror):
+        main_id = r["Main ID"].strip().lstrip("\ufeff")
+        # An impossible date ("0") falls back to the year column, then the id's prefix.
+        date_year = r["Incident Date"][:4] if len(r["Incident Date"]) >= 10 else ""
+        year = int(date_year or r["Incident Year"] or main_id[:4])
+        export[main_id] = (year, _count(r["Total Number of Dead and Missing"]))
+    export_date = max(r["Incident Date"] for r in _export_rows(mirror) if r["Incident Date"])
+    endpoint: dict[str, list] = {}
+    file_date: dict[str, str] = {}
+    for path in sorted((mirror / "missing_migrants/api").glob("*.json")):
+        for rec in json.loads(path.read_text(encoding="utf-8")):
+            d = rec["reported_date"].strip()
+            file_date[path.name] = max(file_date.get(path.name, ""), d)
+            e = endpoint.setdefault(rec["web_id"], [path.name, d or "9999", 0])
+            e[1] = min(e[1], d or "9999")
+            e[2] += _count(rec["total_dead_and_missing"]) or (
+                _count(rec["number_dead"]) + _count(rec["number_missing"])
+            )
+    latest: dict[tuple[int, str], str] = {}
+    for year, _ in export.values():
+        latest[(year, "export")] = export_date
+    for web_id, (name, d, _) in endpoint.items():
+        year = int(d[:4]) if d != "9999" else int(Path(name).stem)
+        endpoint[web_id].append(year)
+        latest[(year, "endpoint")] = max(latest.get((year, "endpoint"), ""), file_date[name])
+
+    def winner(year: int) -> str:
+        # Ties go to the export, the fuller record.
+        later = latest.get((year, "endpoint"), "") > latest.get((year, "export"), "")
+        return "endpoint" if later else "export"
+
+    expected = {}
+    for i in export.keys() | endpoint.keys():
+        e, p = export.get(i), endpoint.get(i)
+        if e and p:
+            both = ("endpoint", p[3], p[2]) if file_date[p[0]] > export_date else ("export", *e)
+            expected[i] = both
+        elif e and winner(e[0]) == "export":
+            expected[i] = ("export", *e)
+        elif p and winner(p[3]) == "endpoint":
+            expected[i] = ("endpoint", p[3], p[2])
+    return expected
+
+
+def test_report_shows_the_merged_figures(built, mirror):
     _, summary, report = built
-    rows = _export_rows(mirror)
-    assert summary["incidents_export"] == len(rows) == 19255
-    total = sum(int(r["Total Number of Dead and Missing"].replace(",", "")) for r in rows)
-    assert summary["dead_and_missing_export"] == total == 74376
-    assert "19,255 incidents" in report and "74,376 dead and missing" in report
+    expected = _later_publication_wins(mirror)
+    assert summary["incidents"] == len(expected)
+    assert summary["incidents_export"] == sum(1 for o, _, _ in expected.values() if o == "export")
+    total = sum(dm for _, _, dm in expected.values())
+    assert summary["dead_and_missing"] == total
+    assert f"{len(expected):,} (" in report and f"{total:,} (minimum estimates)" in report
     assert summary["sites"] >= 13700
     assert summary["cities"] == 1860
     assert summary["city_years_min"] == summary["city_years_max"] == 18
@@ -37,35 +95,95 @@ def test_report_shows_the_issue_figures(built, mirror):
     assert summary["cifal"] >= 30
 
 
-def test_endpoint_adds_only_incidents_after_the_export(con, mirror):
-    export_ids = {r["Main ID"] for r in _export_rows(mirror)}
-    last = max(r["Incident Date"] for r in _export_rows(mirror) if r["Incident Date"])
-    first_dates: dict[str, str] = {}
-    for path in sorted((mirror / "missing_migrants/api").glob("*.json")):
-        for rec in json.loads(path.read_text(encoding="utf-8")):
-            d = rec["reported_date"].strip()
-            if d and rec["web_id"] not in export_ids:
-                first_dates[rec["web_id"]] = min(first_dates.get(rec["web_id"], d), d)
-    expected = {i for i, d in first_dates.items() if d > last}
+def test_each_year_comes_from_its_later_publication(con, mirror):
+    expected = _later_publication_wins(mirror)
     got = {
-        r[0]
-        for r in con.execute(
-            "SELECT incident_id FROM incidents WHERE origin = 'endpoint'"
+        i: (o, y, dm)
+        for i, o, y, dm in con.execute(
+            "SELECT incident_id, origin, year, dead_and_missing FROM incidents"
         ).fetchall()
     }
-    assert got == expected and len(got) > 300
-    # An endpoint incident is the sum of its rows (one per group of origin).
-    web_id, n_rows, dm = con.execute(
-        """SELECT i.incident_id, 0, i.dead_and_missing FROM incidents i
-           WHERE origin = 'endpoint' AND incident_type = 'Split Incident' LIMIT 1"""
-    ).fetchone()
-    src = [
-        int(r["total_dead_and_missing"].replace(",", ""))
+    assert got == expected
+    years = con.execute("SELECT year, origin, incidents FROM incident_year_sources").fetchall()
+    for year, origin, n in years:
+        mine = [o for o, y, _ in expected.values() if y == year]
+        assert n == len(mine) and set(mine) <= {origin}, year
+    # Every year of every file is listed, and the newest endpoint year is the endpoint's.
+    newest = max(int(p.stem) for p in (mirror / "missing_migrants/api").glob("*.json"))
+    assert dict((y, o) for y, o, _ in years)[newest] == "endpoint"
+
+
+def test_ids_only_the_earlier_publication_holds_are_reported(con, mirror):
+    expected = _later_publication_wins(mirror)
+    export_ids = {r["Main ID"].strip().lstrip("\ufeff") for r in _export_rows(mirror)}
+    endpoint_ids = {
+        rec["web_id"]
         for p in (mirror / "missing_migrants/api").glob("*.json")
-        for r in json.loads(p.read_text(encoding="utf-8"))
-        if r["web_id"] == web_id
-    ]
-    assert len(src) > 1 and sum(src) == dm
+        for rec in json.loads(p.read_text(encoding="utf-8"))
+    }
+    dropped = (export_ids | endpoint_ids) - expected.keys()
+    reported = {
+        r[0]
+        for r in con.execute("SELECT value FROM load_issues WHERE action = 'superseded'").fetchall()
+    }
+    assert dropped and reported == dropped
+    per_year = con.execute("SELECT sum(superseded_ids) FROM incident_year_sources").fetchone()[0]
+    assert per_year == len(dropped)
+
+
+def test_identical_endpoint_rows_are_summed(con, mirror):
+    # Two identical rows of one web_id are two groups of origin, not a duplicate.
+    for path in sorted((mirror / "missing_migrants/api").glob("*.json")):
+        groups: dict[str, list[str]] = {}
+        for rec in json.loads(path.read_text(encoding="utf-8")):
+            groups.setdefault(rec["web_id"], []).append(json.dumps(rec, sort_keys=True))
+        repeats = [i for i, rows in groups.items() if len(set(rows)) < len(rows)]
+        for web_id in repeats:
+            row = con.execute(
+                "SELECT origin, dead_and_missing FROM incidents WHERE incident_id = ?", [web_id]
+            ).fetchone()
+            if row and row[0] == "endpoint":
+                want = sum(_count(json.loads(r)["total_dead_and_missing"]) for r in groups[web_id])
+                assert row[1] == want, web_id
+                return
+    raise AssertionError("no repeated endpoint row in an endpoint year")
+
+
+def test_a_new_year_file_is_taken_without_code_change(mirror, tmp_path, monkeypatch):
+    """A 2027 file (made from 2026's by moving its dates a year on) comes in whole."""
+    from datetime import date
+
+    import geo.loaders.mmp
+    from geo.build import build
+
+    src = copy_sources(mirror, tmp_path / "src", only=["missing_migrants", "natural_earth"])
+    records = json.loads((mirror / "missing_migrants/api/2026.json").read_text(encoding="utf-8"))
+    newest = max(int(p.stem) for p in (mirror / "missing_migrants/api").glob("*.json"))
+    later = newest + 1
+    for rec in records:
+        rec["web_id"] = rec["web_id"].replace(str(newest), str(later), 1)
+        if rec["reported_date"]:
+            rec["reported_date"] = str(later) + rec["reported_date"][4:]
+    (src / f"missing_migrants/api/{later}.json").write_text(json.dumps(records), encoding="utf-8")
+    db = tmp_path / "a.duckdb"
+
+    class InThatYear(date):
+        """Dates after today are impossible: build as if it were the end of that year."""
+
+        @classmethod
+        def today(cls):
+            return date(later, 12, 31)
+
+    monkeypatch.setattr(geo.loaders.mmp, "date", InThatYear)
+    build(src, db, out=io.StringIO())
+    with duckdb.connect(str(db), read_only=True) as c:
+        origin, n, dm = c.execute(
+            "SELECT origin, incidents, dead_and_missing FROM incident_year_sources WHERE year = ?",
+            [later],
+        ).fetchone()
+    assert origin == "endpoint"
+    assert n == len({r["web_id"] for r in records})
+    assert dm == sum(_count(r["total_dead_and_missing"]) for r in records)
 
 
 def test_multi_valued_fields_are_lists(con):

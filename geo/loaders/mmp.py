@@ -6,9 +6,16 @@ already merged the records of a split incident (one per group of origin) into th
 row, and a cumulative incident is one record of remains found over a period. Each
 export row is therefore counted once, whatever its type, which reproduces IOM's
 published total. The endpoint's rows sharing a ``web_id`` are summed into one
-incident. Endpoint incidents are added only when the export lacks their id and they
-are dated after the export's last incident: earlier endpoint-only ids are records
-the export (the fuller, later record) superseded, and adding them would double count.
+incident, identical rows included (they are separate groups of origin).
+
+Which publication counts: **for each year, the later publication of that year wins.**
+A publication's date is the latest incident it holds. In the mirror the export (to
+2025-04-29) is later than the endpoint files for 2014-2024, and the endpoint files for
+2025 (to 2025-09-08) and 2026 are later than the export, so those years come from the
+endpoint, including incidents IOM added late with dates before the export's last day.
+An id that only the earlier publication of its year holds was renumbered, merged or
+withdrawn by IOM: it is not counted, and each one is reported in ``load_issues``.
+A new year's file (``api/2027.json``) is taken by the same rule with no code change.
 """
 
 from __future__ import annotations
@@ -21,9 +28,24 @@ import pandas as pd
 
 from geo.context import LoadContext
 from geo.errors import SourceError
-from geo.parse import CellError, parse_count, parse_date, parse_latlon, split_multi
+from geo.parse import (
+    CellError,
+    clean_id,
+    date_order,
+    is_ambiguous_date,
+    parse_count,
+    parse_date,
+    parse_latlon,
+    split_multi,
+)
 from geo.queries import INCIDENT_CODES_FILE, run_script
-from geo.readers import read_csv, read_excel, read_json_records, require_columns
+from geo.readers import (
+    align_columns,
+    read_csv,
+    read_excel,
+    read_json_records,
+    require_columns,
+)
 
 EXPORT = "mmp_export"
 ENDPOINT = "mmp_endpoint"
@@ -81,6 +103,15 @@ NEGATIVE_OK = {
 }
 NULL_IF_NEGATIVE = {"Number of Survivors", "number_of_survivors"}
 _ID_YEAR = re.compile(r"^(19|20)\d\d(?=\.)")
+# Above this a head count for one incident is a damaged cell, not a figure (see _Rows.count).
+MAX_PEOPLE = 10_000
+# Renamed count columns are found again when only case, spaces or punctuation differ
+# ("Number_of_Dead", "number of dead"); any other rename fails the build by name.
+COUNT_COLUMNS = [
+    "Number of Dead",
+    "Minimum Estimated Number of Missing",
+    "Total Number of Dead and Missing",
+]
 
 
 def _safe_url(text: str) -> str | None:
@@ -90,12 +121,75 @@ def _safe_url(text: str) -> str | None:
     return first if re.match(r"^https?://", first, re.IGNORECASE) else None
 
 
+_NAME_MONTH = re.compile(r"_((?:19|20)\d\d)-(0[1-9]|1[0-2])(?:-\d\d)?$")
+_FORMATS = {".csv": 0, ".xlsx": 1, ".xls": 2}  # preference within one publication
+# The export chosen by _find_export, with the files passed over and why; _export_rows
+# reports them (load_issues 'skipped' and a report line) when it reads the chosen one.
+_PASSED_OVER: dict[Path, list[tuple[Path, str]]] = {}
+
+
+def _latest_incident_month(path: Path) -> tuple[int, int]:
+    """(year, month) of the latest ``Incident Date`` in an export (for undated names)."""
+    df = read_excel(path) if path.suffix.lower() in {".xlsx", ".xls"} else read_csv(path)[0]
+    require_columns(df, path, ["Incident Date"])
+    latest = (0, 0)
+    order = date_order(df["Incident Date"])
+    for text in df["Incident Date"]:
+        try:
+            when = parse_date(text, latest=date.today(), order=order)
+        except CellError:
+            continue
+        if when is not None:
+            latest = max(latest, (when.year, when.month))
+    return latest
+
+
+def _publication(path: Path) -> tuple[tuple[int, int], str]:
+    """(year, month) of the publication an export file holds, and how it was found."""
+    m = _NAME_MONTH.search(path.stem)
+    if m:
+        return (int(m.group(1)), int(m.group(2))), "the date in its name"
+    return _latest_incident_month(path), "its latest Incident Date"
+
+
 def _find_export(folder: Path) -> Path | None:
-    candidates = sorted(folder.glob(EXPORT_GLOB))
-    csvs = [p for p in candidates if p.suffix.lower() == ".csv"]
-    books = [p for p in candidates if p.suffix.lower() in {".xlsx", ".xls"}]
-    # The CSV is the same table as the workbook and loads ten times faster.
-    return (csvs or books or [None])[-1]
+    """The export of the newest publication in ``folder``.
+
+    A publication is dated by the ``_YYYY-MM`` in the file name (how ``geo fetch`` and
+    the mirror name it); a file without one (IOM's default download name,
+    ``Missing_Migrants_Global_Figures_allData.csv``) is dated by the latest Incident
+    Date it holds, since no export can predate its own latest incident. The newest
+    publication wins. Only between files of the same publication is the CSV preferred
+    (the same table as the workbook, read ten times faster), then a dated name, then
+    the newer file. Every other file is reported as passed over.
+    """
+    candidates = [
+        p for p in sorted(folder.glob(EXPORT_GLOB)) if p.suffix.lower() in _FORMATS and p.is_file()
+    ]
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0]
+    dated = {p: _publication(p) for p in candidates}
+
+    def rank(p: Path):
+        month, how = dated[p]
+        return (month, -_FORMATS[p.suffix.lower()], how.startswith("the date"), p.stat().st_mtime)
+
+    ordered = sorted(candidates, key=rank, reverse=True)
+    chosen = ordered[0]
+    month, how = dated[chosen]
+    passed = []
+    for p in ordered[1:]:
+        other, other_how = dated[p]
+        when = f"{other[0]}-{other[1]:02d}"
+        if other == month:
+            why = f"same publication ({when}) as {chosen.name}, which is preferred"
+        else:
+            why = f"older publication ({when}, from {other_how}) than {chosen.name} ({month[0]}-{month[1]:02d}, from {how})"
+        passed.append((p, why))
+    _PASSED_OVER[chosen] = passed
+    return chosen
 
 
 def _get(row: dict, column: str) -> str:
@@ -116,12 +210,42 @@ class _Rows:
         # Negative missing counts are the publisher's corrections (a person first
         # counted missing was found dead): kept, so that dead + missing = total.
         value = parse_count(text, empty=empty, allow_negative=column in NEGATIVE_OK)
+        if value is not None and abs(value) > MAX_PEOPLE:
+            # The deadliest incident IOM records is 1,022 people (2015.MMP00108); a
+            # six-figure count is a damaged cell, and one such row would outweigh years.
+            raise CellError(f"'{text.strip()}' in {column} is implausible for one incident")
         if "," in text.strip():
             self.issue(row, column, text, "repaired", "thousands separator removed")
         if value is not None and value < 0 and column in NULL_IF_NEGATIVE:
             self.issue(row, column, text, "repaired", "negative count treated as not reported")
             return None
         return value
+
+    def ident(self, row: int, column: str, text: str) -> str:
+        """An id without invisible characters (a byte-order mark), the removal reported."""
+        value, changed = clean_id(text)
+        if changed:
+            self.issue(
+                row, column, ascii(text), "repaired", "invisible characters removed from the id"
+            )
+        return value
+
+    def check_total(self, row: int, column: str, dead, missing, total) -> None:
+        """Report a total that is not dead + missing; the publisher's total is kept.
+
+        IOM publishes the total as the incident's figure (its own sums use it), so it
+        stays the figure we count; the disagreement is noted for the reader.
+        """
+        if total is not None and dead is not None and missing is not None:
+            if total != dead + missing:
+                self.issue(
+                    row,
+                    column,
+                    total,
+                    "noted",
+                    f"total {total} is not dead {dead} + missing {missing}; "
+                    "the publisher's total kept",
+                )
 
     def position(self, row: int, column: str, text: str) -> tuple[float | None, float | None]:
         try:
@@ -148,13 +272,21 @@ def _export_rows(ctx: LoadContext, path: Path) -> list[dict]:
             "missing required column 'Main ID': the columns are the JSON endpoint's field "
             "names (web_id, reported_date, ...), not the export's",
         )
-    require_columns(df, path, REQUIRED_EXPORT)
+    renamed = align_columns(df, list(dict.fromkeys(REQUIRED_EXPORT + COUNT_COLUMNS)))
+    require_columns(df, path, list(dict.fromkeys(REQUIRED_EXPORT + COUNT_COLUMNS)))
     rows = _Rows(ctx, EXPORT, path)
+    for found, want in renamed:
+        rows.issue(1, want, found, "repaired", f"column '{found}' read as '{want}'")
+    for other, why in _PASSED_OVER.pop(path, []):
+        ctx.issue(EXPORT, other, None, None, other.name, "skipped", f"not loaded: {why}")
+        ctx.say(f"  MMP export: using {path.name}; passed over {other.name} ({why})")
+    # Numeric dates are read in the file's own day/month order (see parse.date_order).
+    order = date_order(df["Incident Date"])
     seen: dict[str, int] = {}
     out = []
     for rec in df.to_dict("records"):
         r = rec["_row"]
-        main_id = _get(rec, "Main ID").strip()
+        main_id = rows.ident(r, "Main ID", _get(rec, "Main ID"))
         if not main_id:
             rows.issue(r, "Main ID", "", "rejected", "no Main ID")
             continue
@@ -193,10 +325,15 @@ def _export_rows(ctx: LoadContext, path: Path) -> list[dict]:
             rows.issue(
                 r, "Total Number of Dead and Missing", "", "repaired", "empty: dead + missing"
             )
+        rows.check_total(r, "Total Number of Dead and Missing", dead, missing, total)
         date_text = _get(rec, "Incident Date")
+        if is_ambiguous_date(date_text, order):
+            rows.issue(
+                r, "Incident Date", date_text, "repaired", "day/month order unknown: read day-first"
+            )
         year = month = None
         try:
-            when = parse_date(date_text, latest=rows.latest)
+            when = parse_date(date_text, latest=rows.latest, order=order)
         except CellError as exc:
             when = None
             reason = str(exc)
@@ -258,7 +395,8 @@ def _endpoint_records(ctx: LoadContext, path: Path) -> list[dict]:
     records = read_json_records(path)
     if records:
         fields = set().union(*(r.keys() for r in records[:50]))
-        for column in REQUIRED_ENDPOINT:
+        # The dead and missing counts are figures of every page: a renamed field fails.
+        for column in [*REQUIRED_ENDPOINT, "number_dead", "number_missing"]:
             if column not in fields:
                 hint = (
                     ": the fields are the export's column names (Main ID, Incident Date, ...), "
@@ -268,9 +406,10 @@ def _endpoint_records(ctx: LoadContext, path: Path) -> list[dict]:
                 )
                 raise SourceError(path, f"missing required field '{column}'{hint}")
     rows = _Rows(ctx, ENDPOINT, path)
+    order = date_order(_get(rec, "reported_date") for rec in records)
     out = []
     for n, rec in enumerate(records, start=1):
-        web_id = _get(rec, "web_id").strip()
+        web_id = rows.ident(n, "web_id", _get(rec, "web_id"))
         if not web_id:
             rows.issue(n, "web_id", "", "rejected", "no web_id")
             continue
@@ -290,8 +429,23 @@ def _endpoint_records(ctx: LoadContext, path: Path) -> list[dict]:
         except CellError as exc:
             rows.issue(n, "counts", "", "rejected", str(exc))
             continue
+        rows.check_total(
+            n,
+            "total_dead_and_missing",
+            counts["dead"],
+            counts["missing"],
+            counts["dead_and_missing"],
+        )
+        if is_ambiguous_date(_get(rec, "reported_date"), order):
+            rows.issue(
+                n,
+                "reported_date",
+                _get(rec, "reported_date"),
+                "repaired",
+                "day/month order unknown: read day-first",
+            )
         try:
-            when = parse_date(_get(rec, "reported_date"), latest=rows.latest)
+            when = parse_date(_get(rec, "reported_date"), latest=rows.latest, order=order)
         except CellError as exc:
             rows.issue(n, "reported_date", _get(rec, "reported_date"), "rejected", str(exc))
             continue
@@ -299,143 +453,263 @@ def _endpoint_records(ctx: LoadContext, path: Path) -> list[dict]:
     return out
 
 
-def _without_duplicates(
-    ctx: LoadContext, items: list[tuple[Path, dict]]
-) -> list[tuple[Path, dict]]:
-    """Drop records identical in every field to an earlier one of the same web_id.
+_FILE_YEAR = re.compile(r"^((19|20)\d\d)$")
 
-    The endpoint's rows of one incident differ by group of origin; a row repeating
-    another exactly is a duplicate, and summing it would count its dead twice.
+
+def _endpoint_incident(ctx: LoadContext, web_id: str, items: list[tuple[Path, dict]]) -> dict:
+    """One incident from every endpoint row of a ``web_id``, summed.
+
+    The endpoint writes one row per group of origin; two rows may be identical in every
+    field (two groups with the same figures), and IOM's own total counts both, so every
+    row is summed, repeats included.
     """
-    seen: dict[tuple, tuple[Path, int]] = {}
-    kept = []
-    for path, item in items:
-        key = tuple(sorted((k, str(v)) for k, v in item["rec"].items()))
-        if key in seen:
-            first_path, first_n = seen[key]
+    path, first = items[0]
+    rec = first["rec"]
+    rows = _Rows(ctx, ENDPOINT, path)
+    dates = [i["when"] for _, i in items if i["when"] is not None]
+    when = min(dates) if dates else None
+
+    def total(key: str) -> int | None:
+        values = [i[key] for _, i in items if i[key] is not None]
+        return sum(values) if values else None
+
+    def union(col: str, vocab: tuple[str, ...] = ()) -> list[str]:
+        return list(
+            dict.fromkeys(v for _, i in items for v in split_multi(_get(i["rec"], col), vocab))
+        )
+
+    dead, missing = total("dead") or 0, total("missing") or 0
+    dm = total("dead_and_missing")
+    lat, lon = rows.position(first["n"], "location_coodinates", _get(rec, "location_coodinates"))
+    regions = union("region")
+    return {
+        "incident_id": web_id,
+        "record_ids": [web_id],
+        "origin": "endpoint",
+        "incident_type": "Split Incident" if len(items) > 1 else "Incident",
+        "incident_date": when,
+        "date_imputed": when is None,
+        "year": when.year if when else None,
+        "month": when.month if when else None,
+        "dead": dead,
+        "missing": missing,
+        "dead_and_missing": dm if dm is not None else dead + missing,
+        "survivors": total("survivors"),
+        "females": total("females"),
+        "males": total("males"),
+        "children": total("children"),
+        "regions": regions,
+        "region": regions[0] if regions else None,
+        "origin_countries": union("country_origin"),
+        "origin_regions": union("region_origin"),
+        "causes": union("cause_death", CAUSES),
+        "country": _get(rec, "country_of_incident").strip() or None,
+        "routes": union("migration_route"),
+        "location": _get(rec, "location_description").strip() or None,
+        "lat": lat,
+        "lon": lon,
+        "unsd_grouping": _get(rec, "unsd_geographic_grouping").strip() or None,
+        "information_source": _get(rec, "information_source").strip() or None,
+        "url": rows.url(first["n"], _get(rec, "url")),
+        "source_quality": _get(rec, "source_quality").strip() or None,
+        "source_file": ctx.rel(path),
+        "source_row": first["n"],
+        "_path": path,
+    }
+
+
+def _endpoint_incidents(ctx: LoadContext, paths: list[Path]) -> tuple[list[dict], dict, int]:
+    """Every endpoint incident, with the publication date of each file.
+
+    Returns the incidents, ``{source_file: latest date in it}`` and the number of rows
+    read. An undated incident takes its year from a file named ``YYYY.json`` (the
+    endpoint is queried by year); with no such name it is rejected.
+    """
+    groups: dict[str, list[tuple[Path, dict]]] = {}
+    published: dict[str, date] = {}
+    nrows = 0
+    for path in paths:
+        for item in _endpoint_records(ctx, path):
+            nrows += 1
+            groups.setdefault(item["web_id"], []).append((path, item))
+            if item["when"] is not None:
+                rel = ctx.rel(path)
+                published[rel] = max(published.get(rel, item["when"]), item["when"])
+    incidents = []
+    for web_id, items in groups.items():
+        incident = _endpoint_incident(ctx, web_id, items)
+        if incident["year"] is None:
+            path, first = items[0]
+            named = _FILE_YEAR.match(path.stem)
+            if not named:
+                ctx.issue(ENDPOINT, path, first["n"], "reported_date", "", "rejected", "no date")
+                continue
+            incident["year"] = int(named.group(1))
             ctx.issue(
                 ENDPOINT,
                 path,
-                item["n"],
-                "web_id",
-                item["web_id"],
-                "skipped",
-                f"exact duplicate of {ctx.rel(first_path)} record {first_n}; counted once",
+                first["n"],
+                "reported_date",
+                "",
+                "repaired",
+                f"no date; year {incident['year']} from the file name",
             )
-            continue
-        seen[key] = (path, item["n"])
-        kept.append((path, item))
-    return kept
+        incidents.append(incident)
+    return incidents, published, nrows
 
 
-def _merge_endpoint(ctx: LoadContext, paths: list[Path], export_ids: set[str], after: date | None):
-    """Sum the endpoint's rows per web_id; keep ids the export lacks, dated after it."""
-    groups: dict[str, list[tuple[Path, dict]]] = {}
-    for path in paths:
-        for item in _endpoint_records(ctx, path):
-            groups.setdefault(item["web_id"], []).append((path, item))
-    added, superseded, undated = [], 0, 0
-    for web_id, items in groups.items():
-        if web_id in export_ids:
-            continue
-        items = _without_duplicates(ctx, items)
-        dates = [i["when"] for _, i in items if i["when"] is not None]
-        when = min(dates) if dates else None
-        if when is None:
-            undated += 1
-            path, first = items[0]
-            ctx.issue(ENDPOINT, path, first["n"], "reported_date", "", "rejected", "no date")
-            continue
-        if after is not None and when <= after:
-            superseded += 1
-            continue
-        path, first = items[0]
-        rec = first["rec"]
-        rows = _Rows(ctx, ENDPOINT, path)
+def _merge(
+    ctx: LoadContext,
+    export: list[dict],
+    export_file: str | None,
+    endpoint: list[dict],
+    published: dict[str, date],
+) -> tuple[list[dict], list[dict]]:
+    """Merge the two publications: for each year, the later publication of that year wins.
 
-        def total(key: str, items=items) -> int | None:
-            values = [i[key] for _, i in items if i[key] is not None]
-            return sum(values) if values else None
+    A publication's date is the latest incident date it holds (it was saved no earlier).
+    The export is one publication; each endpoint file is another. For an id both hold,
+    the record of the later publication is kept (IOM revises totals). An id that only the
+    earlier publication of its year holds was renumbered, merged or withdrawn by IOM in
+    the later one: it is not counted, and each such id is reported in ``load_issues``.
 
-        dead, missing = total("dead") or 0, total("missing") or 0
-        dm = total("dead_and_missing")
-        lat, lon = rows.position(
-            first["n"], "location_coodinates", _get(rec, "location_coodinates")
+    Returns
+    -------
+    tuple[list[dict], list[dict]]
+        The incidents kept, and one row per year for ``incident_year_sources``.
+    """
+    export_date = max((i["incident_date"] for i in export if i["incident_date"]), default=None)
+
+    def date_of(incident: dict) -> date | None:
+        if incident["origin"] == "export":
+            return export_date
+        return published.get(incident["source_file"])
+
+    def later(a: date | None, b: date | None) -> bool:
+        # Ties go to the export: it is the fuller record of what both hold.
+        return (a or date.min) > (b or date.min)
+
+    by_year: dict[int, dict] = {}
+    for incident in export + endpoint:
+        y = by_year.setdefault(incident["year"], {"export": None, "endpoint": None, "files": {}})
+        pub = date_of(incident)
+        if incident["origin"] == "export":
+            y["export"] = pub
+        else:
+            y["files"][incident["source_file"]] = pub
+            if y["endpoint"] is None or later(pub, y["endpoint"]):
+                y["endpoint"] = pub
+    winner = {
+        year: "endpoint"
+        if y["export"] is None or (y["endpoint"] is not None and later(y["endpoint"], y["export"]))
+        else "export"
+        for year, y in by_year.items()
+    }
+    from_export = {i["incident_id"]: i for i in export}
+    from_endpoint = {i["incident_id"]: i for i in endpoint}
+    kept, dropped = [], []
+    for incident_id in dict.fromkeys([*from_export, *from_endpoint]):
+        e, p = from_export.get(incident_id), from_endpoint.get(incident_id)
+        if e and p:
+            chosen = p if later(date_of(p), date_of(e)) else e
+            if chosen is p:
+                # The endpoint has no type or record ids; the export's still describe it.
+                p["incident_type"] = e["incident_type"]
+                p["record_ids"] = list(dict.fromkeys([*e["record_ids"], incident_id]))
+            kept.append(chosen)
+        elif winner[(e or p)["year"]] == (e or p)["origin"]:
+            kept.append(e or p)
+        else:
+            dropped.append(e or p)
+    for d in dropped:
+        source = "the export" if winner[d["year"]] == "export" else "the endpoint file"
+        ctx.issue(
+            EXPORT if d["origin"] == "export" else ENDPOINT,
+            d["_path"],
+            d["source_row"],
+            "Main ID" if d["origin"] == "export" else "web_id",
+            d["incident_id"],
+            "superseded",
+            f"not in the later publication of {d['year']} ({source}, to "
+            f"{by_year[d['year']][winner[d['year']]]}): renumbered, merged or withdrawn by "
+            f"IOM; its {d['dead_and_missing']} dead and missing are not counted",
         )
-        union = lambda col, vocab=(), items=items: list(  # noqa: E731
-            dict.fromkeys(v for _, i in items for v in split_multi(_get(i["rec"], col), vocab))
-        )
-        regions = union("region")
-        added.append(
+    years = []
+    for year in sorted(by_year):
+        y = by_year[year]
+        won = winner[year]
+        mine = [i for i in kept if i["year"] == year]
+        lost = [i for i in dropped if i["year"] == year]
+        years.append(
             {
-                "incident_id": web_id,
-                "record_ids": [web_id],
-                "origin": "endpoint",
-                "incident_type": "Split Incident" if len(items) > 1 else "Incident",
-                "incident_date": when,
-                "date_imputed": False,
-                "year": when.year,
-                "month": when.month,
-                "dead": dead,
-                "missing": missing,
-                "dead_and_missing": dm if dm is not None else dead + missing,
-                "survivors": total("survivors"),
-                "females": total("females"),
-                "males": total("males"),
-                "children": total("children"),
-                "regions": regions,
-                "region": regions[0] if regions else None,
-                "origin_countries": union("country_origin"),
-                "origin_regions": union("region_origin"),
-                "causes": union("cause_death", CAUSES),
-                "country": _get(rec, "country_of_incident").strip() or None,
-                "routes": union("migration_route"),
-                "location": _get(rec, "location_description").strip() or None,
-                "lat": lat,
-                "lon": lon,
-                "unsd_grouping": _get(rec, "unsd_geographic_grouping").strip() or None,
-                "information_source": _get(rec, "information_source").strip() or None,
-                "url": rows.url(first["n"], _get(rec, "url")),
-                "source_quality": _get(rec, "source_quality").strip() or None,
-                "source_file": ctx.rel(path),
-                "source_row": first["n"],
+                "year": year,
+                "origin": won,
+                "files": sorted(y["files"]) if won == "endpoint" else [export_file],
+                "published_to": y[won],
+                "other_published_to": y["endpoint" if won == "export" else "export"],
+                "incidents": len(mine),
+                "dead_and_missing": sum(i["dead_and_missing"] for i in mine),
+                "superseded_ids": len(lost),
+                "superseded_dead_and_missing": sum(i["dead_and_missing"] for i in lost),
             }
         )
-    return added, superseded, undated, sum(len(v) for v in groups.values())
+    return kept, years
 
 
 def load(ctx: LoadContext) -> bool:
-    """Load the export and the endpoint files found in ``missing_migrants/``."""
+    """Load the export and the endpoint files found in ``missing_migrants/``.
+
+    For each year the later publication of that year supplies its incidents (see
+    :func:`_merge`); ``incident_year_sources`` records which one, per year.
+    """
     folder = ctx.sources / FOLDER
     export = _find_export(folder) if folder.exists() else None
     api_files = sorted((folder / "api").glob("*.json")) if folder.exists() else []
     if export is None and not api_files:
         return False
-    incidents: list[dict] = []
-    after = None
+    exported: list[dict] = []
     if export is not None:
-        incidents = _export_rows(ctx, export)
-        dates = [i["incident_date"] for i in incidents if i["incident_date"] is not None]
-        after = max(dates) if dates else None
-        ctx.record_source(EXPORT, export, ["incidents", "incident_routes"], len(incidents))
-        total = sum(i["dead_and_missing"] for i in incidents)
+        exported = _export_rows(ctx, export)
+        for incident in exported:
+            incident["_path"] = export
+        last = max((i["incident_date"] for i in exported if i["incident_date"]), default=None)
         ctx.say(
-            f"  MMP export: {len(incidents):,} incidents, {total:,} dead and missing "
-            f"(to {after}), {ctx.rejected(EXPORT, export)} rejected"
+            f"  MMP export {ctx.rel(export)}: {len(exported):,} incidents, "
+            f"{sum(i['dead_and_missing'] for i in exported):,} dead and missing (to {last}), "
+            f"{ctx.rejected(EXPORT, export)} rejected"
         )
+    endpoint, published, nrows = _endpoint_incidents(ctx, api_files)
     if api_files:
-        export_ids = {i["incident_id"] for i in incidents}
-        added, superseded, undated, nrows = _merge_endpoint(ctx, api_files, export_ids, after)
-        incidents += added
-        for path in api_files:
-            n = sum(1 for a in added if a["source_file"] == ctx.rel(path))
-            ctx.record_source(ENDPOINT, path, ["incidents", "incident_routes"], n)
         ctx.say(
-            f"  MMP endpoint: {nrows:,} rows in {len(api_files)} files; added {len(added):,} "
-            f"incidents after {after}, {sum(a['dead_and_missing'] for a in added):,} dead and "
-            f"missing; {superseded:,} endpoint-only ids up to {after} left to the export"
-            + (f"; {undated} undated rejected" if undated else "")
+            f"  MMP endpoint: {nrows:,} rows in {len(api_files)} files, {len(endpoint):,} "
+            "incidents (rows of one web_id summed, one per group of origin)"
         )
+    incidents, years = _merge(ctx, exported, export and ctx.rel(export), endpoint, published)
+    if export is not None:
+        n = sum(1 for i in incidents if i["origin"] == "export")
+        ctx.record_source(EXPORT, export, ["incidents", "incident_routes"], n)
+    for path in api_files:
+        n = sum(1 for i in incidents if i["source_file"] == ctx.rel(path))
+        ctx.record_source(ENDPOINT, path, ["incidents", "incident_routes"], n)
+    ctx.say("  MMP: for each year the later publication wins (publication = its latest incident)")
+    for y in years:
+        files = ", ".join(y["files"])
+        other = (
+            f"; the other publication runs to {y['other_published_to']}"
+            if y["other_published_to"]
+            else ""
+        )
+        gone = (
+            f"; {y['superseded_ids']} ids only in the earlier publication not counted "
+            f"({y['superseded_dead_and_missing']:,} dead and missing)"
+            if y["superseded_ids"]
+            else ""
+        )
+        ctx.say(
+            f"    {y['year']}: {y['origin']} {files} (to {y['published_to']}{other}): "
+            f"{y['incidents']:,} incidents, {y['dead_and_missing']:,} dead and missing{gone}"
+        )
+    ctx.insert("incident_year_sources", pd.DataFrame(years))
     df = pd.DataFrame(incidents)
     if not df.empty:
         # Stored in date order: a date filter then skips whole row groups (zone maps).

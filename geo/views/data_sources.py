@@ -17,7 +17,11 @@ CAVEATS = [
         "Counting rule",
         "One incident per IOM ID. Export rows count once whatever their type (IOM already "
         "merged split incidents; a cumulative incident is one record of remains found over a "
-        "period). The JSON endpoint adds only incidents dated after the export's last one.",
+        "period). The JSON endpoint's rows of one ID (one per group of origin) are summed. "
+        "For each year the later publication of that year wins (a publication's date is its "
+        "latest incident): the table below says which. An ID that only the earlier "
+        "publication holds was renumbered, merged or withdrawn by IOM and is not counted; "
+        "each one is listed in the table `load_issues` (action `superseded`).",
     ),
     (
         "Route corridors",
@@ -47,9 +51,15 @@ class DataSourcesView:
     sources: pd.DataFrame
     issues: pd.DataFrame
     facts: dict[str, str]
+    mmp_years: pd.DataFrame
 
 
 def build(q: Query) -> DataSourcesView:
     """Run the page's queries."""
     facts = dict(q("build_facts")[["key", "value"]].itertuples(index=False, name=None))
-    return DataSourcesView(sources=q("sources_table"), issues=q("load_issue_summary"), facts=facts)
+    return DataSourcesView(
+        sources=q("sources_table"),
+        issues=q("load_issue_summary"),
+        facts=facts,
+        mmp_years=q("incident_year_sources"),
+    )
