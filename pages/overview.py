@@ -19,10 +19,13 @@ c1.metric(
     fmt(h["dead_and_missing"]),
     help=f"{fmt(h['incidents'])} incidents recorded by IOM, {h['first_date']:%d %b %Y} to {h['last_date']:%d %b %Y}.",
 )
+# The latest year is usually a part year: say where it stops in the label itself.
+last = h["last_date"]
+part_year = last.year == h["year"] and (last.month, last.day) != (12, 31)
 c2.metric(
-    f"Dead and missing in {h['year']}",
+    f"Dead and missing in {h['year']}" + (f", to {last:%d %b}" if part_year else ""),
     fmt(h["dead_and_missing_year"]),
-    help=f"To {h['last_date']:%d %b %Y}.",
+    help=f"Incidents recorded to {h['last_date']:%d %b %Y}; minimum estimates.",
 )
 c3.metric(
     "Camps and sites",

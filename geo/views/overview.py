@@ -29,7 +29,7 @@ from geo.views.routes import CORRIDOR_COLOR, corridor_layer, incident_bin_layer
 
 ALL = {"regions": [], "routes": [], "causes": [], "types": []}
 CREDIT = (
-    "Data: IOM Missing Migrants Project (CC BY-IGO), UNHCR, CCCM ISIMM, UN DESA WUP 2018 "
+    "Data: IOM Missing Migrants Project (CC BY-IGO), UNHCR (CC BY 4.0), CCCM ISIMM, UN DESA WUP 2018 "
     "(CC BY 3.0 IGO), UNITAR CIFAL (compiled), Natural Earth"
 )
 CITY_MIN = 1_000_000
@@ -144,13 +144,17 @@ def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewVi
         ),
         (
             "background:#9e9ac8;width:12px;height:12px;border-radius:50%",
-            "city of 1 million+ (2025)",
+            "city of 1 million+ (2025, WUP 2018 projection)",
         ),
         ("background:#1b9e77;width:12px;height:12px;border-radius:50%", "CIFAL centre"),
     ]
     finish(
         m,
-        legend=Legend("Dead and missing per 2° cell, 2014-2025", items, MMP_CAVEAT),
+        legend=Legend(
+            f"Dead and missing per 2° cell, {span['first_date']:%Y}-{span['last_date']:%Y}",
+            items,
+            MMP_CAVEAT,
+        ),
         credit=CREDIT,
     )
     vintage = q("data_vintage")
