@@ -4,12 +4,14 @@ ISIMM sites, and 2025 site populations joined by name and country."""
 from __future__ import annotations
 
 import json
+import math
+import re
 from datetime import date
 
 import pandas as pd
 
 from geo.context import LoadContext
-from geo.loaders.countries import iso_for
+from geo.loaders.countries import report_unresolved
 from geo.parse import (
     CellError,
     check_position,
@@ -29,6 +31,10 @@ ISIMM_MONTHLY = "camps/nw_syria_isimm_idp_sites_monthly_2017-02_to_2020-07.csv"
 DEMOGRAPHICS = "unhcr_refugees/unhcr_demographics.csv"
 
 ARCHIVED = "Archived data - disregard"
+# A Cox's Bazar centroid and a register site of the same name this close are one camp
+# (the 2020 centroids lie 0-0.23 km from their register namesakes); a namesake further
+# away is taken to be another place.
+SAME_PLACE_KM = 1.0
 
 
 def _na(text: str) -> str | None:
@@ -124,7 +130,7 @@ def _register(ctx: LoadContext) -> list[dict]:
                 "name": _na(rec["name"]),
                 "name_alt": _na(rec.get("name_alt", "")),
                 "country": country,
-                "iso3": iso_for(ctx, country),
+                "iso3": None,  # resolved below, once per distinct name
                 "site_type": _na(rec["loc_type"]),
                 "site_subtype": _na(rec.get("loc_subtype", "")),
                 "population_group": _na(rec.get("type", "")),
@@ -138,6 +144,13 @@ def _register(ctx: LoadContext) -> list[dict]:
                 "source_row": r,
             }
         )
+    # A name with no ISO3 code would drop its sites out of the country filter and the
+    # 2025 population join; each such name is reported once.
+    codes = report_unresolved(
+        ctx, ds, path, "Country", ((s["source_row"], s["country"], None) for s in out)
+    )
+    for s in out:
+        s["iso3"] = codes.get(s["country"])
     ctx.record_source(ds, path, ["sites"], len(out))
     ctx.say(
         f"  UNHCR register: {len(out):,} sites, {ctx.rejected(ds, path)} rejected (incl. archived rows)"
@@ -145,7 +158,38 @@ def _register(ctx: LoadContext) -> list[dict]:
     return out
 
 
-def _coxs_bazar(ctx: LoadContext) -> list[dict]:
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km between two (lat, lon) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def _same_place(
+    register: list[dict], iso3: str, name: str, pos: tuple[float | None, float | None]
+) -> tuple[dict, float] | None:
+    """The register site that is this camp (same country and normalised name, within
+    :data:`SAME_PLACE_KM`) and its distance, or ``None``."""
+    if pos[0] is None or pos[1] is None:
+        return None
+    key = normalise_name(name)
+    near = [
+        (s, _km((s["lat"], s["lon"]), pos))
+        for s in register
+        if s["iso3"] == iso3
+        and s["lat"] is not None
+        and key in {normalise_name(n) for n in (s["name"], s["name_alt"]) if n}
+    ]
+    near = [(s, km) for s, km in near if km <= SAME_PLACE_KM]
+    return min(near, key=lambda x: x[1]) if near else None
+
+
+def _coxs_bazar(ctx: LoadContext, register: list[dict]) -> list[dict]:
+    """Cox's Bazar camp centroids that are not already register sites, and the camp
+    outlines (all of them: they are a layer of their own, not sites)."""
     ds = "coxs_bazar"
     out = []
     path = ctx.sources / COX_CENTROIDS
@@ -158,6 +202,24 @@ def _coxs_bazar(ctx: LoadContext) -> list[dict]:
                 ctx, ds, path, r, rec["Latitude"], rec["Longitude"], "Latitude/Longitude"
             )
             if pos is None:
+                continue
+            same = _same_place(register, "BGD", rec["Camp_Name"], pos)
+            if same is not None:
+                site, km = same
+                ctx.issue(
+                    ds,
+                    path,
+                    r,
+                    "Camp_Name",
+                    rec["Camp_Name"],
+                    "skipped",
+                    f"the same camp as register site {site['site_id']} '{site['name']}' "
+                    f"({km:.2f} km apart): counted once, as the register site "
+                    f"(SSID {rec['SSID'].strip()})",
+                )
+                # The register lacks the camp's district and upazila: take them over.
+                site["admin1"] = site.get("admin1") or _na(rec.get("District", ""))
+                site["admin2"] = site.get("admin2") or _na(rec.get("Upazila", ""))
                 continue
             out.append(
                 {
@@ -214,7 +276,13 @@ def _coxs_bazar(ctx: LoadContext) -> list[dict]:
             )
         n = ctx.insert("camp_outlines", pd.DataFrame(rows))
         ctx.record_source(ds, outline, ["camp_outlines"], n)
-        ctx.say(f"  Cox's Bazar: {len(out)} camp centroids, {n} camp outlines")
+        merged = sum(
+            1 for i in ctx.issues if i["dataset"] == ds and i["action"] == "skipped"
+        )
+        ctx.say(
+            f"  Cox's Bazar: {len(out)} camp centroids as sites of their own, {merged} merged "
+            f"into the register sites of the same camps; {n} camp outlines"
+        )
     return out
 
 
@@ -333,6 +401,28 @@ def _isimm(ctx: LoadContext) -> list[dict]:
     return out
 
 
+def location_level(location: str) -> str:
+    """What a UNHCR camp-population ``location`` names.
+
+    Parameters
+    ----------
+    location : str
+        e.g. ``"Kakuma [Admin 3: PRP]"``, ``"Khartoum [Admin 1]"``,
+        ``"Dispersed in the country / territory"``.
+
+    Returns
+    -------
+    str
+        ``"admin1"`` or ``"admin2"`` for a whole state/province or district,
+        ``"dispersed"`` for people spread over the country, else ``"site"`` (an
+        ``[Admin 3: ...]`` point or a bare camp name such as Chad's "Goudrane").
+    """
+    if location.strip().lower().startswith("dispersed"):
+        return "dispersed"
+    m = re.search(r"\[\s*admin\s*([12])\s*[\]:]", location, flags=re.IGNORECASE)
+    return f"admin{m.group(1)}" if m else "site"
+
+
 def _demographics(ctx: LoadContext, register: list[dict]) -> dict[str, int]:
     """Load P/S camp populations and join them to register sites; returns site_id -> people."""
     path = ctx.sources / DEMOGRAPHICS
@@ -341,6 +431,15 @@ def _demographics(ctx: LoadContext, register: list[dict]) -> dict[str, int]:
     ds = "unhcr_demographics"
     df, _ = read_csv(path)
     require_columns(df, path, ["coa_iso", "coa_name", "location", "acc_type", "total"])
+    # The join below is by the publisher's code; a name or code that is not a country is
+    # reported (e.g. "Unknown", UNK).
+    report_unresolved(
+        ctx,
+        ds,
+        path,
+        "coa_name/coa_iso",
+        zip(df["_row"], df["coa_name"].str.strip(), df["coa_iso"].str.strip(), strict=True),
+    )
     sites = df[df["acc_type"].isin(["P", "S"])]
     groups: dict[tuple[str, str], dict] = {}
     rejected = 0
@@ -362,6 +461,7 @@ def _demographics(ctx: LoadContext, register: list[dict]) -> dict[str, int]:
                 "asylum_country": rec["coa_name"].strip(),
                 "location": key[1],
                 "site_name": key[1].split("[")[0].strip(),
+                "location_level": location_level(key[1]),
                 "acc_type": rec["acc_type"],
                 "female": 0,
                 "male": 0,
@@ -382,9 +482,11 @@ def _demographics(ctx: LoadContext, register: list[dict]) -> dict[str, int]:
     rows = []
     for g in groups.values():
         ids = index.get((g["asylum_iso3"], normalise_name(g["site_name"])), [])
-        # Join only when the name is unambiguous in that country; a wrong join is
-        # worse than no figure.
-        match = ids[0] if len(set(ids)) == 1 else None
+        # Join only a named site, and only when the name is unambiguous in that country:
+        # a state's or district's total joined to a camp of the same name (Khartoum,
+        # Blue Nile) is worse than no figure.
+        site_level = g["location_level"] == "site"
+        match = ids[0] if site_level and len(set(ids)) == 1 else None
         if match:
             populations[match] = populations.get(match, 0) + g["total"]
         g["origins"] = len(g.pop("_origins"))
@@ -395,10 +497,17 @@ def _demographics(ctx: LoadContext, register: list[dict]) -> dict[str, int]:
     matched = [g for g in rows if g["matched_site_id"]]
     people = sum(g["total"] for g in rows)
     people_matched = sum(g["total"] for g in matched)
+    areas = {
+        level: sum(g["total"] for g in rows if g["location_level"] == level)
+        for level in ("admin1", "admin2", "dispersed")
+    }
     ctx.say(
         f"  UNHCR 2025 camp populations: {n} camps (P/S) with {people:,} people; "
         f"{len(matched)} ({len(matched) / max(n, 1):.0%}) joined to a register site by name, "
-        f"covering {people_matched:,} people ({people_matched / max(people, 1):.0%})"
+        f"covering {people_matched:,} people ({people_matched / max(people, 1):.0%}); "
+        f"not at a named site: {areas['admin1']:,} reported per state or province (Admin 1), "
+        f"{areas['admin2']:,} per district (Admin 2), {areas['dispersed']:,} dispersed "
+        f"({sum(areas.values()) / max(people, 1):.0%})"
     )
     ctx.con.execute(
         "INSERT OR REPLACE INTO build_info VALUES ('site_population_match', ?)",
@@ -410,7 +519,7 @@ def _demographics(ctx: LoadContext, register: list[dict]) -> dict[str, int]:
 def load(ctx: LoadContext) -> bool:
     """Load every camp and site file present."""
     register = _register(ctx)
-    cox = _coxs_bazar(ctx)
+    cox = _coxs_bazar(ctx, register)
     isimm = _isimm(ctx)
     if not (register or cox or isimm) and not (ctx.sources / DEMOGRAPHICS).exists():
         return False

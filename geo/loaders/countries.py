@@ -4,6 +4,8 @@ other loaders use to attach ISO3 codes."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
@@ -40,6 +42,21 @@ def _n3(props: dict) -> int | None:
     return None
 
 
+# Names the sources use that neither Natural Earth nor UNHCR's country list spells that
+# way: older official names (the register dates from 2020, WUP from 2018) and the UN
+# statistical names of territories. They win over every other lookup.
+ALIASES = {
+    "Rep. of Chad": "TCD",
+    "Swaziland": "SWZ",
+    "The former Yugoslav Republic of Macedonia": "MKD",
+    "TFYR Macedonia": "MKD",
+    "China, Taiwan Province of China": "TWN",
+    "Dem. People's Republic of Korea": "PRK",
+    "China, Hong Kong Special Administrative Region": "HKG",
+    "China, Macao Special Administrative Region": "MAC",
+}
+
+
 def _lookups(ctx: LoadContext, features: list[dict]) -> None:
     for f in features:
         p = f.get("properties") or {}
@@ -47,9 +64,34 @@ def _lookups(ctx: LoadContext, features: list[dict]) -> None:
         n3 = _n3(p)
         if n3 is not None:
             ctx.numeric_iso.setdefault(n3, iso)
-        for key in ("NAME", "NAME_LONG", "ADMIN", "FORMAL_EN", "NAME_EN", "SOVEREIGNT"):
+        # Not SOVEREIGNT: a dependency carries its sovereign's name there (the French
+        # Southern Territories say "France", Greenland "Denmark", the Falklands "United
+        # Kingdom"), so the first such feature read would take the sovereign's name.
+        for key in ("NAME", "NAME_LONG", "ADMIN", "FORMAL_EN", "NAME_EN"):
             if p.get(key):
                 ctx.country_iso.setdefault(normalise_name(str(p[key])), iso)
+
+
+def _user_assigned(code: str) -> bool:
+    """ISO 3166 reserves AAA-AAZ, QMA-QZZ, XAA-XZZ and ZZA-ZZZ for private use: UNHCR
+    uses them for "Stateless" (XXA) and "Unknown" (XXX), which are not countries."""
+    return code[:1] == "X" or code[:2] in {"AA", "ZZ"} or ("QM" <= code[:2] <= "QZ")
+
+
+def known_codes(ctx: LoadContext) -> set[str]:
+    """ISO3 codes of countries and territories the lookups know (Natural Earth and
+    UNHCR's country list), without private-use codes.
+
+    Parameters
+    ----------
+    ctx : LoadContext
+        A build whose countries have been loaded.
+
+    Returns
+    -------
+    set of str
+    """
+    return {c for c in ctx.country_iso.values() if len(c) == 3 and not _user_assigned(c)}
 
 
 def _number(ctx: LoadContext, path, i: int, props: dict, key: str) -> float | None:
@@ -121,6 +163,12 @@ def load(ctx: LoadContext) -> bool:
             for iso, name in zip(df["iso_code"], df["name"], strict=True):
                 if iso and name:
                     ctx.country_iso.setdefault(normalise_name(name), iso)
+    for name, iso in ALIASES.items():
+        ctx.country_iso[normalise_name(name)] = iso
+    # A source that writes a code where a name belongs (the register's "HKG") resolves
+    # to that code; added last so that no name is shadowed by a code.
+    for code in known_codes(ctx):
+        ctx.country_iso.setdefault(code.lower(), code)
     ctx.say(f"  countries: {n} countries (Natural Earth 1:110m)")
     return True
 
@@ -128,3 +176,58 @@ def load(ctx: LoadContext) -> bool:
 def iso_for(ctx: LoadContext, name: str) -> str | None:
     """ISO3 for a country name, or ``None``."""
     return ctx.country_iso.get(normalise_name(name)) if name else None
+
+
+def report_unresolved(
+    ctx: LoadContext,
+    dataset: str,
+    path: Path,
+    column: str,
+    rows: Iterable[tuple[int, str, str | None]],
+) -> dict[str, str | None]:
+    """Resolve every distinct country name of a file and report those that do not resolve.
+
+    A name resolves when it, or the code the publisher gives beside it, is a known ISO3
+    code (:func:`known_codes`). Each name that does not resolve, or whose publisher code
+    disagrees with the name, gets one ``load_issues`` row (action ``unresolved``) at its
+    first row, saying how many rows carry it; the rows themselves are kept.
+
+    Parameters
+    ----------
+    ctx : LoadContext
+        The build (countries loaded first).
+    dataset, path, column : str, Path, str
+        Where the names come from, for the issue rows.
+    rows : iterable of (row, name, code)
+        Source row number, country name and the publisher's code (``None`` when the file
+        gives only a name).
+
+    Returns
+    -------
+    dict
+        ``name -> ISO3`` (``None`` when unresolved): the publisher's code when it is a
+        known code, else the code the name resolves to.
+    """
+    known = known_codes(ctx)
+    first: dict[tuple[str, str | None], int] = {}
+    count: dict[tuple[str, str | None], int] = {}
+    for row, name, code in rows:
+        key = (name, code or None)
+        first.setdefault(key, row)
+        count[key] = count.get(key, 0) + 1
+    out: dict[str, str | None] = {}
+    for (name, code), n in count.items():
+        by_name = iso_for(ctx, name)
+        iso = code if code in known else by_name if code is None else None
+        out[name] = iso
+        label = f"{name} ({code})" if code else name
+        if iso is None:
+            reason = (
+                f"'{code}' is not a country code" if code else "no ISO3 code for this name"
+            ) + f"; placed in no country ({n:,} rows)"
+        elif code and by_name not in {None, code}:
+            reason = f"the name reads as {by_name}; the publisher's {code} is kept ({n:,} rows)"
+        else:
+            continue
+        ctx.issue(dataset, path, first[(name, code)], column, label, "unresolved", reason)
+    return out

@@ -11,6 +11,7 @@ import pandas as pd
 from geo import DATA_DIR
 from geo.context import LoadContext
 from geo.errors import SourceError
+from geo.loaders.countries import report_unresolved
 from geo.parse import CellError, check_position, parse_date, parse_float
 from geo.readers import read_csv, read_geojson, require_columns
 
@@ -49,6 +50,7 @@ def load_cifal(ctx: LoadContext, path=CIFAL) -> bool:
                 "city": rec["city"].strip(),
                 "country": rec["country"].strip(),
                 "iso3": rec.get("iso3", "").strip() or None,
+                "_row": r,
                 "region": rec.get("region", "").strip() or None,
                 "host": rec.get("host", "").strip() or None,
                 "status": rec.get("status", "").strip() or None,
@@ -61,6 +63,13 @@ def load_cifal(ctx: LoadContext, path=CIFAL) -> bool:
                 "notes": rec.get("notes", "").strip() or None,
             }
         )
+    # The table's own iso3 wins; an empty one is filled from the country name, and a
+    # country that resolves to no ISO3 code is reported.
+    resolved = report_unresolved(
+        ctx, ds, path, "country/iso3", ((c["_row"], c["country"], c["iso3"]) for c in rows)
+    )
+    for c in rows:
+        c["iso3"] = resolved.get(c["country"])
     n = ctx.insert("cifal_centres", pd.DataFrame(rows))
     ctx.record_source(ds, path, ["cifal_centres"], n)
     ctx.say(f"  CIFAL centres: {n} with coordinates, {ctx.rejected(ds, path)} rejected")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.context import LoadContext
+from geo.loaders.countries import report_unresolved
 from geo.readers import read_csv, require_columns
 
 DATASET = "unhcr_population"
@@ -35,6 +36,21 @@ def load(ctx: LoadContext) -> bool:
     for c in COUNTS + ["coo_name", "coa_name"]:
         if c not in df.columns:
             df[c] = ""
+    # The rows keep the publisher's codes; a name or code that is not a country
+    # ("Unknown" UNK, "Stateless" XXA, "Tibetan" TIB) is reported once.
+    for side in ("coa", "coo"):
+        report_unresolved(
+            ctx,
+            DATASET,
+            path,
+            f"{side}_name/{side}_iso",
+            zip(
+                df["_row"],
+                df[f"{side}_name"].str.strip(),
+                df[f"{side}_iso"].str.strip(),
+                strict=True,
+            ),
+        )
     # Vectorised: 139k rows. Empty counts are zero; anything else must be a number.
     year = pd.to_numeric(df["year"].str.strip(), errors="coerce")
     bad = year.isna() | (year < 1900) | (year > 2100)

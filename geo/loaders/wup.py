@@ -8,6 +8,7 @@ import pandas as pd
 
 from geo.context import LoadContext
 from geo.errors import SourceError
+from geo.loaders.countries import report_unresolved
 from geo.parse import CellError, check_position, parse_float
 from geo.readers import read_csv, read_excel, require_columns
 
@@ -122,6 +123,7 @@ def load(ctx: LoadContext) -> bool:
                 "country_code": country_code,
                 "country": rec["Country or area"].strip(),
                 "iso3": ctx.numeric_iso.get(country_code),
+                "_row": r,
                 "name": rec["Urban Agglomeration"].strip(),
                 "note": rec.get("Note", "").strip() or None,
                 "lat": lat,
@@ -138,6 +140,17 @@ def load(ctx: LoadContext) -> bool:
                     "projected": y >= PROJECTION_FROM,
                 }
             )
+    # Cities are placed by the numeric country code (the name where the code is unknown);
+    # a country that resolves to no ISO3 code is reported once.
+    resolved = report_unresolved(
+        ctx,
+        DATASET,
+        path,
+        "Country Code/Country or area",
+        ((c["_row"], c["country"], c["iso3"]) for c in cities),
+    )
+    for c in cities:
+        c["iso3"] = resolved.get(c["country"])
     n = ctx.insert("cities", pd.DataFrame(cities))
     m = ctx.insert("city_population", pd.DataFrame(pops))
     ctx.record_source(DATASET, path, ["cities", "city_population"], n)
