@@ -90,17 +90,13 @@ c3.metric("Countries", fmt(t["countries"]))
 c4.metric(
     "With 2025 pop.",
     fmt(t["with_population_2025"]),
-    help="Register sites joined by name and country to UNHCR end-2025 camp populations.",
+    help="Register sites joined by name and country to UNHCR end-2025 camp populations "
+    "(named sites only: state, district and dispersed totals are not joined).",
 )
 c5.metric("People 2025", fmt(t["people_2025"]), help="At the joined sites only.")
-mt = view.match
-st.caption(
-    f":material/info: UNHCR end-2025 populations of planned and self-settled camps joined to "
-    f"register sites by name: {fmt(mt['camps_joined'])} of {fmt(mt['camps'])} camps "
-    f"({mt['camps_joined'] / max(mt['camps'], 1):.0%}), covering {fmt(mt['people_joined'])} of "
-    f"{fmt(mt['people'])} people ({mt['people_joined'] / max(mt['people'], 1):.0%}). "
-    "Sites without a match show no population; the register itself dates from January 2020."
-)
+# The note follows the country filter: the figures are for the chosen countries of asylum.
+population_note = camps.population_note(view.match, [names.get(i, i) for i in state.countries])
+st.caption(":material/info: " + population_note)
 
 st.caption(
     f":material/lock: Camp locations are sensitive: every position on the map and in the tables "
@@ -126,7 +122,8 @@ st.caption(
     )
     + "NW Syria ISIMM positions are imprecise on purpose (publisher's choice, for security). "
     "Cox's Bazar outlines are the published RRRC/ISCG camp boundaries, simplified. "
-    "Cox's Bazar camps are also in the UNHCR register, so choose one dataset to avoid counting them twice."
+    "Each Cox's Bazar camp is counted once: its RRRC centroid is merged into the UNHCR register "
+    "site of the same name (Data page, load issues)."
 )
 
 
@@ -208,7 +205,10 @@ def _largest() -> None:
             width="stretch",
             column_config={"People 2025": st.column_config.NumberColumn(format="localized")},
         )
-        st.caption("UNHCR Refugee Data Finder, end-2025 (CC BY 4.0); joined register sites only.")
+        st.caption(
+            "UNHCR Refugee Data Finder, end-2025 (CC BY 4.0); joined register sites only. "
+            + population_note
+        )
 
 
 def _over_time() -> None:

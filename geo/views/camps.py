@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -55,7 +56,7 @@ LARGEST_LIMIT = 15
 CREDIT = (
     "Sites: UNHCR ODSS location register via Zhou & Shaver (2021); CCCM Cluster ISIMM "
     "(NW Syria, July 2020); RRRC/ISCG camp outlines (Cox's Bazar); UNHCR 2025 camp "
-    "populations; basemap Natural Earth"
+    "populations (UNHCR Refugee Data Finder, CC BY 4.0); basemap Natural Earth"
 )
 ISIMM_CAVEAT = "ISIMM positions are imprecise on purpose (publisher)."
 SITE_COLORS = ("#3182bd", "#969696")  # open, closed
@@ -191,6 +192,51 @@ class CampsView:
     def isimm_months(self) -> pd.DataFrame:
         """NW Syria ISIMM people and sites per month (not filtered)."""
         return self.q("isimm_monthly_totals")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def _md(text: str) -> str:
+    """Text shown literally in Streamlit markdown (names come from the sources)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _pct(part, whole) -> str:
+    return f"{int(part) / max(int(whole), 1):.0%}"
+
+
+def population_note(match: pd.Series, places: list[str] | None = None) -> str:
+    """The statement beside the 2025 populations: what joined, and who cannot be placed.
+
+    Parameters
+    ----------
+    match : pandas.Series
+        A row of ``site_population_match`` (for the country filter in force).
+    places : list of str, optional
+        Names of the chosen countries of asylum (none: all countries).
+
+    Returns
+    -------
+    str
+        Markdown, with the country names escaped.
+    """
+    where = f" in {', '.join(_md(p) for p in places)}" if places else ""
+    people, away = int(match["people"]), int(match["people_not_at_site"])
+    if not people:
+        return f"UNHCR reports no end-2025 camp population{where}."
+    return (
+        f"UNHCR end-2025 populations of planned and self-settled camps{where}: "
+        f"{people:,} people. {away:,} of them ({_pct(away, people)}) cannot be placed at a "
+        f"site, because UNHCR reports them for a whole area: {int(match['people_admin1']):,} "
+        f"per state or province (Admin 1), {int(match['people_admin2']):,} per district "
+        f"(Admin 2) and {int(match['people_dispersed']):,} as dispersed in the country. "
+        f"Of the {int(match['site_rows']):,} named sites ({int(match['people_at_sites']):,} "
+        f"people), {int(match['camps_joined']):,} joined a register site by name and country, "
+        f"covering {int(match['people_joined']):,} people ({_pct(match['people_joined'], people)} "
+        "of the total). Sites without a match show no population; the register itself dates "
+        "from January 2020."
+    )
 
 
 def options(q: Query) -> dict:
@@ -444,7 +490,11 @@ def build_map(
             items.append((dot + ISIMM_COLORS[2], "NW Syria IDP sites (ISIMM)"))
 
     outline_data = None
-    if "coxs_bazar" in has:
+    # The Cox's Bazar camps are register sites (their centroids are merged into them at
+    # build), so the outlines follow a filter that can include those camps.
+    chosen = set(state.datasets or DATASETS)
+    in_bgd = not state.countries or "BGD" in state.countries
+    if "coxs_bazar" in has or (chosen & {"coxs_bazar", "unhcr_register"} and in_bgd):
         outline_data = outlines_geojson(q("camp_outlines"))
         layers[outline_name] = pd.DataFrame(
             {"tip": [ft["properties"]["tip"] for ft in outline_data["features"]]}
@@ -494,7 +544,7 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
     state = state or CampsState()
     f = state.filters()
     totals, per_dataset = split_totals(q("site_totals", **f))
-    match = q("site_population_match").iloc[0]
+    match = q("site_population_match", countries=list(state.countries)).iloc[0]
     m, mode, layers = build_map(q, countries, state, per_dataset)
     sites = coarsen_frame(q("site_list", **f, limit=TABLE_LIMIT, located_only=False), state.step)
     return CampsView(
@@ -518,5 +568,6 @@ __all__ = [
     "coarsen",
     "coarsen_frame",
     "options",
+    "population_note",
     "split_totals",
 ]

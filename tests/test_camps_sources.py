@@ -1,0 +1,208 @@
+"""Camps figures against the source files: each Cox's Bazar camp counted once, 2025
+populations joined only at named sites, and the statement of who cannot be placed.
+
+Expected figures are computed here from the CSV files with ``csv``, independently of
+``geo/loaders``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+
+import pytest
+
+from geo.maps import GeoJsonLayer, layer_names
+from geo.views import camps as cv
+from geo.views import countries_of, direct_query
+from geo.views.camps import CampsState, build, build_map
+
+REGISTER = "camps/displacement_locations_unhcr_2020-01.csv"
+CENTROIDS = "camps/coxs_bazar_rohingya_camps_200908_AL1_centroids.csv"
+OUTLINES = "Cox's Bazar camp outlines (RRRC/ISCG)"
+DEMOGRAPHICS = "unhcr_refugees/unhcr_demographics.csv"
+
+
+def _rows(path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _km(lat1, lon1, lat2, lon2) -> float:
+    p = math.pi / 180
+    h = (
+        math.sin((lat2 - lat1) * p / 2) ** 2
+        + math.cos(lat1 * p) * math.cos(lat2 * p) * math.sin((lon2 - lon1) * p / 2) ** 2
+    )
+    return 12742 * math.asin(math.sqrt(h))
+
+
+@pytest.fixture()
+def q(con):
+    return direct_query(con)
+
+
+@pytest.fixture()
+def world(con):
+    return countries_of(con)
+
+
+@pytest.fixture(scope="module")
+def camp_areas(mirror) -> dict:
+    """People of the P/S rows of the demographics file by kind of location, per country."""
+    out: dict[str, dict[str, int]] = {}
+    for r in _rows(mirror / DEMOGRAPHICS):
+        if r["acc_type"] not in {"P", "S"}:
+            continue
+        loc = r["location"]
+        if loc.startswith("Dispersed"):
+            kind = "dispersed"
+        elif "[Admin 1]" in loc:
+            kind = "admin1"
+        elif "[Admin 2]" in loc:
+            kind = "admin2"
+        else:
+            kind = "site"
+        per = out.setdefault(r["coa_iso"], {"site": 0, "admin1": 0, "admin2": 0, "dispersed": 0})
+        per[kind] += int(r["total"])
+    return out
+
+
+def test_coxs_bazar_centroids_are_register_sites_counted_once(con, mirror):
+    register = [
+        r
+        for r in _rows(mirror / REGISTER)
+        if r["Country"] == "Bangladesh" and r["loc_type"] != "Archived data - disregard"
+    ]
+    centroids = _rows(mirror / CENTROIDS)
+    same = []
+    for c in centroids:
+        lat, lon = float(c["Latitude"]), float(c["Longitude"])
+        twins = [
+            r
+            for r in register
+            if r["name"].strip().lower() == c["Camp_Name"].strip().lower()
+            and _km(lat, lon, float(r["POINT_Y"]), float(r["POINT_X"])) <= 1.0
+        ]
+        if twins:
+            same.append(c["SSID"])
+    assert same, "the mirror's centroids all have a register site of the same camp"
+    own = con.execute("SELECT count(*) FROM sites WHERE dataset = 'coxs_bazar'").fetchone()[0]
+    assert own == len(centroids) - len(same)
+    skipped = con.execute(
+        "SELECT reason FROM load_issues WHERE dataset = 'coxs_bazar' AND action = 'skipped'"
+    ).fetchall()
+    assert len(skipped) == len(same)
+    assert all(any(ssid in r[0] for (r) in skipped) for ssid in same)
+    # no place in Bangladesh is listed twice: no two sites of one name within 1 km
+    sites = con.execute(
+        "SELECT lower(name), lat, lon FROM sites WHERE iso3 = 'BGD' AND lat IS NOT NULL"
+    ).fetchall()
+    twins = [
+        (a[0], b[0])
+        for i, a in enumerate(sites)
+        for b in sites[i + 1 :]
+        if a[0] == b[0] and _km(a[1], a[2], b[1], b[2]) <= 1.0
+    ]
+    assert not twins
+
+
+def test_outlines_still_drawn_for_bangladesh(q, world, con, mirror):
+    import json
+
+    with (mirror / "camps/coxs_bazar_rohingya_camp_outlines.geojson").open(encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    stored = con.execute("SELECT count(*) FROM camp_outlines").fetchone()[0]
+    assert stored == len(features)
+    m, _, layers = build_map(q, world, CampsState(countries=["BGD"]))
+    assert OUTLINES in layer_names(m) and len(layers[OUTLINES]) == len(features)
+    assert any(isinstance(c, GeoJsonLayer) for c in m._children.values())
+    m, _, layers = build_map(q, world, CampsState(countries=["KEN"]))
+    assert OUTLINES not in layers
+
+
+def test_only_named_sites_join(con, camp_areas):
+    levels = dict(
+        con.execute(
+            "SELECT location_level, count(matched_site_id) FROM site_populations_2025 GROUP BY 1"
+        ).fetchall()
+    )
+    assert levels["site"] > 0
+    assert all(n == 0 for level, n in levels.items() if level != "site"), levels
+    # no state, district or dispersed total reaches a site
+    leaked = con.execute(
+        "SELECT s.name, p.location FROM sites s JOIN site_populations_2025 p "
+        "ON p.matched_site_id = s.site_id WHERE p.location_level <> 'site'"
+    ).fetchall()
+    assert not leaked
+
+
+def test_largest_sites_are_sites(q):
+    top = q("site_largest_2025", site_types=[], status="all", countries=[], datasets=[], limit=50)
+    assert len(top)
+    area = re.compile(r"\[Admin [12]\]|^Dispersed")
+    assert not [loc for loc in top["unhcr_location"] if area.search(loc)]
+
+
+@pytest.mark.parametrize("countries", [[], ["SDN"], ["UGA", "KEN"]])
+def test_population_statement_matches_the_file(q, camp_areas, countries):
+    chosen = [camp_areas[c] for c in countries] if countries else list(camp_areas.values())
+    expect = {k: sum(p[k] for p in chosen) for k in ("site", "admin1", "admin2", "dispersed")}
+    people = sum(expect.values())
+    m = q("site_population_match", countries=countries).iloc[0]
+    assert int(m["people"]) == people
+    assert int(m["people_at_sites"]) == expect["site"]
+    assert int(m["people_admin1"]) == expect["admin1"]
+    assert int(m["people_admin2"]) == expect["admin2"]
+    assert int(m["people_dispersed"]) == expect["dispersed"]
+    assert int(m["people_not_at_site"]) == people - expect["site"]
+    assert int(m["people_joined"]) <= expect["site"]
+    note = cv.population_note(m, ["Sudan"] if countries == ["SDN"] else None)
+    assert f"{people - expect['site']:,} of them" in note
+    assert ("in Sudan" in note) == (countries == ["SDN"])
+
+
+def test_whole_file_share_not_at_a_site(q, camp_areas):
+    """The issue's audit: state (Admin 1) and dispersed rows hold most P/S people."""
+    total = sum(sum(p.values()) for p in camp_areas.values())
+    admin1_dispersed = sum(p["admin1"] + p["dispersed"] for p in camp_areas.values())
+    m = q("site_population_match", countries=[]).iloc[0]
+    assert int(m["people_admin1"]) + int(m["people_dispersed"]) == admin1_dispersed
+    share = f"{(total - sum(p['site'] for p in camp_areas.values())) / total:.0%}"
+    assert f"({share})" in cv.population_note(m)
+
+
+def test_population_note_escapes_names():
+    import pandas as pd
+
+    m = pd.Series(
+        dict(
+            people=10,
+            people_not_at_site=4,
+            people_admin1=4,
+            people_admin2=0,
+            people_dispersed=0,
+            site_rows=1,
+            people_at_sites=6,
+            camps_joined=1,
+            people_joined=6,
+        )
+    )
+    note = cv.population_note(m, ["*Bold* [link](http://x) :material/warning:"])
+    shown = note.split(" in ", 1)[1].split(": 10 people")[0]
+    # every markdown character of the name is backslash-escaped, so it renders literally
+    assert shown.replace("\\", "") == "*Bold* [link](http://x) :material/warning:"
+    assert not re.search(r"(?<!\\)[*\[\]():]", shown), shown
+
+
+def test_view_note_follows_the_country_filter(q, world, camp_areas):
+    view = build(q, world, CampsState(countries=["SDN"]))
+    assert int(view.match["people"]) == sum(camp_areas["SDN"].values())
+
+
+def test_credits_name_the_unhcr_licence():
+    from geo.views import overview
+
+    assert "UNHCR" in cv.CREDIT and "CC BY 4.0" in cv.CREDIT
+    assert "UNHCR (CC BY 4.0)" in overview.CREDIT
