@@ -206,3 +206,21 @@ def test_credits_name_the_unhcr_licence():
 
     assert "UNHCR" in cv.CREDIT and "CC BY 4.0" in cv.CREDIT
     assert "UNHCR (CC BY 4.0)" in overview.CREDIT
+
+
+def test_camps_page_states_who_cannot_be_placed(db_path, monkeypatch, camp_areas):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params["country"] = "SDN"
+    at.switch_page("pages/camps.py")
+    at.run()
+    assert not at.exception
+    sudan = camp_areas["SDN"]
+    away = sudan["admin1"] + sudan["admin2"] + sudan["dispersed"]
+    note = next(c.value for c in at.caption if "cannot be placed" in c.value)
+    assert "in Sudan" in note and f"{away:,} of them" in note
+    assert f"{sum(sudan.values()):,} people" in note
