@@ -13,6 +13,68 @@ MMP_CAVEAT = (
     "routes are never recorded."
 )
 
+# UN WUP 2018 gives 1950-2015 as estimates and 2020-2035 as projections made in 2018;
+# 2020 and 2025 are past now but remain projections, not counts.
+WUP_REVISION_YEAR = 2018
+
+
+def wup_projection_note(projected_years) -> str:
+    """The caveat of WUP years that are projections, naming them.
+
+    Parameters
+    ----------
+    projected_years : iterable of int
+        The WUP years flagged ``projected`` in the data (``city_years``).
+
+    Returns
+    -------
+    str
+        One sentence; '' when no year is projected.
+    """
+    years = sorted(int(y) for y in projected_years)
+    if not years:
+        return ""
+    return (
+        f"WUP values for {', '.join(map(str, years))} are projections made in "
+        f"{WUP_REVISION_YEAR}, not counts, including years now past."
+    )
+
+
+def wup_year_label(year: int, projected: bool) -> str:
+    """'2025 (2018 projection)' for a projected WUP year, else '1990'."""
+    return f"{year} ({WUP_REVISION_YEAR} projection)" if projected else str(year)
+
+
+FAST_GROWING_CAVEAT = (
+    '"Fast-growing" is the projected growth of each city\'s total population in UN World '
+    f"Urbanization Prospects {WUP_REVISION_YEAR} (births, deaths and all moves), not a count "
+    "of migrants or refugees arriving."
+)
+
+
+def oip_note(people: int, year: int, top_name: str | None, top_people: int) -> str:
+    """The caveat of UNHCR figures that leave out "other people in need of international
+    protection" (``oip``), with their number; '' when there are none that year.
+
+    Parameters
+    ----------
+    people : int
+        Other people in need of international protection, all countries of asylum.
+    year : int
+        End of which year.
+    top_name : str or None
+        The country of asylum hosting most of them (plain text; escape it for HTML).
+    top_people : int
+        How many that country hosts.
+    """
+    if not people:
+        return ""
+    top = f", {top_people / 1e6:,.2f} million of them in {top_name}" if top_name else ""
+    return (
+        "Refugees and asylum-seekers only: UNHCR's other people in need of international "
+        f"protection ({people / 1e6:,.2f} million at the end of {year}{top}) are not included."
+    )
+
 
 @dataclass(frozen=True)
 class Dataset:

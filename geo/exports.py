@@ -59,8 +59,11 @@ def export_name(stem: str, ext: str, when: date | None = None) -> str:
     return f"arrival-atlas_{safe}_{(when or date.today()).isoformat()}.{ext}"
 
 
-def csv_with_citation(df: pd.DataFrame, citation: str, licence: str, filters: str) -> bytes:
-    """CSV text preceded by ``#`` comment lines: citation, licence, filters, date.
+def csv_with_citation(
+    df: pd.DataFrame, citation: str, licence: str, filters: str, caveat: str | None = None
+) -> bytes:
+    """CSV text preceded by ``#`` comment lines: citation, licence, filters, the caveat
+    of the figures (when given), date.
 
     Text cells that start with ``=``, ``+``, ``-`` or ``@`` are prefixed with a quote
     so a spreadsheet never runs them as formulas.
@@ -70,6 +73,7 @@ def csv_with_citation(df: pd.DataFrame, citation: str, licence: str, filters: st
         f"Source: {citation}",
         f"Licence: {licence}",
         f"Filters: {filters}",
+        *([f"Note: {caveat}"] if caveat else []),
         f"Exported from Arrival Atlas on {date.today().isoformat()}",
     ):
         out.write("# " + " ".join(line.split()) + "\n")
@@ -97,9 +101,11 @@ def geojson_with_citation(
     *,
     lat: str = "lat",
     lon: str = "lon",
+    caveat: str | None = None,
 ) -> bytes:
     """Points as a GeoJSON FeatureCollection with a ``metadata`` member (citation,
-    licence, filters, date). Rows without a position are left out."""
+    licence, filters, the caveat of the figures when given, date). Rows without a
+    position are left out."""
     feats = []
     for rec in df.to_dict("records"):
         y, x = rec.get(lat), rec.get(lon)
@@ -119,6 +125,7 @@ def geojson_with_citation(
             "source": citation,
             "licence": licence,
             "filters": filters,
+            **({"caveat": caveat} if caveat else {}),
             "exported": date.today().isoformat(),
             "generator": "Arrival Atlas",
         },

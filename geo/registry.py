@@ -114,19 +114,22 @@ def export_of(key: str, view, q: Query) -> PageExport:
             s.to_params(),
         )
     if key == "cities":
-        s = view.state
+        from geo.views.cities import options
+
+        s, label = view.state, options(q).year_label
         if s.mode == "growth":
-            sub, frame = f"Growth {s.year_from}-{s.year_to}", view.growth
+            sub, frame = f"Growth {label(s.year_from)}-{label(s.year_to)}", view.growth
         else:
-            sub, frame = f"Population {s.year}", view.cities
+            sub, frame = f"Population {label(s.year)}", view.cities
         sub += f"; cities of {s.min_population:,}+; refugees hosted at the end of {s.refugee_year}"
-        if max(s.year, s.year_to) >= 2020:
-            sub += "; 2020 onward projected"
+        # WUP projections and the people the refugee layer leaves out travel with the
+        # figures: PNG footer, CSV note line, GeoJSON metadata.
+        caveat = " ".join(t for t in (view.projection_note, view.oip_note) if t) or None
         return PageExport(
             key,
             TITLES[key],
             sub,
-            None,
+            caveat,
             lambda: frame,
             "cities",
             "United Nations, DESA, Population Division (2018). World Urbanization Prospects: "
@@ -135,13 +138,16 @@ def export_of(key: str, view, q: Query) -> PageExport:
             s.to_params(),
         )
     if key == "cifal":
-        s = view.state
+        from geo.views.cities import options
+
+        s, label = view.state, options(q).year_label
         return PageExport(
             key,
             TITLES[key],
-            f"Within {s.radius_km} km of a centre; cities of {s.min_population:,}+ in {s.year}; "
-            f"fast growth = {s.min_growth_pct}%+ {s.year_from}-{s.year_to}",
-            None,
+            f"Within {s.radius_km} km of a centre; cities of {s.min_population:,}+ in "
+            f"{label(s.year)}; fast growth = total population +{s.min_growth_pct}% or more, "
+            f"{label(s.year_from)}-{label(s.year_to)} (WUP 2018)",
+            view.caveat or None,
             lambda: view.coverage,
             "centre coverage",
             "UNITAR CIFAL centres compiled by Arrival Atlas (source per centre); UN DESA WUP 2018",

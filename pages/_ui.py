@@ -50,6 +50,13 @@ def fmt(n) -> str:
     return f"{int(n):,}"
 
 
+def md_plain(text: str) -> str:
+    """Text with data values in it (a country name...) made safe for ``st.caption``:
+    every Markdown, HTML and directive character is backslash-escaped, so a value is
+    shown as written and never formats, links or hides anything."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$=])", r"\\\1", text)
+
+
 # --- the URL: filters, map view and layers ---------------------------------------
 
 
@@ -263,7 +270,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
         st.caption(
             f"{exp.subtitle}. Files carry the source ({exp.citation}), the licence "
             f"({exp.licence}) and today's date."
-            + (" Figures are minimum estimates." if exp.caveat else "")
+            + (f" {md_plain(exp.caveat)}" if exp.caveat else "")
         )
         cols = st.columns(5)
 
@@ -304,7 +311,9 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
         )
         cols[3].download_button(
             "CSV",
-            lambda: csv_with_citation(exp.load_data(), exp.citation, exp.licence, exp.subtitle),
+            lambda: csv_with_citation(
+                exp.load_data(), exp.citation, exp.licence, exp.subtitle, exp.caveat
+            ),
             export_name(stem, "csv"),
             "text/csv",
             key=f"{key}_csv",
@@ -314,7 +323,9 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
         )
         cols[4].download_button(
             "GeoJSON",
-            lambda: geojson_with_citation(exp.load_data(), exp.citation, exp.licence, exp.subtitle),
+            lambda: geojson_with_citation(
+                exp.load_data(), exp.citation, exp.licence, exp.subtitle, caveat=exp.caveat
+            ),
             export_name(stem, "geojson"),
             "application/geo+json",
             key=f"{key}_geojson",

@@ -10,6 +10,7 @@ from pages._ui import (
     fmt,
     layer_picker,
     link_notes,
+    md_plain,
     page_header,
     show_map,
     show_sections,
@@ -19,7 +20,8 @@ from pages._ui import (
 page_header(
     "CIFAL network",
     "UNITAR's CIFAL training centres for local authorities: which arrival cities and route "
-    "destinations lie within reach of a centre, and which fast-growing cities have none.",
+    "destinations lie within reach of a centre, and which fast-growing cities (projected "
+    "growth of their whole population, UN WUP 2018) have none.",
 )
 opts = cities.options(cache.query)
 state, notes = cifal.CifalState.from_params(st.query_params.to_dict(), opts)
@@ -80,7 +82,8 @@ m3.metric(
 m4.metric(
     "Fast-growing, no centre",
     fmt(h["uncovered"]),
-    help=f"Cities growing {growth}%+ from {y0} to {y1} with no centre within {radius} km.",
+    help=f"Cities whose total population grows {growth}%+ from {y0} to {y1} with no centre "
+    f"within {radius} km. {md_plain(view.caveat)}",
 )
 
 layer_picker(view.map, key="cifal")
@@ -90,7 +93,7 @@ st.caption(
     f"Rings show {radius} km around each centre; orange circles are cities of {min_pop:,}+ "
     f"people in {y1} that grow at least {growth}% from {y0} to {y1} with no centre within "
     f"{radius} km. Route destinations are the ends of schematic corridors. Distances are "
-    "great-circle (haversine)."
+    "great-circle (haversine). " + md_plain(view.caveat)
 )
 
 
@@ -114,9 +117,11 @@ def _coverage() -> None:
             "city": "City",
             "country": "Country",
             "active": st.column_config.CheckboxColumn("Active"),
-            "cities_within": st.column_config.NumberColumn(f"Arrival cities ({year})"),
+            "cities_within": st.column_config.NumberColumn(
+                f"Arrival cities ({opts.year_label(year)})"
+            ),
             "cities_population": st.column_config.NumberColumn(
-                f"Their population ({year})", format="localized"
+                f"Their population ({opts.year_label(year)})", format="localized"
             ),
             "destinations_within": st.column_config.NumberColumn("Route destinations"),
         },
@@ -133,7 +138,9 @@ def _within_reach() -> None:
             "kind": "Kind",
             "place": "Place",
             "country": "Country",
-            "population": st.column_config.NumberColumn(f"Population {year}", format="localized"),
+            "population": st.column_config.NumberColumn(
+                f"Population {opts.year_label(year)}", format="localized"
+            ),
             "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
         },
     )
@@ -157,13 +164,18 @@ def _uncovered() -> None:
         column_config={
             "name": "City",
             "country": "Country",
-            "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
-            "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
+            "pop_from": st.column_config.NumberColumn(
+                f"Population {opts.year_label(y0)}", format="localized"
+            ),
+            "pop_to": st.column_config.NumberColumn(
+                f"Population {opts.year_label(y1)}", format="localized"
+            ),
             "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
             "nearest_centre": "Nearest centre",
             "nearest_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
         },
     )
+    st.caption(md_plain(view.caveat))
 
 
 def _centres() -> None:

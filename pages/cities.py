@@ -10,6 +10,7 @@ from pages._ui import (
     fmt,
     layer_picker,
     link_notes,
+    md_plain,
     page_header,
     show_map,
     show_sections,
@@ -18,8 +19,8 @@ from pages._ui import (
 
 page_header(
     "Arrival cities",
-    "Where cities grow: UN World Urbanization Prospects 2018 agglomerations (1950–2035, "
-    "2020 onward projected), refugees hosted by country of asylum (UNHCR), and the cities "
+    "Where cities grow: UN World Urbanization Prospects 2018 agglomerations (1950–2035; "
+    "2020 onward are projections made in 2018, including years now past), refugees hosted by country of asylum (UNHCR), and the cities "
     "nearest each migration route's destination.",
 )
 opts = cities.options(cache.query)
@@ -70,20 +71,26 @@ sync_url(state.to_params())
 
 view = cities.build(cache.query, cache.basemap(), state)
 h = view.headline
-proj = " (projected)" if h["projected"] else ""
+hy = view.headline_year  # the growth period's end year in growth mode
+hy_label = opts.year_label(hy)
+proj = f" {view.projection_note}" if h["projected"] else ""
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
-    f"Cities in {year}",
+    f"Cities in {hy_label}",
     fmt(h["cities"]),
-    help=f"Urban agglomerations of {min_pop:,}+ people in {year}{proj} (UN WUP 2018).",
+    help=f"Urban agglomerations of {min_pop:,}+ people in {hy} (UN WUP 2018).{proj}",
 )
-m2.metric(f"People in them, {year}", f"{h['population'] / 1e9:,.2f} bn", help=f"{year}{proj}.")
-m3.metric(f"Megacities, {year}", fmt(h["megacities"]), help="10 million people or more.")
+m2.metric(
+    f"People in them, {hy_label}",
+    f"{h['population'] / 1e9:,.2f} bn",
+    help=f"{hy}.{proj}",
+)
+m3.metric(f"Megacities, {hy_label}", fmt(h["megacities"]), help="10 million people or more.")
 m4.metric(
     f"Refugees hosted, {ryear}",
     f"{view.refugees['total'].sum() / 1e6:,.1f} M",
     help="UNHCR Refugee Data Finder: refugees under UNHCR's mandate plus asylum-seekers, "
-    "summed over countries of asylum.",
+    f"summed over countries of asylum. {md_plain(view.oip_note)}",
 )
 
 layer_picker(view.map, key="cities")
@@ -93,7 +100,8 @@ st.caption(
     "Circle area is proportional to population (or to people added, in growth mode). Countries "
     "are shaded by refugees and asylum-seekers hosted; small states without a shape on the "
     "1:110m basemap are listed in the table only. Route destinations are the ends of schematic "
-    "corridors; hover one for its nearest cities."
+    "corridors; hover one for its nearest cities. "
+    + md_plain(" ".join(t for t in (view.projection_note, view.oip_note) if t))
 )
 
 
@@ -107,15 +115,20 @@ def _fastest_growing() -> None:
         column_config={
             "name": "City",
             "country": "Country",
-            "pop_from": st.column_config.NumberColumn(f"Population {y0}", format="localized"),
-            "pop_to": st.column_config.NumberColumn(f"Population {y1}", format="localized"),
+            "pop_from": st.column_config.NumberColumn(
+                f"Population {opts.year_label(y0)}", format="localized"
+            ),
+            "pop_to": st.column_config.NumberColumn(
+                f"Population {opts.year_label(y1)}", format="localized"
+            ),
             "growth": st.column_config.NumberColumn("People added", format="localized"),
             "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
         },
     )
     st.caption(
-        f"The 25 fastest-growing cities of {min_pop:,}+ people in {y1} by percent growth. "
-        "WUP figures for 2020 onward are projections."
+        f"The 25 fastest-growing cities of {min_pop:,}+ people in {y1} by percent growth of "
+        "their total population (not arrivals). "
+        + (opts.projection_note(y0, y1) or "WUP figures for 2020 onward are projections.")
     )
 
 
@@ -140,7 +153,9 @@ def _nearest_to_destinations() -> None:
             "rank": "Rank",
             "name": "City",
             "country": "Country",
-            "population": st.column_config.NumberColumn(f"Population {year}", format="localized"),
+            "population": st.column_config.NumberColumn(
+                f"Population {opts.year_label(year)}", format="localized"
+            ),
             "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
         },
     )
@@ -160,6 +175,8 @@ def _refugees_hosted() -> None:
             "in_basemap": st.column_config.CheckboxColumn("On the map"),
         },
     )
+    if view.oip_note:
+        st.caption(md_plain(view.oip_note))
 
 
 show_sections(

@@ -3,6 +3,7 @@ payload, URL state and one AppTest."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import duckdb
@@ -226,3 +227,37 @@ def test_build_time_distances_match_a_python_haversine(con):
             + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
         )
         assert km == pytest.approx(2 * 6371.0 * math.asin(math.sqrt(a)), abs=1e-6)
+
+
+def test_fast_growing_says_it_is_projected_total_growth(q, con, opts, db_path, monkeypatch):
+    from geo.catalog import FAST_GROWING_CAVEAT
+    from geo.exports import csv_with_citation, geojson_with_citation
+    from geo.maps import Legend
+    from geo.registry import export_of
+    from geo.snapshot import build_figure
+
+    v = V.build(q, countries_of(con))
+    assert "not a count of migrants or refugees" in FAST_GROWING_CAVEAT
+    assert FAST_GROWING_CAVEAT in v.caveat
+    # the default period ends in a projected year: named as such
+    assert v.state.year_to in opts.projected and f"{v.state.year_to}" in v.caveat
+    legend = next(c for c in v.map._children.values() if isinstance(c, Legend))
+    assert v.caveat in legend.note
+    tip = _layer(v.map, "Fast-growing").tooltip_format
+    assert "total population" in tip and "2018 projection" in tip
+    exp = export_of("cifal", v, q)
+    assert exp.caveat == v.caveat and "total population" in exp.subtitle
+    csv = csv_with_citation(exp.load_data(), exp.citation, exp.licence, exp.subtitle, exp.caveat)
+    assert f"# Note: {FAST_GROWING_CAVEAT}" in csv.decode()
+    doc = geojson_with_citation(pd.DataFrame(), "c", "l", "f", caveat=exp.caveat)
+    assert json.loads(doc)["metadata"]["caveat"] == exp.caveat
+    fig = build_figure(v.map, title=exp.title, subtitle=exp.subtitle, caveat=exp.caveat)
+    assert any("not a count of migrants" in t.get_text().replace("\n", " ") for t in fig.texts)
+    # on the page: the map caption says it
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.switch_page("pages/cifal.py")
+    at.run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert FAST_GROWING_CAVEAT in captions

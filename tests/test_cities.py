@@ -48,7 +48,7 @@ def test_layers_legend_credit(q, con):
     assert names == [
         "Countries (Natural Earth)",
         "Refugees hosted, 2025 (UNHCR)",
-        "Cities, population 2025, projected (WUP 2018)",
+        "Cities, population (2025, WUP 2018 projection)",
         "Route destinations and nearest cities",
     ]
     html = map_html(v.map)
@@ -231,8 +231,12 @@ def test_apptest_cities_page(db_path, monkeypatch, con):
     n = con.execute(
         "SELECT count(*) FROM city_population WHERE year = 2025 AND population >= 300000"
     ).fetchone()[0]
-    metric = [m for m in at.metric if m.label == "Cities in 2025"][0]
+    metric = [m for m in at.metric if m.label == "Cities in 2025 (2018 projection)"][0]
     assert metric.value == f"{n:,}"
+    # the map caption carries both caveats: projections, and who the refugee layer leaves out
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "projections made in 2018" in captions
+    assert "other people in need of international protection" in captions
     assert not at.dataframe  # the section waits for the map's report of its view (a rerun)
     at.run()
     fastest = at.dataframe[0].value
@@ -244,3 +248,95 @@ def test_apptest_cities_page(db_path, monkeypatch, con):
     ).fetchone()[0]
     assert fastest["name"].iloc[0] == top
     assert not at.info  # no notes without URL parameters
+
+
+# --- caveats that travel with the figures (issue 12, finding 9) ------------------------
+
+
+def unhcr_population(mirror) -> pd.DataFrame:
+    return pd.read_csv(mirror / "unhcr_refugees" / "unhcr_population.csv")
+
+
+def wup_thousands(mirror) -> pd.DataFrame:
+    return pd.read_csv(
+        mirror / "city_population" / "WUP2018-F12-Cities_Over_300K_1950-2035_thousands.csv"
+    )
+
+
+def test_refugee_layer_says_who_it_leaves_out(q, con, mirror):
+    from geo.maps import Legend
+    from geo.registry import export_of
+
+    pop = unhcr_population(mirror)
+    year = int(pop["year"].max())
+    this = pop[pop["year"] == year]
+    per = this.groupby("coa_name")["oip"].sum()
+    total, top_name, top = per.sum(), per.idxmax(), per.max()
+    assert total > 0
+    v = V.build(q, countries_of(con), V.CitiesState(refugee_year=year))
+    assert v.oip["oip"] == total and v.oip["top_oip"] == top
+    assert v.oip["top_asylum_name"] == top_name
+    assert f"{total / 1e6:,.2f} million at the end of {year}" in v.oip_note
+    assert f"{top / 1e6:,.2f} million of them in {top_name}" in v.oip_note
+    legends = [c for c in v.map._children.values() if isinstance(c, Legend)]
+    refugee_legend = next(leg for leg in legends if "asylum-seekers hosted" in leg.title)
+    assert v.oip_note in refugee_legend.note
+    assert v.oip_note in export_of("cities", v, q).caveat
+    # a year with no such people recorded: no note
+    none_year = int(pop.groupby("year")["oip"].sum().loc[lambda s: s == 0].index.max())
+    assert none_year in V.options(q).refugee_years
+    empty = V.build(q, countries_of(con), V.CitiesState(refugee_year=none_year))
+    assert empty.oip_note == "" and empty.oip["oip"] == 0
+
+
+def test_projected_years_are_labelled_on_map_legend_and_exports(q, con, opts):
+    from geo.exports import csv_with_citation
+    from geo.maps import Legend
+    from geo.registry import export_of
+    from geo.snapshot import build_figure
+
+    # SOURCES.md: the WUP 2018 years from 2020 on are projections
+    assert opts.projected == {y for y in opts.years if y >= 2020} and opts.projected
+    note = opts.projection_note(2025)
+    assert all(str(y) in note for y in opts.projected) and "projections made in 2018" in note
+    for state, projected in (
+        (V.CitiesState(year=2025), True),
+        (V.CitiesState(year=1990), False),
+        (V.CitiesState(mode="growth", year_from=2015, year_to=2035), True),
+        (V.CitiesState(mode="growth", year_from=1990, year_to=2015), False),
+    ):
+        v = V.build(q, countries_of(con), state)
+        legend = next(
+            c for c in v.map._children.values() if isinstance(c, Legend) and "asylum" not in c.title
+        )
+        data_layer = next(n for n in layer_names(v.map) if n.startswith(("Cities", "City growth")))
+        exp = export_of("cities", v, q)
+        csv = csv_with_citation(
+            exp.load_data(), exp.citation, exp.licence, exp.subtitle, exp.caveat
+        )
+        head = "".join(line for line in csv.decode().splitlines(True) if line.startswith("#"))
+        fig = build_figure(v.map, title=exp.title, subtitle=exp.subtitle, caveat=exp.caveat)
+        footer = next(t.get_text() for t in fig.texts if "Source:" in t.get_text())
+        if projected:
+            assert (v.projection_note == note) and note in legend.note, state
+            assert "projection" in data_layer or "projected" in data_layer, data_layer
+            assert "2018 projection" in exp.subtitle and note in head
+            assert note[:60] in footer.replace("\n", " ")
+        else:
+            assert v.projection_note == "" and "projection" not in legend.note, state
+            assert "projection" not in exp.subtitle and "projected" not in data_layer
+            assert "projection" not in head
+
+
+def test_growth_mode_headline_is_the_end_year(q, con, mirror):
+    wup = wup_thousands(mirror)
+    v = V.build(
+        q,
+        countries_of(con),
+        V.CitiesState(mode="growth", year=1990, year_from=2000, year_to=2035),
+    )
+    assert v.headline_year == 2035
+    big = wup["2035"] * 1000 >= 300_000
+    assert v.headline["cities"] == int(big.sum())
+    assert v.headline["megacities"] == int((wup["2035"] * 1000 >= 10_000_000).sum())
+    assert v.headline["cities"] != int((wup["1990"] * 1000 >= 300_000).sum())

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import folium
 import pandas as pd
 
+from geo.catalog import FAST_GROWING_CAVEAT, wup_year_label
 from geo.maps import (
     WORLD_BOUNDS,
     Circle,
@@ -113,6 +114,9 @@ class CifalView:
     destinations: pd.DataFrame
     headline: dict
     map: folium.Map
+    # What "fast-growing" means (WUP projected total growth) and which WUP years shown
+    # are 2018 projections: for captions, the legend and every export.
+    caveat: str = ""
 
 
 def centres_table(centres: pd.DataFrame) -> pd.DataFrame:
@@ -145,9 +149,14 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     state : CifalState, optional
         Page state (default: :meth:`CifalState.defaults`).
     """
+    opts = options(q)
     if state is None:
-        state = CifalState.defaults(options(q))
+        state = CifalState.defaults(opts)
     radius = float(state.radius_km)
+    projection = opts.projection_note(state.year, state.year_from, state.year_to)
+    caveat = f"{FAST_GROWING_CAVEAT} {projection}".strip()
+    y0 = wup_year_label(state.year_from, state.year_from in opts.projected)
+    y1 = wup_year_label(state.year_to, state.year_to in opts.projected)
     centres = q("cifal_centres")
     coverage = q(
         "cifal_coverage", radius_km=radius, year=state.year, min_population=state.min_population
@@ -241,8 +250,8 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         [UNCOVERED],
         stroke="#7f2704",
         fill_opacity=0.85,
-        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>+{{2}}% {state.year_from}–{state.year_to}, "
-        f"{{3}} million in {state.year_to}<br>nearest centre: {{4}}, {{5}} km",
+        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>+{{2}}% total population {y0}–{y1}, "
+        f"{{3}} million in {y1}<br>nearest centre: {{4}}, {{5}} km",
     ).add_to(m)
 
     CircleLayer(
@@ -286,7 +295,8 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         (f"background:{COVERED};{dot}", f"arrival city within reach ({state.year})"),
         (
             f"background:{UNCOVERED};{dot}",
-            f"growing {state.min_growth_pct}%+ {state.year_from}–{state.year_to}, no centre near",
+            f"total population growing {state.min_growth_pct}%+ {state.year_from}–"
+            f"{state.year_to} (WUP 2018), no centre near",
         ),
         (
             f"background:{DEST};width:9px;height:9px;border-radius:50%",
@@ -304,7 +314,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         legend=Legend(
             "CIFAL centres and arrival cities",
             items,
-            f"Cities of {state.min_population:,}+ people (WUP 2018; 2020 onward projected). "
+            f"Cities of {state.min_population:,}+ people (WUP 2018). {caveat} "
             "Distances are great-circle.",
         ),
         credit=CREDIT,
@@ -327,6 +337,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         destinations=destinations,
         headline=headline,
         map=m,
+        caveat=caveat,
     )
 
 

@@ -12,6 +12,7 @@ import folium
 import pandas as pd
 from folium.template import Template
 
+from geo.catalog import oip_note, wup_projection_note, wup_year_label
 from geo.maps import (
     BLUES,
     REDS,
@@ -50,7 +51,12 @@ class CitiesOptions:
     refugee_years: tuple[int, ...]
 
     def year_label(self, year: int) -> str:
-        return f"{year} (projected)" if year in self.projected else str(year)
+        """'2025 (2018 projection)' for a projected year, else '1990'."""
+        return wup_year_label(year, year in self.projected)
+
+    def projection_note(self, *years: int) -> str:
+        """The WUP projection caveat when any of ``years`` is projected, else ''."""
+        return wup_projection_note(self.projected) if set(years) & self.projected else ""
 
 
 def options(q: Query) -> CitiesOptions:
@@ -134,7 +140,13 @@ class CitiesState:
 
 @dataclass
 class CitiesView:
-    """What the Arrival cities page shows."""
+    """What the Arrival cities page shows.
+
+    ``headline`` is for ``headline_year``: the chosen year, or in growth mode the end
+    year of the growth period (the cities the circles show). ``oip`` is the row of
+    ``refugees_oip`` (people the refugee layer leaves out) and ``oip_note`` says so;
+    ``projection_note`` is the WUP projection caveat of the years shown ('' if none).
+    """
 
     state: CitiesState
     headline: pd.Series
@@ -144,6 +156,10 @@ class CitiesView:
     nearest: pd.DataFrame
     map: folium.Map
     notes: list[str] = field(default_factory=list)
+    headline_year: int = 0
+    oip: pd.Series | None = None
+    oip_note: str = ""
+    projection_note: str = ""
 
 
 class CountryChoropleth(GeoJsonLayer):
@@ -268,9 +284,10 @@ def population_layer(
         )
         for r in cities.itertuples()
     ]
-    tag = f"{year}, projected" if projected else str(year)
+    # "2025, WUP 2018 projection": a projected year is never shown as a count
+    tag = f"{year}, WUP 2018 projection" if projected else f"{year}, WUP 2018"
     layer = CircleLayer(
-        f"Cities, population {tag} (WUP 2018)",
+        f"Cities, population ({tag})",
         circles,
         colors,
         stroke="#3f007d",
@@ -289,8 +306,15 @@ def population_layer(
     return layer, items, circles
 
 
-def growth_layer(growth: pd.DataFrame, y0: int, y1: int) -> tuple[CircleLayer, list, list]:
-    """Circles sized by absolute growth, coloured by percent growth; declines in grey."""
+def growth_layer(
+    growth: pd.DataFrame, y0: int, y1: int, projected: frozenset[int] = frozenset()
+) -> tuple[CircleLayer, list, list]:
+    """Circles sized by absolute growth, coloured by percent growth; declines in grey.
+
+    Years in ``projected`` are labelled as 2018 projections in the layer name and tooltip.
+    """
+    future = " and ".join(str(y) for y in (y0, y1) if y in projected)
+    source = f"WUP 2018; {future} projected in 2018" if future else "WUP 2018"
     breaks = [25.0, 50.0, 100.0, 200.0]
     colors = (*REDS[1:6], DECLINE)
     vmax = float(growth["growth"].abs().max() or 1) if len(growth) else 1.0
@@ -319,13 +343,14 @@ def growth_layer(growth: pd.DataFrame, y0: int, y1: int) -> tuple[CircleLayer, l
             )
         )
     layer = CircleLayer(
-        f"City growth {y0}–{y1} (WUP 2018)",
+        f"City growth {y0}–{y1} ({source})",
         circles,
         colors,
         stroke="#67000d",
         weight=0.5,
         fill_opacity=0.75,
-        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} people ({{3}}), {y0}–{y1}<br>{{4}} million in {y1}",
+        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} people ({{3}}), {y0}–{y1} ({source})"
+        f"<br>{{4}} million in {wup_year_label(y1, y1 in projected)}",
     )
     labels = ["up to +25%", "+25–50%", "+50–100%", "+100–200%", "more than +200%", "shrinking"]
     items = [
@@ -377,9 +402,13 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
     state : CitiesState, optional
         Page state (default: :meth:`CitiesState.defaults`).
     """
+    opts = options(q)
     if state is None:
-        state = CitiesState.defaults(options(q))
-    headline = q("cities_headline", year=state.year, min_population=state.min_population).iloc[0]
+        state = CitiesState.defaults(opts)
+    # In growth mode the circles show the cities of the period's end year: so does the
+    # headline (it stayed on the population year before).
+    headline_year = state.year_to if state.mode == "growth" else state.year
+    headline = q("cities_headline", year=headline_year, min_population=state.min_population).iloc[0]
     cities = q("city_sizes", year=state.year, min_population=state.min_population)
     growth = q(
         "city_growth",
@@ -388,19 +417,25 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
         min_population=state.min_population,
     )
     refugees = q("refugees_by_asylum", year=state.refugee_year)
+    oip = q("refugees_oip", year=state.refugee_year).iloc[0]
+    left_out = oip_note(
+        int(oip["oip"]), state.refugee_year, oip["top_asylum_name"], int(oip["top_oip"])
+    )
     nearest = q("cities_near_routes", k=state.k, year=state.year)
 
     m = base_map(countries, bounds=WORLD_BOUNDS)
     ref_layer, ref_items = refugee_layer(refugees, m, state.refugee_year)
     ref_layer.add_to(m)
     if state.mode == "growth":
-        layer, items, _ = growth_layer(growth, state.year_from, state.year_to)
+        layer, items, _ = growth_layer(growth, state.year_from, state.year_to, opts.projected)
         title = f"City growth {state.year_from}–{state.year_to}"
-        note = "Circle area: people added (or lost). 2020 onward are WUP projections."
+        projection = opts.projection_note(state.year_from, state.year_to)
+        note = f"Circle area: people added (or lost). {projection}".strip()
     else:
         layer, items, _ = population_layer(cities, state.year, bool(headline["projected"]))
-        title = f"City population, {state.year}"
-        note = "Circle area: population. 2020 onward are WUP projections."
+        title = f"City population, {opts.year_label(state.year)}"
+        projection = opts.projection_note(state.year)
+        note = f"Circle area: population. {projection}".strip()
     layer.add_to(m)
     destination_layer(nearest).add_to(m)
     items = list(items)
@@ -413,7 +448,7 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
     Legend(
         f"Refugees + asylum-seekers hosted, end {state.refugee_year}",
         ref_items,
-        "UNHCR; by country of asylum",
+        f"UNHCR; by country of asylum. {left_out}".strip(),
         position="bottomleft",
     ).add_to(m)
     finish(m, legend=Legend(title, items, note), credit=CREDIT)
@@ -425,6 +460,10 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
         refugees=refugees,
         nearest=nearest,
         map=m,
+        headline_year=headline_year,
+        oip=oip,
+        oip_note=left_out,
+        projection_note=projection,
     )
 
 
