@@ -276,9 +276,7 @@ def _coxs_bazar(ctx: LoadContext, register: list[dict]) -> list[dict]:
             )
         n = ctx.insert("camp_outlines", pd.DataFrame(rows))
         ctx.record_source(ds, outline, ["camp_outlines"], n)
-        merged = sum(
-            1 for i in ctx.issues if i["dataset"] == ds and i["action"] == "skipped"
-        )
+        merged = sum(1 for i in ctx.issues if i["dataset"] == ds and i["action"] == "skipped")
         ctx.say(
             f"  Cox's Bazar: {len(out)} camp centroids as sites of their own, {merged} merged "
             f"into the register sites of the same camps; {n} camp outlines"
