@@ -4,11 +4,23 @@ presenter page driven by the keyboard in Chromium."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
-from geo.briefing import BriefingError, briefing_pdf, briefings, load_briefing, render_slide
+from geo.briefing import (
+    HEADLINE,
+    PAGE_H,
+    PAGE_W,
+    BriefingError,
+    briefing_pdf,
+    briefings,
+    load_briefing,
+    render_slide,
+    slide_document,
+    slide_layout,
+)
 from geo.views import countries_of, direct_query
 from tests.browser import OfflinePage, wait_for_app
 
@@ -34,12 +46,80 @@ def test_shipped_briefing_has_five_or_more_slides_with_query_figures(shipped, co
     assert rs.headline == f"Central Mediterranean: {total:,} dead and missing"
 
 
-def test_pdf_has_one_page_per_slide(shipped, con):
-    pdf = briefing_pdf(shipped, direct_query(con), countries_of(con))
+WHEN = date(2025, 1, 1)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _check_pdf(b, pdf: bytes, q, countries) -> list[str]:
+    """Every slide's headline, caption and filters are in its page's text in full, and
+    no line of them is wider than its box or leaves the page. Returns the page texts."""
     reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == len(shipped.slides)
+    assert len(reader.pages) == len(b.slides)
+    doc = slide_document(b.title)
+    doc.add_page()
+    texts = []
+    for n, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        texts.append(text)
+        rs = render_slide(b, n, q, countries)
+        found = _flat(text)
+        for t in (rs.headline, rs.caption, rs.page.subtitle, rs.page.citation):
+            assert _flat(t) in found, (n, t)
+        assert f"{n} / {len(b.slides)}" in found
+        boxes = slide_layout(doc, rs, WHEN)
+        for box in boxes:
+            # What the page shows is what was laid out, line by line.
+            page_lines = [ln.strip() for ln in text.splitlines()]
+            assert _flat(" ".join(box.lines)) == _flat(box.text)
+            for line in box.lines:
+                assert line in page_lines, (n, line)
+                doc.set_font("atlas", box.style, box.size)
+                assert doc.get_string_width(line) <= box.w - 2 * doc.c_margin + 1e-6, (n, line)
+            assert box.x >= 0 and box.x + box.w <= PAGE_W
+            assert box.y >= 0 and box.y + box.h <= PAGE_H, (n, box)
+        heights = sorted(boxes, key=lambda bx: bx.y)
+        for upper, lower in zip(heights, heights[1:], strict=False):
+            assert upper.y + upper.h <= lower.y, (n, upper.text, lower.text)
+    return texts
+
+
+def test_pdf_sets_every_slide_text_in_full_as_searchable_text(shipped, con):
+    q, countries = direct_query(con), countries_of(con)
+    pdf = briefing_pdf(shipped, q, countries, when=WHEN)
+    reader = PdfReader(io.BytesIO(pdf))
     box = reader.pages[0].mediabox
     assert round(float(box.width) / float(box.height), 2) == round(16 / 9, 2)
+    texts = _check_pdf(shipped, pdf, q, countries)
+    # Slide 1's headline, straight from SQL: the end of it used to be cut off.
+    total = con.execute("SELECT sum(dead_and_missing) FROM incidents").fetchone()[0]
+    assert f"{total:,} people recorded dead or missing on migration routes since 2014" in _flat(
+        texts[0]
+    )
+    # One map image per page, under the texts.
+    for page in reader.pages:
+        assert len(page.images) == 1
+
+
+def test_pdf_wraps_and_shrinks_very_long_texts(tmp_path, con):
+    long = " ".join(["Longwordsforwrapping and a great deal of text"] * 12)
+    path = tmp_path / "long.toml"
+    path.write_text(
+        "[[slides]]\npage = 'routes'\nfigures = ['incident_totals']\n"
+        f"headline = '{{dead_and_missing:,}} {long}'\ncaption = 'Caption: {long} the end.'\n",
+        encoding="utf-8",
+    )
+    b = load_briefing(path)
+    q, countries = direct_query(con), countries_of(con)
+    pdf = briefing_pdf(b, q, countries, when=WHEN)
+    _check_pdf(b, pdf, q, countries)
+    doc = slide_document(b.title)
+    doc.add_page()
+    head, cap = slide_layout(doc, render_slide(b, 1, q, countries), WHEN)[:2]
+    assert head.size == HEADLINE[2] and len(head.lines) > HEADLINE[3]  # shrunk, then wrapped
+    assert cap.lines[-1].endswith("the end.")
 
 
 @pytest.mark.parametrize(
