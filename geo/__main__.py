@@ -13,7 +13,7 @@ def _build(ns: argparse.Namespace) -> int:
     from geo.build import BuildError, build
 
     try:
-        build(Path(ns.sources), Path(ns.db))
+        build(Path(ns.sources), Path(ns.db), allow_missing=ns.allow_missing)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
@@ -67,3 +67,12 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+    b.add_argument(
+        "--allow-missing",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a dataset (mmp_export), folder (missing_migrants) or file of the previous "
+        "build that may be missing from this one; repeatable (default: any missing one "
+        "fails the build)",
+    )

@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -111,7 +112,68 @@ def _finish(ctx: LoadContext, sources: Path, started: float) -> None:
     con.execute("CHECKPOINT")
 
 
-def build(sources: Path, db: Path, out: TextIO = sys.stdout) -> dict:
+def previous_files(db: Path) -> dict[str, set[str]]:
+    """Files of each dataset in the database already at ``db`` (its ``sources`` table).
+
+    Returns an empty dict when there is no database there, or one that cannot be read
+    (a build that never finished, or a file of another kind: it will be replaced).
+    """
+    if not db.is_file():
+        return {}
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute("SELECT dataset, file FROM sources").fetchall()
+    except duckdb.Error:
+        return {}
+    found: dict[str, set[str]] = {}
+    for dataset, file in rows:
+        found.setdefault(dataset, set()).add(file)
+    return found
+
+
+def check_against_previous(
+    previous: dict[str, set[str]], ctx: LoadContext, allow_missing: set[str]
+) -> None:
+    """Fail when a dataset (or one of its files) of the previous build is missing now.
+
+    A folder that lost ``missing_migrants/`` would otherwise replace a good database
+    with one that has no incidents. A dataset counts as missing when it has no file
+    now; a file counts as missing when it is absent and its dataset now has fewer files
+    than before (a one-for-one replacement, such as a newer export, is an update).
+    ``allow_missing`` names what may go: a dataset key (``mmp_export``), a top folder
+    (``missing_migrants``) or a file (``missing_migrants/api/2026.json``).
+
+    Raises
+    ------
+    BuildError
+        One line naming the first thing missing and how to accept its loss.
+    """
+    now: dict[str, set[str]] = {}
+    for row in ctx.provenance:
+        now.setdefault(row["dataset"], set()).add(row["file"])
+    for dataset, files in sorted(previous.items()):
+        current = now.get(dataset, set())
+        gone = sorted(files - current) if len(current) < len(files) else []
+        for file in gone if current else [sorted(files)[0]]:
+            names = {dataset, file, file.split("/")[0]}
+            if names & allow_missing:
+                ctx.say(f"  {dataset}: {file} was in the previous build; missing, as allowed")
+                continue
+            what = "this file" if current else f"dataset {dataset}"
+            raise BuildError(
+                f"{ctx.sources / file}: {what} was in the previous build and is missing now; "
+                f"restore it, or pass --allow-missing {file if current else dataset} "
+                "to build without it"
+            )
+
+
+def build(
+    sources: Path,
+    db: Path,
+    out: TextIO = sys.stdout,
+    *,
+    allow_missing: Iterable[str] = (),
+) -> dict:
     """Build the database.
 
     Parameters
@@ -122,6 +184,12 @@ def build(sources: Path, db: Path, out: TextIO = sys.stdout) -> dict:
         Target database file; replaced only on success.
     out : TextIO
         Where the report is written.
+    allow_missing : iterable of str
+        Datasets (``mmp_export``), top folders (``missing_migrants``) or files that
+        were in the previous build at ``db`` and may be missing from this one. Anything
+        else of the previous build that is missing fails the build (see
+        :func:`check_against_previous`). The Natural Earth countries are always
+        required: every map page draws them.
 
     Returns
     -------
@@ -138,6 +206,7 @@ def build(sources: Path, db: Path, out: TextIO = sys.stdout) -> dict:
     db = Path(db)
     if not sources.is_dir():
         raise BuildError(f"{sources}: sources folder not found (set ATLAS_SOURCES or --sources)")
+    previous = previous_files(db)
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{db.name}.", suffix=".building", dir=db.parent)
@@ -162,6 +231,12 @@ def build(sources: Path, db: Path, out: TextIO = sys.stdout) -> dict:
             raise BuildError(
                 f"{sources}: no dataset found (expected the reference layout, e.g. missing_migrants/)"
             )
+        if "countries" not in loaded:
+            raise BuildError(
+                f"{sources / countries.FILE_110M}: not found; the Natural Earth countries are "
+                "required (every map page draws them)"
+            )
+        check_against_previous(previous, ctx, set(allow_missing))
         _finish(ctx, sources, started)
         summary = summarise(con)
         con.close()

@@ -216,7 +216,7 @@ def read_excel(path: Path, *, header_row: int = 1, sheet: str | int = 0) -> pd.D
 
 
 def read_json_records(path: Path) -> list[dict]:
-    """Read a JSON file holding a list of objects.
+    """Read a JSON file holding a list of objects, bare or wrapped in an object.
 
     Raises
     ------
@@ -234,14 +234,42 @@ def read_json_records(path: Path) -> list[dict]:
             f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}){_cut(exc, text)}",
         ) from exc
     if isinstance(data, dict):
-        # Some endpoint snapshots wrap the list; take the first list value.
-        lists = [v for v in data.values() if isinstance(v, list)]
-        if not lists:
-            raise SourceError(path, "expected a JSON list of records")
-        data = lists[0]
+        data = _unwrap(path, data)
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise SourceError(path, "expected a JSON list of records")
     return data
+
+
+# Keys under which APIs commonly wrap their records ({"data": [...]}, {"results": ...}).
+WRAPPER_KEYS = ("data", "results", "records", "items", "rows", "incidents")
+
+
+def _unwrap(path: Path, data: dict, depth: int = 0) -> list:
+    """The list of records inside a wrapper object such as ``{"data": [...]}``.
+
+    Taken from a well-known key (:data:`WRAPPER_KEYS`), else from the only value that is
+    a list of objects; one more level of nesting (``{"data": {"results": [...]}}``) is
+    looked into. Two candidate lists under unknown keys are refused rather than guessed
+    between, since taking the wrong one would change every figure silently.
+    """
+    for key in WRAPPER_KEYS:
+        value = next((v for k, v in data.items() if str(k).lower() == key), None)
+        if isinstance(value, list):
+            return value
+        if isinstance(value, dict) and depth == 0:
+            return _unwrap(path, value, 1)
+    lists = [k for k, v in data.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
+    if len(lists) == 1:
+        return data[lists[0]]
+    if len(lists) > 1:
+        names = ", ".join(repr(k) for k in lists[:4])
+        raise SourceError(
+            path, f"expected a JSON list of records; the object holds several ({names})"
+        )
+    nested = [v for v in data.values() if isinstance(v, dict)]
+    if depth == 0 and len(nested) == 1:
+        return _unwrap(path, nested[0], 1)
+    raise SourceError(path, "expected a JSON list of records")
 
 
 def read_geojson(path: Path) -> dict:
@@ -280,6 +308,34 @@ def _json_text(path: Path, raw: bytes) -> str:
     if kind and kind != "JSON":
         raise SourceError(path, f"expected JSON but found {kind}")
     return text
+
+
+def _column_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", name.lower())
+
+
+def align_columns(df: pd.DataFrame, columns: list[str]) -> list[tuple[str, str]]:
+    """Rename columns that differ from an expected name only in case, spacing or
+    punctuation (``Number_of_Dead`` for ``Number of Dead``), in place.
+
+    Returns
+    -------
+    list of (str, str)
+        The (found, expected) pairs renamed, for the loader to report.
+    """
+    present = set(df.columns)
+    by_key = {}
+    for c in df.columns:
+        by_key.setdefault(_column_key(str(c)), c)
+    renamed = []
+    for want in columns:
+        found = by_key.get(_column_key(want))
+        if want not in present and found is not None and found not in columns:
+            renamed.append((found, want))
+    if renamed:
+        names = dict(renamed)
+        df.columns = [names.get(c, c) for c in df.columns]
+    return renamed
 
 
 def require_columns(df: pd.DataFrame, path: Path, columns: list[str]) -> None:

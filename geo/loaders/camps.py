@@ -11,6 +11,7 @@ from datetime import date
 import pandas as pd
 
 from geo.context import LoadContext
+from geo.geometry import usable_polygon
 from geo.loaders.countries import report_unresolved
 from geo.parse import (
     CellError,
@@ -254,6 +255,9 @@ def _coxs_bazar(ctx: LoadContext, register: list[dict]) -> list[dict]:
                 ctx.issue(
                     ds, outline, i, "geometry", p.get("CampName"), "rejected", "no polygon geometry"
                 )
+                continue
+            geom = usable_polygon(ctx, ds, outline, i, p.get("CampName"), geom)
+            if geom is None:
                 continue
             numbers = {}
             for key in ("AreaSqKM", "CentroidY", "CentroidX"):

@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo.context import LoadContext
 from geo.errors import SourceError
+from geo.geometry import usable_polygon
 from geo.parse import CellError, normalise_name, parse_json_number
 from geo.readers import read_csv, read_geojson
 
@@ -121,6 +122,9 @@ def load(ctx: LoadContext) -> bool:
             ctx.issue(
                 DATASET, path, i, "geometry", p.get("NAME"), "rejected", "no polygon geometry"
             )
+            continue
+        geom = usable_polygon(ctx, DATASET, path, i, p.get("NAME"), geom)
+        if geom is None:
             continue
         pop_est = _number(ctx, path, i, p, "POP_EST")
         rows.append(
