@@ -45,17 +45,25 @@ class LoadContext:
     provenance: list[dict] = field(default_factory=list)
     country_iso: dict[str, str] = field(default_factory=dict)
     numeric_iso: dict[int, str] = field(default_factory=dict)
+    _rel: dict[Path, str] = field(default_factory=dict, repr=False)
 
     def rel(self, path: Path) -> str:
         """Path as shown to users: relative to the sources folder, or to the repo."""
+        # Called once per row by some loaders: resolving a path is a system call each.
+        known = self._rel.get(path)
+        if known is not None:
+            return known
         from geo import REPO_ROOT
 
+        shown = str(path)
         for base in (self.sources, REPO_ROOT):
             try:
-                return str(path.resolve().relative_to(base.resolve()))
+                shown = str(path.resolve().relative_to(base.resolve()))
+                break
             except ValueError:
                 continue
-        return str(path)
+        self._rel[path] = shown
+        return shown
 
     def issue(
         self,
