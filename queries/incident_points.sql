@@ -5,7 +5,8 @@
 -- returns: incident_id VARCHAR, incident_date DATE, year INTEGER, lat DOUBLE, lon DOUBLE,
 --          dead INTEGER, missing INTEGER, dead_and_missing INTEGER, survivors INTEGER,
 --          causes VARCHAR, routes VARCHAR, location VARCHAR, country VARCHAR,
---          information_source VARCHAR, url VARCHAR
+--          information_source VARCHAR, url VARCHAR, incident_type VARCHAR (IOM's type; a
+--          cumulative one is a tally over a period, not one event)
 SELECT
     incident_id,
     incident_date,
@@ -21,7 +22,8 @@ SELECT
     location,
     country,
     information_source,
-    url
+    url,
+    incident_type
 FROM filtered_incidents(
     $date_from::DATE, $date_to::DATE, $regions::VARCHAR[], $routes::VARCHAR[],
     $causes::VARCHAR[], $types::VARCHAR[]

@@ -470,3 +470,16 @@ def test_page_by_route_tab_shows_the_no_route_row(db_path, con, monkeypatch):
     assert f"{n:,} incidents ({dm:,} dead and missing) have no route" in text
     assert "count under each" in text
     assert "Dashed" not in " ".join(c.value for c in at.caption)
+
+
+def test_map_popup_marks_cumulative_tallies(q, options, mirror):
+    tally_ids = {r["id"] for r in export_incidents(mirror) if "cumulative" in r["type"].lower()}
+    pts = q("incident_points", limit=100_000, **EXPORT_YEARS.query_params())
+    tallies = pts[pts["incident_id"].isin(tally_ids)]
+    others = pts[~pts["incident_id"].isin(tally_ids)]
+    assert len(tallies) and len(others)
+    for row in tallies.head(20).to_dict("records"):
+        assert "cumulative tally" in R.incident_popup(row)
+        assert "cumulative tally" in R.TIP_FORMAT.format(*R.popup_values(row))
+    for row in others.head(20).to_dict("records"):
+        assert "cumulative" not in R.incident_popup(row)

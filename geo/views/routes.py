@@ -254,12 +254,14 @@ class IncidentLayer(CircleLayer):
         self.rows_json = _js(rows)
 
 
+CUMULATIVE_NOTE = " <i>(cumulative tally over a period, not one incident)</i>"
 # Values: 0 date, 1 dead and missing, 2 dead, 3 missing, 4 survivors, 5 cause,
-# 6 location, 7 country, 8 route(s), 9 information source, 10 link.
-TIP_FORMAT = "<b>{1} dead and missing</b><br>{0}, {6}"
+# 6 location, 7 country, 8 route(s), 9 information source, 10 link, 11 the tally note
+# ('' for an incident; a cumulative tally must not read as one event on the map either).
+TIP_FORMAT = "<b>{1} dead and missing</b>{11}<br>{0}, {6}"
 POPUP_FORMAT = (
     '<div style="font-size:12px;line-height:1.4"><b>{0}</b> · {8}<br>{6}, {7}<br>'
-    "<b>{1} dead and missing</b> (dead {2}, missing {3}); survivors {4}<br>"
+    "<b>{1} dead and missing</b>{11} (dead {2}, missing {3}); survivors {4}<br>"
     "Cause: {5}<br>Source: {9} {10}</div>"
 )
 
@@ -300,6 +302,7 @@ def popup_values(row: Mapping) -> tuple[str, ...]:
         _text(row.get("routes"), 80, empty="no route given"),
         _text(row.get("information_source")),
         safe_link(row.get("url"), "link"),
+        CUMULATIVE_NOTE if "cumulative" in str(row.get("incident_type") or "").lower() else "",
     )
 
 
