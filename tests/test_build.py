@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,11 @@ def _export_rows(mirror: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def _id(text: str) -> str:
+    # Ids carry no spaces: a byte-order mark or stray space is not part of one.
+    return re.sub(r"[\s\ufeff\u200b-\u200d\u2060]", "", text)
+
+
 def _count(text: str) -> int:
     text = (text or "").replace(",", "").strip()
     return int(float(text)) if text else 0
@@ -37,7 +43,7 @@ def _later_publication_wins(mirror: Path) -> dict[str, tuple[str, int, int]]:
     """
     export = {}
     for r in _export_rows(mirror):
-        main_id = r["Main ID"].strip().lstrip("\ufeff")
+        main_id = _id(r["Main ID"])
         # An impossible date ("0") falls back to the year column, then the id's prefix.
         date_year = r["Incident Date"][:4] if len(r["Incident Date"]) >= 10 else ""
         year = int(date_year or r["Incident Year"] or main_id[:4])
@@ -49,7 +55,7 @@ def _later_publication_wins(mirror: Path) -> dict[str, tuple[str, int, int]]:
         for rec in json.loads(path.read_text(encoding="utf-8")):
             d = rec["reported_date"].strip()
             file_date[path.name] = max(file_date.get(path.name, ""), d)
-            e = endpoint.setdefault(rec["web_id"], [path.name, d or "9999", 0])
+            e = endpoint.setdefault(_id(rec["web_id"]), [path.name, d or "9999", 0])
             e[1] = min(e[1], d or "9999")
             e[2] += _count(rec["total_dead_and_missing"]) or (
                 _count(rec["number_dead"]) + _count(rec["number_missing"])
@@ -115,9 +121,9 @@ def test_each_year_comes_from_its_later_publication(con, mirror):
 
 def test_ids_only_the_earlier_publication_holds_are_reported(con, mirror):
     expected = _later_publication_wins(mirror)
-    export_ids = {r["Main ID"].strip().lstrip("\ufeff") for r in _export_rows(mirror)}
+    export_ids = {_id(r["Main ID"]) for r in _export_rows(mirror)}
     endpoint_ids = {
-        rec["web_id"]
+        _id(rec["web_id"])
         for p in (mirror / "missing_migrants/api").glob("*.json")
         for rec in json.loads(p.read_text(encoding="utf-8"))
     }
