@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from geo import DATA_DIR, settings
+from geo.firstrun import missing_package_help
 
 
 def _build(ns: argparse.Namespace) -> int:
@@ -27,6 +30,45 @@ def _tables_doc(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _is_own_module(name: str | None) -> bool:
+    """Whether an import failure is in this project (a bug), not a missing package."""
+    return not name or name.split(".")[0] == "geo"
+
+
+def _lacks(command: str, module: str | None) -> Callable[[argparse.Namespace], int]:
+    """A stand-in for a command whose module cannot be imported: say what is missing."""
+
+    def run(ns: argparse.Namespace) -> int:
+        print(missing_package_help(command, module), file=sys.stderr)
+        return 1
+
+    return run
+
+
+def _module_command(sub: argparse._SubParsersAction, name: str, help_text: str) -> None:
+    """Add the subcommand ``name`` served by ``geo.<name>`` (its options and ``main``).
+
+    The module imports third-party packages (fetch: requests, tqdm, pandas), so with a
+    Python that lacks one the command is still listed and, when run, names the missing
+    package and how to install it; an unlisted command would only get argparse's
+    "invalid choice".
+    """
+    try:
+        module = importlib.import_module(f"geo.{name}")
+        # add_arguments may import more (snapshot's page list needs duckdb): try it on
+        # a scratch parser, since a subcommand once added cannot be taken back.
+        module.add_arguments(argparse.ArgumentParser(add_help=False))
+    except ImportError as exc:
+        if _is_own_module(exc.name):
+            raise
+        stand_in = sub.add_parser(name, help=f"{help_text} (needs {exc.name})", add_help=False)
+        stand_in.set_defaults(func=_lacks(name, exc.name), lacks_package=True)
+        return
+    parser = sub.add_parser(name, help=help_text)
+    module.add_arguments(parser)
+    parser.set_defaults(func=module.main)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m geo", description="Arrival Atlas data tools")
@@ -42,31 +84,6 @@ def main(argv: list[str] | None = None) -> int:
         default=str(settings.db_path()),
         help="database file (default: $ATLAS_DB or data/atlas.duckdb)",
     )
-    b.set_defaults(func=_build)
-    try:
-        from geo import fetch
-    except ImportError:  # pragma: no cover - fetch is part of the package
-        fetch = None
-    if fetch is not None:
-        f = sub.add_parser("fetch", help="download the sources from their publishers")
-        fetch.add_arguments(f)
-        f.set_defaults(func=fetch.main)
-    try:
-        from geo import snapshot
-    except ImportError:
-        snapshot = None
-    if snapshot is not None:
-        s = sub.add_parser("snapshot", help="render a page's map as a PNG")
-        snapshot.add_arguments(s)
-        s.set_defaults(func=snapshot.main)
-    t = sub.add_parser("tables-doc", help="rewrite data/TABLES.md from geo/schema.py")
-    t.set_defaults(func=_tables_doc)
-    ns = parser.parse_args(argv)
-    return ns.func(ns)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
     b.add_argument(
         "--allow-missing",
         action="append",
@@ -76,3 +93,25 @@ if __name__ == "__main__":
         "build that may be missing from this one; repeatable (default: any missing one "
         "fails the build)",
     )
+    b.set_defaults(func=_build)
+    _module_command(sub, "fetch", "download the sources from their publishers")
+    _module_command(sub, "snapshot", "render a page's map as a PNG")
+    t = sub.add_parser("tables-doc", help="rewrite data/TABLES.md from geo/schema.py")
+    t.set_defaults(func=_tables_doc)
+    # Known args only: a command whose packages are missing takes any options, so that
+    # it can say what is missing instead of rejecting them.
+    ns, extra = parser.parse_known_args(argv)
+    if extra and not getattr(ns, "lacks_package", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        return ns.func(ns)
+    except ModuleNotFoundError as exc:
+        # A package imported only when the command runs (build imports duckdb there).
+        if _is_own_module(exc.name):
+            raise
+        print(missing_package_help(ns.command, exc.name), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import settings
+from geo.firstrun import no_data_help
 from geo.heap import freeze_long_lived
 from geo.maps import Basemap
 from geo.queries import run_query
@@ -66,12 +67,8 @@ def connection() -> duckdb.DuckDBPyConnection:
         if sources.is_dir() and any(sources.iterdir()):
             _build_with_progress(db, sources)
         else:
-            st.error(
-                f"No database at `{db}` and no source files at `{sources}`.\n\n"
-                "Get the data with `python -m geo fetch --to data/sources` (needs internet), "
-                "or point `ATLAS_SOURCES` at an offline mirror, then run "
-                "`python -m geo build` or reload this page."
-            )
+            # The same paragraph scripts/run.sh prints, naming the folder read above.
+            st.error(no_data_help(sources, db, in_app=True, markdown=True))
             st.stop()
     return _connection(str(db), db.stat().st_mtime)
 

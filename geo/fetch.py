@@ -56,6 +56,7 @@ import contextlib
 import csv
 import datetime as _dt
 import hashlib
+import importlib.util
 import io
 import json
 import math
@@ -73,6 +74,7 @@ from requests.adapters import HTTPAdapter
 from tqdm import tqdm
 from urllib3.util.retry import Retry
 
+from geo.firstrun import missing_package_help
 from geo.loaders import unhcr as unhcr_loader
 
 __all__ = [
@@ -793,6 +795,13 @@ def run_fetch(
                 file=out,
             )
             return EXIT_FAILED
+    if any(spec.dataset in (only or DATASET_NAMES) for spec in DERIVED):
+        # The workbooks are converted after every download is done: say now, not after
+        # 100 MB, that the reader is missing.
+        for module in ("python_calamine",):
+            if importlib.util.find_spec(module) is None:
+                print(missing_package_help("fetch", module), file=out)
+                return EXIT_FAILED
     root = Path(to)
     problem = _writable(root)
     if problem:
