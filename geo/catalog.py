@@ -110,7 +110,7 @@ DATASETS: dict[str, Dataset] = {
             "CC BY-IGO (per HDX); cite IOM Missing Migrants Project",
             "IOM Missing Migrants Project, missingmigrants.iom.int",
             "https://missingmigrants.iom.int/global-figures/{year}/json",
-            "2014 to 2025-09-08; only incidents after the export's last date are added",
+            "one file per year; a year comes from the endpoint when its file is the later publication",
             MMP_CAVEAT,
         ),
         Dataset(

@@ -525,6 +525,27 @@ def map_html(m: folium.Map) -> str:
     return m.get_root().render()
 
 
+def _slug(name: str) -> str:
+    # Digits go: a radius or a year in a name must not change the layer's identity.
+    return re.sub(r"[^a-z]+", "-", re.sub(r"\d", "", name.lower())).strip("-")
+
+
+def set_layer_key(layer: folium.map.Layer, key: str) -> folium.map.Layer:
+    """Give an overlay a stable key (its id in the ``layers`` URL parameter).
+
+    A layer whose name changes with the view (a bin size, a mode) keeps one key, so a
+    filter change never switches it off in the layer picker, the link or the exports.
+    """
+    layer.atlas_key = key
+    return layer
+
+
+def layer_key(layer: folium.map.Layer) -> str:
+    """The overlay's stable key: set by :func:`set_layer_key`, else its name without
+    digits as a slug (the ids links have always used)."""
+    return getattr(layer, "atlas_key", None) or _slug(layer.layer_name)
+
+
 def layer_names(m: folium.Map) -> list[str]:
     """Names of the map's toggleable layers, as the layer control lists them."""
     names = []

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.catalog import MMP_CAVEAT
+from geo.maps import layer_key
 
 MAP_HEIGHT = 560
 NAV_FLAG = "_atlas_navigation"
@@ -153,22 +154,29 @@ def _url_view(key: str) -> tuple[float, float, int] | None:
     return lat, lon, z
 
 
-def _layer_id(name: str) -> str:
-    return re.sub(r"[^a-z]+", "-", re.sub(r"\d", "", name.lower())).strip("-")
+def choose_layers(m: folium.Map) -> list[str]:
+    """Apply the ``layers`` URL parameter (keys of the overlays switched on) to a map.
 
-
-def choose_layers(m: folium.Map) -> None:
-    """Apply the ``layers`` URL parameter (ids of the overlays switched on) to a map.
-
-    Layers the link does not know keep their default; the PNG, HTML and the screen
+    Keys the map does not have are ignored; when none of the link's keys is known the
+    map keeps its default layers (never an empty map). The PNG, HTML and the screen
     then all show the same layers.
+
+    Returns
+    -------
+    list[str]
+        The link's keys that were not understood (to tell the user).
     """
     raw = st.query_params.get(LAYERS_KEY)
-    if not raw:
-        return
-    wanted = set(raw.split("|"))
-    for layer in overlays(m):
-        layer.show = _layer_id(layer.layer_name) in wanted
+    if raw is None:
+        return []
+    wanted = [k for k in raw.split("|") if k]
+    layers = {layer_key(layer): layer for layer in overlays(m)}
+    unknown = [k for k in wanted if k not in layers]
+    if wanted and len(unknown) == len(wanted):
+        return unknown  # nothing usable: keep the defaults
+    for key, layer in layers.items():
+        layer.show = key in wanted
+    return unknown
 
 
 def overlays(m: folium.Map) -> list:
@@ -181,26 +189,46 @@ def overlays(m: folium.Map) -> list:
 
 
 def layer_picker(m: folium.Map, key: str) -> None:
-    """A multiselect of the map's overlays, kept in the URL as ``layers``."""
-    choose_layers(m)
+    """A multiselect of the map's overlays, kept in the URL as ``layers``.
+
+    The options are the layers' stable keys (:func:`geo.maps.layer_key`), shown by their
+    current names: a name that changes with a filter (a bin size, a radius, a year)
+    keeps the user's choice.
+    """
+    unknown = choose_layers(m)
     layers = overlays(m)
     if not layers:
         return
-    names = [layer.layer_name for layer in layers]
-    shown = [layer.layer_name for layer in layers if layer.show]
+    names = {layer_key(layer): layer.layer_name for layer in layers}
+    shown = [layer_key(layer) for layer in layers if layer.show]
+    state_key = f"{key}_layers_{'|'.join(sorted(names))}"
+    link = st.query_params.get(LAYERS_KEY)
+    seen_links = st.session_state.setdefault("_atlas_layers_link", {})
+    if state_key in st.session_state and link is not None and seen_links.get(key) != link:
+        # A link opened in a running session (or the back button) wins over the widget.
+        st.session_state[state_key] = shown
+    if unknown:
+        kept = "Showing the default layers." if not any(k in names for k in link.split("|")) else ""
+        st.info(
+            f"Layers in the link not found on this map: {md_plain(', '.join(unknown)[:200])}. "
+            + kept,
+            icon=":material/layers_clear:",
+        )
     picked = st.multiselect(
         "Layers on the map (and in exports)",
-        names,
+        list(names),
         default=shown,
-        key=f"{key}_layers_{_layer_id('|'.join(names))}",
+        format_func=lambda k: names.get(k, k),
+        key=state_key,
         help="Also switchable on the map itself (top right); this choice travels with the link.",
     )
     for layer in layers:
-        layer.show = layer.layer_name in picked
-    ids = "|".join(_layer_id(n) for n in picked)
+        layer.show = layer_key(layer) in picked
+    ids = "|".join(k for k in names if k in picked)
     if picked != shown or LAYERS_KEY in st.query_params:
         if st.query_params.get(LAYERS_KEY) != ids:
             st.query_params[LAYERS_KEY] = ids
+    seen_links[key] = st.query_params.get(LAYERS_KEY)
 
 
 def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:

@@ -51,7 +51,7 @@ with st.expander("Data vintage", expanded=False):
     st.dataframe(
         view.vintage[["title", "vintage", "files"]].rename(columns=str.capitalize),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
     st.caption(
         f"Database built {view.vintage['built_at'].iloc[0]}. Details on the Data and sources page."

@@ -41,9 +41,14 @@ def test_data_sources_page(app, con):
     app.run()
     assert not app.exception
     tables = [d.value for d in app.dataframe]
-    files = tables[1]
+    years = tables[1]
+    assert list(years["year"]) == [
+        r[0] for r in con.execute("SELECT year FROM incident_year_sources ORDER BY year").fetchall()
+    ]
+    assert years["incidents"].sum() == con.execute("SELECT count(*) FROM incidents").fetchone()[0]
+    files = tables[2]
     assert len(files) == con.execute("SELECT count(*) FROM sources").fetchone()[0]
-    issues = tables[2]
+    issues = tables[3]
     assert issues["rows"].sum() == con.execute("SELECT count(*) FROM load_issues").fetchone()[0]
     text = " ".join(m.value for m in app.markdown)
     assert "minimum estimates" in text and "0.1°" in text and "schematic" in text
@@ -70,3 +75,41 @@ def test_briefing_page(app, con):
     app.button(key="next").click().run()
     assert not app.exception
     assert "Central Mediterranean" in " ".join(m.value for m in app.markdown)
+
+
+def test_layers_keep_their_identity_when_a_filter_renames_them(app):
+    """Choosing a route renames the incident layer (bin size, or single incidents): the
+    picker, the map and the link keep it on; a link with unknown layers keeps defaults."""
+    app.run()
+    app.switch_page("pages/routes.py")
+    app.run()
+    picker = next(m for m in app.multiselect if m.label.startswith("Layers on the map"))
+    assert "incidents" in picker.value and len(picker.value) >= 2
+    before = set(picker.value)
+    routes = next(m for m in app.multiselect if m.label.lower().startswith("migration route"))
+    routes.set_value(["Darien"]).run()
+    assert not app.exception
+    picker = next(m for m in app.multiselect if m.label.startswith("Layers on the map"))
+    assert set(picker.value) == before
+    # Switching the corridors off survives the next filter change too.
+    picker.set_value(["incidents"]).run()
+    routes = next(m for m in app.multiselect if m.label.lower().startswith("migration route"))
+    routes.set_value(["Central Mediterranean"]).run()
+    picker = next(m for m in app.multiselect if m.label.startswith("Layers on the map"))
+    assert picker.value == ["incidents"]
+    assert app.query_params["layers"] == "incidents"
+
+
+def test_a_link_with_unknown_layers_shows_the_defaults_and_says_so(db_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params["layers"] = "garbage|<b>x</b>"
+    at.run()
+    at.switch_page("pages/routes.py")
+    at.query_params["layers"] = "garbage|<b>x</b>"
+    at.run()
+    assert not at.exception
+    picker = next(m for m in at.multiselect if m.label.startswith("Layers on the map"))
+    assert "incidents" in picker.value
+    note = " ".join(i.value for i in at.info)
+    assert "garbage" in note and "default layers" in note

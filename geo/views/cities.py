@@ -28,6 +28,7 @@ from geo.maps import (
     finish,
     nice_breaks,
     radius_for,
+    set_layer_key,
 )
 from geo.views import Query, pick_choice
 
@@ -436,6 +437,7 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
         title = f"City population, {opts.year_label(state.year)}"
         projection = opts.projection_note(state.year)
         note = f"Circle area: population. {projection}".strip()
+    set_layer_key(layer, "cities")  # population or growth: one layer to the picker and link
     layer.add_to(m)
     destination_layer(nearest).add_to(m)
     items = list(items)

@@ -36,6 +36,7 @@ from geo.maps import (
     nice_breaks,
     radius_for,
     safe_link,
+    set_layer_key,
 )
 from geo.views import Query, memo, parse_day, parse_list
 
@@ -57,6 +58,7 @@ CORRIDOR_COLOR = "#37474f"
 BINS_LAYER = "Dead and missing, binned (IOM MMP)"
 POINTS_LAYER = "Incidents (IOM MMP)"
 CORRIDOR_LAYER = "Route corridors (schematic)"
+INCIDENTS_KEY = "incidents"
 LIST_KEYS = ("regions", "routes", "causes", "types")
 # URL parameter names: from, to (ISO dates) and the four lists joined by '|'.
 PARAM_KEYS = ("from", "to", *LIST_KEYS)
@@ -498,6 +500,8 @@ def build_map(
         circles = layer.circles
         unit_title = f"Dead and missing per {_deg(cell)} cell"
         info = MapInfo("bins", cell, len(circles), int(bins["dead_and_missing"].sum() or 0), bounds)
+    # Bins or single incidents, one layer to the picker, the link and the exports.
+    set_layer_key(layer, INCIDENTS_KEY)
     if info.mode == "bins":  # lines above the binned circles stay visible at world zoom
         layer.add_to(m)
         corridors.add_to(m)
