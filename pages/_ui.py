@@ -34,11 +34,47 @@ def require_app_navigation() -> None:
     st.rerun()
 
 
-def page_header(title: str, subtitle: str) -> None:
-    """Title and one line saying what the page is for."""
+# What each table holds, in the words of the Data and sources page.
+DATASET_OF = {
+    "incidents": ("IOM Missing Migrants Project incidents", "missing_migrants/"),
+    "sites": ("camps and sites", "camps/"),
+    "cities": ("UN World Urbanization Prospects cities", "city_population/"),
+    "cifal_centres": ("CIFAL centres", "data/cifal_centres.csv"),
+    "countries": ("Natural Earth countries", "natural_earth/"),
+    "refugee_population": ("UNHCR refugee statistics", "unhcr_refugees/"),
+}
+
+
+def require_data(needs: tuple[str, ...]) -> None:
+    """Stop the page with one clear message when a table it needs is empty.
+
+    A database built from a sources folder without one dataset still opens; its pages
+    then say what is missing and how to add it, instead of failing on an empty table.
+    """
+    if not needs:
+        return
+    from geo import cache
+
+    rows = cache.query("dataset_rows").iloc[0]
+    missing = [t for t in needs if not int(rows[t])]
+    if not missing:
+        return
+    what = "; ".join(f"{DATASET_OF[t][0]} (`{DATASET_OF[t][1]}`)" for t in missing)
+    st.warning(
+        f"This page needs data the database does not hold: {what}. Add the files to the "
+        "sources folder (`bash scripts/run.sh` fetches them, or see the Data and sources "
+        "page, How to refresh), rebuild, and reload this page.",
+        icon=":material/database_off:",
+    )
+    st.stop()
+
+
+def page_header(title: str, subtitle: str, needs: tuple[str, ...] = ()) -> None:
+    """Title, one line saying what the page is for, and a stop when its data is missing."""
     require_app_navigation()
     st.title(title)
     st.caption(subtitle)
+    require_data(needs)
 
 
 def mmp_caveat() -> None:

@@ -21,6 +21,7 @@ page_header(
     "Camps and sites",
     "Where displaced people live: the UNHCR location register (camps, settlements, urban "
     "locations, collective centres; open and closed), NW Syria IDP sites and the Cox's Bazar camps.",
+    needs=("countries",),
 )
 
 opts = camps.options(cache.query)

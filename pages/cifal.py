@@ -22,6 +22,7 @@ page_header(
     "UNITAR's CIFAL training centres for local authorities: which arrival cities and route "
     "destinations lie within reach of a centre, and which fast-growing cities (projected "
     "growth of their whole population, UN WUP 2018) have none.",
+    needs=("cifal_centres", "cities", "countries"),
 )
 opts = cities.options(cache.query)
 state, notes = cifal.CifalState.from_params(st.query_params.to_dict(), opts)

@@ -22,6 +22,7 @@ page_header(
     "Where cities grow: UN World Urbanization Prospects 2018 agglomerations (1950–2035; "
     "2020 onward are projections made in 2018, including years now past), refugees hosted by country of asylum (UNHCR), and the cities "
     "nearest each migration route's destination.",
+    needs=("cities", "countries", "refugee_population"),
 )
 opts = cities.options(cache.query)
 state, notes = cities.CitiesState.from_params(st.query_params.to_dict(), opts)

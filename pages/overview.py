@@ -9,6 +9,7 @@ from pages._ui import export_panel, fmt, layer_picker, mmp_caveat, page_header, 
 page_header(
     "Arrival Atlas",
     "Deadly migration routes, camps and sites, growing arrival cities and the UNITAR CIFAL network, on one map.",
+    needs=("incidents", "countries"),
 )
 view = overview.build(cache.query, cache.basemap())
 sync_url({})  # the Overview has no filters; the map view and layers stay in the URL

@@ -29,6 +29,7 @@ page_header(
     "Deadly routes",
     "Where people die or go missing on migration routes, when, and of what: "
     "IOM Missing Migrants Project incidents.",
+    needs=("incidents", "countries"),
 )
 options = routes.load_options(cache.query)
 url_state, notes = routes.RoutesState.from_params(st.query_params.to_dict(), options)

@@ -113,3 +113,33 @@ def test_a_link_with_unknown_layers_shows_the_defaults_and_says_so(db_path, monk
     assert "incidents" in picker.value
     note = " ".join(i.value for i in at.info)
     assert "garbage" in note and "default layers" in note
+
+
+@pytest.fixture(scope="module")
+def db_without_incidents(mirror, tmp_path_factory):
+    """A database built from a sources folder with no Missing Migrants files."""
+    import io
+
+    from geo.build import build
+    from tests.conftest import copy_sources
+
+    root = tmp_path_factory.mktemp("partial")
+    src = copy_sources(mirror, root / "src", only=["natural_earth", "camps"])
+    build(src, root / "a.duckdb", out=io.StringIO())
+    return root / "a.duckdb"
+
+
+@pytest.mark.parametrize("page", ["overview", "routes", "cities", "cifal", "camps", "data_sources"])
+def test_a_page_whose_dataset_is_missing_says_so(db_without_incidents, monkeypatch, page):
+    monkeypatch.setenv("ATLAS_DB", str(db_without_incidents))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception
+    warned = " ".join(w.value for w in at.warning)
+    if page in {"overview", "routes"}:
+        assert "Missing Migrants Project incidents" in warned and "missing_migrants/" in warned
+    if page == "camps":
+        assert not warned and len(at.metric) > 0  # camps need no incidents
