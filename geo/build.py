@@ -303,7 +303,10 @@ def summarise(con: duckdb.DuckDBPyConnection) -> dict:
         "countries": q("SELECT count(*) FROM countries"),
         "cifal": q("SELECT count(*) FROM cifal_centres WHERE lat IS NOT NULL"),
         "rejected": q("SELECT count(*) FROM load_issues WHERE action = 'rejected'"),
-        "repaired": q("SELECT count(*) FROM load_issues WHERE action <> 'rejected'"),
+        "superseded": q("SELECT count(*) FROM load_issues WHERE action = 'superseded'"),
+        "repaired": q(
+            "SELECT count(*) FROM load_issues WHERE action NOT IN ('rejected', 'superseded')"
+        ),
     }
 
 
@@ -311,11 +314,15 @@ def _report(s: dict, ctx: LoadContext, out: TextIO, seconds: float) -> None:
     p = lambda line: print(line, file=out)  # noqa: E731
     p("Summary")
     p(
-        f"  incidents: {s['incidents']:,} ({s['incidents_export']:,} from the export, {s['incidents_endpoint']:,} endpoint-only after it)"
+        f"  incidents: {s['incidents']:,} ({s['incidents_export']:,} from the export, "
+        f"{s['incidents_endpoint']:,} from the endpoint files; by year: incident_year_sources)"
     )
-    p(
-        f"  dead and missing: {s['dead_and_missing_export']:,} over the export's rows; {s['dead_and_missing']:,} with the endpoint's later incidents (minimum estimates)"
-    )
+    p(f"  dead and missing: {s['dead_and_missing']:,} (minimum estimates)")
+    if s["superseded"]:
+        p(
+            f"  MMP ids not counted: {s['superseded']:,}, held only by the earlier publication "
+            "of their year (load_issues, action 'superseded')"
+        )
     p(f"  sites: {s['sites']:,}")
     p(
         f"  cities: {s['cities']:,} with {s['city_years_min']}-{s['city_years_max']} population years each"
