@@ -402,15 +402,35 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "city_distances",
-        "Great-circle distance (haversine_km) from every CIFAL centre and every route-corridor "
-        "destination end to every WUP city, computed at build (`queries/_distances.sql`): the "
-        "places do not move, so the CIFAL and Arrival cities pages filter these rows instead of "
-        "computing the distances on each rerun.",
+        "Great-circle distance (haversine_km) from every CIFAL centre, every route-corridor "
+        "destination end and every corridor line to every WUP city, computed at build "
+        "(`queries/_distances.sql`): the places do not move, so the CIFAL and Arrival cities "
+        "pages filter these rows instead of computing the distances on each rerun.",
         (
-            ("kind", "VARCHAR", "`centre` (a CIFAL centre) or `destination` (a corridor's end)"),
+            (
+                "kind",
+                "VARCHAR",
+                "`centre` (a CIFAL centre), `destination` (a corridor's end) or `corridor` "
+                "(the nearest point of a corridor's line, its segments taken as great-circle arcs)",
+            ),
             ("place", "VARCHAR", "`cifal_centres.centre` or `route_corridors.route`"),
             ("city_code", "INTEGER", "WUP city code"),
             ("km", "DOUBLE", "great-circle distance in kilometres"),
+        ),
+    ),
+    Table(
+        "city_incidents",
+        "MMP dead and missing near every WUP city, computed at build "
+        "(`queries/_distances.sql`): incidents with coordinates, by whole kilometre of "
+        "great-circle distance from the city (rounded half up), up to 500 km. The dead and "
+        "missing within d km are the sum of the rows with km <= d. Minimum estimates.",
+        (
+            ("city_code", "INTEGER", "WUP city code"),
+            ("km", "SMALLINT", "distance from the city, whole kilometres (0-500)"),
+            ("incidents", "INTEGER", "incidents at that distance"),
+            ("dead", "INTEGER", "their dead"),
+            ("missing", "INTEGER", "their missing (minimum estimates)"),
+            ("dead_and_missing", "INTEGER", "their dead and missing as published"),
         ),
     ),
     Table(
@@ -449,7 +469,7 @@ TABLES: tuple[Table, ...] = (
             (
                 "action",
                 "VARCHAR",
-                "`rejected` (row not loaded), `repaired` (loaded after a documented fix), `unlocated` (loaded without a position), `skipped` (an exact duplicate or the same place as another row, counted once), `unresolved` (loaded, but its country name or code gives no ISO3 country) or `superseded` (an MMP id that the later publication of its year no longer holds, not counted)",
+                "`rejected` (row not loaded), `repaired` (loaded after a documented fix), `unlocated` (loaded without a position), `skipped` (an exact duplicate or the same place as another row, counted once), `unresolved` (loaded, but its country name or code gives no ISO3 country), `noted` (loaded as published, with a disagreement the reader should know, e.g. a total that is not dead + missing) or `superseded` (an MMP id that the later publication of its year no longer holds, not counted)",
             ),
             ("reason", "VARCHAR", "why"),
         ),
