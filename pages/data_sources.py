@@ -101,9 +101,11 @@ st.dataframe(view.issues, hide_index=True, width="stretch")
 
 st.subheader("How to refresh")
 st.markdown(
-    "1. Download the sources from their publishers: `python -m geo fetch --to data/sources` "
-    "(or point `ATLAS_SOURCES` at an offline mirror in the same layout).\n"
-    "2. Rebuild: `python -m geo build --sources data/sources --db data/atlas.duckdb`. "
+    "1. Download the sources from their publishers: `.venv/bin/python -m geo fetch --to "
+    "data/sources` (or point `ATLAS_SOURCES` at an offline mirror in the same layout).\n"
+    "2. Rebuild: `.venv/bin/python -m geo build --sources data/sources --db data/atlas.duckdb`. "
+    "A dataset of the current database that is missing from the folder stops the build "
+    "unless `--allow-missing NAME` says it may go. "
     "The build is atomic: if any file is damaged it stops with one line naming the file, "
     "row and reason, and the current database stays as it is.\n"
     "3. Reload this page: the app notices the new database."
