@@ -14,9 +14,10 @@ page_header(
 view = overview.build(cache.query, cache.basemap())
 sync_url({})  # the Overview has no filters; the map view and layers stay in the URL
 h = view.headline
-c1, c2, c3, c4, c5 = st.columns(5)
+# The two MMP figures carry the longest labels (a date range, a part year).
+c1, c2, c3, c4, c5 = st.columns([1.35, 1.45, 1, 1, 0.8])
 c1.metric(
-    "Dead and missing since 2014",
+    f"Dead and missing since {h['first_date']:%Y}",
     fmt(h["dead_and_missing"]),
     help=f"{fmt(h['incidents'])} incidents recorded by IOM, {h['first_date']:%d %b %Y} to {h['last_date']:%d %b %Y}.",
 )
