@@ -1,40 +1,145 @@
-"""Exports that leave the app: a self-contained HTML map, and filtered data as CSV or
-GeoJSON carrying its citation and licence.
+"""Exports that leave the app: a self-contained HTML map, and the filtered data as a
+spreadsheet (.xlsx with an About sheet), a clean CSV and GeoJSON.
 
 The HTML export inlines Leaflet's script and stylesheet (read from the installed asset
-package), so the file opens with no internet and references no external file.
+package), so the file opens with no internet and references no external file. It shows
+the view's title, subtitle, source, licence and caveat above the map, on the app's sea
+colour.
+
+Data files: the CSV is plain (header on row 1, UTF-8 with a byte-order mark so Excel
+reads accents, no comment lines) so ``pandas.read_csv`` and Excel open it as is; the
+citation, licence, filters, caveat and date travel in the .xlsx "About" sheet and in the
+GeoJSON ``metadata``. Text cells that a spreadsheet would run as a formula are defused
+in the CSV and written as text in the .xlsx.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
+from collections.abc import Sequence
 from datetime import date
 
 import folium
+import numpy as np
 import pandas as pd
 
 from geo.assets import LEAFLET_URL, leaflet_source
-from geo.maps import map_html
+from geo.maps import OCEAN, escape
+
+# A text cell starting with one of these is run as a formula by spreadsheets (OWASP
+# "CSV injection"): tab and carriage return too, which some strip before parsing.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_STALE_NAME = re.compile(r"_[0-9a-f]{32}$")
 
 
-def standalone_html(m: folium.Map, title: str) -> str:
-    """The map as one HTML file with Leaflet inlined.
+def _unshared_figure(m: folium.Map) -> folium.Figure:
+    """A copy of the map's page that no earlier rendering has touched.
+
+    ``st_folium`` renders the view's map and then renames its elements
+    (``_get_map_string`` sets every ``_id``), so the page it belongs to already holds
+    the map's div and script under the old names: rendering it again would emit the
+    map twice. The copy keeps the page's own header (the map's styles) and drops what a
+    render puts there, so it renders exactly one map; the view's map is not changed.
+    """
+    root = m.get_root()
+    if root is m or not isinstance(root, folium.Figure):
+        fig = folium.Figure()
+        fig.add_child(copy.deepcopy(m))
+        return fig
+    fig = copy.deepcopy(root)
+    fig.html._children.clear()
+    fig.script._children.clear()
+    for name, child in list(fig.header._children.items()):
+        # What a render added for an element under a name that no longer exists.
+        if _STALE_NAME.search(name) and name != child.get_name():
+            del fig.header._children[name]
+    return fig
+
+
+def _page_css() -> str:
+    return (
+        "<style>"
+        "html,body{height:100%;margin:0}"
+        "body{display:flex;flex-direction:column;background:#fff;"
+        "font-family:'DejaVu Sans',Arial,sans-serif;color:#222}"
+        ".atlas-export-head{flex:0 0 auto;padding:10px 16px 8px;border-bottom:1px solid #ccc}"
+        ".atlas-export-head h1{font-size:20px;line-height:1.25;margin:0 0 2px;font-weight:600}"
+        ".atlas-export-head p{margin:2px 0;font-size:13px;line-height:1.35}"
+        ".atlas-export-head .atlas-export-credit{font-size:11px;color:#555}"
+        ".folium-map{flex:1 1 auto;min-height:360px;height:auto!important}"
+        f".leaflet-container{{background:{OCEAN}}}"
+        "</style>"
+    )
+
+
+def _title_bar(
+    title: str,
+    subtitle: str,
+    citation: str | None,
+    licence: str | None,
+    caveat: str | None,
+    when: date,
+) -> str:
+    credit = " · ".join(
+        t
+        for t in (
+            f"Source: {escape(citation)}" if citation else "",
+            f"Licence: {escape(licence)}" if licence else "",
+            f"Exported from Arrival Atlas on {when.isoformat()}",
+        )
+        if t
+    )
+    parts = [f"<h1>{escape(title)}</h1>"]
+    if subtitle:
+        parts.append(f'<p class="atlas-export-subtitle">{escape(subtitle)}</p>')
+    if caveat:
+        parts.append(f'<p class="atlas-export-credit">{escape(caveat)}</p>')
+    parts.append(f'<p class="atlas-export-credit">{credit}</p>')
+    return '<header class="atlas-export-head">' + "".join(parts) + "</header>"
+
+
+def standalone_html(
+    m: folium.Map,
+    title: str,
+    subtitle: str = "",
+    *,
+    citation: str | None = None,
+    licence: str | None = None,
+    caveat: str | None = None,
+    when: date | None = None,
+) -> str:
+    """The map as one HTML file with Leaflet inlined, under a title bar.
 
     Parameters
     ----------
     m : folium.Map
-        A map built by a view (its scripts point at ``/app/static/leaflet``).
-    title : str
-        Page title (escaped).
+        A map built by a view (its scripts point at ``/app/static/leaflet``). It may
+        have been shown by ``st_folium`` already; it is not changed.
+    title, subtitle : str
+        The view's title and the line stating its filters (escaped), shown above the
+        map and in the page title.
+    citation, licence, caveat : str, optional
+        Shown under the subtitle (escaped).
+    when : date, optional
+        Export date (default: today).
 
     Returns
     -------
     str
-        HTML with no ``<script src>`` or ``<link href>`` to any other file.
+        HTML with exactly one map, no ``<script src>`` or ``<link href>`` to any other
+        file, and the map on the app's sea colour.
     """
-    html = map_html(m)
+    html = _unshared_figure(m).render()
+    page_title = f"{title}: {subtitle}" if subtitle else title
+    bar = _title_bar(title, subtitle, citation, licence, caveat, when or date.today())
+    # Title bar and styles first (the page's own markup, before any inlined script).
+    html = html.replace("<head>", f"<head>\n<title>{escape(page_title)}</title>", 1)
+    html = html.replace("</head>", _page_css() + "\n</head>", 1)
+    html = html.replace("<body>", "<body>\n" + bar, 1)
     js = leaflet_source("leaflet.js").replace("</script", "<\\/script")
     css = leaflet_source("leaflet.css")
     html = re.sub(
@@ -47,16 +152,224 @@ def standalone_html(m: folium.Map, title: str) -> str:
         lambda _: f"<style>{css}</style>",
         html,
     )
-    from geo.maps import escape
-
-    html = html.replace("<head>", f"<head>\n<title>{escape(title)}</title>", 1)
     return html
 
 
-def export_name(stem: str, ext: str, when: date | None = None) -> str:
-    """File name with the export date: ``arrival-atlas_<stem>_<YYYY-MM-DD>.<ext>``."""
-    safe = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "export"
-    return f"arrival-atlas_{safe}_{(when or date.today()).isoformat()}.{ext}"
+MAX_NAME = 120
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def export_name(stem: str, ext: str, when: date | None = None, tags: Sequence[str] = ()) -> str:
+    """File name with the view's main filters and the export date.
+
+    ``arrival-atlas_<stem>_<tag>_<tag>..._<YYYY-MM-DD>.<ext>``, in lower-case ASCII
+    letters, digits and hyphens; tags are dropped from the end (and the last one cut)
+    so the name stays within :data:`MAX_NAME` characters.
+
+    Parameters
+    ----------
+    stem : str
+        What the file is (the view's title).
+    ext : str
+        Extension without the dot.
+    when : date, optional
+        Export date (default: today).
+    tags : sequence of str
+        The main filters, most telling first (see ``PageExport.file_tags``).
+
+    Returns
+    -------
+    str
+        A file name safe on every common file system.
+    """
+    head = f"arrival-atlas_{_slug(stem) or 'export'}"
+    tail = f"_{(when or date.today()).isoformat()}.{re.sub(r'[^a-z0-9]+', '', ext.lower())}"
+    room = MAX_NAME - len(head) - len(tail)
+    middle = ""
+    for tag in filter(None, map(_slug, tags)):
+        part = f"_{tag}"
+        if len(middle) + len(part) > room:
+            cut = part[: room - len(middle)].rstrip("-")
+            middle += cut if len(cut) > 4 else ""
+            break
+        middle += part
+    return head + middle + tail
+
+
+def _defuse(v):
+    """A cell as the CSV writes it: lists joined, formula starts defused."""
+    if isinstance(v, (list, tuple, np.ndarray)):
+        v = "; ".join(map(str, list(v)))
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+def _defused(df: pd.DataFrame) -> pd.DataFrame:
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or str(safe[col].dtype).startswith("str"):
+            safe[col] = safe[col].map(_defuse)
+    return safe
+
+
+def csv_data(df: pd.DataFrame) -> bytes:
+    """The rows as a plain CSV a spreadsheet or ``pandas.read_csv`` opens as is.
+
+    Header on row 1, one line per row, no comment lines, UTF-8 with a byte-order mark
+    (so Excel reads "Türkiye"; ``pandas.read_csv`` skips the mark). Lists are joined
+    with ``"; "``; text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return get a leading ``'`` so no spreadsheet runs them as formulas.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The view's data (``PageExport.load_data()``).
+
+    Returns
+    -------
+    bytes
+        The CSV file.
+    """
+    out = io.StringIO()
+    _defused(df).to_csv(out, index=False, lineterminator="\r\n")
+    return out.getvalue().encode("utf-8-sig")
+
+
+def about_rows(
+    title: str,
+    filters: str,
+    citation: str,
+    licence: str,
+    caveat: str | None = None,
+    *,
+    rows: int | None = None,
+    link: str | None = None,
+    when: date | None = None,
+) -> list[tuple[str, str]]:
+    """What a data file says about itself: (field, value) pairs for the About sheet.
+
+    Parameters
+    ----------
+    title, filters : str
+        The view's title and the subtitle stating its filters.
+    citation, licence : str
+        How to cite the data, and its licence.
+    caveat : str, optional
+        What the figures are not (shown with the figures on screen).
+    rows : int, optional
+        Number of data rows.
+    link : str, optional
+        The view's URL parameters, to reopen it in the app.
+    when : date, optional
+        Export date (default: today).
+
+    Returns
+    -------
+    list of (str, str)
+    """
+    items = [
+        ("Title", title),
+        ("Filters", filters),
+        ("Source (cite as)", citation),
+        ("Licence", licence),
+    ]
+    if caveat:
+        items.append(("Caveat", caveat))
+    if rows is not None:
+        items.append(("Rows", f"{rows:,} (sheet Data)"))
+    if link:
+        items.append(("View settings", link))
+    items.append(("Exported", f"from Arrival Atlas on {(when or date.today()).isoformat()}"))
+    return [(k, " ".join(str(v).split())) for k, v in items]
+
+
+def _xlsx_value(v):
+    """A cell value openpyxl writes faithfully: text stays text, numbers numbers."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(v, (list, tuple, np.ndarray)):
+        v = "; ".join(map(str, list(v)))
+    if v is None or v is pd.NaT or v is pd.NA:
+        return None
+    if isinstance(v, float) and v != v:
+        return None
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+        if v.tzinfo is not None:
+            v = v.replace(tzinfo=None)
+    elif isinstance(v, np.generic):
+        v = v.item()
+        if isinstance(v, float) and v != v:
+            return None
+    if isinstance(v, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", v)
+    if isinstance(v, (bool, int, float, date)):
+        return v
+    return ILLEGAL_CHARACTERS_RE.sub("", str(v))
+
+
+def _text_cell(ws, value, *, bold: bool = False):
+    """A write-only cell holding ``value``; text is stored as text, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def xlsx_data(df: pd.DataFrame, about: Sequence[tuple[str, str]]) -> bytes:
+    """The rows as an Excel workbook: sheet "Data" (header on row 1, frozen) and sheet
+    "About" (citation, licence, filters, caveat, date).
+
+    Text cells are written as text (never formulas), exactly as in the data; dates as
+    dates; lists joined with ``"; "``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The view's data.
+    about : sequence of (str, str)
+        From :func:`about_rows`.
+
+    Returns
+    -------
+    bytes
+        The .xlsx file.
+    """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Data")
+    ws.freeze_panes = "A2"
+    cols = [str(c) for c in df.columns]
+    widths = [min(max(len(c), 8), 40) + 2 for c in cols]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.append([_text_cell(ws, c, bold=True) for c in cols])
+    for rec in df.itertuples(index=False, name=None):
+        row = [_xlsx_value(v) for v in rec]
+        if any(isinstance(v, str) and v.startswith(FORMULA_START) for v in row):
+            row = [_text_cell(ws, v) for v in row]  # else openpyxl would store a formula
+        ws.append(row)
+    info = wb.create_sheet("About")
+    info.column_dimensions["A"].width = 18
+    info.column_dimensions["B"].width = 110
+    for key, value in about:
+        info.append([_text_cell(info, key, bold=True), _text_cell(info, _xlsx_value(value))])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def csv_with_citation(
@@ -65,8 +378,9 @@ def csv_with_citation(
     """CSV text preceded by ``#`` comment lines: citation, licence, filters, the caveat
     of the figures (when given), date.
 
-    Text cells that start with ``=``, ``+``, ``-`` or ``@`` are prefixed with a quote
-    so a spreadsheet never runs them as formulas.
+    Not what the app offers (see :func:`csv_data` and :func:`xlsx_data`: comment lines
+    become data rows in spreadsheets); kept for scripts that read it with
+    ``pandas.read_csv(..., comment="#")``. Cells are defused as in :func:`csv_data`.
     """
     out = io.StringIO()
     for line in (
@@ -77,20 +391,8 @@ def csv_with_citation(
         f"Exported from Arrival Atlas on {date.today().isoformat()}",
     ):
         out.write("# " + " ".join(line.split()) + "\n")
-    safe = df.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or str(safe[col].dtype).startswith("str"):
-            safe[col] = safe[col].map(_defuse)
-    safe.to_csv(out, index=False)
+    _defused(df).to_csv(out, index=False)
     return out.getvalue().encode("utf-8")
-
-
-def _defuse(v):
-    if isinstance(v, list):
-        return "; ".join(map(str, v))
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
-        return "'" + v
-    return v
 
 
 def geojson_with_citation(
