@@ -402,20 +402,26 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "city_distances",
-        "Great-circle distance (haversine_km) from every CIFAL centre, every route-corridor "
-        "destination end and every corridor line to every WUP city, computed at build "
-        "(`queries/_distances.sql`): the places do not move, so the CIFAL and Arrival cities "
-        "pages filter these rows instead of computing the distances on each rerun.",
+        "Great-circle distance (haversine_km) from every CIFAL centre and every route-corridor "
+        "destination end to every WUP city, computed at build (`queries/_distances.sql`): the "
+        "places do not move, so the CIFAL and Arrival cities pages filter these rows instead of "
+        "computing the distances on each rerun.",
         (
-            (
-                "kind",
-                "VARCHAR",
-                "`centre` (a CIFAL centre), `destination` (a corridor's end) or `corridor` "
-                "(the nearest point of a corridor's line, its segments taken as great-circle arcs)",
-            ),
+            ("kind", "VARCHAR", "`centre` (a CIFAL centre) or `destination` (a corridor's end)"),
             ("place", "VARCHAR", "`cifal_centres.centre` or `route_corridors.route`"),
             ("city_code", "INTEGER", "WUP city code"),
             ("km", "DOUBLE", "great-circle distance in kilometres"),
+        ),
+    ),
+    Table(
+        "city_corridors",
+        "The route corridor nearest to every WUP city, computed at build "
+        "(`queries/_distances.sql`): great-circle distance to the corridor's line (its "
+        "segments taken as great-circle arcs), not only to its vertices.",
+        (
+            ("city_code", "INTEGER", "WUP city code"),
+            ("route", "VARCHAR", "`route_corridors.route` of the nearest corridor"),
+            ("km", "DOUBLE", "great-circle distance to its line in kilometres"),
         ),
     ),
     Table(
