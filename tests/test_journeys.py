@@ -1,0 +1,355 @@
+"""User journeys on every map page, through the widgets (issue 13, "Journey tests").
+
+Per page, one user: opens the page, changes a filter in the sidebar or a slider (the
+map keeps drawing the chosen layers, the headline equals SQL), exports the view (the
+HTML file draws the same layers with the same features, legend and subtitle; the data
+rows equal SQL; the PNG is a real image of the same subtitle), opens another tab and
+zooms, then copies the URL into a fresh browser, which must show the same widgets,
+headline, layers, tab and view. The Briefing is stepped with every key a clicker sends,
+also after a click on the map.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import pandas as pd
+import pytest
+
+from geo.queries import run_query
+from tests.journeys import (
+    MAP_LAYERS,
+    PICKER,
+    Journey,
+    expected_metrics,
+    headline_mismatches,
+    query,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def check_screen(j: Journey, con, page: str, picked_before: int | None = None) -> dict:
+    """The invariants of a page at rest; returns its map state.
+
+    No exception box; the headline equals SQL for the URL's state; every layer chosen
+    in the layer picker is on the map and no other; when the selection has data, a
+    chosen layer draws features; a filter change keeps as many chosen layers as before
+    (``picked_before``).
+    """
+    assert not j.exceptions(), j.exceptions()
+    params = j.params()
+    bad = headline_mismatches(j.metrics(), expected_metrics(con, page, params))
+    assert not bad, (page, params, bad)
+    state = j.map_state()
+    assert state is not None, "no map drawn"
+    picked = j.picked_layers()
+    on_map = [o["name"] for o in state["overlays"] if o["shown"]]
+    assert sorted(picked) == sorted(on_map), (
+        f"layer picker {picked} but map shows {on_map}; URL layers={params.get('layers')}"
+    )
+    if picked_before is not None:
+        assert len(picked) == picked_before, (
+            f"a layer switched itself off: {picked_before} chosen before, now {picked}; "
+            f"URL layers={params.get('layers')}"
+        )
+    if has_data(con, page, params):
+        drawn = {o["name"]: o["n"] for o in state["overlays"] if o["shown"]}
+        assert any(n > 0 for n in drawn.values()), f"selection has data but map draws {drawn}"
+    return state
+
+
+def has_data(con, page: str, params: dict) -> bool:
+    """Whether SQL finds anything the page's map should draw for this state."""
+    from geo.views import camps, cities, direct_query, routes
+
+    q = direct_query(con)
+    if page == "routes":
+        state, _ = routes.RoutesState.from_params(params, routes.load_options(q))
+        return bool(run_query(con, "incident_totals", **state.query_params()).iloc[0]["located"])
+    if page == "camps":
+        state, _ = camps.CampsState.from_params(params, camps.options(q))
+        rows = run_query(con, "site_totals", **state.filters())
+        return bool(rows[rows["all_datasets"].astype(bool)].iloc[0]["located"])
+    if page == "cities":
+        state, _ = cities.CitiesState.from_params(params, cities.options(q))
+        return bool(len(run_query(con, "city_sizes", year=state.year, min_population=0)))
+    return True  # overview and CIFAL always have centres, routes and incidents
+
+
+def expected_rows(con, page: str, params: dict) -> int:
+    """Rows the page's data export must hold for a URL state (SQL)."""
+    from geo.views import camps, cities, direct_query, routes
+
+    q = direct_query(con)
+    if page == "overview":
+        opts = routes.load_options(q)
+        full = routes.RoutesState.default(opts).query_params()
+        return len(run_query(con, "incident_bins", cell=2.0, **full))
+    if page == "routes":
+        state, _ = routes.RoutesState.from_params(params, routes.load_options(q))
+        return int(run_query(con, "incident_totals", **state.query_params()).iloc[0]["located"])
+    if page == "camps":
+        state, _ = camps.CampsState.from_params(params, camps.options(q))
+        rows = run_query(con, "site_totals", **state.filters())
+        return int(rows[rows["all_datasets"].astype(bool)].iloc[0]["sites"])
+    if page == "cities":
+        s, _ = cities.CitiesState.from_params(params, cities.options(q))
+        if s.mode == "growth":
+            return len(
+                run_query(
+                    con,
+                    "city_growth",
+                    year_from=s.year_from,
+                    year_to=s.year_to,
+                    min_population=s.min_population,
+                )
+            )
+        return len(run_query(con, "city_sizes", year=s.year, min_population=s.min_population))
+    raise KeyError(page)
+
+
+def uncovered_names(con, params: dict) -> set[str]:
+    """The fast-growing cities with no CIFAL centre near, for a CIFAL URL state."""
+    from geo.views import cifal, cities, direct_query
+
+    state, _ = cifal.CifalState.from_params(params, cities.options(direct_query(con)))
+    fields = dict(vars(state))
+    fields.update(min_growth_pct=float(state.min_growth_pct), radius_km=float(state.radius_km))
+    return set(run_query(con, "uncovered_fast_growing", **fields)["name"])
+
+
+def camps_country(j: Journey) -> str:
+    """A country option of the Camps page with many sites (Sudan if offered)."""
+    options = j.multiselect_options("Country")
+    return next((o for o in options if o.endswith("(SDN)")), options[1])
+
+
+# Per page: the filter a user changes (through the widget), then the zoom levels whose
+# links must reopen the same view.
+def act_overview(j: Journey) -> None:
+    j.multiselect_remove(PICKER, "Route corridors (schematic)")
+
+
+def act_routes(j: Journey) -> None:
+    j.multiselect_add("Migration route", "Central Mediterranean")
+
+
+def act_camps(j: Journey) -> None:
+    j.multiselect_add("Country", camps_country(j))
+    j.radio("Status", "Open")
+
+
+def act_cities(j: Journey) -> None:
+    from geo.views.cities import MODES
+
+    j.slider_keys("Year", "ArrowLeft", 2)
+    j.radio("Circles show", MODES["growth"])
+
+
+def act_cifal(j: Journey) -> None:
+    j.slider_keys("Within (km of a centre)", "ArrowRight", 2)
+    j.slider_keys("Fast growth means at least (%)", "ArrowLeft", 1)
+
+
+ACTIONS = {
+    "overview": act_overview,
+    "routes": act_routes,
+    "camps": act_camps,
+    "cities": act_cities,
+    "cifal": act_cifal,
+}
+ZOOMS = {"overview": [4], "routes": [3, 5, 7, 8], "camps": [6], "cities": [5], "cifal": [7]}
+PATHS = {"overview": ""}
+
+
+def download(j: Journey, label: str, tmp_path):
+    """Click an export button of the open "Export this view" panel; the saved file."""
+    page = j.page
+    with page.expect_download(timeout=90_000) as info:
+        page.get_by_test_id("stExpanderDetails").get_by_role(
+            "button", name=label, exact=True
+        ).click()
+    d = info.value
+    path = tmp_path / d.suggested_filename
+    d.save_as(path)
+    return path
+
+
+def data_frame(text: str) -> pd.DataFrame:
+    """The data rows of a CSV export (citation lines starting with ``#`` left out)."""
+    text = text.lstrip("\ufeff")
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    return pd.read_csv(io.StringIO(body))
+
+
+def check_exports(j: Journey, con, page: str, screen: dict, tmp_path) -> list[str]:
+    """Download PNG, HTML and CSV of the view on screen and compare them with it.
+
+    Returns the problems found (asserted by the caller after the link step).
+    """
+    from geo.registry import render_page
+    from geo.views import countries_of, direct_query
+
+    problems: list[str] = []
+    params = j.params()
+    j.page.get_by_text("Export this view").click()
+    caption = j.page.get_by_test_id("stExpanderDetails").locator("[data-testid='stCaption']")
+    subtitle = caption.first.inner_text().split(". Files carry")[0].strip()
+    render = render_page(page, direct_query(con), countries_of(con), params)
+    if render.subtitle != subtitle:
+        problems.append(f"PNG subtitle {render.subtitle!r} differs from screen {subtitle!r}")
+    frame = j.frame()
+    legend = frame.inner_text(".atlas-legend")
+
+    # HTML: opened offline in a new page, it draws one map with the same layers.
+    html = download(j, "HTML map", tmp_path)
+    other = j.context.new_page()
+    try:
+        other.goto(html.as_uri(), wait_until="load")
+        other.wait_for_function(f"() => !!({MAP_LAYERS})()", timeout=20_000)
+        got = other.evaluate(MAP_LAYERS)
+        maps = other.evaluate(
+            "() => Object.keys(window).filter(k => { try { return window[k] instanceof L.Map; }"
+            " catch (e) { return false; } }).length"
+        )
+        if maps != 1:
+            problems.append(f"HTML export holds {maps} maps")
+        shown_html = {o["name"]: o["n"] for o in got["overlays"] if o["shown"]}
+        shown_screen = {o["name"]: o["n"] for o in screen["overlays"] if o["shown"]}
+        if shown_html != shown_screen:
+            problems.append(f"HTML layers {shown_html} differ from screen {shown_screen}")
+        html_legend = (
+            other.inner_text(".atlas-legend") if other.locator(".atlas-legend").count() else ""
+        )
+        if html_legend.split() != legend.split():
+            problems.append(f"HTML legend {html_legend[:120]!r} differs from {legend[:120]!r}")
+        body = other.inner_text("body")
+        if subtitle not in " ".join(body.split()):
+            problems.append(f"HTML shows no subtitle {subtitle!r}")
+    finally:
+        other.close()
+
+    # Data: the rows SQL gives for this state, with the filters in the citation lines.
+    csv = download(j, "CSV", tmp_path)
+    text = csv.read_text(encoding="utf-8-sig")
+    if subtitle not in text:
+        problems.append(f"CSV does not state the filters {subtitle!r}")
+    df = data_frame(text)
+    if page == "cifal":
+        names = uncovered_names(con, params)
+        col = next((c for c in ("name", "city") if c in df.columns), None)
+        got_names = set(df[col]) if col else set()
+        if not names <= got_names:
+            problems.append(
+                f"CIFAL data export lacks {len(names - got_names)} of the {len(names)} "
+                f"fast-growing cities with no centre near (columns {list(df.columns)[:6]})"
+            )
+    else:
+        want = expected_rows(con, page, params)
+        if len(df) != want:
+            problems.append(f"CSV has {len(df)} rows, SQL {want}")
+
+    # PNG: a real 1920 x 1080 image.
+    png = download(j, "PNG for slides", tmp_path).read_bytes()
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or struct.unpack(">II", png[16:24]) != (1920, 1080):
+        problems.append("PNG for slides is not a 1920 x 1080 PNG")
+    elif len(png) < 20_000:
+        problems.append(f"PNG for slides is only {len(png)} bytes")
+    return problems
+
+
+def check_link(server, browser, con, page: str, j: Journey) -> None:
+    """Open the page's URL in a fresh browser context: same state everywhere."""
+    url = j.page.url
+    want_widgets, want_metrics = j.widgets(), j.metrics()
+    want_map = j.map_state()
+    fresh = Journey(server, browser)
+    try:
+        fresh.open(url.removeprefix(server.url))
+        got_map = fresh.map_state()
+        assert fresh.widgets() == want_widgets, (url, fresh.widgets(), want_widgets)
+        assert fresh.metrics() == want_metrics, (url, fresh.metrics(), want_metrics)
+        want_q, got_q = query(url), fresh.params()
+        assert got_q == want_q, f"the link {url} became {fresh.page.url}"
+        assert got_map["zoom"] == want_map["zoom"], (url, got_map["zoom"], want_map["zoom"])
+        assert abs(got_map["lat"] - want_map["lat"]) < 0.01, (url, got_map, want_map)
+        assert abs(got_map["lon"] - want_map["lon"]) < 0.01, (url, got_map, want_map)
+        shown = [(o["name"], o["n"]) for o in got_map["overlays"] if o["shown"]]
+        assert shown == [(o["name"], o["n"]) for o in want_map["overlays"] if o["shown"]]
+        assert not fresh.exceptions()
+    finally:
+        fresh.close()
+
+
+@pytest.mark.parametrize("page", list(ACTIONS))
+def test_journey(page, server, browser, con, tmp_path):
+    """Filter through the widgets, export, change tab and zoom, then share the link."""
+    j = Journey(server, browser)
+    try:
+        j.open(PATHS.get(page, page))
+        screen = check_screen(j, con, page)
+        picked = len(j.picked_layers())
+        assert picked >= 1, "no layer chosen when the page opens"
+        ACTIONS[page](j)
+        expect = picked - 1 if page == "overview" else picked
+        screen = check_screen(j, con, page, picked_before=expect)
+        problems = check_exports(j, con, page, screen, tmp_path)
+        tabs = j.tabs()
+        if len(tabs) > 1:
+            j.tab(tabs[-1])
+            assert j.params().get("section") == tabs[-1], j.page.url
+            assert not j.exceptions(), j.exceptions()
+        for z in ZOOMS[page]:
+            st = j.map_state()
+            j.set_view(round(st["lat"], 2), round(st["lon"], 2), z)
+            assert j.params()["z"] == str(z), j.page.url
+            check_link(server, browser, con, page, j)
+        assert not problems, problems
+        assert not j.op.real_errors(), j.op.console_errors
+    finally:
+        j.close()
+
+
+FIRST = "([n]) => new URLSearchParams(location.search).get('slide') === String(n)"
+
+
+def test_briefing_clicker_keys_after_clicks_on_the_map(server, browser):
+    """Every key a clicker sends moves one slide, with the focus on the page or, after a
+    click on the map, in the map's frame; the map never pans instead."""
+    j = Journey(server, browser)
+    try:
+        j.open("briefing?slide=1")
+        page = j.page
+        total = int(page.inner_text(".atlas-count").split()[-1])
+        assert total >= 3
+        n = 1
+        keys = ["PageDown", "ArrowRight", "ArrowDown", "Space", "PageUp", "ArrowLeft", "ArrowUp"]
+        for where in ("page", "map"):
+            for key in keys:
+                step = 1 if key in ("PageDown", "ArrowRight", "ArrowDown", "Space") else -1
+                if where == "map":
+                    box = j.frame().frame_element().bounding_box()
+                    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.55)
+                else:
+                    page.locator("h1.atlas-headline").click()
+                page.keyboard.press(key)
+                n = min(max(n + step, 1), total)
+                page.wait_for_function(FIRST, arg=[n], timeout=20_000)
+                page.wait_for_function(
+                    "([c]) => { const e = document.querySelector('.atlas-count');"
+                    " return e && e.innerText.trim() === c; }",
+                    arg=[f"Slide {n} of {total}"],
+                    timeout=20_000,
+                )
+                j.settle()
+                assert j.map_state() is not None, f"{key} ({where}): no map on slide {n}"
+                assert not j.exceptions(), (key, where, j.exceptions())
+        # Shift+Space goes back.
+        page.locator("h1.atlas-headline").click()
+        page.keyboard.press("Shift+Space")
+        page.wait_for_function(FIRST, arg=[max(n - 1, 1)], timeout=20_000)
+        assert not j.op.real_errors(), j.op.console_errors
+    finally:
+        j.close()
