@@ -214,6 +214,8 @@ def base_map(
     ).add_to(m)
     if bounds:
         m.fit_bounds([list(bounds[0]), list(bounds[1])])
+    # PNG snapshots redraw the 1:50m coastline for the picture's own extent.
+    m.atlas_basemap = countries if isinstance(countries, Basemap) else None
     return m
 
 

@@ -27,9 +27,23 @@ MMP_CITATION = "IOM Missing Migrants Project, missingmigrants.iom.int"
 MMP_LICENCE = "CC BY-IGO"
 
 
+@dataclass(frozen=True)
+class Place:
+    """A place to name on a PNG export: its label and candidate positions (lat, lon),
+    best first (the first inside the picture is used)."""
+
+    name: str
+    positions: tuple[tuple[float, float], ...]
+
+
 @dataclass
 class PageExport:
-    """What a page's exports carry."""
+    """What a page's exports carry.
+
+    ``headline`` is the page's main figure as a sentence (e.g. "12,345 dead and
+    missing in 3,210 incidents"), from the same query result as the screen's headline;
+    ``load_places`` gives the few places a PNG names (run only when a PNG is made).
+    """
 
     key: str
     title: str
@@ -40,6 +54,8 @@ class PageExport:
     citation: str
     licence: str
     params: dict[str, str] = field(default_factory=dict)
+    headline: str = ""
+    load_places: Callable[[], list[Place]] = field(default=lambda: [], repr=False)
 
 
 @dataclass
@@ -58,10 +74,111 @@ def _join(values: list[str], empty: str, many: str) -> str:
 
 
 def export_of(key: str, view, q: Query) -> PageExport:
-    """Export facts (subtitle, data, citation) of an already built view.
+    """Export facts (subtitle, headline, data, citation) of an already built view.
 
-    The data is loaded only when an export asks for it (``load_data()``).
+    The data and the places a PNG names are loaded only when an export asks for them
+    (``load_data()``, ``load_places()``).
     """
+    exp = _export_facts(key, view, q)
+    exp.headline = headline_of(key, view, q)
+    exp.load_places = lambda: places_of(key, view, q)
+    return exp
+
+
+PLACES = 6  # at most this many places named on a PNG
+
+
+def headline_of(key: str, view, q: Query) -> str:
+    """The page's headline figure as one sentence, from the result the screen shows.
+
+    Overview: ``overview_headline``; Deadly routes: ``incident_totals``; Camps:
+    ``site_totals``; Arrival cities: ``cities_headline`` (for the headline year); CIFAL:
+    the view's headline (``uncovered_fast_growing``).
+    """
+    if key == "overview":
+        h = view.headline
+        return f"{int(h['dead_and_missing']):,} dead and missing since {h['first_date']:%B %Y}"
+    if key == "routes":
+        t = view.totals
+        n = int(t["incidents"])
+        return (
+            f"{int(t['dead_and_missing']):,} dead and missing in {n:,} "
+            f"incident{'s' if n != 1 else ''}"
+        )
+    if key == "camps":
+        t = view.totals
+        n, c = int(t["sites"]), int(t["countries"])
+        return f"{n:,} site{'s' if n != 1 else ''} in {c:,} countr{'ies' if c != 1 else 'y'}"
+    if key == "cities":
+        from geo.views.cities import options
+
+        h, s = view.headline, view.state
+        label = options(q).year_label(view.headline_year or s.year)
+        return (
+            f"{int(h['cities']):,} cities of {s.min_population:,}+ people in {label}, "
+            f"{int(h['population']) / 1e9:,.2f} bn people"
+        )
+    if key == "cifal":
+        h, s = view.headline, view.state
+        n = int(h["uncovered"])
+        return (
+            f"{n:,} fast-growing cit{'ies' if n != 1 else 'y'} with no CIFAL centre within "
+            f"{s.radius_km:,} km"
+        )
+    raise KeyError(key)
+
+
+def _positions(rows: pd.DataFrame, *pairs: tuple[str, str]) -> list[Place]:
+    out = []
+    for r in rows.to_dict("records"):
+        pos = tuple(
+            (float(r[a]), float(r[b])) for a, b in pairs if pd.notna(r[a]) and pd.notna(r[b])
+        )
+        if pos:
+            out.append(Place(str(r["name"]), pos))
+    return out
+
+
+def places_of(key: str, view, q: Query) -> list[Place]:
+    """The places that matter to a view, most important first (for PNG labels).
+
+    Overview and Deadly routes: the countries of incident holding the most dead and
+    missing (``incident_places``); Camps: the countries with the most filtered sites
+    (``site_places``); Arrival cities: the largest cities (or those adding the most
+    people, in growth mode); CIFAL: the largest fast-growing cities with no centre.
+    """
+    if key in ("overview", "routes"):
+        if key == "routes":
+            params = view.state.query_params()
+        else:
+            h = view.headline
+            params = dict(date_from=h["first_date"], date_to=h["last_date"], regions=[], routes=[])
+            params.update(causes=[], types=[])
+        rows = q("incident_places", limit=PLACES * 2, **params).rename(columns={"country": "name"})
+        return _positions(rows, ("label_lat", "label_lon"), ("lat", "lon"))
+    if key == "camps":
+        s = view.state
+        rows = q("site_places", limit=PLACES * 2, step=s.step, **s.filters())
+        return _positions(
+            rows.rename(columns={"country": "name"}), ("label_lat", "label_lon"), ("lat", "lon")
+        )
+    if key == "cities":
+        growth = view.state.mode == "growth"
+        frame = view.growth.sort_values("growth", ascending=False) if growth else view.cities
+        if not growth:
+            frame = frame.sort_values("population", ascending=False)
+        return _positions(frame.head(PLACES * 2), ("lat", "lon"))
+    if key == "cifal":
+        u = view.uncovered
+        col = next((c for c in ("pop_to", "population") if c in u.columns), None)
+        if col:
+            u = u.sort_values(col, ascending=False)
+        name = "city" if "city" in u.columns else "name"
+        return _positions(u.head(PLACES * 2).rename(columns={name: "name"}), ("lat", "lon"))
+    raise KeyError(key)
+
+
+def _export_facts(key: str, view, q: Query) -> PageExport:
     if key == "overview":
         h = view.headline
         return PageExport(

@@ -34,6 +34,7 @@ SAMPLES = {
     "countries": [],
     "datasets": [],
     "precision": 0.1,
+    "step": 0.1,
     "country": "BGD",
     "iso3": "BGD",
     "route": "Central Mediterranean",
