@@ -55,6 +55,28 @@ growth = c5.select_slider(
     "Fast growth means at least (%)", options=cifal.GROWTH_THRESHOLDS, value=state.min_growth_pct
 )
 closed = c6.toggle("Count closed centres", value=state.include_closed)
+with st.sidebar:
+    st.subheader("Near deadly routes")
+    near = st.select_slider(
+        "Count dead and missing within (km of the city)",
+        options=cifal.NEAR_KM,
+        value=state.near_km,
+        help="Missing Migrants Project incidents with coordinates, all years recorded; "
+        "minimum estimates.",
+    )
+    min_dead = st.selectbox(
+        "Keep cities with at least (dead and missing)",
+        cifal.MIN_DEAD,
+        index=cifal.MIN_DEAD.index(state.min_dead),
+        format_func=lambda n: "any number (no filter)" if n == 0 else f"{n:,}",
+    )
+    corridor = st.selectbox(
+        "Keep cities within (km of a route corridor)",
+        cifal.CORRIDOR_KM,
+        index=cifal.CORRIDOR_KM.index(state.corridor_km),
+        format_func=lambda n: "any distance (no filter)" if n == 0 else f"{n:,} km",
+        help="Distance to the corridor's line (schematic corridors, data/route_corridors.md).",
+    )
 state = cifal.CifalState(
     radius_km=radius,
     year=year,
@@ -63,6 +85,9 @@ state = cifal.CifalState(
     year_to=y1,
     min_growth_pct=growth,
     include_closed=closed,
+    near_km=near,
+    min_dead=min_dead,
+    corridor_km=corridor,
 )
 sync_url(state.to_params())
 
@@ -84,7 +109,9 @@ m4.metric(
     "Fast-growing, no centre",
     fmt(h["uncovered"]),
     help=f"Cities whose total population grows {growth}%+ from {y0} to {y1} with no centre "
-    f"within {radius} km. {md_plain(view.caveat)}",
+    f"within {radius} km"
+    + (f"; {md_plain(state.deadly_text())}" if state.deadly_text() else "")
+    + f". {md_plain(view.caveat)}",
 )
 
 layer_picker(view.map, key="cifal")
@@ -93,8 +120,12 @@ export_panel("cifal", view, drawn)
 st.caption(
     f"Rings show {radius} km around each centre; orange circles are cities of {min_pop:,}+ "
     f"people in {y1} that grow at least {growth}% from {y0} to {y1} with no centre within "
-    f"{radius} km. Route destinations are the ends of schematic corridors. Distances are "
-    "great-circle (haversine). " + md_plain(view.caveat)
+    f"{radius} km"
+    + (f" and {md_plain(state.deadly_text())}" if state.deadly_text() else "")
+    + f". Dead and missing are Missing Migrants Project incidents recorded within {near} km "
+    "of the city; the corridor distance is to the corridor's line. Route destinations are "
+    "the ends of schematic corridors. Distances are great-circle (haversine), in whole km; "
+    f"within {radius} km includes {radius} km. " + md_plain(view.caveat)
 )
 
 
@@ -158,6 +189,10 @@ def _uncovered() -> None:
                 "growth_pct",
                 "nearest_centre",
                 "nearest_km",
+                "dead_and_missing",
+                "incidents",
+                "nearest_corridor",
+                "corridor_km",
             ]
         ],
         hide_index=True,
@@ -174,6 +209,12 @@ def _uncovered() -> None:
             "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
             "nearest_centre": "Nearest centre",
             "nearest_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+            "dead_and_missing": st.column_config.NumberColumn(
+                f"Dead and missing within {near} km", format="localized"
+            ),
+            "incidents": st.column_config.NumberColumn(f"Incidents within {near} km"),
+            "nearest_corridor": "Nearest route corridor",
+            "corridor_km": st.column_config.NumberColumn("Corridor distance (km)", format="%.0f"),
         },
     )
     st.caption(md_plain(view.caveat))

@@ -1,6 +1,7 @@
 -- For each CIFAL centre: how many WUP arrival cities (population >= $min_population in
 -- $year) and route-corridor destination ends lie within $radius_km (great-circle
--- distance; centre-to-city distances from city_distances, computed at build).
+-- distance; centre-to-city distances from city_distances, computed at build). Distances
+-- are compared in whole km, as shown (rounded half up): within means round(km) <= radius.
 -- params: $radius_km DOUBLE, $year INTEGER (1950, ..., 2035), $min_population BIGINT
 -- returns: centre VARCHAR, city VARCHAR, country VARCHAR, active BOOLEAN, lat DOUBLE, lon DOUBLE,
 --          cities_within BIGINT, cities_population BIGINT, destinations_within BIGINT
@@ -11,7 +12,7 @@ cities_near AS (
     SELECT d.place AS centre, count(*) AS cities_within, sum(p.population) AS cities_population
     FROM city_distances d
     JOIN city_population p ON p.city_code = d.city_code AND p.year = $year::INTEGER
-    WHERE d.kind = 'centre' AND d.km <= $radius_km::DOUBLE
+    WHERE d.kind = 'centre' AND round(d.km) <= $radius_km::DOUBLE
         AND p.population >= $min_population::BIGINT
     GROUP BY d.place
 ),
@@ -20,7 +21,7 @@ destinations_near AS (
     FROM centres f
     JOIN route_corridors r
         ON r.dest_lat IS NOT NULL
-        AND haversine_km(f.lat, f.lon, r.dest_lat, r.dest_lon) <= $radius_km::DOUBLE
+        AND round(haversine_km(f.lat, f.lon, r.dest_lat, r.dest_lon)) <= $radius_km::DOUBLE
     GROUP BY f.centre
 )
 SELECT f.centre, f.city, f.country, f.active, f.lat, f.lon,

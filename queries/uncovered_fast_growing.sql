@@ -1,10 +1,22 @@
 -- Fast-growing arrival cities with no CIFAL centre within $radius_km: growth between two
--- WUP years of at least $min_growth_pct percent, and the nearest centre with its distance.
+-- WUP years of at least $min_growth_pct percent, the nearest centre with its distance, the
+-- MMP dead and missing recorded within $near_km of the city and the nearest route corridor
+-- with its distance. Distances are great-circle, rounded to whole km (half up), and
+-- "within d km" means a rounded distance <= d, as the page shows them: a city 300.47 km
+-- from its nearest centre (Aleppo) is within 300 km. Centre, corridor and incident
+-- distances are computed at build (city_distances, city_corridors, city_incidents).
 -- params: $year_from INTEGER, $year_to INTEGER (1950, ..., 2035), $min_growth_pct DOUBLE,
 --         $radius_km DOUBLE, $min_population BIGINT (population in $year_to),
---         $include_closed BOOLEAN (closed centres count as coverage)
+--         $include_closed BOOLEAN (closed centres count as coverage),
+--         $near_km INTEGER (0-500: the distance for the dead and missing),
+--         $min_dead INTEGER (keep cities with at least this many dead and missing within
+--         $near_km; 0 keeps all), $corridor_km INTEGER (keep cities within this distance of
+--         a corridor's line; 0 keeps all)
 -- returns: name VARCHAR, country VARCHAR, iso3 VARCHAR, lat DOUBLE, lon DOUBLE, pop_from BIGINT,
---          pop_to BIGINT, growth BIGINT, growth_pct DOUBLE, nearest_centre VARCHAR, nearest_km DOUBLE
+--          pop_to BIGINT, growth BIGINT, growth_pct DOUBLE, nearest_centre VARCHAR,
+--          nearest_km DOUBLE (whole km), incidents BIGINT, dead BIGINT, missing BIGINT,
+--          dead_and_missing BIGINT (MMP, within $near_km; minimum estimates),
+--          nearest_corridor VARCHAR, corridor_km DOUBLE (whole km, to the corridor's line)
 WITH grow AS (
     SELECT c.city_code, c.name, c.country, c.iso3, c.lat, c.lon,
            a.population AS pop_from, b.population AS pop_to,
@@ -18,16 +30,38 @@ WITH grow AS (
       AND 100.0 * (b.population - a.population) / a.population >= $min_growth_pct::DOUBLE
 ),
 near AS (
-    -- centre-to-city distances from city_distances (computed at build)
-    SELECT d.city_code, arg_min(d.place, d.km) AS nearest_centre, min(d.km) AS nearest_km
+    SELECT d.city_code, arg_min(d.place, d.km) AS nearest_centre, round(min(d.km)) AS nearest_km
     FROM city_distances d
     JOIN cifal_centres f ON f.centre = d.place AND (f.active OR $include_closed::BOOLEAN)
     WHERE d.kind = 'centre' AND d.city_code IN (SELECT city_code FROM grow)
     GROUP BY d.city_code
+),
+uncovered AS (
+    SELECT g.*, n.nearest_centre, n.nearest_km
+    FROM grow g
+    LEFT JOIN near n USING (city_code)
+    WHERE n.nearest_km IS NULL OR n.nearest_km > $radius_km::DOUBLE
+),
+deaths AS (
+    SELECT city_code, sum(incidents) AS incidents, sum(dead) AS dead, sum(missing) AS missing,
+           sum(dead_and_missing) AS dead_and_missing
+    FROM city_incidents
+    WHERE km <= $near_km::INTEGER AND city_code IN (SELECT city_code FROM uncovered)
+    GROUP BY city_code
+),
+corridor AS (
+    SELECT city_code, route AS nearest_corridor, round(km) AS corridor_km FROM city_corridors
 )
-SELECT g.name, g.country, g.iso3, g.lat, g.lon, g.pop_from, g.pop_to, g.growth, g.growth_pct,
-       n.nearest_centre, n.nearest_km
-FROM grow g
-LEFT JOIN near n USING (city_code)
-WHERE n.nearest_km IS NULL OR n.nearest_km > $radius_km::DOUBLE
-ORDER BY g.growth_pct DESC, g.name
+SELECT u.name, u.country, u.iso3, u.lat, u.lon, u.pop_from, u.pop_to, u.growth, u.growth_pct,
+       u.nearest_centre, u.nearest_km,
+       coalesce(x.incidents, 0)::BIGINT AS incidents,
+       coalesce(x.dead, 0)::BIGINT AS dead,
+       coalesce(x.missing, 0)::BIGINT AS missing,
+       coalesce(x.dead_and_missing, 0)::BIGINT AS dead_and_missing,
+       r.nearest_corridor, r.corridor_km
+FROM uncovered u
+LEFT JOIN deaths x USING (city_code)
+LEFT JOIN corridor r USING (city_code)
+WHERE coalesce(x.dead_and_missing, 0) >= $min_dead::INTEGER
+  AND ($corridor_km::INTEGER = 0 OR r.corridor_km <= $corridor_km::INTEGER)
+ORDER BY u.growth_pct DESC, u.name

@@ -48,6 +48,9 @@ SAMPLES = {
     "grain": "year",
     "top": 6,
     "cumulative": False,
+    "near_km": 200,
+    "min_dead": 0,
+    "corridor_km": 0,
 }
 
 

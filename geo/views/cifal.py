@@ -1,6 +1,12 @@
 """CIFAL network: the UNITAR CIFAL centres, the arrival cities and route destinations
 within a chosen distance of each, and the fast-growing arrival cities with no centre
-near them."""
+near them, with the dead and missing recorded near each and its nearest route corridor.
+
+Distances are great-circle (haversine, R = 6371 km) in whole kilometres, rounded half
+up, and "within d km" means a rounded distance of at most d km, everywhere: the queries,
+the captions, the tables and the map rings (drawn at d + 0.5 km, where the rounded
+distance turns d + 1). Aleppo, 300.47 km from CIFAL Lebanon, is within 300 km.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from dataclasses import dataclass
 import folium
 import pandas as pd
 
-from geo.catalog import FAST_GROWING_CAVEAT, wup_year_label
+from geo.catalog import FAST_GROWING_CAVEAT, MMP_CAVEAT, wup_year_label
 from geo.maps import (
     WORLD_BOUNDS,
     Circle,
@@ -21,6 +27,7 @@ from geo.maps import (
     finish,
     http_url,
     radius_for,
+    set_layer_key,
 )
 from geo.views import Query, pick_choice
 from geo.views.cities import CitiesOptions, options
@@ -32,6 +39,15 @@ CREDIT = (
 RADII = tuple(range(50, 1001, 50))
 GROWTH_THRESHOLDS = tuple(range(10, 201, 10))
 MIN_POPULATIONS = (300_000, 500_000, 1_000_000, 2_000_000, 5_000_000)
+# Dead and missing (MMP) counted within this distance of each city; the build stores
+# them up to 500 km (table city_incidents).
+NEAR_KM = (25, 50, 100, 200, 300, 500)
+# Keep cities with at least this many dead and missing within NEAR_KM (0: all).
+MIN_DEAD = (0, 1, 10, 100, 1000)
+# Keep cities within this distance of a route corridor's line (0: all).
+CORRIDOR_KM = (0, 25, 50, 100, 200, 300, 500)
+UNCOVERED_KEY = "fast-growing-cities-with-no-centre-within-km"
+CORRIDOR_NAMES_MAX = 600
 ACTIVE, CLOSED = "#1b9e77", "#9e9e9e"
 COVERED, UNCOVERED, DEST = "#7570b3", "#d95f02", "#252525"
 
@@ -47,6 +63,9 @@ class CifalState:
     year_to: int = 2035
     min_growth_pct: int = 50
     include_closed: bool = False
+    near_km: int = 200
+    min_dead: int = 0
+    corridor_km: int = 0
 
     @classmethod
     def defaults(cls, opts: CitiesOptions) -> CifalState:
@@ -75,6 +94,9 @@ class CifalState:
         pick_choice(
             s, params, "growth", "min_growth_pct", GROWTH_THRESHOLDS, "growth threshold (%)", notes
         )
+        pick_choice(s, params, "near", "near_km", NEAR_KM, "distance for dead and missing", notes)
+        pick_choice(s, params, "dead", "min_dead", MIN_DEAD, "minimum dead and missing", notes)
+        pick_choice(s, params, "corridor", "corridor_km", CORRIDOR_KM, "corridor distance", notes)
         closed = params.get("closed")
         if closed:
             if closed in ("0", "1"):
@@ -99,7 +121,21 @@ class CifalState:
             "to": str(self.year_to),
             "growth": str(self.min_growth_pct),
             "closed": "1" if self.include_closed else "0",
+            "near": str(self.near_km),
+            "dead": str(self.min_dead),
+            "corridor": str(self.corridor_km),
         }
+
+    def deadly_text(self) -> str:
+        """The 'near deadly routes' filters in words ('' when none is set)."""
+        parts = []
+        if self.min_dead:
+            parts.append(
+                f"{self.min_dead:,}+ dead and missing recorded within {self.near_km} km (MMP)"
+            )
+        if self.corridor_km:
+            parts.append(f"within {self.corridor_km} km of a route corridor")
+        return "; ".join(parts)
 
 
 @dataclass
@@ -128,6 +164,50 @@ def centres_table(centres: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
+def export_table(view: CifalView) -> pd.DataFrame:
+    """The view's answer as a table: the fast-growing cities with no centre within reach
+    (and, when set, near deadly routes), one row per city, as the map and list show them.
+
+    Parameters
+    ----------
+    view : CifalView
+        A built view.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``city``, ``country``, ``iso3``, ``lat``, ``lon``, ``population_<from>``,
+        ``population_<to>`` (WUP 2018, persons), ``growth`` (persons), ``growth_pct``,
+        ``nearest_centre``, ``nearest_centre_km``, ``incidents_within_<d>km``,
+        ``dead_within_<d>km``, ``missing_within_<d>km``, ``dead_and_missing_within_<d>km``
+        (MMP, minimum estimates), ``nearest_corridor``, ``nearest_corridor_km``
+        (to the corridor's line). Distances are great-circle, whole km.
+    """
+    s, u = view.state, view.uncovered
+    d = f"within_{s.near_km}km"
+    return pd.DataFrame(
+        {
+            "city": u["name"],
+            "country": u["country"],
+            "iso3": u["iso3"],
+            "lat": u["lat"],
+            "lon": u["lon"],
+            f"population_{s.year_from}": u["pop_from"],
+            f"population_{s.year_to}": u["pop_to"],
+            "growth": u["growth"],
+            "growth_pct": u["growth_pct"].round(1),
+            "nearest_centre": u["nearest_centre"],
+            "nearest_centre_km": u["nearest_km"].astype("Int64"),
+            f"incidents_{d}": u["incidents"],
+            f"dead_{d}": u["dead"],
+            f"missing_{d}": u["missing"],
+            f"dead_and_missing_{d}": u["dead_and_missing"],
+            "nearest_corridor": u["nearest_corridor"],
+            "nearest_corridor_km": u["corridor_km"].astype("Int64"),
+        }
+    ).reset_index(drop=True)
+
+
 def _centre_tip(r) -> str:
     host = f"<br>{escape(r.host)}" if isinstance(r.host, str) and r.host else ""
     status = "" if r.active else "<br><i>closed</i>"
@@ -154,7 +234,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         state = CifalState.defaults(opts)
     radius = float(state.radius_km)
     projection = opts.projection_note(state.year, state.year_from, state.year_to)
-    caveat = f"{FAST_GROWING_CAVEAT} {projection}".strip()
+    caveat = f"{FAST_GROWING_CAVEAT} {projection} {MMP_CAVEAT}".replace("  ", " ").strip()
     y0 = wup_year_label(state.year_from, state.year_from in opts.projected)
     y1 = wup_year_label(state.year_to, state.year_to in opts.projected)
     centres = q("cifal_centres")
@@ -176,6 +256,9 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         radius_km=radius,
         min_population=state.min_population,
         include_closed=state.include_closed,
+        near_km=state.near_km,
+        min_dead=state.min_dead,
+        corridor_km=state.corridor_km,
     )
     destinations = q("cifal_destinations", include_closed=state.include_closed)
 
@@ -185,7 +268,8 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     for r in shown.itertuples():
         folium.Circle(
             [round(r.lat, 3), round(r.lon, 3)],
-            radius=radius * 1000.0,
+            # within = rounded distance <= radius: the edge is where it rounds past it
+            radius=(radius + 0.5) * 1000.0,
             color=ACTIVE if r.active else CLOSED,
             weight=1,
             fill=True,
@@ -228,8 +312,13 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     ).add_to(m)
 
     umax = float(uncovered["pop_to"].max() or 1) if len(uncovered) else 1.0
-    CircleLayer(
-        f"Fast-growing cities with no centre within {state.radius_km} km",
+    deadly = state.deadly_text()
+    # Corridor names cost ~28 bytes a circle: a list longer than this (up to 1,781 cities
+    # at 10% growth since 1950) names the corridor in the table and exports, not the map.
+    named = len(uncovered) <= CORRIDOR_NAMES_MAX
+    uncovered_layer = CircleLayer(
+        f"Fast-growing cities with no centre within {state.radius_km} km"
+        + (f" ({deadly})" if deadly else ""),
         [
             Circle(
                 r.lat,
@@ -243,6 +332,13 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
                     round(r.pop_to / 1e6, 2),
                     escape(r.nearest_centre) if isinstance(r.nearest_centre, str) else "none",
                     round(r.nearest_km) if pd.notna(r.nearest_km) else "–",
+                    int(r.dead_and_missing),
+                    round(r.corridor_km) if pd.notna(r.corridor_km) else "–",
+                    *(
+                        (escape(r.nearest_corridor) if isinstance(r.nearest_corridor, str) else "",)
+                        if named
+                        else ()
+                    ),
                 ),
             )
             for r in uncovered.itertuples()
@@ -251,8 +347,14 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         stroke="#7f2704",
         fill_opacity=0.85,
         tooltip_format=f"<b>{{0}}</b>, {{1}}<br>+{{2}}% total population {y0}–{y1}, "
-        f"{{3}} million in {y1}<br>nearest centre: {{4}}, {{5}} km",
-    ).add_to(m)
+        f"{{3}} million in {y1}<br>nearest centre: {{4}}, {{5}} km"
+        f"<br>{{6}} dead and missing recorded within {state.near_km} km (MMP, minimum)"
+        + (
+            "<br>nearest route corridor: {8}, {7} km" if named else "<br>route corridor {7} km away"
+        ),
+    )
+    set_layer_key(uncovered_layer, UNCOVERED_KEY)
+    uncovered_layer.add_to(m)
 
     CircleLayer(
         "Route destinations (schematic)",
@@ -296,7 +398,8 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         (
             f"background:{UNCOVERED};{dot}",
             f"total population growing {state.min_growth_pct}%+ {state.year_from}–"
-            f"{state.year_to} (WUP 2018), no centre near",
+            f"{state.year_to} (WUP 2018), no centre within {state.radius_km} km"
+            + (f"; {deadly}" if deadly else ""),
         ),
         (
             f"background:{DEST};width:9px;height:9px;border-radius:50%",
@@ -315,7 +418,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
             "CIFAL centres and arrival cities",
             items,
             f"Cities of {state.min_population:,}+ people (WUP 2018). {caveat} "
-            "Distances are great-circle.",
+            "Distances are great-circle, in whole km; within means at most.",
         ),
         credit=CREDIT,
     )
@@ -327,6 +430,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         "destinations_reached": int((destinations["nearest_km"] <= radius).sum()),
         "destinations": int(len(destinations)),
         "uncovered": int(len(uncovered)),
+        "uncovered_dead_and_missing": int(uncovered["dead_and_missing"].sum()),
     }
     return CifalView(
         state=state,
@@ -341,4 +445,4 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     )
 
 
-__all__ = ["CifalState", "CifalView", "build", "centres_table"]
+__all__ = ["CifalState", "CifalView", "build", "centres_table", "export_table"]
