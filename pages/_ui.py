@@ -133,8 +133,14 @@ def sync_url(page_params: dict[str, str]) -> None:
         kept = {k: v for k, v in kept.items() if k not in VIEW_KEYS}
     st.session_state["_atlas_url_seen"] = True
     wanted = {**page_params, **kept}
-    if wanted != current:
-        st.query_params.from_dict(wanted)
+    # Key by key, never from_dict: the open section's key is bound to its tabs, and
+    # rewriting a bound key (even to its own value) raises, as a filter change did.
+    for k in current:
+        if k not in wanted:
+            del st.query_params[k]
+    for k, v in wanted.items():
+        if current.get(k) != v:
+            st.query_params[k] = v
 
 
 def show_sections(sections: dict[str, Callable[[], None]], map_drawn: bool) -> None:
