@@ -121,9 +121,10 @@ def headline_of(key: str, view, q: Query) -> str:
     if key == "cifal":
         h, s = view.headline, view.state
         n = int(h["uncovered"])
+        deadly = s.deadly_text()
         return (
             f"{n:,} fast-growing cit{'ies' if n != 1 else 'y'} with no CIFAL centre within "
-            f"{s.radius_km:,} km"
+            f"{s.radius_km:,} km" + (f" and {deadly}" if deadly else "")
         )
     raise KeyError(key)
 
@@ -255,20 +256,25 @@ def _export_facts(key: str, view, q: Query) -> PageExport:
             s.to_params(),
         )
     if key == "cifal":
+        from geo.views.cifal import export_table
         from geo.views.cities import options
 
         s, label = view.state, options(q).year_label
+        deadly = s.deadly_text()
         return PageExport(
             key,
             TITLES[key],
-            f"Within {s.radius_km} km of a centre; cities of {s.min_population:,}+ in "
-            f"{label(s.year)}; fast growth = total population +{s.min_growth_pct}% or more, "
-            f"{label(s.year_from)}-{label(s.year_to)} (WUP 2018)",
+            f"Fast-growing cities (total population +{s.min_growth_pct}% or more, "
+            f"{label(s.year_from)}-{label(s.year_to)}, WUP 2018; {s.min_population:,}+ in "
+            f"{label(s.year_to)}) with no CIFAL centre within {s.radius_km} km"
+            + (f"; {deadly}" if deadly else "")
+            + f"; dead and missing counted within {s.near_km} km",
             view.caveat or None,
-            lambda: view.coverage,
-            "centre coverage",
-            "UNITAR CIFAL centres compiled by Arrival Atlas (source per centre); UN DESA WUP 2018",
-            "facts (CIFAL); CC BY 3.0 IGO (WUP)",
+            lambda: export_table(view),
+            "fast-growing cities with no centre within reach",
+            "UNITAR CIFAL centres compiled by Arrival Atlas (source per centre); UN DESA WUP "
+            f"2018; {MMP_CITATION}; route corridors: Arrival Atlas (schematic)",
+            f"facts (CIFAL); CC BY 3.0 IGO (WUP); {MMP_LICENCE} (MMP)",
             s.to_params(),
         )
     raise KeyError(key)
