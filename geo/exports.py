@@ -25,6 +25,7 @@ from datetime import date
 import folium
 import numpy as np
 import pandas as pd
+from folium.elements import ElementAddToElement
 
 from geo.assets import LEAFLET_URL, leaflet_source
 from geo.maps import OCEAN, escape
@@ -42,8 +43,10 @@ def _unshared_figure(m: folium.Map) -> folium.Figure:
     ``st_folium`` renders the view's map and then renames its elements
     (``_get_map_string`` sets every ``_id``), so the page it belongs to already holds
     the map's div and script under the old names: rendering it again would emit the
-    map twice. The copy keeps the page's own header (the map's styles) and drops what a
-    render puts there, so it renders exactly one map; the view's map is not changed.
+    map twice, and its layers' old "addTo" statements name variables that no longer
+    exist. The copy keeps the page's own header (the map's styles) and drops what a
+    render puts there, so it renders exactly one map that draws; the view's map is not
+    changed.
     """
     root = m.get_root()
     if root is m or not isinstance(root, folium.Figure):
@@ -53,6 +56,17 @@ def _unshared_figure(m: folium.Map) -> folium.Figure:
     fig = copy.deepcopy(root)
     fig.html._children.clear()
     fig.script._children.clear()
+    # A layer's render adds an "addTo" statement with the names of the time; the
+    # next render adds its own, so the old ones (with names that no longer exist, a
+    # JavaScript error that stops the map's script) go.
+    stack = [c for c in fig._children.values() if c not in (fig.header, fig.html, fig.script)]
+    while stack:
+        el = stack.pop()
+        for name, child in list(el._children.items()):
+            if isinstance(child, ElementAddToElement):
+                del el._children[name]
+            else:
+                stack.append(child)
     for name, child in list(fig.header._children.items()):
         # What a render added for an element under a name that no longer exists.
         if _STALE_NAME.search(name) and name != child.get_name():
