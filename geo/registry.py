@@ -42,7 +42,9 @@ class PageExport:
 
     ``headline`` is the page's main figure as a sentence (e.g. "12,345 dead and
     missing in 3,210 incidents"), from the same query result as the screen's headline;
-    ``load_places`` gives the few places a PNG names (run only when a PNG is made).
+    ``load_places`` gives the few places a PNG names (run only when a PNG is made);
+    ``file_tags`` are the main filters, short, for file names (see
+    :func:`geo.exports.export_name`); ``params`` reopen the view (its URL parameters).
     """
 
     key: str
@@ -56,6 +58,15 @@ class PageExport:
     params: dict[str, str] = field(default_factory=dict)
     headline: str = ""
     load_places: Callable[[], list[Place]] = field(default=lambda: [], repr=False)
+    file_tags: list[str] = field(default_factory=list)
+
+    @property
+    def link(self) -> str:
+        """The view's address in the app, relative: ``/routes?from=...``."""
+        from urllib.parse import urlencode
+
+        query = urlencode(self.params)
+        return f"/{self.key}" + (f"?{query}" if query else "")
 
 
 @dataclass
@@ -179,6 +190,20 @@ def places_of(key: str, view, q: Query) -> list[Place]:
     raise KeyError(key)
 
 
+def _tag(values: list[str], many: str) -> list[str]:
+    """File-name tag of a multi-choice filter: the values, or their count when many."""
+    if not values:
+        return []
+    return ["-".join(values)] if len(values) <= 2 else [f"{len(values)}-{many}"]
+
+
+def _period(first, last) -> str:
+    """``2019-2021`` for whole years, else ``20190301-20210531``."""
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
+        return f"{first.year}" if first.year == last.year else f"{first.year}-{last.year}"
+    return f"{first:%Y%m%d}-{last:%Y%m%d}"
+
+
 def _export_facts(key: str, view, q: Query) -> PageExport:
     if key == "overview":
         h = view.headline
@@ -192,6 +217,7 @@ def _export_facts(key: str, view, q: Query) -> PageExport:
             "incidents per 2-degree cell",
             MMP_CITATION,
             MMP_LICENCE,
+            file_tags=[_period(h["first_date"], h["last_date"])],
         )
     if key == "routes":
         s = view.state
@@ -205,6 +231,13 @@ def _export_facts(key: str, view, q: Query) -> PageExport:
             MMP_CITATION,
             MMP_LICENCE,
             s.to_params(),
+            file_tags=[
+                *_tag(s.routes, "routes"),
+                *_tag(s.regions, "regions"),
+                *_tag(s.causes, "causes"),
+                *_tag(s.types, "types"),
+                _period(s.date_from, s.date_to),
+            ],
         )
     if key == "camps":
         from geo.views import camps
@@ -230,6 +263,12 @@ def _export_facts(key: str, view, q: Query) -> PageExport:
             "UNHCR Refugee Data Finder (2025 populations)",
             "register: no licence stated (cite as given); UNHCR statistics CC BY 4.0",
             s.to_params(),
+            file_tags=[
+                *_tag(s.countries, "countries"),
+                *_tag(s.site_types, "types"),
+                *([s.status] if s.status != "all" else []),
+                *_tag(s.datasets, "datasets"),
+            ],
         )
     if key == "cities":
         from geo.views.cities import options
@@ -237,8 +276,11 @@ def _export_facts(key: str, view, q: Query) -> PageExport:
         s, label = view.state, options(q).year_label
         if s.mode == "growth":
             sub, frame = f"Growth {label(s.year_from)}-{label(s.year_to)}", view.growth
+            tags = [f"growth-{s.year_from}-{s.year_to}"]
         else:
             sub, frame = f"Population {label(s.year)}", view.cities
+            tags = [f"population-{s.year}"]
+        tags.append(f"min-{s.min_population}")
         sub += f"; cities of {s.min_population:,}+; refugees hosted at the end of {s.refugee_year}"
         # WUP projections and the people the refugee layer leaves out travel with the
         # figures: PNG footer, CSV note line, GeoJSON metadata.
@@ -254,6 +296,7 @@ def _export_facts(key: str, view, q: Query) -> PageExport:
             "The 2018 Revision; UNHCR Refugee Data Finder",
             "CC BY 3.0 IGO (WUP); CC BY 4.0 (UNHCR)",
             s.to_params(),
+            file_tags=tags,
         )
     if key == "cifal":
         from geo.views.cifal import export_table
@@ -276,6 +319,13 @@ def _export_facts(key: str, view, q: Query) -> PageExport:
             f"2018; {MMP_CITATION}; route corridors: Arrival Atlas (schematic)",
             f"facts (CIFAL); CC BY 3.0 IGO (WUP); {MMP_LICENCE} (MMP)",
             s.to_params(),
+            file_tags=[
+                f"{s.radius_km}km",
+                f"min-{s.min_population}",
+                f"growth-{s.min_growth_pct}pct",
+                *([f"dead-{s.min_dead}-within-{s.near_km}km"] if s.min_dead else []),
+                *([f"corridor-{s.corridor_km}km"] if s.corridor_km else []),
+            ],
         )
     raise KeyError(key)
 

@@ -319,40 +319,88 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
 
 # --- exports --------------------------------------------------------------------
 
+# The data grids' toolbar "Download as CSV" writes raw cells (formulas live, no
+# citation, no byte-order mark): hidden on pages whose export panel offers the file.
+GRID_EXPORT_CSS = (
+    "<style>[data-testid='stElementToolbarButton']:has(button[aria-label^='Download as'])"
+    "{display:none}</style>"
+)
+
 
 def export_panel(key: str, view, map_drawn: bool) -> None:
-    """PNG (print, slides), HTML, CSV and GeoJSON of the current view.
+    """PNG (print, slides), HTML, Excel, CSV and GeoJSON of the current view.
 
-    Files are made only when a button is clicked. Like the sections below the map, the
-    panel waits until the map has drawn (``map_drawn``, from :func:`show_map`): its
-    buttons cost the browser's main thread about 0.3 s that the map needs first.
+    Files are made only when a button is clicked; their names carry the view's main
+    filters and the date. The Excel file's "About" sheet and the GeoJSON metadata carry
+    citation, licence, filters, caveat and date; the CSV is plain (no comment lines) so
+    spreadsheets and ``pandas.read_csv`` open it as is. On a page with this panel the
+    data grids' own "Download as CSV" is hidden: it would bypass what these files
+    guarantee (formula defusing, citation, the rows of the view).
+
+    Like the sections below the map, the panel waits until the map has drawn
+    (``map_drawn``, from :func:`show_map`): its buttons cost the browser's main thread
+    about 0.3 s that the map needs first.
     """
     if not map_drawn:
         return
     from geo import cache
-    from geo.exports import csv_with_citation, export_name, geojson_with_citation, standalone_html
+    from geo.exports import (
+        about_rows,
+        csv_data,
+        export_name,
+        geojson_with_citation,
+        standalone_html,
+        xlsx_data,
+    )
     from geo.registry import export_of
     from geo.snapshot import render_png
 
     exp = export_of(key, view, cache.query)
     stem = exp.title
+
+    def name(ext: str, what: str = "") -> str:
+        return export_name(f"{stem} {what}", ext, tags=exp.file_tags)
+
+    def xlsx() -> bytes:
+        data = exp.load_data()
+        about = about_rows(
+            exp.title,
+            exp.subtitle,
+            exp.citation,
+            exp.licence,
+            exp.caveat,
+            rows=len(data),
+            link=exp.link,
+        )
+        return xlsx_data(data, about)
+
+    st.html(GRID_EXPORT_CSS)
     with st.expander("Export this view", icon=":material/download:"):
         st.caption(
-            f"{exp.subtitle}. Files carry the source ({exp.citation}), the licence "
-            f"({exp.licence}) and today's date."
-            + (f" {md_plain(exp.caveat)}" if exp.caveat else "")
+            md_plain(
+                f"{exp.subtitle}. Source: {exp.citation}. Licence: {exp.licence}. "
+                "The Excel file's About sheet and the GeoJSON metadata carry them with "
+                "the filters and today's date; the CSV holds the rows only."
+                + (f" {exp.caveat}" if exp.caveat else "")
+            )
         )
-        cols = st.columns(5)
+        cols = st.columns(6)
 
         def png(preset: str):
             return lambda: render_png(
-                view.map, title=exp.title, subtitle=exp.subtitle, caveat=exp.caveat, preset=preset
+                view.map,
+                title=exp.title,
+                subtitle=exp.subtitle,
+                caveat=exp.caveat,
+                preset=preset,
+                headline=exp.headline,  # the figure the screen's headline shows
+                places=exp.load_places(),
             )
 
         cols[0].download_button(
             "PNG for print",
             png("print"),
-            export_name(stem, "png"),
+            name("png"),
             "image/png",
             key=f"{key}_png_print",
             help="A4 landscape, 300 dpi",
@@ -362,7 +410,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
         cols[1].download_button(
             "PNG for slides",
             png("slides"),
-            export_name(stem + " slides", "png"),
+            name("png", "slides"),
             "image/png",
             key=f"{key}_png_slides",
             help="16:9, 1920 × 1080 px",
@@ -371,8 +419,15 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
         )
         cols[2].download_button(
             "HTML map",
-            lambda: standalone_html(view.map, f"{exp.title}: {exp.subtitle}"),
-            export_name(stem, "html"),
+            lambda: standalone_html(
+                view.map,
+                exp.title,
+                exp.subtitle,
+                citation=exp.citation,
+                licence=exp.licence,
+                caveat=exp.caveat,
+            ),
+            name("html"),
             "text/html",
             key=f"{key}_html",
             help="One file; opens with no internet",
@@ -380,23 +435,33 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
             on_click="ignore",
         )
         cols[3].download_button(
-            "CSV",
-            lambda: csv_with_citation(
-                exp.load_data(), exp.citation, exp.licence, exp.subtitle, exp.caveat
-            ),
-            export_name(stem, "csv"),
-            "text/csv",
-            key=f"{key}_csv",
-            help=f"The {exp.data_name} shown, with citation lines on top",
-            icon=":material/table:",
+            "Excel",
+            xlsx,
+            name("xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+            help=f"The {exp.data_name} shown (sheet Data) with citation, licence, filters "
+            "and date (sheet About)",
+            icon=":material/grid_on:",
             on_click="ignore",
         )
         cols[4].download_button(
+            "CSV",
+            lambda: csv_data(exp.load_data()),
+            name("csv"),
+            "text/csv",
+            key=f"{key}_csv",
+            help=f"The {exp.data_name} shown, header on row 1, UTF-8; cite as in the "
+            "Excel file's About sheet",
+            icon=":material/table:",
+            on_click="ignore",
+        )
+        cols[5].download_button(
             "GeoJSON",
             lambda: geojson_with_citation(
                 exp.load_data(), exp.citation, exp.licence, exp.subtitle, caveat=exp.caveat
             ),
-            export_name(stem, "geojson"),
+            name("geojson"),
             "application/geo+json",
             key=f"{key}_geojson",
             help=f"The {exp.data_name} shown as points, citation in its metadata",
