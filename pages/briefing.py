@@ -1,25 +1,35 @@
 """Briefing: a presenter layout stepping through saved views (data/briefings/*.toml)."""
 
 import html
+from pathlib import Path
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from geo import cache
 from geo.briefing import BriefingError, briefing_pdf, briefings, render_slide
 from geo.exports import export_name
-from pages._ui import require_app_navigation, show_map
+from pages._ui import link_notes, md_plain, require_app_navigation, show_map
 
 require_app_navigation()
 
 # Presenter styling: large type, little chrome, the map as big as the screen allows.
+# Type scales with the window so one layout serves a 1280 x 720 projector and a
+# 1920 x 1080 screen alike.
 st.markdown(
     """<style>
-    h1.atlas-headline {font-size: 2.6rem; font-weight: 700; line-height: 1.15; margin: 0 0 .3rem 0; padding: 0;}
+    h1.atlas-headline {font-size: clamp(1.5rem, 2.45vw, 3.2rem); font-weight: 700;
+        line-height: 1.15; margin: 0 0 .15rem 0; padding: 0;}
     h1.atlas-headline a {display: none;}
-    [data-testid="stMarkdownContainer"] p.atlas-caption {font-size: 1.35rem; color: #444; margin-bottom: .6rem;}
-    .atlas-count {font-size: 1.1rem; color: #666; text-align: center; padding-top: .45rem;}
-    [data-testid="stMainBlockContainer"] {padding-top: 2.2rem;}
+    /* Streamlit pulls the element after a paragraph up by 1rem: margin-bottom 1rem
+       leaves the caption clear of the map. */
+    [data-testid="stMarkdownContainer"] p.atlas-caption {font-size: clamp(1rem, 1.4vw, 1.8rem);
+        color: #444; margin: 0 0 1rem 0; line-height: 1.3;}
+    [data-testid="stMarkdownContainer"] p.atlas-count {font-size: 1.05rem; color: #555;
+        text-align: center; white-space: nowrap; margin: 0 0 1rem 0;}
+    [data-testid="stMainBlockContainer"] {padding: 3.9rem 1.5rem .5rem 1.5rem;}
+    [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: .45rem;}
+    .st-key-atlas_prev button, .st-key-atlas_next button, .st-key-atlas_pdf button
+        {white-space: nowrap;}
     </style>""",
     unsafe_allow_html=True,
 )
@@ -38,46 +48,89 @@ qp = st.query_params
 notes = []
 key = qp.get("b", keys[0])
 if key not in keys:
-    notes.append(f"briefing {key!r} not found")
+    notes.append(f"There is no briefing {key[:40]!r}; showing the first one.")
     key = keys[0]
 b = available[keys.index(key)]
 total = len(b.slides)
+asked = qp.get("slide", "1")
 try:
-    n = int(qp.get("slide", "1"))
+    n = int(asked)
 except ValueError:
     n = 0
 if not 1 <= n <= total:
-    notes.append(f"slide {qp.get('slide')!r} is not between 1 and {total}")
-    n = 1
+    # Past the end, the last slide is the nearest; anything else starts at the first.
+    shown = total if n > total else 1
+    notes.append(
+        f"Slide {asked[:20]} does not exist in this briefing (slides 1 to {total}); "
+        f"slide {shown} is shown."
+    )
+    n = shown
 wanted = {"b": key, "slide": str(n)}
 if {k: qp.get(k) for k in wanted} != wanted:
     qp.update(wanted)
-if notes:
-    st.info(
-        "The link was not fully understood: " + "; ".join(notes) + ".", icon=":material/link_off:"
-    )
+# The map's first report of its view reruns the page: keep the note until the slide changes.
+for note in link_notes("briefing", notes, wanted):
+    st.info(md_plain(note), icon=":material/link_off:")
 
 
-def _go(to: int) -> None:
-    st.query_params["slide"] = str(to)
+def _go(step: int) -> None:
+    # Relative to the URL, not to the slide this button was drawn on: two quick
+    # presses of a clicker move two slides.
+    try:
+        now = int(st.query_params.get("slide", "1"))
+    except ValueError:
+        now = 1
+    st.query_params["slide"] = str(min(max(now + step, 1), total))
     for k in ("lat", "lon", "z", "layers"):
         if k in st.query_params:
             del st.query_params[k]
 
 
-top = st.columns([5, 1])
+top = st.columns([6, 1.3, 1.1, 0.9, 1.1], vertical_alignment="center")
 if len(available) > 1:
     choice = top[0].selectbox(
         "Briefing",
         keys,
         index=keys.index(key),
         format_func=lambda k: available[keys.index(k)].title,
+        label_visibility="collapsed",
     )
     if choice != key:
         st.query_params.update({"b": choice, "slide": "1"})
         st.rerun()
 else:
-    top[0].caption(f"Briefing: **{b.title}**. Use ← and → (or the buttons) to move between slides.")
+    top[0].caption(f"**{md_plain(b.title)}** · next: → ↓ Page Down space · previous: ← ↑ Page Up")
+top[1].button(
+    "Previous",
+    icon=":material/arrow_back:",
+    disabled=n <= 1,
+    on_click=_go,
+    args=(-1,),
+    key="atlas_prev",
+    use_container_width=True,
+)
+top[2].button(
+    "Next",
+    icon=":material/arrow_forward:",
+    disabled=n >= total,
+    on_click=_go,
+    args=(1,),
+    key="atlas_next",
+    use_container_width=True,
+)
+top[3].markdown(f'<p class="atlas-count">Slide {n} of {total}</p>', unsafe_allow_html=True)
+top[4].download_button(
+    "PDF",
+    lambda: briefing_pdf(b, cache.query, cache.basemap()),
+    export_name(b.title, "pdf"),
+    "application/pdf",
+    icon=":material/picture_as_pdf:",
+    on_click="ignore",
+    key="atlas_pdf",
+    use_container_width=True,
+    help="The whole briefing, one page per slide, for a projector laptop with no app "
+    "(takes a few seconds).",
+)
 
 try:
     rs = render_slide(b, n, cache.query, cache.basemap())
@@ -88,55 +141,14 @@ except BriefingError as exc:
 st.markdown(f'<h1 class="atlas-headline">{html.escape(rs.headline)}</h1>', unsafe_allow_html=True)
 st.markdown(f'<p class="atlas-caption">{html.escape(rs.caption)}</p>', unsafe_allow_html=True)
 
-nav = st.columns([1, 1, 6, 2])
-nav[0].button(
-    "Previous",
-    icon=":material/arrow_back:",
-    disabled=n <= 1,
-    on_click=_go,
-    args=(n - 1,),
-    key="prev",
-)
-nav[1].button(
-    "Next",
-    icon=":material/arrow_forward:",
-    disabled=n >= total,
-    on_click=_go,
-    args=(n + 1,),
-    key="next",
-)
-nav[2].markdown(f'<div class="atlas-count">Slide {n} of {total}</div>', unsafe_allow_html=True)
-nav[3].download_button(
-    "Whole briefing as PDF",
-    lambda: briefing_pdf(b, cache.query, cache.basemap()),
-    export_name(b.title, "pdf"),
-    "application/pdf",
-    icon=":material/picture_as_pdf:",
-    on_click="ignore",
-    help="One page per slide, for a projector laptop with no app (takes a few seconds).",
-)
+# 440 px fits under the texts at 1280 x 720; the presenter script below then sizes the
+# map to whatever height the window leaves.
+show_map(rs.page.map, key=f"briefing_{b.key}_{n}", height=440)
+st.caption(md_plain(f"{rs.page.subtitle}. Source: {rs.page.citation} ({rs.page.licence})."))
 
-show_map(rs.page.map, key=f"briefing_{b.key}_{n}", height=620)
-st.caption(f"{rs.page.subtitle}. Source: {rs.page.citation} ({rs.page.licence}).")
-
-# Arrow keys and Page Up/Down move between slides (outside the map, where Leaflet
-# uses the arrows to pan).
-components.html(
-    """<script>
-    const doc = window.parent.document;
-    if (!doc.__atlasKeys) {
-        doc.__atlasKeys = true;
-        doc.addEventListener('keydown', (e) => {
-            const t = e.target && e.target.tagName;
-            if (t === 'INPUT' || t === 'TEXTAREA' || t === 'SELECT') { return; }
-            const next = e.key === 'ArrowRight' || e.key === 'PageDown';
-            const prev = e.key === 'ArrowLeft' || e.key === 'PageUp';
-            if (!next && !prev) { return; }
-            const label = next ? 'Next' : 'Previous';
-            const btn = [...doc.querySelectorAll('button')].find(b => b.innerText.trim().endsWith(label));
-            if (btn && !btn.disabled) { e.preventDefault(); btn.click(); }
-        });
-    }
-    </script>""",
-    height=0,
+# Clicker keys and the map's height, in the page itself (st.html runs it there, not in
+# an iframe of its own): see pages/presenter.js.
+st.html(
+    "<script>" + (Path(__file__).parent / "presenter.js").read_text(encoding="utf-8") + "</script>",
+    unsafe_allow_javascript=True,
 )

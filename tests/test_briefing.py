@@ -1,5 +1,5 @@
-"""Briefings: the shipped file, its figures against SQL, the PDF, bad files, and the
-presenter page driven by the keyboard in Chromium."""
+"""Briefings: the shipped file, its figures against SQL, the PDF's texts, and bad files
+(the presenter page in Chromium: tests/test_browser_briefing.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from geo.briefing import (
     slide_layout,
 )
 from geo.views import countries_of, direct_query
-from tests.browser import OfflinePage, wait_for_app
 
 
 @pytest.fixture(scope="module")
@@ -153,34 +152,27 @@ def test_figure_missing_from_queries_is_an_error(tmp_path, con):
         render_slide(b, 1, direct_query(con), countries_of(con))
 
 
-@pytest.mark.browser
-def test_presenter_page_steps_with_arrow_keys(server, browser, shipped):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    try:
-        op = OfflinePage(context)
-        page = op.page
-        page.goto(f"{server.url}/briefing", wait_until="domcontentloaded")
-        wait_for_app(page)
-        op.map_frame()
-        first = page.inner_text(".atlas-headline")
-        assert "Slide 1 of" in page.inner_text("[data-testid='stMain']")
-        page.wait_for_timeout(1000)  # the key handler is installed by a small component
-        page.locator(".atlas-headline").click()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function("() => location.search.includes('slide=2')", timeout=20000)
-        page.wait_for_function(
-            "(t) => { const h = document.querySelector('.atlas-headline'); return h && h.innerText !== t; }",
-            arg=first,
-            timeout=20000,
-        )
-        assert "Central Mediterranean" in page.inner_text(".atlas-headline")
-        page.mouse.click(5, 500)  # blur the headline before the screenshot
-        page.wait_for_timeout(2500)  # the slide's own map replaces the previous one
-        op.map_frame()
-        op.screenshot("briefing-slide-2")
-        page.locator(".atlas-headline").click()
-        page.keyboard.press("ArrowLeft")
-        page.wait_for_function("() => location.search.includes('slide=1')", timeout=20000)
-        assert not op.real_errors(), (op.console_errors, op.failed_responses)
-    finally:
-        context.close()
+def test_a_missing_slide_in_the_link_gives_an_escaped_note(db_path, monkeypatch, con):
+    """``?slide=`` past the end shows the last slide and says so, as plain text: a URL
+    value is never Markdown."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/briefing.py")
+    at.query_params["slide"] = "99"
+    at.run()
+    assert not at.exception
+    total = len(briefings()[0].slides)
+    notes = " ".join(i.value for i in at.info)
+    assert "Slide 99 does not exist in this briefing" in notes
+    assert f"slide {total} is shown" in notes
+    assert at.query_params["slide"] == [str(total)] or at.query_params["slide"] == str(total)
+    at.query_params["slide"] = "*[x](js:y)*"
+    at.run()
+    note = " ".join(i.value for i in at.info)
+    assert r"Slide \*\[x\]\(js\:y\)\* does not exist" in note, note
+    assert "slide 1 is shown" in note

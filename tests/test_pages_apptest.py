@@ -72,7 +72,7 @@ def test_briefing_page(app, con):
     text = " ".join(m.value for m in app.markdown)
     assert f"{total:,} people recorded dead or missing" in text
     assert [b.label for b in app.button][:2] == ["Previous", "Next"]
-    app.button(key="next").click().run()
+    app.button(key="atlas_next").click().run()
     assert not app.exception
     assert "Central Mediterranean" in " ".join(m.value for m in app.markdown)
 
