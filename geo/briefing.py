@@ -268,7 +268,13 @@ def _map_png(page: PageRender, when: date | None) -> tuple[bytes, float]:
     from geo.snapshot import build_figure
 
     fig = build_figure(
-        page.map, title="", subtitle="", caveat=page.caveat, preset="slides", when=when
+        page.map,
+        title="",
+        subtitle="",
+        caveat=page.caveat,
+        preset="slides",
+        when=when,
+        places=page.load_places(),  # the slide's headline is PDF text; the map names places
     )
     try:
         fig.canvas.draw()
