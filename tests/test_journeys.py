@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import struct
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -30,13 +31,14 @@ from tests.journeys import (
 pytestmark = pytest.mark.browser
 
 
-def check_screen(j: Journey, con, page: str, picked_before: int | None = None) -> dict:
+def check_screen(j: Journey, con, page: str, unpicked_before: int | None = None) -> dict:
     """The invariants of a page at rest; returns its map state.
 
     No exception box; the headline equals SQL for the URL's state; every layer chosen
     in the layer picker is on the map and no other; when the selection has data, a
-    chosen layer draws features; a filter change keeps as many chosen layers as before
-    (``picked_before``).
+    chosen layer draws features; a filter change switches no layer off: at most
+    ``unpicked_before`` of the map's layers are left out (a layer the selection has no
+    data for may leave the map, but never stays there switched off).
     """
     assert not j.exceptions(), j.exceptions()
     params = j.params()
@@ -49,9 +51,10 @@ def check_screen(j: Journey, con, page: str, picked_before: int | None = None) -
     assert sorted(picked) == sorted(on_map), (
         f"layer picker {picked} but map shows {on_map}; URL layers={params.get('layers')}"
     )
-    if picked_before is not None:
-        assert len(picked) == picked_before, (
-            f"a layer switched itself off: {picked_before} chosen before, now {picked}; "
+    off = [o["name"] for o in state["overlays"] if not o["shown"]]
+    if unpicked_before is not None:
+        assert len(off) <= unpicked_before, (
+            f"a layer switched itself off: {off} (before: {unpicked_before} off); "
             f"URL layers={params.get('layers')}"
         )
     if has_data(con, page, params):
@@ -164,13 +167,16 @@ ZOOMS = {"overview": [4], "routes": [3, 5, 7, 8], "camps": [6], "cities": [5], "
 PATHS = {"overview": ""}
 
 
+def export_panel(j: Journey):
+    """The "Export this view" expander of the page."""
+    return j.page.get_by_test_id("stExpander").filter(has_text="Export this view").first
+
+
 def download(j: Journey, label: str, tmp_path):
     """Click an export button of the open "Export this view" panel; the saved file."""
     page = j.page
     with page.expect_download(timeout=90_000) as info:
-        page.get_by_test_id("stExpanderDetails").get_by_role(
-            "button", name=label, exact=True
-        ).click()
+        export_panel(j).get_by_role("button", name=label, exact=True).click()
     d = info.value
     path = tmp_path / d.suggested_filename
     d.save_as(path)
@@ -195,11 +201,11 @@ def check_exports(j: Journey, con, page: str, screen: dict, tmp_path) -> list[st
     problems: list[str] = []
     params = j.params()
     j.page.get_by_text("Export this view").click()
-    caption = j.page.get_by_test_id("stExpanderDetails").locator("[data-testid='stCaption']")
-    subtitle = caption.first.inner_text().split(". Files carry")[0].strip()
     render = render_page(page, direct_query(con), countries_of(con), params)
-    if render.subtitle != subtitle:
-        problems.append(f"PNG subtitle {render.subtitle!r} differs from screen {subtitle!r}")
+    subtitle = render.subtitle  # what the PNG, HTML and spreadsheet are given
+    caption = export_panel(j).locator("[data-testid='stCaptionContainer']").first.inner_text()
+    if subtitle not in " ".join(caption.split()):
+        problems.append(f"the export panel does not state {subtitle!r}: {caption[:200]!r}")
     frame = j.frame()
     legend = frame.inner_text(".atlas-legend")
 
@@ -232,11 +238,21 @@ def check_exports(j: Journey, con, page: str, screen: dict, tmp_path) -> list[st
         other.close()
 
     # Data: the rows SQL gives for this state, with the filters in the citation lines.
-    csv = download(j, "CSV", tmp_path)
-    text = csv.read_text(encoding="utf-8-sig")
-    if subtitle not in text:
-        problems.append(f"CSV does not state the filters {subtitle!r}")
-    df = data_frame(text)
+    df = data_frame(download(j, "CSV", tmp_path).read_text(encoding="utf-8-sig"))
+    if export_panel(j).get_by_role("button", name="Excel", exact=True).count():
+        book = openpyxl.load_workbook(download(j, "Excel", tmp_path), read_only=True)
+        about = " ".join(
+            str(c)
+            for ws in book.worksheets[1:]
+            for row in ws.iter_rows(values_only=True)
+            for c in row
+            if c is not None
+        )
+        if subtitle not in " ".join(about.split()):
+            problems.append(f"the spreadsheet's About sheet does not state {subtitle!r}")
+        rows = sum(1 for r in book.worksheets[0].iter_rows(values_only=True) if any(r)) - 1
+        if rows != len(df):
+            problems.append(f"spreadsheet has {rows} data rows, the CSV {len(df)}")
     if page == "cifal":
         names = uncovered_names(con, params)
         col = next((c for c in ("name", "city") if c in df.columns), None)
@@ -290,11 +306,11 @@ def test_journey(page, server, browser, con, tmp_path):
     try:
         j.open(PATHS.get(page, page))
         screen = check_screen(j, con, page)
-        picked = len(j.picked_layers())
-        assert picked >= 1, "no layer chosen when the page opens"
+        assert j.picked_layers(), "no layer chosen when the page opens"
+        off = sum(not o["shown"] for o in screen["overlays"])
         ACTIONS[page](j)
-        expect = picked - 1 if page == "overview" else picked
-        screen = check_screen(j, con, page, picked_before=expect)
+        expect = off + 1 if page == "overview" else off  # the Overview's user drops one
+        screen = check_screen(j, con, page, unpicked_before=expect)
         problems = check_exports(j, con, page, screen, tmp_path)
         tabs = j.tabs()
         if len(tabs) > 1:
