@@ -1,14 +1,19 @@
-"""Export buttons in the browser: each gives its file, with citation, licence and date."""
+"""Export buttons in the browser: each gives its file, named after the filters, with
+citation, licence and date where the format holds them; the CSV opens as is."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import struct
 
+import openpyxl
+import pandas as pd
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from geo.views import direct_query, routes
 from tests.browser import OfflinePage, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -32,7 +37,7 @@ def test_routes_exports_download(server, browser, con, tmp_path):
         wait_for_app(page)
         page.get_by_text("Export this view").click()
         files = {}
-        for label in ("CSV", "GeoJSON", "HTML map", "PNG for slides"):
+        for label in ("CSV", "Excel", "GeoJSON", "HTML map", "PNG for slides"):
             wait_for_app(page)
             with page.expect_download(timeout=60000) as info:
                 page.get_by_test_id("stExpanderDetails").get_by_role(
@@ -43,22 +48,53 @@ def test_routes_exports_download(server, browser, con, tmp_path):
             d.save_as(path)
             files[label] = path
         day = r"\d{4}-\d{2}-\d{2}"
-        assert re.fullmatch(rf"arrival-atlas_deadly-migration-routes_{day}\.csv", files["CSV"].name)
-        text = files["CSV"].read_text(encoding="utf-8")
-        assert text.startswith("# Source: IOM Missing Migrants Project")
-        assert "# Licence: CC BY-IGO" in text and "Central Mediterranean" in text
-        n = con.execute(
-            """SELECT count(*) FROM incidents WHERE list_contains(routes, 'Central Mediterranean')
-               AND incident_date BETWEEN DATE '2016-01-01' AND DATE '2016-12-31' AND lat IS NOT NULL"""
-        ).fetchone()[0]
-        rows = [line for line in text.splitlines() if not line.startswith("#")]
-        assert len(rows) - 1 == n  # header + one line per incident (no newline inside fields here)
+        stem = "arrival-atlas_deadly-migration-routes_central-mediterranean_2016"
+        for label, ext in (("CSV", "csv"), ("Excel", "xlsx"), ("GeoJSON", "geojson")):
+            assert re.fullmatch(rf"{stem}_{day}\.{ext}", files[label].name), files[label].name
+        assert re.fullmatch(rf"{stem}_{day}\.html", files["HTML map"].name)
+        slides = "arrival-atlas_deadly-migration-routes-slides_central-mediterranean_2016"
+        assert re.fullmatch(rf"{slides}_{day}\.png", files["PNG for slides"].name)
+        q = direct_query(con)
+        state, _ = routes.RoutesState.from_params(
+            {"from": "2016-01-01", "to": "2016-12-31", "routes": "Central Mediterranean"},
+            routes.load_options(q),
+        )
+        want = q("incident_points", limit=10_000_000, **state.query_params())
+        n = len(want)
+        # CSV: byte-order mark, header on row 1, plain pandas.read_csv gives the view's rows
+        raw = files["CSV"].read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbfincident_id,") and b"\n#" not in raw
+        table = pd.read_csv(io.BytesIO(raw))
+        assert len(table) == n and table["incident_id"].tolist() == want["incident_id"].tolist()
+        assert table["dead_and_missing"].sum() == want["dead_and_missing"].sum()
+        # Excel: the same rows on "Data", citation, licence, filters and date on "About"
+        book = openpyxl.load_workbook(files["Excel"], read_only=True)
+        assert book.sheetnames == ["Data", "About"]
+        rows = list(book["Data"].iter_rows(values_only=True))
+        assert list(rows[0]) == list(want.columns) and len(rows) == n + 1
+        about = dict(book["About"].iter_rows(values_only=True))
+        assert about["Source (cite as)"].startswith("IOM Missing Migrants Project")
+        assert about["Licence"] == "CC BY-IGO" and "Central Mediterranean" in about["Filters"]
+        assert re.fullmatch(rf"from Arrival Atlas on {day}", about["Exported"])
+        book.close()
         doc = json.loads(files["GeoJSON"].read_text(encoding="utf-8"))
         assert doc["metadata"]["licence"] == "CC BY-IGO" and len(doc["features"]) == n
         html = files["HTML map"].read_text(encoding="utf-8")
         assert not re.search(r"<script[^>]+src=", html) and "L.circleMarker" in html
+        assert html.count("L.map(") == 1 and "<h1>Deadly migration routes</h1>" in html
         png = files["PNG for slides"].read_bytes()
         assert struct.unpack(">II", png[16:24]) == (1920, 1080)
+        # The grids' own "Download as CSV" would bypass all this: hidden on this page.
+        page.get_by_role("tab", name="Deadliest incidents").click()
+        wait_for_app(page)
+        grid = page.get_by_test_id("stDataFrame").first
+        grid.hover()
+        toolbar = page.get_by_test_id("stElementToolbarButton")
+        toolbar.first.wait_for(state="visible", timeout=10000)  # the toolbar is shown ...
+        grid_csv = page.get_by_role(
+            "button", name=re.compile("^Download as CSV"), include_hidden=True
+        )
+        assert grid_csv.count() >= 1 and not grid_csv.first.is_visible()  # ... without it
         assert not op.real_errors()
     finally:
         context.close()
