@@ -23,6 +23,14 @@ TITLES = {
     "cities": "Arrival cities",
     "cifal": "CIFAL network",
 }
+# Short names for export files (``arrival-atlas_deadly-routes_...``).
+FILE_STEMS = {
+    "overview": "overview",
+    "routes": "deadly routes",
+    "camps": "camps and sites",
+    "cities": "arrival cities",
+    "cifal": "cifal network",
+}
 MMP_CITATION = "IOM Missing Migrants Project, missingmigrants.iom.int"
 MMP_LICENCE = "CC BY-IGO"
 
@@ -59,6 +67,11 @@ class PageExport:
     headline: str = ""
     load_places: Callable[[], list[Place]] = field(default=lambda: [], repr=False)
     file_tags: list[str] = field(default_factory=list)
+
+    @property
+    def file_stem(self) -> str:
+        """What export file names start with, after ``arrival-atlas_``."""
+        return FILE_STEMS.get(self.key, self.title)
 
     @property
     def link(self) -> str:

@@ -356,10 +356,9 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
     from geo.snapshot import render_png
 
     exp = export_of(key, view, cache.query)
-    stem = exp.title
 
     def name(ext: str, what: str = "") -> str:
-        return export_name(f"{stem} {what}", ext, tags=exp.file_tags)
+        return export_name(f"{exp.file_stem} {what}", ext, tags=exp.file_tags)
 
     def xlsx() -> bytes:
         data = exp.load_data()

@@ -48,11 +48,11 @@ def test_routes_exports_download(server, browser, con, tmp_path):
             d.save_as(path)
             files[label] = path
         day = r"\d{4}-\d{2}-\d{2}"
-        stem = "arrival-atlas_deadly-migration-routes_central-mediterranean_2016"
+        stem = "arrival-atlas_deadly-routes_central-mediterranean_2016"
         for label, ext in (("CSV", "csv"), ("Excel", "xlsx"), ("GeoJSON", "geojson")):
             assert re.fullmatch(rf"{stem}_{day}\.{ext}", files[label].name), files[label].name
         assert re.fullmatch(rf"{stem}_{day}\.html", files["HTML map"].name)
-        slides = "arrival-atlas_deadly-migration-routes-slides_central-mediterranean_2016"
+        slides = "arrival-atlas_deadly-routes-slides_central-mediterranean_2016"
         assert re.fullmatch(rf"{slides}_{day}\.png", files["PNG for slides"].name)
         q = direct_query(con)
         state, _ = routes.RoutesState.from_params(

@@ -122,10 +122,8 @@ def test_routes_files_hold_the_view_rows_and_name_the_filters(con):
     params = {"from": "2019-01-01", "to": "2021-12-31", "routes": "Central Mediterranean"}
     q, view = _routes_view(con, params)
     exp = export_of("routes", view, q)
-    name = export_name(exp.title, "xlsx", dt.date(2026, 11, 26), exp.file_tags)
-    assert name == (
-        "arrival-atlas_deadly-migration-routes_central-mediterranean_2019-2021_2026-11-26.xlsx"
-    )
+    name = export_name(exp.file_stem, "xlsx", dt.date(2026, 11, 26), exp.file_tags)
+    assert name == "arrival-atlas_deadly-routes_central-mediterranean_2019-2021_2026-11-26.xlsx"
     expected = q("incident_points", limit=10_000_000, **view.state.query_params())
     assert len(expected) > 100
     data = exp.load_data()
