@@ -383,7 +383,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
                 + (f" {exp.caveat}" if exp.caveat else "")
             )
         )
-        cols = st.columns(6)
+        cols = [*st.columns(3), *st.columns(3)]  # map files, then data files: no label cut
 
         def png(preset: str):
             return lambda: render_png(
