@@ -317,7 +317,7 @@ def _scale_bar(ax, fs: float) -> None:
         Rectangle(
             (bx - 0.012 * (x1 - x0), by - 0.018 * (y1 - y0)),
             length + 0.024 * (x1 - x0),
-            0.066 * (y1 - y0),
+            0.075 * (y1 - y0),
             facecolor="white",
             alpha=0.8,
             edgecolor="none",
@@ -542,7 +542,8 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
     ]
     if caveat:
         footer.insert(0, caveat)
-    footer_text = "\n".join("\n".join(textwrap.wrap(t, 165)) for t in footer if t)
+    # within the map's column: the legends may run down beside it
+    footer_text = "\n".join("\n".join(textwrap.wrap(t, 132)) for t in footer if t)
     footer_h = (footer_text.count("\n") + 1) * 8.5 * fs * 1.3 / 72  # inches
     bottom = (0.25 + footer_h + 0.12) / p.height_in
 
@@ -619,6 +620,30 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
     top -= 0.01
     renderer = fig.canvas.get_renderer()
     ax.apply_aspect()  # the axes' final box, as drawing would set it
+    # The legend column may run below the map, not off the page: smaller type if needed.
+    for shrink in (1.0, 0.88, 0.76, 0.66):
+        drawn, low = _legends(fig, renderer, legends, caveat, top, fs * shrink, scale)
+        if low >= 0.015:
+            break
+        for artist in drawn:
+            artist.remove()
+    _place_labels(ax, places, fs)
+    fig.text(
+        0.03,
+        (0.25 + footer_h) / p.height_in,
+        footer_text,
+        fontsize=8.5 * fs,
+        va="top",
+        color="#333333",
+    )
+
+
+def _legends(fig, renderer, legends, caveat, top, fs, scale) -> tuple[list, float]:
+    """Lay out the legends (and their notes) down the right column from ``top``.
+
+    Returns the artists added and the figure fraction where the column ends.
+    """
+    drawn = []
     for legend in legends:
         handles = [_swatch(css, scale) for css, _ in legend.items]
         labels = ["\n".join(textwrap.wrap(_plain(label), 25)) for _, label in legend.items]
@@ -634,6 +659,7 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
             alignment="left",
         )
         leg.get_title().set_fontweight("bold")
+        drawn.append(leg)
         # Measured without drawing the figure (a full draw at 300 dpi costs ~0.5 s).
         box = leg.get_window_extent(renderer).transformed(fig.transFigure.inverted())
         top = box.y0 - 0.02
@@ -647,16 +673,9 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
                 color="#555555",
                 va="top",
             )
+            drawn.append(note)
             top = note.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0 - 0.03
-    _place_labels(ax, places, fs)
-    fig.text(
-        0.03,
-        (0.25 + footer_h) / p.height_in,
-        footer_text,
-        fontsize=8.5 * fs,
-        va="top",
-        color="#333333",
-    )
+    return drawn, top + 0.02
 
 
 def credit_text(m: folium.Map) -> str:
