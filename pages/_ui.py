@@ -3,6 +3,7 @@ import Streamlit outside ``geo/cache.py``)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 
@@ -169,7 +170,29 @@ def show_sections(sections: dict[str, Callable[[], None]], map_drawn: bool) -> N
         c2.button("Show now", key="_atlas_show_sections", type="tertiary")
 
 
-def _url_view(key: str) -> tuple[float, float, int] | None:
+def _zoom_text(z: float) -> str:
+    """A zoom level as the URL writes it: ``7``, or ``6.5`` on a map that snaps to halves."""
+    return f"{round(z, 2):g}"
+
+
+def _same_view(a: tuple[float, float, float], b: tuple[float, float, float]) -> bool:
+    """Whether two (lat, lon, zoom) views are one, give or take two screen pixels.
+
+    Leaflet recentres on whole pixels when the map's frame is resized, which moves a
+    link's centre by a fraction of a pixel (0.02 degrees at z=5): that is no user's move
+    and must not rewrite the link.
+    """
+    if round(a[2], 2) != round(b[2], 2):
+        return False
+    tol = 2 * 360 / (256 * 2 ** a[2])  # degrees of longitude in two pixels
+    return abs(a[0] - b[0]) <= tol and abs((a[1] - b[1] + 180) % 360 - 180) <= tol
+
+
+def _url_view(key: str) -> tuple[float, float, float] | None:
+    """The link's map view (lat, lon, zoom), or None; an invalid view is dropped with a note.
+
+    The zoom may be fractional (maps fitted with ``zoomSnap`` 0.5 stop at halves).
+    """
     qp = st.query_params
     noted = st.session_state.setdefault("_atlas_view_notes", set())
     if key in noted:
@@ -180,10 +203,10 @@ def _url_view(key: str) -> tuple[float, float, int] | None:
     if not all(k in qp for k in VIEW_KEYS):
         return None
     try:
-        lat, lon, z = float(qp["lat"]), float(qp["lon"]), int(qp["z"])
+        lat, lon, z = float(qp["lat"]), float(qp["lon"]), float(qp["z"])
     except ValueError:
         lat = lon = z = None
-    if lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= z <= 12):
+    if lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= z <= 12):  # NaN too
         if key not in noted:
             noted.add(key)
             st.info(
@@ -243,7 +266,12 @@ def layer_picker(m: folium.Map, key: str) -> None:
         return
     names = {layer_key(layer): layer.layer_name for layer in layers}
     shown = [layer_key(layer) for layer in layers if layer.show]
-    state_key = f"{key}_layers_{'|'.join(sorted(names))}"
+    # The multiselect keeps its choice as the shown labels, not the option values: a
+    # label that changes with a filter ("2° grid" to "0.5° grid", "300 km" to "400 km")
+    # would drop out of it. So the widget is keyed by the labels too; a renamed layer
+    # gets a new widget that starts from the URL's choice (``shown``), which holds keys.
+    labels = hashlib.sha1(repr(sorted(names.items())).encode()).hexdigest()[:10]
+    state_key = f"{key}_layers_{labels}"
     link = st.query_params.get(LAYERS_KEY)
     seen_links = st.session_state.setdefault("_atlas_layers_link", {})
     if state_key in st.session_state and link is not None and seen_links.get(key) != link:
@@ -289,6 +317,12 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
     first_run = key not in seen
     seen.add(key)
     view = _url_view(key)
+    # The map's script fits its bounds, then st_folium moves it to the link's view. An
+    # animated fit would end after that move and undo it (Leaflet animates a zoom change
+    # of at most 4 levels: from the world's z=2, a link at z >= 7 reopened at the fit).
+    for child in m._children.values():
+        if isinstance(child, folium.map.FitBounds):
+            child.options["animate"] = False
     out = st_folium(
         m,
         key=key,
@@ -301,19 +335,17 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
     if not center or zoom is None:
         return not first_run
-    got = (round(center["lat"], 3), round(center["lng"], 3), int(zoom))
-    # The first view the map reports is its own starting view (reported before it
-    # fits its bounds), not a user's move: keep it as the baseline and write the URL
-    # only when the view departs from it.
+    got = (round(center["lat"], 3), round(center["lng"], 3), round(float(zoom), 2))
+    # The first view the map reports is its own starting (fitted) view, not a user's
+    # move: keep it as the baseline and write the URL only when the view departs from
+    # it, and not when it is the link's own view.
     fit = repr([c.bounds for c in m._children.values() if isinstance(c, folium.map.FitBounds)])
     base = st.session_state.setdefault("_atlas_map_base", {})
     if key not in base or base[key][0] != fit:
         base[key] = (fit, got)
         return True
-    if got != base[key][1] and (
-        view is None or got != (round(view[0], 3), round(view[1], 3), view[2])
-    ):
-        st.query_params.update({"lat": str(got[0]), "lon": str(got[1]), "z": str(got[2])})
+    if not _same_view(got, base[key][1]) and (view is None or not _same_view(got, view)):
+        st.query_params.update({"lat": str(got[0]), "lon": str(got[1]), "z": _zoom_text(got[2])})
     return True
 
 

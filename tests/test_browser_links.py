@@ -82,3 +82,34 @@ def test_bad_view_in_link_falls_back_with_a_note(server, browser):
         assert not re.search(r"lat=999", op.page.url)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("z", [3, 5, 7, 9])
+def test_link_keeps_its_zoom_and_centre_on_a_filtered_view(server, browser, z):
+    """A filtered Deadly routes link reopens at its own view, at any zoom, and the URL
+    stays as written (the map's fitted view must not win over the link's view)."""
+    from tests.browser import WAITING_BELOW_MAP
+
+    link = f"/routes?routes=Central+Mediterranean&lat=35.9&lon=14.4&z={z}"
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        op = OfflinePage(context)
+        op.page.goto(server.url + link, wait_until="domcontentloaded")
+        wait_for_app(op.page)
+        frame = op.map_frame()
+        # The map's report of its view reruns the page, which then fills the sections.
+        op.page.wait_for_function(
+            f"() => !document.body.innerText.includes({WAITING_BELOW_MAP!r})", timeout=20_000
+        )
+        wait_for_app(op.page)
+        op.page.wait_for_timeout(1500)
+        state = frame.evaluate(MAP_STATE)
+        pixel = 360 / (256 * 2**z)  # degrees of longitude in one screen pixel
+        assert state["zoom"] == z, (z, state)
+        assert abs(state["lat"] - 35.9) <= 2 * pixel and abs(state["lng"] - 14.4) <= 2 * pixel
+        q = _query(op.page)
+        assert (q.get("lat"), q.get("lon"), q.get("z")) == ("35.9", "14.4", str(z)), op.page.url
+        assert q["routes"] == "Central Mediterranean"
+        assert not op.real_errors(), op.console_errors
+    finally:
+        context.close()
