@@ -95,8 +95,12 @@ def test_report_shows_the_merged_figures(built, mirror):
     assert summary["dead_and_missing"] == total
     assert f"{len(expected):,} (" in report and f"{total:,} (minimum estimates)" in report
     assert summary["sites"] >= 13700
-    assert summary["cities"] == 1860
-    assert summary["city_years_min"] == summary["city_years_max"] == 18
+    wup = mirror / "city_population/WUP2018-F12-Cities_Over_300K_1950-2035_thousands.csv"
+    with wup.open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        years = [c for c in reader.fieldnames if c.isdigit()]
+        assert summary["cities"] == sum(1 for _ in reader)
+    assert summary["city_years_min"] == summary["city_years_max"] == len(years)
     assert summary["countries"] >= 177
     assert summary["cifal"] >= 30
 
@@ -212,15 +216,16 @@ def test_register_and_sites_match_the_source(con, mirror):
     rejected = con.execute(
         "SELECT count(*) FROM load_issues WHERE dataset = 'unhcr_register' AND action = 'rejected'"
     ).fetchone()[0]
-    assert archived == 143
-    assert loaded + rejected == len(rows) == 13733
+    assert archived > 0  # the publisher's "disregard" rows are rejected, not loaded
+    assert loaded + rejected == len(rows)
     open_src = sum(r["status"] == "1" for r in rows if r["loc_type"] != "Archived data - disregard")
     open_db = con.execute(
         "SELECT count(*) FROM sites WHERE dataset = 'unhcr_register' AND is_open"
     ).fetchone()[0]
     assert abs(open_src - open_db) <= 1  # one duplicate pcode is rejected
     people = con.execute("SELECT sum(individuals) FROM sites WHERE dataset = 'isimm'").fetchone()[0]
-    assert people == 1479320
+    with (mirror / "camps/nw_syria_isimm_idp_sites_2020-07.csv").open(encoding="utf-8") as fh:
+        assert people == sum(int(r["individual"] or 0) for r in csv.DictReader(fh))
     # POINT_X is the longitude: Opit (Uganda) lies at 32.47 E, 2.62 N.
     lat, lon = con.execute("SELECT lat, lon FROM sites WHERE site_id = 'UGAs003650'").fetchone()
     assert (round(lat, 3), round(lon, 3)) == (2.621, 32.475)
@@ -234,7 +239,7 @@ def test_city_populations_are_persons(con, mirror):
     got = con.execute(
         "SELECT population FROM city_population JOIN cities USING (city_code) WHERE name = 'Kabul' AND year = 2015"
     ).fetchone()[0]
-    assert got == round(float(kabul["2015"]) * 1000) == 3723543
+    assert got == round(float(kabul["2015"]) * 1000)
 
 
 def test_refugee_population_totals(con, mirror):
