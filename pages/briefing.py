@@ -52,19 +52,30 @@ if key not in keys:
     key = keys[0]
 b = available[keys.index(key)]
 total = len(b.slides)
-asked = qp.get("slide", "1")
-try:
-    n = int(asked)
-except ValueError:
-    n = 0
-if not 1 <= n <= total:
-    # Past the end, the last slide is the nearest; anything else starts at the first.
-    shown = total if n > total else 1
-    notes.append(
-        f"Slide {asked[:20]} does not exist in this briefing (slides 1 to {total}); "
-        f"slide {shown} is shown."
-    )
-    n = shown
+asked = qp.get("slide")
+# The slide shown lives in the session; the URL follows it. A rerun can carry a URL
+# older than the last move (the map reports its view while the browser's address still
+# has the previous slide), and obeying it would step back: a slide number this session
+# itself wrote is such an echo. A number it never wrote is a link to follow.
+saved = st.session_state.get("_atlas_slide")
+if saved and saved["b"] == key and (asked is None or asked in saved["written"]):
+    n = saved["n"]
+else:
+    try:
+        n = int(asked or "1")
+    except ValueError:
+        n = 0
+    if not 1 <= n <= total:
+        # Past the end, the last slide is the nearest; anything else starts at the first.
+        shown = total if n > total else 1
+        notes.append(
+            f"Slide {asked[:20]} does not exist in this briefing (slides 1 to {total}); "
+            f"slide {shown} is shown."
+        )
+        n = shown
+    saved = {"b": key, "n": n, "written": set()}
+    st.session_state["_atlas_slide"] = saved
+saved["written"].add(str(n))
 wanted = {"b": key, "slide": str(n)}
 if {k: qp.get(k) for k in wanted} != wanted:
     qp.update(wanted)
@@ -74,13 +85,12 @@ for note in link_notes("briefing", notes, wanted):
 
 
 def _go(step: int) -> None:
-    # Relative to the URL, not to the slide this button was drawn on: two quick
-    # presses of a clicker move two slides.
-    try:
-        now = int(st.query_params.get("slide", "1"))
-    except ValueError:
-        now = 1
-    st.query_params["slide"] = str(min(max(now + step, 1), total))
+    # From the session's slide, not the one this button was drawn on: two quick presses
+    # of a clicker move two slides.
+    state = st.session_state["_atlas_slide"]
+    state["n"] = min(max(state["n"] + step, 1), total)
+    state["written"].add(str(state["n"]))
+    st.query_params["slide"] = str(state["n"])
     for k in ("lat", "lon", "z", "layers"):
         if k in st.query_params:
             del st.query_params[k]

@@ -36,8 +36,19 @@ def _headlines(con) -> list[str]:
     return [render_slide(b, n, q, countries).headline for n in range(1, len(b.slides) + 1)]
 
 
-def _wait_slide(page, n: int, total: int, headline: str) -> None:
+def _wait_slide(page, n: int, total: int, headline: str, after: str = "") -> None:
     """Wait until the page, its counter and its URL all show slide ``n``."""
+    try:
+        _wait_for_slide(page, n, total, headline)
+    except Exception as exc:
+        shown = page.evaluate(
+            "() => [location.search, document.querySelector('.atlas-count')?.innerText,"
+            " document.activeElement?.tagName]"
+        )
+        raise AssertionError(f"slide {n} not shown after {after!r}: {shown}") from exc
+
+
+def _wait_for_slide(page, n: int, total: int, headline: str) -> None:
     page.wait_for_function(
         """([n, count, head]) => {
             const c = document.querySelector('.atlas-count');
@@ -131,9 +142,9 @@ def test_clicker_keys_move_slides_even_after_a_click_on_the_map(presenter, con):
     for key, expect in steps:
         _click_map(presenter)
         page.keyboard.press(key)
-        _wait_slide(page, expect, total, heads[expect - 1])
+        _wait_slide(page, expect, total, heads[expect - 1], f"{key} in the map")
     # The keys also work with the focus on the page itself.
     page.locator("h1.atlas-headline").click()
     page.keyboard.press("ArrowLeft")
-    _wait_slide(page, total - 1, total, heads[total - 2])
+    _wait_slide(page, total - 1, total, heads[total - 2], "ArrowLeft in the page")
     assert not presenter.real_errors(), (presenter.console_errors, presenter.failed_responses)
