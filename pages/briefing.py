@@ -8,9 +8,10 @@ import streamlit as st
 from geo import cache
 from geo.briefing import BriefingError, briefing_pdf, briefings, render_slide
 from geo.exports import export_name
-from pages._ui import link_notes, md_plain, require_app_navigation, show_map
+from pages._ui import link_notes, md_plain, require_app_navigation, require_data, show_map
 
 require_app_navigation()
+require_data(("incidents", "countries"))  # the shipped briefings quote MMP figures
 
 # Presenter styling: large type, little chrome, the map as big as the screen allows.
 # Type scales with the window so one layout serves a 1280 x 720 projector and a

@@ -129,7 +129,9 @@ def db_without_incidents(mirror, tmp_path_factory):
     return root / "a.duckdb"
 
 
-@pytest.mark.parametrize("page", ["overview", "routes", "cities", "cifal", "camps", "data_sources"])
+@pytest.mark.parametrize(
+    "page", ["overview", "routes", "cities", "cifal", "camps", "briefing", "data_sources"]
+)
 def test_a_page_whose_dataset_is_missing_says_so(db_without_incidents, monkeypatch, page):
     monkeypatch.setenv("ATLAS_DB", str(db_without_incidents))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
@@ -139,7 +141,7 @@ def test_a_page_whose_dataset_is_missing_says_so(db_without_incidents, monkeypat
         at.run()
     assert not at.exception
     warned = " ".join(w.value for w in at.warning)
-    if page in {"overview", "routes"}:
+    if page in {"overview", "routes", "briefing"}:
         assert "Missing Migrants Project incidents" in warned and "missing_migrants/" in warned
     if page == "camps":
         assert not warned and len(at.metric) > 0  # camps need no incidents
