@@ -10,7 +10,19 @@ st.set_page_config(
     page_title="Arrival Atlas",
     page_icon=str(Path(__file__).parent / "data" / "icon.png"),  # local: no font CDN offline
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, closed on a phone (it would cover the page)
+)
+# On a phone Streamlit stacks columns one to a row, so a page's five headline figures
+# would fill the first screen: there they go two to a row (a style only, no element).
+st.html(
+    "<style>@media (max-width: 640px) {"
+    "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric'])"
+    "{flex-wrap:wrap;row-gap:0.25rem}"
+    "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric'])"
+    " > [data-testid='stColumn']{flex:1 1 calc(50% - 1rem) !important;"
+    "min-width:calc(50% - 1rem) !important;width:calc(50% - 1rem) !important}"
+    "[data-testid='stMetricLabel'] *{white-space:normal !important}"
+    "[data-testid='stMetricValue']{font-size:1.6rem}}</style>"
 )
 st.session_state["_atlas_navigation"] = True  # pages check it: see pages/_ui.py
 ensure_static()  # Leaflet's files, served at /app/static/leaflet/ for offline maps

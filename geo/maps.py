@@ -20,6 +20,7 @@ import folium
 import shapely
 from branca.element import MacroElement
 from folium.template import Template
+from folium.utilities import JsCode
 from shapely.geometry import mapping, shape
 
 from geo.assets import LEAFLET_URL
@@ -34,6 +35,8 @@ BORDER = "#b9b2a5"
 REDS = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026", "#800026")
 BLUES = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b")
 GREENS = ("#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c", "#00441b")
+# A map narrower than this (a phone) opens with its legends and layer control folded.
+NARROW_MAP_PX = 600
 
 
 def escape(value: object) -> str:
@@ -198,6 +201,16 @@ def base_map(
             "box-shadow:0 1px 4px rgba(0,0,0,.3);font-size:12px;line-height:1.35;max-width:240px}"
             ".atlas-legend b{display:block;margin-bottom:4px}"
             ".atlas-legend i{display:inline-block;vertical-align:middle;margin-right:6px;border:1px solid #555}"
+            # the fold button: its label is CSS, so the legend's text is the legend alone
+            ".atlas-legend{position:relative}.atlas-legend-body>b:first-child{padding-right:16px}"
+            ".atlas-legend-toggle{position:absolute;top:3px;right:3px;border:0;background:none;"
+            "cursor:pointer;color:#555;font:bold 15px/1 Arial,sans-serif;padding:2px 4px}"
+            ".atlas-legend-toggle::after{content:'\\2212'}"
+            ".atlas-legend.atlas-legend-closed{padding:0}"
+            ".atlas-legend-closed .atlas-legend-body{display:none}"
+            ".atlas-legend-closed .atlas-legend-toggle{position:static;padding:7px 10px;"
+            "color:#222;font:bold 12px/1 'DejaVu Sans',Arial,sans-serif}"
+            ".atlas-legend-closed .atlas-legend-toggle::after{content:'Legend \\25B4'}"
             ".leaflet-control-attribution{font-size:11px}"
             ".leaflet-control-layers{font-size:12px;line-height:1.3}"
             ".leaflet-control-layers label{margin:1px 0}</style>"
@@ -410,6 +423,9 @@ class GeoJsonLayer(folium.map.FeatureGroup):
 class Legend(MacroElement):
     """A legend drawn inside the map (bottom right by default), so exports carry it too.
 
+    A button folds it to a small "Legend" button and opens it again; on a map narrower
+    than ``NARROW_MAP_PX`` (a phone) it starts folded, so it does not cover the map.
+
     Parameters
     ----------
     title : str
@@ -425,10 +441,33 @@ class Legend(MacroElement):
         {% macro script(this, kwargs) %}
         (function() {
             var legend = L.control({position: {{ this.position_json }}});
-            legend.onAdd = function() {
+            legend.onAdd = function(map) {
                 var div = L.DomUtil.create('div', 'atlas-legend');
-                div.innerHTML = {{ this.html_json }};
+                var button = L.DomUtil.create('button', 'atlas-legend-toggle', div);
+                var body = L.DomUtil.create('div', 'atlas-legend-body', div);
+                body.innerHTML = {{ this.html_json }};
+                button.type = 'button';
+                var show = function(open) {
+                    div.classList.toggle('atlas-legend-closed', !open);
+                    button.setAttribute('aria-expanded', open ? 'true' : 'false');
+                    button.title = open ? 'Hide the legend' : 'Show the legend';
+                    button.setAttribute('aria-label', button.title);
+                    map.fire('atlaslegend');
+                };
+                show(map.getSize().x >= {{ this.narrow_px }});  // folded on a phone
+                L.DomEvent.on(button, 'click', function(e) {
+                    L.DomEvent.preventDefault(e);
+                    show(div.classList.contains('atlas-legend-closed'));
+                    // Folded, the legend no longer lies under the pointer: a quick second
+                    // tap would reach the map as a double click and zoom it.
+                    var dbl = map.doubleClickZoom;
+                    if (dbl && dbl.enabled()) {
+                        dbl.disable();
+                        setTimeout(function() { dbl.enable(); }, 600);
+                    }
+                });
                 L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
             legend.addTo({{ this._parent.get_name() }});
@@ -446,6 +485,7 @@ class Legend(MacroElement):
     ):
         super().__init__()
         self._name = "Legend"
+        self.narrow_px = NARROW_MAP_PX
         self.position_json = json.dumps(position)
         self.title = title
         self.items = list(items)
@@ -504,14 +544,59 @@ def _fmt(v: float) -> str:
     return f"{int(v):,}" if float(v).is_integer() else f"{v:,.1f}"
 
 
+class FitControls(MacroElement):
+    """Keep the map's corners apart on a narrow map.
+
+    On a phone the source credit (bottom right) wraps across the whole width and would
+    cover the scale bar and a bottom-left legend: that corner is lifted above it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            var fit = function() {
+                var credit = map.attributionControl && map.attributionControl.getContainer();
+                var corner = map.getContainer().querySelector('.leaflet-bottom.leaflet-left');
+                if (!credit || !corner) { return; }
+                corner.style.bottom = '';
+                var clash = credit.offsetWidth + corner.offsetWidth > map.getSize().x - 4;
+                corner.style.bottom = clash ? credit.offsetHeight + 'px' : '';
+            };
+            map.whenReady(function() { setTimeout(fit, 0); });
+            map.on('resize atlaslegend', fit);
+            if (window.ResizeObserver && map.attributionControl) {  // fonts, wrapping
+                new ResizeObserver(fit).observe(map.attributionControl.getContainer());
+            }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "FitControls"
+
+
 def finish(
-    m: folium.Map, *, legend: Legend | None, credit: str, collapsed: bool = False
+    m: folium.Map, *, legend: Legend | None, credit: str, collapsed: bool | None = None
 ) -> folium.Map:
-    """Add the legend, the credit and the layer control: every map gets all three."""
+    """Add the legend, the credit and the layer control: every map gets all three.
+
+    Parameters
+    ----------
+    collapsed : bool, optional
+        Whether the layer control starts folded to its button. By default it is open,
+        except on a map narrower than ``NARROW_MAP_PX`` (a phone), where it would cover
+        much of the map.
+    """
     if legend is not None:
         legend.add_to(m)
     Credit(credit).add_to(m)
+    if collapsed is None:
+        collapsed = JsCode(f"{m.get_name()}.getSize().x < {NARROW_MAP_PX}")
     folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
+    FitControls().add_to(m)
     return m
 
 

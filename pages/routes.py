@@ -155,7 +155,9 @@ def _series() -> None:
                     title="Route",
                     sort=view.series["route"].unique().tolist(),
                     scale=alt.Scale(scheme="tableau10"),
-                    legend=alt.Legend(orient="right", labelLimit=340),
+                    # below the lines, one route a row: a legend on the right takes
+                    # all of a phone's width and leaves the lines none
+                    legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=250),
                 ),
                 tooltip=[
                     alt.Tooltip("route:N", title="Route"),
@@ -164,7 +166,9 @@ def _series() -> None:
                     alt.Tooltip("incidents:Q", title="Incidents", format=","),
                 ],
             )
-            .properties(height=320)
+            # the height is the lines' own: fitting legend and all into it (Streamlit's
+            # default "fit") leaves the lines a sliver once the legend is below them
+            .properties(height=320, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
         )
         st.altair_chart(chart, width="stretch")
         n_routes = view.series["route"].nunique()
