@@ -594,7 +594,9 @@ def finish(
         legend.add_to(m)
     Credit(credit).add_to(m)
     if collapsed is None:
-        collapsed = JsCode(f"{m.get_name()}.getSize().x < {NARROW_MAP_PX}")
+        # The window, not the map by name: st_folium renames the map after its render,
+        # and the HTML export renders a copy under other names. A map fills its frame.
+        collapsed = JsCode(f"window.innerWidth < {NARROW_MAP_PX}")
     folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
     FitControls().add_to(m)
     return m

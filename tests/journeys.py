@@ -325,7 +325,12 @@ class Journey:
     def set_view(self, lat: float, lon: float, zoom: int) -> None:
         """Move the map as a user's pan and zoom would (Leaflet ``setView``)."""
         frame = self.frame()
-        name = frame.evaluate(MAP_LAYERS)["map"]
+        now = frame.evaluate(MAP_LAYERS)
+        name = now["map"]
+        if now["zoom"] == zoom and abs(now["lat"] - lat) < 0.5 and abs(now["lon"] - lon) < 0.5:
+            # The map is already there: a user who wants this zoom pans a little, and
+            # only a real move is written to the URL.
+            lat += 1.0
         frame.evaluate(
             "([n, lat, lon, z]) => { window[n].setView([lat, lon], z, {animate: false}); }",
             [name, lat, lon, zoom],

@@ -25,7 +25,7 @@ from geo.exports import (
 )
 from geo.maps import OCEAN, layer_names
 from geo.registry import export_of
-from geo.views import camps, cifal, countries_of, direct_query, overview, routes
+from geo.views import camps, cifal, cities, countries_of, direct_query, overview, routes
 
 
 def test_standalone_html_has_no_external_reference(con, tmp_path):
@@ -184,12 +184,17 @@ def _page_map(con, key):
         view = _routes_view(con, {"routes": "Central Mediterranean"})[1]
     elif key == "camps":
         view = camps.build(q, countries)
+    elif key == "cities":
+        # growth mode: its choropleth draws on the basemap layer by that layer's name
+        view = cities.build(
+            q, countries, cities.CitiesState.from_params({"mode": "growth"}, cities.options(q))[0]
+        )
     else:
         view = cifal.build(q, countries)
     return q, view
 
 
-@pytest.mark.parametrize("key", ["routes", "cifal", "camps"])
+@pytest.mark.parametrize("key", ["routes", "cifal", "camps", "cities"])
 def test_html_export_after_st_folium_has_one_map_title_and_sea(con, key):
     q, view = _page_map(con, key)
     exp = export_of(key, view, q)
@@ -220,6 +225,9 @@ def test_html_export_after_st_folium_has_one_map_title_and_sea(con, key):
     assert len(added) >= len(names) - 1
     for layer, parent in added:
         assert {layer, parent} <= defined, (layer, parent)
+    # no element's script names another by a name taken before st_folium renamed it
+    named = set(re.findall(r"\b([a-z_]+_(?:[0-9a-f]{32}|div(?:_\d+)?))\b", html))
+    assert named and named <= defined, named - defined
     assert not re.search(r"<script[^>]+src=", html) and not re.search(r"<link[^>]+href=", html)
     # exporting leaves the view's map as it was: a second export is the same
     again = standalone_html(view.map, exp.title, exp.subtitle)

@@ -57,8 +57,9 @@ def check_screen(j: Journey, con, page: str, unpicked_before: int | None = None)
             f"a layer switched itself off: {off} (before: {unpicked_before} off); "
             f"URL layers={params.get('layers')}"
         )
-    if has_data(con, page, params):
-        drawn = {o["name"]: o["n"] for o in state["overlays"] if o["shown"]}
+    drawn = {o["name"]: o["n"] for o in state["overlays"] if o["shown"]}
+    # A user may switch every layer off; whatever is chosen must draw when there is data.
+    if drawn and has_data(con, page, params):
         assert any(n > 0 for n in drawn.values()), f"selection has data but map draws {drawn}"
     return state
 

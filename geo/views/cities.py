@@ -196,7 +196,7 @@ class CountryChoropleth(GeoJsonLayer):
         });
         (function() {
             var vals = {{ this.data_json }};
-            {{ this.basemap_name }}.eachLayer(function(l) {
+            {{ this.basemap.get_name() }}.eachLayer(function(l) {
                 var f = l.feature, v = f && f.properties && vals[f.properties.iso3];
                 if (v) {
                     {{ this.get_name() }}.addData({type: "Feature", geometry: f.geometry,
@@ -214,7 +214,8 @@ class CountryChoropleth(GeoJsonLayer):
     ):
         super().__init__(name, {}, style, **kw)
         self._name = "CountryChoropleth"
-        self.basemap_name = basemap.get_name()
+        # Named at render time: st_folium renames every element after its own render.
+        self.basemap = basemap
         self.values = values
         self.data_json = json.dumps(values, separators=(",", ":"), ensure_ascii=False).replace(
             "</", "<\\/"
