@@ -323,14 +323,31 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
     for child in m._children.values():
         if isinstance(child, folium.map.FitBounds):
             child.options["animate"] = False
+    # st_folium moves the map whenever the center/zoom it is given change. After a user's
+    # move the URL still holds the view written on the run before (this run writes the
+    # new one), so giving the URL's view would pull the map back one move. When the
+    # URL's view is the one this session wrote, give the map's own last report instead:
+    # only a view from outside (a link, the back button) moves the map.
+    written = st.session_state.setdefault("_atlas_view_written", {})
+    send = view
+    reported = st.session_state.get(key)
+    if (
+        view is not None
+        and key in written
+        and _same_view(view, written[key])
+        and isinstance(reported, dict)
+        and reported.get("center")
+        and reported.get("zoom") is not None
+    ):
+        send = (reported["center"]["lat"], reported["center"]["lng"], reported["zoom"])
     out = st_folium(
         m,
         key=key,
         height=height,
         use_container_width=True,
         returned_objects=["center", "zoom"],
-        center=(view[0], view[1]) if view else None,
-        zoom=view[2] if view else None,
+        center=(send[0], send[1]) if send else None,
+        zoom=send[2] if send else None,
     )
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
     if not center or zoom is None:
@@ -344,8 +361,11 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
     if key not in base or base[key][0] != fit:
         base[key] = (fit, got)
         return True
-    if not _same_view(got, base[key][1]) and (view is None or not _same_view(got, view)):
+    # Back at the fitted view after a move, the URL must follow too (its view is stale).
+    moved = view is not None or not _same_view(got, base[key][1])
+    if moved and (view is None or not _same_view(got, view)):
         st.query_params.update({"lat": str(got[0]), "lon": str(got[1]), "z": _zoom_text(got[2])})
+        written[key] = got
     return True
 
 

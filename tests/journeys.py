@@ -205,8 +205,16 @@ class Journey:
         return {o["name"]: o["n"] for o in state["overlays"] if o["shown"]}
 
     def widgets(self) -> dict:
-        """:data:`WIDGETS`: every widget's shown value, by kind and label."""
-        return self.page.evaluate(WIDGETS)
+        """:data:`WIDGETS`: every widget's shown value, by kind and label.
+
+        The layer picker's chips are a set: a link lists the layers in the map's order,
+        a session in the order they were picked.
+        """
+        values = self.page.evaluate(WIDGETS)
+        picker = f"multiselect:{PICKER}"
+        if isinstance(values.get(picker), list):
+            values[picker] = sorted(values[picker])
+        return values
 
     def metrics(self) -> dict[str, str]:
         """Label -> value of each ``st.metric`` on the page."""
