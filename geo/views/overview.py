@@ -135,7 +135,7 @@ def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewVi
     items = circle_legend_items(breaks, REDS, "dead and missing")
     items += [
         (
-            f"border-top:3px dashed {CORRIDOR_COLOR};width:18px;height:0;border-left:0;border-right:0;border-bottom:0",
+            f"border-top:3px solid {CORRIDOR_COLOR};width:18px;height:0;border-left:0;border-right:0;border-bottom:0",
             "route corridor (schematic), width by deaths",
         ),
         (

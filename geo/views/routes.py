@@ -379,7 +379,6 @@ def corridor_layer(q: Query, params: dict) -> tuple[folium.FeatureGroup, pd.Data
             coords,
             weight=corridor_weight(dm, vmax),
             color=CORRIDOR_COLOR,
-            dash="8 5",
             tooltip=(
                 f"<b>{escape(r.route)}</b> (schematic corridor)<br>"
                 f"{escape(r.origin_label)} → {escape(r.destination_label)}<br>"
@@ -515,7 +514,7 @@ def build_map(
     if len(drawn):
         items.append(
             (
-                f"border-top:5px dashed {CORRIDOR_COLOR};width:20px;height:0;border-left:0;"
+                f"border-top:5px solid {CORRIDOR_COLOR};width:20px;height:0;border-left:0;"
                 "border-right:0;border-bottom:0",
                 f"route corridor, schematic (width by dead and missing, up to {int(cmax):,})",
             )
