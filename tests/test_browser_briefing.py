@@ -80,6 +80,12 @@ def _click_map(op, timeout: float = 20) -> None:
                         box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.55
                     )
                     if op.page.evaluate("() => document.activeElement.tagName") == "IFRAME":
+                        # A key pressed before the presenter script has hooked this
+                        # frame's document (it does within 250 ms) would reach Leaflet.
+                        op.page.wait_for_function(
+                            "() => document.activeElement.contentWindow.__atlasKeys === true",
+                            timeout=5_000,
+                        )
                         return
         time.sleep(0.2)
     raise AssertionError("could not click into a drawn map")

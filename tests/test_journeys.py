@@ -57,8 +57,14 @@ def check_screen(j: Journey, con, page: str, unpicked_before: int | None = None)
             f"a layer switched itself off: {off} (before: {unpicked_before} off); "
             f"URL layers={params.get('layers')}"
         )
-    drawn = {o["name"]: o["n"] for o in state["overlays"] if o["shown"]}
-    # A user may switch every layer off; whatever is chosen must draw when there is data.
+    # The schematic layers (corridors, destinations) draw what the data layers' selection
+    # happens to touch; the data layers must draw whenever SQL finds data.
+    drawn = {
+        o["name"]: o["n"]
+        for o in state["overlays"]
+        if o["shown"] and "schematic" not in o["name"].lower()
+    }
+    # A user may switch every data layer off; a chosen one must draw when there is data.
     if drawn and has_data(con, page, params):
         assert any(n > 0 for n in drawn.values()), f"selection has data but map draws {drawn}"
     return state
@@ -164,7 +170,8 @@ ACTIONS = {
     "cities": act_cities,
     "cifal": act_cifal,
 }
-ZOOMS = {"overview": [4], "routes": [3, 5, 7, 8], "camps": [6], "cities": [5], "cifal": [7]}
+# tests/test_browser_links.py opens links at z 3, 5, 7 and 9; here a journey's own zooms.
+ZOOMS = {"overview": [4], "routes": [3, 8], "camps": [6], "cities": [5], "cifal": [7]}
 PATHS = {"overview": ""}
 
 
@@ -342,8 +349,10 @@ def test_briefing_clicker_keys_after_clicks_on_the_map(server, browser):
         total = int(page.inner_text(".atlas-count").split()[-1])
         assert total >= 3
         n = 1
-        keys = ["PageDown", "ArrowRight", "ArrowDown", "Space", "PageUp", "ArrowLeft", "ArrowUp"]
-        for where in ("page", "map"):
+        # Every key, after a click on the map, is tests/test_browser_briefing.py's; here
+        # each slide a clicker reaches must draw its map with no error.
+        keys = ["PageDown", "Space", "ArrowRight", "PageUp"]
+        for where in ("map",):
             for key in keys:
                 step = 1 if key in ("PageDown", "ArrowRight", "ArrowDown", "Space") else -1
                 if where == "map":

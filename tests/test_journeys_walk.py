@@ -25,8 +25,8 @@ from tests.test_journeys import PATHS, check_link, check_screen
 
 pytestmark = pytest.mark.browser
 
-DEFAULT_STEPS = 6
-ROUNDTRIP_EVERY = 3
+DEFAULT_STEPS = 4
+ROUNDTRIP_EVERY = 4
 SKIP_OPTIONS = {"Select all"}
 
 
