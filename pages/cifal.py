@@ -49,8 +49,12 @@ y0, y1 = c4.select_slider(
     format_func=opts.year_label,
 )
 if y0 == y1:
-    st.warning("Pick two different years; showing the default growth period.")
-    y0, y1 = cifal.CifalState.defaults(opts).year_from, cifal.CifalState.defaults(opts).year_to
+    # The nearest period, not the default one: the slider then shows what the map, the
+    # link and the exports use (a correction equal to the slider's default would leave
+    # the slider showing the empty period).
+    st.warning("Pick two different years; showing the growth to the next one.")
+    i = opts.years.index(y0)
+    y0, y1 = (opts.years[i - 1], y0) if i == len(opts.years) - 1 else (y0, opts.years[i + 1])
 growth = c5.select_slider(
     "Fast growth means at least (%)", options=cifal.GROWTH_THRESHOLDS, value=state.min_growth_pct
 )
