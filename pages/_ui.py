@@ -219,12 +219,26 @@ def _url_view(key: str) -> tuple[float, float, float] | None:
     return lat, lon, z
 
 
-def choose_layers(m: folium.Map) -> list[str]:
+def choose_layers(
+    m: folium.Map, known: set[str] | None = None, off: set[str] = frozenset()
+) -> list[str]:
     """Apply the ``layers`` URL parameter (keys of the overlays switched on) to a map.
 
     Keys the map does not have are ignored; when none of the link's keys is known the
     map keeps its default layers (never an empty map). The PNG, HTML and the screen
     then all show the same layers.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The view's map.
+    known : set of str, optional
+        Keys of the layers this session's map has had. ``None`` for a link opened
+        afresh, which shows exactly the layers it lists.
+    off : set of str
+        Keys the user switched off in this session. A layer the link does not list and
+        the user never switched off appeared later (a filter brought its data in): it
+        keeps its default instead of counting as switched off.
 
     Returns
     -------
@@ -236,11 +250,12 @@ def choose_layers(m: folium.Map) -> list[str]:
         return []
     wanted = [k for k in raw.split("|") if k]
     layers = {layer_key(layer): layer for layer in overlays(m)}
-    unknown = [k for k in wanted if k not in layers]
-    if wanted and len(unknown) == len(wanted):
+    unknown = [k for k in wanted if k not in layers and k not in (known or ())]
+    if wanted and not any(k in layers for k in wanted) and len(unknown) == len(wanted):
         return unknown  # nothing usable: keep the defaults
     for key, layer in layers.items():
-        layer.show = key in wanted
+        if known is None or key in wanted or key in off:
+            layer.show = key in wanted
     return unknown
 
 
@@ -260,7 +275,9 @@ def layer_picker(m: folium.Map, key: str) -> None:
     current names: a name that changes with a filter (a bin size, a radius, a year)
     keeps the user's choice.
     """
-    unknown = choose_layers(m)
+    known = st.session_state.setdefault("_atlas_layers_known", {})
+    switched_off = st.session_state.setdefault("_atlas_layers_off", {})
+    unknown = choose_layers(m, known.get(key), switched_off.get(key, set()))
     layers = overlays(m)
     if not layers:
         return
@@ -299,6 +316,8 @@ def layer_picker(m: folium.Map, key: str) -> None:
         if st.query_params.get(LAYERS_KEY) != ids:
             st.query_params[LAYERS_KEY] = ids
     seen_links[key] = st.query_params.get(LAYERS_KEY)
+    known[key] = known.get(key, set()) | set(names)
+    switched_off[key] = (switched_off.get(key, set()) - set(picked)) | (set(names) - set(picked))
 
 
 def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
