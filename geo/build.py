@@ -288,9 +288,6 @@ def summarise(con: duckdb.DuckDBPyConnection) -> dict:
         "incidents": q("SELECT count(*) FROM incidents"),
         "incidents_export": q("SELECT count(*) FROM incidents WHERE origin = 'export'"),
         "incidents_endpoint": q("SELECT count(*) FROM incidents WHERE origin = 'endpoint'"),
-        "dead_and_missing_export": q(
-            "SELECT coalesce(sum(dead_and_missing), 0) FROM incidents WHERE origin = 'export'"
-        ),
         "dead_and_missing": q("SELECT coalesce(sum(dead_and_missing), 0) FROM incidents"),
         "sites": q("SELECT count(*) FROM sites"),
         "cities": q("SELECT count(*) FROM cities"),

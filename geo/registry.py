@@ -13,6 +13,7 @@ import folium
 import pandas as pd
 
 from geo.catalog import MMP_CAVEAT
+from geo.exports import about_rows
 from geo.views import Query
 
 PAGE_KEYS = ["overview", "routes", "camps", "cities", "cifal"]
@@ -72,6 +73,18 @@ class PageExport:
     def file_stem(self) -> str:
         """What export file names start with, after ``arrival-atlas_``."""
         return FILE_STEMS.get(self.key, self.title)
+
+    def about(self, rows: int) -> list[tuple[str, str]]:
+        """The Excel file's About sheet for ``rows`` rows of this view's data."""
+        return about_rows(
+            self.title,
+            self.subtitle,
+            self.citation,
+            self.licence,
+            self.caveat,
+            rows=rows,
+            link=self.link,
+        )
 
     @property
     def link(self) -> str:

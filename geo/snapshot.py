@@ -536,8 +536,9 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
         y += len(lines) * 0.19 * fs
     top = frac(y + 0.1) if (title or headline or subtitle) else 0.95
 
+    credit = credit_text(m)
     footer = [
-        f"Source: {credit_text(m)}" if credit_text(m) else "",
+        f"Source: {credit}" if credit else "",
         f"Map made with Arrival Atlas on {when:%d %B %Y}.",
     ]
     if caveat:

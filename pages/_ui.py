@@ -4,7 +4,6 @@ import Streamlit outside ``geo/cache.py``)."""
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 
 import folium
@@ -13,6 +12,7 @@ from streamlit_folium import st_folium
 
 from geo.catalog import MMP_CAVEAT
 from geo.maps import layer_key
+from geo.views import md_plain
 
 MAP_HEIGHT = 560
 NAV_FLAG = "_atlas_navigation"
@@ -86,13 +86,6 @@ def mmp_caveat() -> None:
 def fmt(n) -> str:
     """Thousands-separated integer."""
     return f"{int(n):,}"
-
-
-def md_plain(text: str) -> str:
-    """Text with data values in it (a country name...) made safe for ``st.caption``:
-    every Markdown, HTML and directive character is backslash-escaped, so a value is
-    shown as written and never formats, links or hides anything."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$=])", r"\\\1", text)
 
 
 # --- the URL: filters, map view and layers ---------------------------------------
@@ -416,7 +409,6 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
         return
     from geo import cache
     from geo.exports import (
-        about_rows,
         csv_data,
         export_name,
         geojson_with_citation,
@@ -433,16 +425,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
 
     def xlsx() -> bytes:
         data = exp.load_data()
-        about = about_rows(
-            exp.title,
-            exp.subtitle,
-            exp.citation,
-            exp.licence,
-            exp.caveat,
-            rows=len(data),
-            link=exp.link,
-        )
-        return xlsx_data(data, about)
+        return xlsx_data(data, exp.about(len(data)))
 
     st.html(GRID_EXPORT_CSS)
     with st.expander("Export this view", icon=":material/download:"):

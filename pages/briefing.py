@@ -1,5 +1,6 @@
 """Briefing: a presenter layout stepping through saved views (data/briefings/*.toml)."""
 
+import functools
 import html
 from pathlib import Path
 
@@ -9,6 +10,13 @@ from geo import cache
 from geo.briefing import BriefingError, briefing_pdf, briefings, render_slide
 from geo.exports import export_name
 from pages._ui import link_notes, md_plain, require_app_navigation, require_data, show_map
+
+
+@functools.cache
+def presenter_js() -> str:
+    """pages/presenter.js, read once per server (every key press reruns this page)."""
+    return (Path(__file__).parent / "presenter.js").read_text(encoding="utf-8")
+
 
 require_app_navigation()
 require_data(("incidents", "countries"))  # the shipped briefings quote MMP figures
@@ -160,6 +168,6 @@ st.caption(md_plain(f"{rs.page.subtitle}. Source: {rs.page.citation} ({rs.page.l
 # Clicker keys and the map's height, in the page itself (st.html runs it there, not in
 # an iframe of its own): see pages/presenter.js.
 st.html(
-    "<script>" + (Path(__file__).parent / "presenter.js").read_text(encoding="utf-8") + "</script>",
+    "<script>" + presenter_js() + "</script>",
     unsafe_allow_javascript=True,
 )

@@ -44,7 +44,6 @@ pairs AS (
            haversine_km(s.lat1, s.lon1, c.lat, c.lon) AS d_a,
            haversine_km(s.lat2, s.lon2, c.lat, c.lon) AS d_b,
            haversine_km(s.lat1, s.lon1, s.lat2, s.lon2) / 6371.0 AS d12,
-           haversine_km(s.lat1, s.lon1, c.lat, c.lon) / 6371.0 AS d13,
            atan2(sin(radians(s.lon2 - s.lon1)) * cos(radians(s.lat2)),
                  cos(radians(s.lat1)) * sin(radians(s.lat2))
                  - sin(radians(s.lat1)) * cos(radians(s.lat2)) * cos(radians(s.lon2 - s.lon1)))
@@ -58,7 +57,7 @@ pairs AS (
     WHERE c.lat IS NOT NULL AND c.lon IS NOT NULL
 ),
 cross_track AS (
-    SELECT *, asin(sin(d13) * sin(b13 - b12)) AS xt FROM pairs
+    SELECT *, d_a / 6371.0 AS d13, asin(sin(d_a / 6371.0) * sin(b13 - b12)) AS xt FROM pairs
 ),
 per_route AS (
     SELECT route, city_code,

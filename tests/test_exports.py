@@ -134,7 +134,7 @@ def test_routes_files_hold_the_view_rows_and_name_the_filters(con):
     assert back["dead_and_missing"].sum() == expected["dead_and_missing"].sum()
     assert back["routes"].str.contains("Central Mediterranean").all()
     # XLSX: the same rows, and an About sheet saying what they are
-    wb = openpyxl.load_workbook(io.BytesIO(xlsx_data(data, _about(exp, data))), read_only=True)
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx_data(data, exp.about(len(data)))), read_only=True)
     rows = list(wb["Data"].iter_rows(values_only=True))
     assert list(rows[0]) == list(expected.columns) and len(rows) == 1 + len(expected)
     ids = [r[0] for r in rows[1:]]
@@ -147,18 +147,6 @@ def test_routes_files_hold_the_view_rows_and_name_the_filters(con):
     assert info["Caveat"] == " ".join(exp.caveat.split())
     assert info["View settings"].startswith("/routes?from=2019-01-01&to=2021-12-31")
     wb.close()
-
-
-def _about(exp, data):
-    return about_rows(
-        exp.title,
-        exp.subtitle,
-        exp.citation,
-        exp.licence,
-        exp.caveat,
-        rows=len(data),
-        link=exp.link,
-    )
 
 
 def _control_names(html: str) -> list[str]:

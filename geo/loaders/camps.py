@@ -169,26 +169,37 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
+def _name_index(register: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    """Register sites by (ISO3, normalised name or alternative name), in register order."""
+    index: dict[tuple[str, str], list[dict]] = {}
+    for s in register:
+        if not s["iso3"]:
+            continue
+        for key in dict.fromkeys(normalise_name(n) for n in (s["name"], s["name_alt"]) if n):
+            index.setdefault((s["iso3"], key), []).append(s)
+    return index
+
+
 def _same_place(
-    register: list[dict], iso3: str, name: str, pos: tuple[float | None, float | None]
+    index: dict[tuple[str, str], list[dict]],
+    iso3: str,
+    name: str,
+    pos: tuple[float | None, float | None],
 ) -> tuple[dict, float] | None:
     """The register site that is this camp (same country and normalised name, within
     :data:`SAME_PLACE_KM`) and its distance, or ``None``."""
     if pos[0] is None or pos[1] is None:
         return None
-    key = normalise_name(name)
     near = [
         (s, _km((s["lat"], s["lon"]), pos))
-        for s in register
-        if s["iso3"] == iso3
-        and s["lat"] is not None
-        and key in {normalise_name(n) for n in (s["name"], s["name_alt"]) if n}
+        for s in index.get((iso3, normalise_name(name)), [])
+        if s["lat"] is not None
     ]
     near = [(s, km) for s, km in near if km <= SAME_PLACE_KM]
     return min(near, key=lambda x: x[1]) if near else None
 
 
-def _coxs_bazar(ctx: LoadContext, register: list[dict]) -> list[dict]:
+def _coxs_bazar(ctx: LoadContext, index: dict[tuple[str, str], list[dict]]) -> list[dict]:
     """Cox's Bazar camp centroids that are not already register sites, and the camp
     outlines (all of them: they are a layer of their own, not sites)."""
     ds = "coxs_bazar"
@@ -204,7 +215,7 @@ def _coxs_bazar(ctx: LoadContext, register: list[dict]) -> list[dict]:
             )
             if pos is None:
                 continue
-            same = _same_place(register, "BGD", rec["Camp_Name"], pos)
+            same = _same_place(index, "BGD", rec["Camp_Name"], pos)
             if same is not None:
                 site, km = same
                 ctx.issue(
@@ -425,7 +436,7 @@ def location_level(location: str) -> str:
     return f"admin{m.group(1)}" if m else "site"
 
 
-def _demographics(ctx: LoadContext, register: list[dict]) -> dict[str, int]:
+def _demographics(ctx: LoadContext, index: dict[tuple[str, str], list[dict]]) -> dict[str, int]:
     """Load P/S camp populations and join them to register sites; returns site_id -> people."""
     path = ctx.sources / DEMOGRAPHICS
     if not path.exists():
@@ -475,15 +486,12 @@ def _demographics(ctx: LoadContext, register: list[dict]) -> dict[str, int]:
         g["male"] += male
         g["total"] += total
         g["_origins"].add(rec.get("coo_iso", ""))
-    index: dict[tuple[str, str], list[str]] = {}
-    for s in register:
-        for name in (s["name"], s["name_alt"]):
-            if name and s["iso3"]:
-                index.setdefault((s["iso3"], normalise_name(name)), []).append(s["site_id"])
     populations: dict[str, int] = {}
     rows = []
     for g in groups.values():
-        ids = index.get((g["asylum_iso3"], normalise_name(g["site_name"])), [])
+        ids = [
+            s["site_id"] for s in index.get((g["asylum_iso3"], normalise_name(g["site_name"])), [])
+        ]
         # Join only a named site, and only when the name is unambiguous in that country:
         # a state's or district's total joined to a camp of the same name (Khartoum,
         # Blue Nile) is worse than no figure.
@@ -521,11 +529,12 @@ def _demographics(ctx: LoadContext, register: list[dict]) -> dict[str, int]:
 def load(ctx: LoadContext) -> bool:
     """Load every camp and site file present."""
     register = _register(ctx)
-    cox = _coxs_bazar(ctx, register)
+    index = _name_index(register)  # one lookup for the Cox's Bazar merge and the 2025 join
+    cox = _coxs_bazar(ctx, index)
     isimm = _isimm(ctx)
     if not (register or cox or isimm) and not (ctx.sources / DEMOGRAPHICS).exists():
         return False
-    populations = _demographics(ctx, register)
+    populations = _demographics(ctx, index)
     for s in register:
         s["population_2025"] = populations.get(s["site_id"])
     ctx.insert("sites", pd.DataFrame(register + cox + isimm))

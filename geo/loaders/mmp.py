@@ -21,6 +21,7 @@ A new year's file (``api/2027.json``) is taken by the same rule with no code cha
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -123,14 +124,17 @@ def _safe_url(text: str) -> str | None:
 
 _NAME_MONTH = re.compile(r"_((?:19|20)\d\d)-(0[1-9]|1[0-2])(?:-\d\d)?$")
 _FORMATS = {".csv": 0, ".xlsx": 1, ".xls": 2}  # preference within one publication
-# The export chosen by _find_export, with the files passed over and why; _export_rows
-# reports them (load_issues 'skipped' and a report line) when it reads the chosen one.
-_PASSED_OVER: dict[Path, list[tuple[Path, str]]] = {}
+EXPORT_COLUMNS = list(dict.fromkeys(REQUIRED_EXPORT + COUNT_COLUMNS))
+
+
+def _read_export(path: Path) -> pd.DataFrame:
+    """The export's table as text cells, from its CSV or workbook."""
+    return read_excel(path) if path.suffix.lower() in {".xlsx", ".xls"} else read_csv(path)[0]
 
 
 def _latest_incident_month(path: Path) -> tuple[int, int]:
     """(year, month) of the latest ``Incident Date`` in an export (for undated names)."""
-    df = read_excel(path) if path.suffix.lower() in {".xlsx", ".xls"} else read_csv(path)[0]
+    df = _read_export(path)
     require_columns(df, path, ["Incident Date"])
     latest = (0, 0)
     order = date_order(df["Incident Date"])
@@ -152,7 +156,7 @@ def _publication(path: Path) -> tuple[tuple[int, int], str]:
     return _latest_incident_month(path), "its latest Incident Date"
 
 
-def _find_export(folder: Path) -> Path | None:
+def _find_export(folder: Path) -> tuple[Path | None, list[tuple[Path, str]]]:
     """The export of the newest publication in ``folder``.
 
     A publication is dated by the ``_YYYY-MM`` in the file name (how ``geo fetch`` and
@@ -161,15 +165,13 @@ def _find_export(folder: Path) -> Path | None:
     Date it holds, since no export can predate its own latest incident. The newest
     publication wins. Only between files of the same publication is the CSV preferred
     (the same table as the workbook, read ten times faster), then a dated name, then
-    the newer file. Every other file is reported as passed over.
+    the newer file. Every other file is returned with why it was passed over.
     """
     candidates = [
         p for p in sorted(folder.glob(EXPORT_GLOB)) if p.suffix.lower() in _FORMATS and p.is_file()
     ]
-    if not candidates:
-        return None
-    if len(candidates) == 1:
-        return candidates[0]
+    if len(candidates) < 2:
+        return (candidates[0] if candidates else None), []
     dated = {p: _publication(p) for p in candidates}
 
     def rank(p: Path):
@@ -188,8 +190,7 @@ def _find_export(folder: Path) -> Path | None:
         else:
             why = f"older publication ({when}, from {other_how}) than {chosen.name} ({month[0]}-{month[1]:02d}, from {how})"
         passed.append((p, why))
-    _PASSED_OVER[chosen] = passed
-    return chosen
+    return chosen, passed
 
 
 def _get(row: dict, column: str) -> str:
@@ -264,20 +265,20 @@ class _Rows:
         return url
 
 
-def _export_rows(ctx: LoadContext, path: Path) -> list[dict]:
-    df = read_excel(path) if path.suffix.lower() in {".xlsx", ".xls"} else read_csv(path)[0]
+def _export_rows(ctx: LoadContext, path: Path, passed: list[tuple[Path, str]] = ()) -> list[dict]:
+    df = _read_export(path)
     if "Main ID" not in df.columns and "web_id" in df.columns:
         raise SourceError(
             path,
             "missing required column 'Main ID': the columns are the JSON endpoint's field "
             "names (web_id, reported_date, ...), not the export's",
         )
-    renamed = align_columns(df, list(dict.fromkeys(REQUIRED_EXPORT + COUNT_COLUMNS)))
-    require_columns(df, path, list(dict.fromkeys(REQUIRED_EXPORT + COUNT_COLUMNS)))
+    renamed = align_columns(df, EXPORT_COLUMNS)
+    require_columns(df, path, EXPORT_COLUMNS)
     rows = _Rows(ctx, EXPORT, path)
     for found, want in renamed:
         rows.issue(1, want, found, "repaired", f"column '{found}' read as '{want}'")
-    for other, why in _PASSED_OVER.pop(path, []):
+    for other, why in passed:
         ctx.issue(EXPORT, other, None, None, other.name, "skipped", f"not loaded: {why}")
         ctx.say(f"  MMP export: using {path.name}; passed over {other.name} ({why})")
     # Numeric dates are read in the file's own day/month order (see parse.date_order).
@@ -529,12 +530,14 @@ def _endpoint_incidents(ctx: LoadContext, paths: list[Path]) -> tuple[list[dict]
     published: dict[str, date] = {}
     nrows = 0
     for path in paths:
+        dates = []
         for item in _endpoint_records(ctx, path):
             nrows += 1
             groups.setdefault(item["web_id"], []).append((path, item))
             if item["when"] is not None:
-                rel = ctx.rel(path)
-                published[rel] = max(published.get(rel, item["when"]), item["when"])
+                dates.append(item["when"])
+        if dates:
+            published[ctx.rel(path)] = max(dates)
     incidents = []
     for web_id, items in groups.items():
         incident = _endpoint_incident(ctx, web_id, items)
@@ -562,6 +565,7 @@ def _merge(
     ctx: LoadContext,
     export: list[dict],
     export_file: str | None,
+    export_date: date | None,
     endpoint: list[dict],
     published: dict[str, date],
 ) -> tuple[list[dict], list[dict]]:
@@ -578,7 +582,6 @@ def _merge(
     tuple[list[dict], list[dict]]
         The incidents kept, and one row per year for ``incident_year_sources``.
     """
-    export_date = max((i["incident_date"] for i in export if i["incident_date"]), default=None)
 
     def date_of(incident: dict) -> date | None:
         if incident["origin"] == "export":
@@ -634,12 +637,16 @@ def _merge(
             f"{by_year[d['year']][winner[d['year']]]}): renumbered, merged or withdrawn by "
             f"IOM; its {d['dead_and_missing']} dead and missing are not counted",
         )
+    kept_in: dict[int, list[dict]] = {}
+    dropped_in: dict[int, list[dict]] = {}
+    for group, incidents in ((kept_in, kept), (dropped_in, dropped)):
+        for i in incidents:
+            group.setdefault(i["year"], []).append(i)
     years = []
     for year in sorted(by_year):
         y = by_year[year]
         won = winner[year]
-        mine = [i for i in kept if i["year"] == year]
-        lost = [i for i in dropped if i["year"] == year]
+        mine, lost = kept_in.get(year, []), dropped_in.get(year, [])
         years.append(
             {
                 "year": year,
@@ -663,13 +670,14 @@ def load(ctx: LoadContext) -> bool:
     :func:`_merge`); ``incident_year_sources`` records which one, per year.
     """
     folder = ctx.sources / FOLDER
-    export = _find_export(folder) if folder.exists() else None
+    export, passed = _find_export(folder) if folder.exists() else (None, [])
     api_files = sorted((folder / "api").glob("*.json")) if folder.exists() else []
     if export is None and not api_files:
         return False
     exported: list[dict] = []
+    last = None
     if export is not None:
-        exported = _export_rows(ctx, export)
+        exported = _export_rows(ctx, export, passed)
         for incident in exported:
             incident["_path"] = export
         last = max((i["incident_date"] for i in exported if i["incident_date"]), default=None)
@@ -684,13 +692,14 @@ def load(ctx: LoadContext) -> bool:
             f"  MMP endpoint: {nrows:,} rows in {len(api_files)} files, {len(endpoint):,} "
             "incidents (rows of one web_id summed, one per group of origin)"
         )
-    incidents, years = _merge(ctx, exported, export and ctx.rel(export), endpoint, published)
+    incidents, years = _merge(ctx, exported, export and ctx.rel(export), last, endpoint, published)
+    per_file = Counter(i["source_file"] for i in incidents)
     if export is not None:
-        n = sum(1 for i in incidents if i["origin"] == "export")
-        ctx.record_source(EXPORT, export, ["incidents", "incident_routes"], n)
+        ctx.record_source(
+            EXPORT, export, ["incidents", "incident_routes"], per_file[ctx.rel(export)]
+        )
     for path in api_files:
-        n = sum(1 for i in incidents if i["source_file"] == ctx.rel(path))
-        ctx.record_source(ENDPOINT, path, ["incidents", "incident_routes"], n)
+        ctx.record_source(ENDPOINT, path, ["incidents", "incident_routes"], per_file[ctx.rel(path)])
     ctx.say("  MMP: for each year the later publication wins (publication = its latest incident)")
     for y in years:
         files = ", ".join(y["files"])

@@ -10,6 +10,7 @@ basemap countries.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
@@ -20,6 +21,14 @@ from geo.maps import Basemap, make_basemap
 from geo.queries import run_query
 
 Query = Callable[..., pd.DataFrame]
+
+
+def md_plain(text: str) -> str:
+    """Text with data values in it (a country name...) made safe for Streamlit Markdown
+    (``st.caption``, ``st.markdown``): every Markdown, HTML and directive character is
+    backslash-escaped, so a value is shown as written and never formats, links or hides
+    anything."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$=])", r"\\\1", text)
 
 
 def direct_query(con: duckdb.DuckDBPyConnection) -> Query:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -35,7 +34,7 @@ from geo.maps import (
     nice_breaks,
     radius_for,
 )
-from geo.views import Query, memo, parse_list
+from geo.views import Query, md_plain, memo, parse_list
 
 STATUSES = ("all", "open", "closed")
 DATASETS = {
@@ -194,14 +193,6 @@ class CampsView:
         return self.q("isimm_monthly_totals")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
-
-
-def _md(text: str) -> str:
-    """Text shown literally in Streamlit markdown (names come from the sources)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 def _pct(part, whole) -> str:
     return f"{int(part) / max(int(whole), 1):.0%}"
 
@@ -221,7 +212,7 @@ def population_note(match: pd.Series, places: list[str] | None = None) -> str:
     str
         Markdown, with the country names escaped.
     """
-    where = f" in {', '.join(_md(p) for p in places)}" if places else ""
+    where = f" in {', '.join(md_plain(p) for p in places)}" if places else ""
     people, away = int(match["people"]), int(match["people_not_at_site"])
     if not people:
         return f"UNHCR reports no end-2025 camp population{where}."

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import folium
 import pandas as pd
 
-from geo.catalog import FAST_GROWING_CAVEAT, MMP_CAVEAT, wup_year_label
+from geo.catalog import FAST_GROWING_CAVEAT, MMP_CAVEAT
 from geo.maps import (
     WORLD_BOUNDS,
     Circle,
@@ -235,8 +235,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     radius = float(state.radius_km)
     projection = opts.projection_note(state.year, state.year_from, state.year_to)
     caveat = f"{FAST_GROWING_CAVEAT} {projection} {MMP_CAVEAT}".replace("  ", " ").strip()
-    y0 = wup_year_label(state.year_from, state.year_from in opts.projected)
-    y1 = wup_year_label(state.year_to, state.year_to in opts.projected)
+    y0, y1 = opts.year_label(state.year_from), opts.year_label(state.year_to)
     centres = q("cifal_centres")
     coverage = q(
         "cifal_coverage", radius_km=radius, year=state.year, min_population=state.min_population
