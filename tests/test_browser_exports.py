@@ -19,6 +19,27 @@ from tests.browser import OfflinePage, wait_for_app
 pytestmark = pytest.mark.browser
 
 
+def _download(page, label: str, tries: int = 3):
+    """Click an export button and return its download.
+
+    A click that lands while the page is rerunning (the map reporting its view on a
+    busy machine) can be swallowed by the re-rendered button; a user clicks again, and
+    so does this, at most ``tries`` times.
+    """
+    for attempt in range(1, tries + 1):
+        wait_for_app(page)
+        try:
+            with page.expect_download(timeout=30000) as info:
+                page.get_by_test_id("stExpanderDetails").get_by_role(
+                    "button", name=label, exact=True
+                ).click()
+            return info.value
+        except PlaywrightTimeout:
+            if attempt == tries:
+                raise
+    raise AssertionError("unreachable")
+
+
 def test_routes_exports_download(server, browser, con, tmp_path):
     link = "/routes?from=2016-01-01&to=2016-12-31&routes=Central%20Mediterranean"
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
@@ -38,12 +59,7 @@ def test_routes_exports_download(server, browser, con, tmp_path):
         page.get_by_text("Export this view").click()
         files = {}
         for label in ("CSV", "Excel", "GeoJSON", "HTML map", "PNG for slides"):
-            wait_for_app(page)
-            with page.expect_download(timeout=60000) as info:
-                page.get_by_test_id("stExpanderDetails").get_by_role(
-                    "button", name=label, exact=True
-                ).click()
-            d = info.value
+            d = _download(page, label)
             path = tmp_path / d.suggested_filename
             d.save_as(path)
             files[label] = path
