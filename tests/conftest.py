@@ -96,6 +96,6 @@ def browser():
 
 def pytest_addoption(parser):
     """``--walk-steps N``: steps per page of the journeys' random walk (tests/test_journeys_walk.py);
-    ``--walk-seed S`` replays a walk. Defaults: ``ATLAS_WALK_STEPS`` or 4, ``ATLAS_WALK_SEED`` or random."""
+    ``--walk-seed S`` replays a walk. Defaults: ``ATLAS_WALK_STEPS`` or 4, ``ATLAS_WALK_SEED`` (``random`` for a new walk) or 1234."""
     parser.addoption("--walk-steps", type=int, default=None, help="random-walk steps per page")
     parser.addoption("--walk-seed", type=int, default=None, help="random-walk seed (replay)")
