@@ -1,8 +1,9 @@
-"""The one module of ``geo`` that imports Streamlit: a shared read-only database
-connection, cached query results, and the first-run build with a progress display.
+"""The one module of ``geo`` that imports Streamlit: the shared read-only database,
+cached query results, and the first-run build with a progress display.
 
-Sessions share one read-only DuckDB connection (each query runs on its own cursor),
-so no session can change what another sees.
+Sessions share one read-only DuckDB instance per build of the file (each query runs
+on its own cursor), so no session can change what another sees, and a rebuilt file
+reaches every session at its next query (see ``geo.database``).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
 from geo import settings
+from geo.database import Databases, file_key
 from geo.firstrun import no_data_help
 from geo.heap import freeze_long_lived
 from geo.maps import Basemap
@@ -26,10 +27,8 @@ class DatabaseMissing(RuntimeError):
     """No database, and no sources to build one from."""
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
-    # mtime is part of the key: a rebuilt database (os.replace) gets a new connection.
-    return duckdb.connect(path, read_only=True)
+# One per server process: every session reads the newest build of the file.
+_DATABASES = Databases()
 
 
 def _build_with_progress(db: Path, sources: Path) -> None:
@@ -55,11 +54,12 @@ def _build_with_progress(db: Path, sources: Path) -> None:
         status.update(label="Database built", state="complete", expanded=False)
 
 
-def connection() -> duckdb.DuckDBPyConnection:
-    """The shared read-only connection; builds the database on first run if it can.
+def database() -> tuple:
+    """The key of the database's current build; builds it on first run if it can.
 
     With no database and no sources, shows what is missing and how to get it, then
-    stops the page (never a traceback).
+    stops the page (never a traceback). The key changes when ``geo build`` swaps a
+    new file in, so cached results and the basemap follow the rebuild.
     """
     db = settings.db_path()
     if not db.exists():
@@ -70,16 +70,13 @@ def connection() -> duckdb.DuckDBPyConnection:
             # The same paragraph scripts/run.sh prints, naming the folder read above.
             st.error(no_data_help(sources, db, in_app=True, markdown=True))
             st.stop()
-    return _connection(str(db), db.stat().st_mtime)
+    return file_key(db)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _query(db_key: tuple[str, float], name: str, params: dict) -> pd.DataFrame:
-    cur = _connection(*db_key).cursor()
-    try:
+def _query(db_key: tuple, name: str, params: dict) -> pd.DataFrame:
+    with _DATABASES.cursor(Path(db_key[0])) as cur:
         return run_query(cur, name, **params)
-    finally:
-        cur.close()
 
 
 def query(name: str, **params) -> pd.DataFrame:
@@ -87,18 +84,13 @@ def query(name: str, **params) -> pd.DataFrame:
 
     Returns a copy, so a page can modify it freely.
     """
-    connection()
-    db = settings.db_path()
-    return _query((str(db), db.stat().st_mtime), name, params).copy()
+    return _query(database(), name, params).copy()
 
 
-@st.cache_resource(show_spinner=False)
-def _basemap(db_key: tuple[str, float]) -> Basemap:
-    cur = _connection(*db_key).cursor()
-    try:
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _basemap(db_key: tuple) -> Basemap:
+    with _DATABASES.cursor(Path(db_key[0])) as cur:
         countries = countries_of(cur)
-    finally:
-        cur.close()
     # Loaded once per server (per database build): what is alive now lives as long.
     freeze_long_lived()
     return countries
@@ -106,6 +98,4 @@ def _basemap(db_key: tuple[str, float]) -> Basemap:
 
 def basemap() -> Basemap:
     """The simplified Natural Earth countries for every map's basemap."""
-    connection()
-    db = settings.db_path()
-    return _basemap((str(db), db.stat().st_mtime))
+    return _basemap(database())

@@ -1,0 +1,140 @@
+"""The app's read-only view of the database file, following rebuilds.
+
+``geo build`` swaps a new file in with ``os.replace``. ``duckdb.connect(path)``
+would hand back the instance already open for that path (the deleted file), so a
+running server would keep serving the old figures. Here each build of the file
+(told apart by inode, size and modification time) is attached to its own in-memory
+DuckDB instance. New work goes to the newest build; a query already running on the
+previous one finishes there, and that instance is closed (releasing the deleted
+file) once nothing uses it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+ALIAS = "atlas"
+
+
+def file_key(path: Path) -> tuple[str, int, int, int]:
+    """What tells one build of the database file from another.
+
+    Parameters
+    ----------
+    path : Path
+        The database file.
+
+    Returns
+    -------
+    tuple
+        ``(path, inode, size, mtime_ns)``; raises ``OSError`` if the file is gone.
+    """
+    st = os.stat(path)
+    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def open_read_only(path: str) -> duckdb.DuckDBPyConnection:
+    """A fresh DuckDB instance with ``path`` attached read-only as the default catalog.
+
+    Never shares an instance with an earlier connection to the same path.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        quoted = path.replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS {ALIAS} (READ_ONLY)")
+        con.execute(f"USE {ALIAS}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@dataclass
+class _Instance:
+    key: tuple
+    con: duckdb.DuckDBPyConnection
+    users: int = 0
+    retired: bool = False
+
+
+@dataclass
+class Databases:
+    """Connections per build of database files, shared by every session of a server."""
+
+    _open: dict[str, _Instance] = field(default_factory=dict)
+    _retired: list[_Instance] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _current(self, path: Path) -> _Instance:
+        key = file_key(path)
+        with self._lock:
+            inst = self._open.get(key[0])
+            if inst is not None and inst.key == key:
+                inst.users += 1
+                return inst
+        # Opening takes a moment; not under the lock, so other sessions keep querying.
+        con = open_read_only(key[0])
+        with self._lock:
+            inst = self._open.get(key[0])
+            if inst is not None and inst.key == key:
+                # Another session opened the same build meanwhile.
+                con.close()
+            else:
+                if inst is not None:
+                    inst.retired = True
+                    self._retired.append(inst)
+                inst = _Instance(key, con)
+                self._open[key[0]] = inst
+            inst.users += 1
+            self._close_unused()
+            return inst
+
+    def _close_unused(self) -> None:
+        for old in [i for i in self._retired if i.users == 0]:
+            old.con.close()
+            self._retired.remove(old)
+
+    @contextmanager
+    def cursor(self, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the newest build of ``path``, for one piece of work.
+
+        Parameters
+        ----------
+        path : Path
+            The database file.
+
+        Yields
+        ------
+        duckdb.DuckDBPyConnection
+            A cursor whose default catalog is the database.
+        """
+        inst = self._current(path)
+        try:
+            cur = inst.con.cursor()
+            try:
+                # A cursor starts in the instance's own (empty) catalog.
+                cur.execute(f"USE {ALIAS}")
+                yield cur
+            finally:
+                cur.close()
+        finally:
+            with self._lock:
+                inst.users -= 1
+                if inst.retired:
+                    self._close_unused()
+
+    def key(self, path: Path) -> tuple:
+        """The current build's key (see :func:`file_key`)."""
+        return file_key(path)
+
+    def open_count(self) -> int:
+        """Instances open now, retired ones still in use included."""
+        with self._lock:
+            return len(self._open) + len(self._retired)
