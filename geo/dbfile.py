@@ -1,0 +1,169 @@
+"""Is a path a usable Arrival Atlas database? One line saying what is wrong, or None.
+
+Shared by the command line (``--db``) and the app (``ATLAS_DB``), so that an HTML page,
+an empty or truncated file, a directory or an unreadable file is named once, with the
+fix, instead of surfacing as a traceback.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import duckdb
+
+from geo.schema import TABLES
+
+FIX = "build one with `python -m geo build`, or point ATLAS_DB (or --db) at a built database"
+
+# A DuckDB file starts with a 4 KiB main header ("DUCK" at byte 8), then two 4 KiB
+# database headers; the active one (higher iteration) gives the block count and size.
+MAGIC_OFFSET = 8
+MAGIC = b"DUCK"
+HEADER_SIZE = 4096
+FILE_HEADERS = 3 * HEADER_SIZE
+
+
+def check_database_file(path: Path | str) -> str | None:
+    """Say what keeps ``path`` from being opened as an Arrival Atlas database.
+
+    Classifies, in this order: missing, a directory, unreadable, empty, not a DuckDB
+    file (an HTML page, a text file...), truncated or damaged, locked by another
+    program, and a DuckDB file without the atlas's tables (see :data:`geo.schema.TABLES`).
+
+    The file is opened in a fresh in-memory DuckDB (``ATTACH ... READ_ONLY``), so the
+    answer is about the file on disk now, not an instance this process already holds.
+
+    Parameters
+    ----------
+    path : Path or str
+        The database file.
+
+    Returns
+    -------
+    str or None
+        One line, ``<path>: <what is wrong>; <how to fix it>``, or None when the file is
+        a readable atlas database.
+    """
+    path = Path(path)
+    problem = _problem(path)
+    return f"{path}: {problem}" if problem else None
+
+
+def _problem(path: Path) -> str | None:
+    if not path.exists():
+        return f"no database file here; {FIX}"
+    if path.is_dir():
+        return f"is a directory, not a database file; {FIX}"
+    try:
+        with path.open("rb") as f:
+            head = f.read(FILE_HEADERS)
+    except PermissionError:
+        return (
+            "cannot be read (permission denied); give the user running the app read "
+            "access (chmod a+r) or copy the file somewhere readable"
+        )
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc}); {FIX}"
+    if not head:
+        return f"is empty (0 bytes), an interrupted copy or build?; {FIX}"
+    if head[MAGIC_OFFSET : MAGIC_OFFSET + len(MAGIC)] != MAGIC:
+        return f"is not a DuckDB database (it holds {_what_is(head)}); {FIX}"
+    size = path.stat().st_size
+    expected = _expected_size(head)
+    if expected is not None and size < expected:
+        return (
+            f"is truncated ({size:,} of {expected:,} bytes), an interrupted copy?; "
+            f"copy it again or {FIX}"
+        )
+    if len(head) < FILE_HEADERS:
+        return f"is truncated (only {size:,} bytes), an interrupted copy?; copy it again or {FIX}"
+    return _open_problem(path)
+
+
+def _what_is(head: bytes) -> str:
+    """A few words on what a file that is not a DuckDB database holds."""
+    if head.startswith(b"SQLite format 3"):
+        return "an SQLite database"
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip archive or Excel workbook"
+    if head.startswith(b"%PDF"):
+        return "a PDF"
+    text = head[:1024].decode("utf-8", errors="replace").lstrip().lower()
+    if text.startswith(("<!doctype html", "<html", "<head", "<body")) or "<html" in text:
+        return "an HTML page: an error or login page saved in its place?"
+    if text.startswith("<"):
+        return "XML/HTML markup"
+    if b"\x00" not in head[:1024]:
+        return "text"
+    return "binary data of another kind"
+
+
+def _expected_size(head: bytes) -> int | None:
+    """Bytes the file must have according to its active database header, if readable.
+
+    Each database header is a checksum, then iteration, meta block, free list, block
+    count and block size (little-endian 64-bit). An unfamiliar layout gives None, and
+    the open in :func:`_open_problem` is the only check.
+    """
+    best = None  # (iteration, block count, block size)
+    for start in (HEADER_SIZE, 2 * HEADER_SIZE):
+        block = head[start + 8 : start + 48]
+        if len(block) < 40:
+            return None
+        iteration, _, _, count, block_size = struct.unpack("<QqqQQ", block)
+        plausible = 4096 <= block_size <= 1 << 30 and block_size & (block_size - 1) == 0
+        if plausible and count < 1 << 40 and (best is None or iteration > best[0]):
+            best = (iteration, count, block_size)
+    if best is None:
+        return None
+    return FILE_HEADERS + best[1] * best[2]
+
+
+def _open_problem(path: Path) -> str | None:
+    con = duckdb.connect(":memory:", config={"threads": 1})
+    try:
+        quoted = "'" + str(path).replace("'", "''") + "'"
+        con.execute(f"ATTACH {quoted} AS atlas_check (TYPE duckdb, READ_ONLY)")
+        found = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'atlas_check'"
+            ).fetchall()
+        }
+    except duckdb.Error as exc:
+        return _error_problem(exc)
+    finally:
+        con.close()
+    wanted = [t.name for t in TABLES]
+    missing = [name for name in wanted if name not in found]
+    if len(missing) == len(wanted):
+        return (
+            "is a DuckDB database but not an Arrival Atlas one (none of its tables, "
+            f"e.g. no '{TABLES[-1].name}'); {FIX}"
+        )
+    if missing:
+        return (
+            f"is an Arrival Atlas database of an older version (no table '{missing[0]}'"
+            f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}); "
+            "rebuild it with `python -m geo build`"
+        )
+    return None
+
+
+def _error_problem(exc: duckdb.Error) -> str:
+    text = " ".join(str(exc).split())
+    low = text.lower()
+    if "lock" in low and "conflict" in low:
+        return (
+            "is locked by another program writing it; close that program (or wait for "
+            f"its build to finish) and try again ({text[:200]})"
+        )
+    if "already attached" in low or "unique file handle" in low:
+        return "is open for writing in this process; close that connection first"
+    if "version" in low:
+        return (
+            "was written by another DuckDB version than this one "
+            f"({duckdb.__version__}); rebuild it with `python -m geo build` ({text[:200]})"
+        )
+    return f"is damaged or truncated, DuckDB cannot read it ({text[:200]}); {FIX}"
