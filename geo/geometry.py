@@ -10,6 +10,8 @@ repaired into an area is rejected with its reason.
 
 from __future__ import annotations
 
+import math
+
 import shapely
 from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
@@ -50,6 +52,39 @@ def _close_rings(geometry: dict) -> dict:
     return {**geometry, "coordinates": coords}
 
 
+def _bad_coordinates(geometry: dict) -> str | None:
+    """Why a GeoJSON polygon's positions cannot be drawn, or ``None`` when they can.
+
+    Checked before shapely sees them: shapely keeps text, ``true`` and ±180+ degrees
+    as they are, and NaN or infinity raise GEOS errors from deep inside ``make_valid``
+    (Python's ``json`` reads ``NaN`` and ``Infinity``). Every position must be two or
+    three finite numbers, longitude within ±180 and latitude within ±90.
+    """
+    coords = geometry.get("coordinates")
+    depth = 2 if geometry.get("type") == "Polygon" else 3
+    stack = [(coords, depth)]
+    while stack:
+        value, level = stack.pop()
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            return f"coordinates are not nested lists ({type(value).__name__} found)"
+        if level:
+            stack.extend((v, level - 1) for v in value)
+            continue
+        position = value
+        if not 2 <= len(position) <= 3 or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in position
+        ):
+            return f"a position is not 2 or 3 numbers ({str(position)[:60]})"
+        if not all(math.isfinite(v) for v in position):
+            return f"a coordinate is not a finite number ({str(position)[:60]})"
+        lon, lat = position[0], position[1]
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            return f"a position is outside longitude ±180 / latitude ±90 ({str(position)[:60]})"
+    return None
+
+
 def checked_polygon(geometry: dict) -> tuple[dict, str | None]:
     """Validate a GeoJSON Polygon or MultiPolygon; repair it if invalid.
 
@@ -67,9 +102,13 @@ def checked_polygon(geometry: dict) -> tuple[dict, str | None]:
     Raises
     ------
     GeometryError
-        Coordinates that are not numbers, or nothing of the polygon left to draw (e.g.
-        a two-point ring, or a ring whose points are all on one line).
+        Coordinates that are not finite numbers or not longitude/latitude, or nothing
+        of the polygon left to draw (e.g. a two-point ring, or a ring whose points are
+        all on one line).
     """
+    bad = _bad_coordinates(geometry)
+    if bad:
+        raise GeometryError(bad)
     try:
         geom = shape(_close_rings(geometry))
     except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError) as exc:
@@ -81,7 +120,11 @@ def checked_polygon(geometry: dict) -> tuple[dict, str | None]:
         closed = geometry != _close_rings(geometry)
         return (mapping(geom), "unclosed ring closed") if closed else (geometry, None)
     why = explain_validity(geom)
-    fixed = _polygonal(shapely.make_valid(geom))
+    try:
+        fixed = _polygonal(shapely.make_valid(geom))
+    except shapely.errors.ShapelyError as exc:
+        # Left as a guard: GEOS may still refuse a shape the checks above let through.
+        raise GeometryError(f"invalid polygon ({why}) that make_valid cannot repair") from exc
     if fixed is None or fixed.is_empty or fixed.area == 0:
         raise GeometryError(f"invalid polygon with no area left after repair ({why})")
     return mapping(fixed), f"invalid polygon ({why}) repaired with make_valid"

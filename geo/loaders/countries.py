@@ -149,15 +149,23 @@ def load(ctx: LoadContext) -> bool:
     if path50.exists():
         detail = read_geojson(path50)["features"]
         _lookups(ctx, detail)
-        rows50 = [
-            {
-                "iso3": _iso3(f.get("properties") or {}),
-                "name": (f.get("properties") or {}).get("NAME"),
-                "geometry": json.dumps(f["geometry"], separators=(",", ":")),
-            }
-            for f in detail
-            if (f.get("geometry") or {}).get("type") in {"Polygon", "MultiPolygon"}
-        ]
+        rows50 = []
+        for i, f in enumerate(detail, start=1):
+            p = f.get("properties") or {}
+            geom = f.get("geometry") or {}
+            if geom.get("type") not in {"Polygon", "MultiPolygon"}:
+                continue
+            # Every map page builds its basemap from these shapes: one the GEOS cannot
+            # read (a two-point ring) or clip (a bow tie) would crash them all.
+            geom = usable_polygon(ctx, DATASET, path50, i, p.get("NAME"), geom)
+            if geom is not None:
+                rows50.append(
+                    {
+                        "iso3": _iso3(p),
+                        "name": p.get("NAME"),
+                        "geometry": json.dumps(geom, separators=(",", ":")),
+                    }
+                )
         n50 = ctx.insert("countries_detail", pd.DataFrame(rows50))
         ctx.record_source(DATASET, path50, ["countries_detail"], n50)
     unhcr = ctx.sources / UNHCR_COUNTRIES
