@@ -154,6 +154,9 @@ def load(ctx: LoadContext) -> bool:
             p = f.get("properties") or {}
             geom = f.get("geometry") or {}
             if geom.get("type") not in {"Polygon", "MultiPolygon"}:
+                ctx.issue(
+                    DATASET, path50, i, "geometry", p.get("NAME"), "rejected", "no polygon geometry"
+                )
                 continue
             # Every map page builds its basemap from these shapes: one the GEOS cannot
             # read (a two-point ring) or clip (a bow tie) would crash them all.
