@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,13 +14,22 @@ from geo.firstrun import missing_package_help
 
 
 def _build(ns: argparse.Namespace) -> int:
-    from geo.build import BuildError, build
+    from geo.build import BuildError, BuildInterrupted, build
 
     try:
         build(Path(ns.sources), Path(ns.db), allow_missing=ns.allow_missing)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
+    except (BuildInterrupted, KeyboardInterrupt) as exc:
+        # The build's cleanup has run: say so, and exit as the signal would (128 + n).
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print(
+            f"build {exc or 'interrupted'}: {ns.db} is unchanged and the temporary "
+            "files are removed",
+            file=sys.stderr,
+        )
+        return 128 + signum
     return 0
 
 

@@ -8,11 +8,17 @@ temporary file is deleted and the previous database is left byte-for-byte unchan
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import re
+import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -41,6 +47,171 @@ STEPS = [
 
 class BuildError(Exception):
     """The build failed; the message is one line for the user."""
+
+
+class BuildInterrupted(BaseException):
+    """SIGTERM arrived during a build (raised by the handler :func:`build` installs).
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception``
+    in a loader takes it for a data error; the build's cleanup still runs.
+    """
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+
+
+TEMP_SUFFIX = ".building"
+
+
+def _temp_prefix(db: Path) -> str:
+    return f".{db.name}."
+
+
+def leftover_pattern(db: Path) -> re.Pattern:
+    """Names of the temporary files a build of ``db`` makes beside it.
+
+    ``tempfile.mkstemp`` adds 8 characters of ``[a-z0-9_]`` between the prefix and the
+    suffix; DuckDB adds ``.wal`` (its log) and ``.tmp`` (a folder it spills to).
+    """
+    prefix = re.escape(_temp_prefix(db))
+    return re.compile(rf"{prefix}[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}(\.wal|\.tmp)?")
+
+
+def lock_file(db: Path) -> Path:
+    """The lock every build of ``db`` holds (shared) while it runs."""
+    return db.parent / f".{db.name}.build.lock"
+
+
+def _size(path: Path) -> int:
+    if path.is_dir() and not path.is_symlink():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return path.lstat().st_size
+
+
+def remove_leftovers(db: Path) -> list[tuple[str, int]]:
+    """Delete the temporary files of earlier builds of ``db`` that were killed.
+
+    Only names matching :func:`leftover_pattern` in ``db``'s folder are touched. The
+    caller must hold :func:`lock_file` exclusively, so that no running build's files
+    are among them.
+
+    Returns
+    -------
+    list of (str, int)
+        Name and size in bytes of each file (or DuckDB spill folder) removed.
+    """
+    pattern = leftover_pattern(db)
+    removed = []
+    for path in sorted(db.parent.iterdir()):
+        if not pattern.fullmatch(path.name):
+            continue
+        try:
+            size = _size(path)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue  # not ours to force; it stays and is found again next time
+        removed.append((path.name, size))
+    return removed
+
+
+def _lock(path: Path, how: int) -> int | None:
+    """An open descriptor of ``path`` locked with ``flock(how)``; None if it would block.
+
+    A build that finished may delete the lock file between our open and our lock (see
+    :func:`_build_lock`); a lock on a deleted file excludes nobody, so then try again.
+    """
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, how)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _build_lock(db: Path) -> Iterator[list[tuple[str, int]]]:
+    """Hold :func:`lock_file` shared for the build; first remove leftovers if alone.
+
+    A build that gets the lock exclusively knows no other build of ``db`` is running,
+    so every temporary file beside ``db`` is a leftover of a killed build: it removes
+    them (see :func:`remove_leftovers`, whose list it yields), then shares the lock
+    with builds that start later. The kernel drops the lock of a killed build; the
+    last build to finish deletes the lock file, so a finished build leaves no file.
+    """
+    path = lock_file(db)
+    removed = []
+    fd = _lock(path, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    if fd is not None:
+        removed = remove_leftovers(db)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    else:
+        # Another build is running: its temporary files are not leftovers.
+        fd = _lock(path, fcntl.LOCK_SH)
+    try:
+        yield removed
+    finally:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            path.unlink(missing_ok=True)  # no other build holds it
+        except BlockingIOError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def _removed_line(removed: list[tuple[str, int]]) -> str:
+    total = sum(size for _, size in removed)
+    names = ", ".join(name for name, _ in removed)
+    return (
+        f"  removed {len(removed)} leftover file{'s' * (len(removed) > 1)} of interrupted "
+        f"builds ({total / 1e6:.1f} MB): {names}"
+    )
+
+
+def _discard(con: duckdb.DuckDBPyConnection | None, tmp: Path | None) -> None:
+    """Close and delete a build's temporary database (with DuckDB's log and spill folder)."""
+    if con is not None:
+        try:
+            con.close()
+        except duckdb.Error:
+            pass
+    if tmp is None:
+        return
+    for leftover in (tmp, Path(f"{tmp}.wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(f"{tmp}.tmp", ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into :class:`BuildInterrupted` while the build runs, so that its
+    ``finally`` deletes the temporary file. Only the main thread can set handlers (the
+    app builds in a script thread, where the server's own handling stands)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        # A second SIGTERM must not cut the cleanup short.
+        signal.signal(signum, signal.SIG_IGN)
+        raise BuildInterrupted(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _literal(text: str) -> str:
@@ -207,55 +378,60 @@ def build(
     if not sources.is_dir():
         raise BuildError(f"{sources}: sources folder not found (set ATLAS_SOURCES or --sources)")
     previous = previous_files(db)
-    try:
-        db.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{db.name}.", suffix=".building", dir=db.parent)
-    except OSError as exc:
-        raise BuildError(f"{db}: cannot write the database here ({exc.strerror or exc})") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # DuckDB wants to create the file itself
-    con = duckdb.connect(str(tmp))
-    ok = False
-    try:
-        _create_schema(con)
-        ctx = LoadContext(sources=sources, con=con, out=out)
-        ctx.say(f"Building {db} from {sources}")
-        loaded = []
-        for label, step in STEPS:
-            if _run_step(ctx, label, step):
-                loaded.append(label)
-            else:
-                ctx.say(f"  {label}: no file found, skipped")
-        if not loaded:
-            raise BuildError(
-                f"{sources}: no dataset found (expected the reference layout, e.g. missing_migrants/)"
-            )
-        if "countries" not in loaded:
-            raise BuildError(
-                f"{sources / countries.FILE_110M}: not found; the Natural Earth countries are "
-                "required (every map page draws them)"
-            )
-        check_against_previous(previous, ctx, set(allow_missing))
-        _finish(ctx, sources, started)
-        summary = summarise(con)
-        con.close()
-        os.replace(tmp, db)
-        ok = True
-    except SourceError as exc:
-        raise BuildError(exc.one_line()) from exc
-    except (duckdb.Error, OSError, ValueError, KeyError) as exc:
-        raise BuildError(
-            f"{sources}: build failed: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
-        ) from exc
-    finally:
-        if not ok:
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_sigterm_raises())
+        tmp = con = None
+        ok = False
+        try:
             try:
-                con.close()
-            except duckdb.Error:
-                pass
-            for leftover in (tmp, Path(str(tmp) + ".wal")):
-                leftover.unlink(missing_ok=True)
+                db.parent.mkdir(parents=True, exist_ok=True)
+                removed = stack.enter_context(_build_lock(db))
+                fd, tmp_name = tempfile.mkstemp(
+                    prefix=_temp_prefix(db), suffix=TEMP_SUFFIX, dir=db.parent
+                )
+                tmp = Path(tmp_name)
+                os.close(fd)
+                tmp.unlink()  # DuckDB wants to create the file itself
+            except OSError as exc:
+                raise BuildError(
+                    f"{db}: cannot write the database here ({exc.strerror or exc})"
+                ) from exc
+            con = duckdb.connect(str(tmp))
+            _create_schema(con)
+            ctx = LoadContext(sources=sources, con=con, out=out)
+            ctx.say(f"Building {db} from {sources}")
+            if removed:
+                ctx.say(_removed_line(removed))
+            loaded = []
+            for label, step in STEPS:
+                if _run_step(ctx, label, step):
+                    loaded.append(label)
+                else:
+                    ctx.say(f"  {label}: no file found, skipped")
+            if not loaded:
+                raise BuildError(
+                    f"{sources}: no dataset found (expected the reference layout, e.g. missing_migrants/)"
+                )
+            if "countries" not in loaded:
+                raise BuildError(
+                    f"{sources / countries.FILE_110M}: not found; the Natural Earth countries are "
+                    "required (every map page draws them)"
+                )
+            check_against_previous(previous, ctx, set(allow_missing))
+            _finish(ctx, sources, started)
+            summary = summarise(con)
+            con.close()
+            os.replace(tmp, db)
+            ok = True
+        except SourceError as exc:
+            raise BuildError(exc.one_line()) from exc
+        except (duckdb.Error, OSError, ValueError, KeyError) as exc:
+            raise BuildError(
+                f"{sources}: build failed: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+            ) from exc
+        finally:
+            if not ok:
+                _discard(con, tmp)
     _report(summary, ctx, out, time.perf_counter() - started)
     return summary
 
