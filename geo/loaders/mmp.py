@@ -20,6 +20,7 @@ A new year's file (``api/2027.json``) is taken by the same rule with no code cha
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from datetime import date
@@ -392,8 +393,29 @@ def _export_rows(ctx: LoadContext, path: Path, passed: list[tuple[Path, str]] = 
     return out
 
 
-def _endpoint_records(ctx: LoadContext, path: Path) -> list[dict]:
+def _decode_entities(records: list[dict]) -> int:
+    """Decode the HTML entities of the endpoint's text values, in place; returns how
+    many values changed.
+
+    IOM's site escapes its values for HTML before writing them to JSON ("L&#039;Espresso",
+    "Trinidad &amp; Tobago", "&amp;id=" in links); the export has none. Stored decoded,
+    a value is escaped once where it is shown, never shown as "Sa&amp;#039;ada".
+    """
+    changed = 0
+    for rec in records:
+        for key, value in rec.items():
+            if isinstance(value, str) and "&" in value:
+                text = html.unescape(value)
+                if text != value:
+                    rec[key] = text
+                    changed += 1
+    return changed
+
+
+def _endpoint_records(ctx: LoadContext, path: Path) -> tuple[list[dict], int]:
+    """The usable rows of one endpoint file, and how many of its values held entities."""
     records = read_json_records(path)
+    decoded = _decode_entities(records)
     if records:
         fields = set().union(*(r.keys() for r in records[:50]))
         # The dead and missing counts are figures of every page: a renamed field fails.
@@ -451,7 +473,7 @@ def _endpoint_records(ctx: LoadContext, path: Path) -> list[dict]:
             rows.issue(n, "reported_date", _get(rec, "reported_date"), "rejected", str(exc))
             continue
         out.append({"n": n, "web_id": web_id, "when": when, "rec": rec, **counts})
-    return out
+    return out, decoded
 
 
 _FILE_YEAR = re.compile(r"^((19|20)\d\d)$")
@@ -528,10 +550,12 @@ def _endpoint_incidents(ctx: LoadContext, paths: list[Path]) -> tuple[list[dict]
     """
     groups: dict[str, list[tuple[Path, dict]]] = {}
     published: dict[str, date] = {}
-    nrows = 0
+    nrows = decoded = 0
     for path in paths:
         dates = []
-        for item in _endpoint_records(ctx, path):
+        items, n_decoded = _endpoint_records(ctx, path)
+        decoded += n_decoded
+        for item in items:
             nrows += 1
             groups.setdefault(item["web_id"], []).append((path, item))
             if item["when"] is not None:
@@ -558,6 +582,10 @@ def _endpoint_incidents(ctx: LoadContext, paths: list[Path]) -> tuple[list[dict]
                 f"no date; year {incident['year']} from the file name",
             )
         incidents.append(incident)
+    if decoded:
+        ctx.say(
+            f"  MMP endpoint: {decoded:,} text values with HTML entities (&#039;, &amp;) decoded"
+        )
     return incidents, published, nrows
 
 
