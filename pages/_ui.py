@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 
 from geo.catalog import MMP_CAVEAT
 from geo.maps import layer_key
-from geo.views import md_plain
+from geo.views import html_text, md_plain  # noqa: F401 (the escaping of untrusted text, for the pages)
 
 MAP_HEIGHT = 560
 NAV_FLAG = "_atlas_navigation"
@@ -73,8 +73,8 @@ def require_data(needs: tuple[str, ...]) -> None:
 def page_header(title: str, subtitle: str, needs: tuple[str, ...] = ()) -> None:
     """Title, one line saying what the page is for, and a stop when its data is missing."""
     require_app_navigation()
-    st.title(title)
-    st.caption(subtitle)
+    st.title(md_plain(title))
+    st.caption(md_plain(subtitle))
     require_data(needs)
 
 
@@ -150,7 +150,9 @@ def show_sections(sections: dict[str, Callable[[], None]], map_drawn: bool) -> N
     the page, and that run fills the open section. "Show now" (any rerun) stops waiting,
     for a browser whose map never reports.
     """
-    tabs = st.tabs(list(sections), key=SECTION_KEY, on_change="rerun", bind="query-params")
+    # The labels are the pages' own section names (constants), and the URL's values.
+    labels = list(sections)  # md: trusted
+    tabs = st.tabs(labels, key=SECTION_KEY, on_change="rerun", bind="query-params")
     opened = next((i for i, t in enumerate(tabs) if t.open), None)
     if map_drawn:
         if opened is not None:
@@ -493,7 +495,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
             name("xlsx"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
-            help=f"The {exp.data_name} shown (sheet Data) with citation, licence, filters "
+            help=f"The {md_plain(exp.data_name)} shown (sheet Data) with citation, licence, filters "
             "and date (sheet About)",
             icon=":material/grid_on:",
             on_click="ignore",
@@ -504,7 +506,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
             name("csv"),
             "text/csv",
             key=f"{key}_csv",
-            help=f"The {exp.data_name} shown, header on row 1, UTF-8; cite as in the "
+            help=f"The {md_plain(exp.data_name)} shown, header on row 1, UTF-8; cite as in the "
             "Excel file's About sheet",
             icon=":material/table:",
             on_click="ignore",
@@ -517,7 +519,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
             name("geojson"),
             "application/geo+json",
             key=f"{key}_geojson",
-            help=f"The {exp.data_name} shown as points, citation in its metadata",
+            help=f"The {md_plain(exp.data_name)} shown as points, citation in its metadata",
             icon=":material/map:",
             on_click="ignore",
         )

@@ -1,7 +1,6 @@
 """Briefing: a presenter layout stepping through saved views (data/briefings/*.toml)."""
 
 import functools
-import html
 from pathlib import Path
 
 import streamlit as st
@@ -9,7 +8,14 @@ import streamlit as st
 from geo import cache
 from geo.briefing import BriefingError, briefing_pdf, briefings, render_slide
 from geo.exports import export_name
-from pages._ui import link_notes, md_plain, require_app_navigation, require_data, show_map
+from pages._ui import (
+    html_text,
+    link_notes,
+    md_plain,
+    require_app_navigation,
+    require_data,
+    show_map,
+)
 
 
 @functools.cache
@@ -46,7 +52,7 @@ st.markdown(
 try:
     available = briefings()
 except BriefingError as exc:
-    st.error(f"A briefing file could not be read: {exc}")
+    st.error(f"A briefing file could not be read: {md_plain(exc)}")
     st.stop()
 if not available:
     st.info("No briefing in data/briefings/. Add a TOML file there (see the shipped example).")
@@ -137,7 +143,7 @@ top[2].button(
     key="atlas_next",
     use_container_width=True,
 )
-top[3].markdown(f'<p class="atlas-count">Slide {n} of {total}</p>', unsafe_allow_html=True)
+top[3].markdown(f'<p class="atlas-count">Slide {n:d} of {total:d}</p>', unsafe_allow_html=True)
 top[4].download_button(
     "PDF",
     lambda: briefing_pdf(b, cache.query, cache.basemap()),
@@ -154,11 +160,12 @@ top[4].download_button(
 try:
     rs = render_slide(b, n, cache.query, cache.basemap())
 except BriefingError as exc:
-    st.error(str(exc))
+    st.error(md_plain(exc))
     st.stop()
 
-st.markdown(f'<h1 class="atlas-headline">{html.escape(rs.headline)}</h1>', unsafe_allow_html=True)
-st.markdown(f'<p class="atlas-caption">{html.escape(rs.caption)}</p>', unsafe_allow_html=True)
+# html_text, not html.escape alone: a blank line in a text would end the HTML block.
+st.markdown(f'<h1 class="atlas-headline">{html_text(rs.headline)}</h1>', unsafe_allow_html=True)
+st.markdown(f'<p class="atlas-caption">{html_text(rs.caption)}</p>', unsafe_allow_html=True)
 
 # 440 px fits under the texts at 1280 x 720; the presenter script below then sizes the
 # map to whatever height the window leaves.
@@ -168,6 +175,6 @@ st.caption(md_plain(f"{rs.page.subtitle}. Source: {rs.page.citation} ({rs.page.l
 # Clicker keys and the map's height, in the page itself (st.html runs it there, not in
 # an iframe of its own): see pages/presenter.js.
 st.html(
-    "<script>" + presenter_js() + "</script>",
+    "<script>" + presenter_js() + "</script>",  # md: trusted (the app's own file)
     unsafe_allow_javascript=True,
 )

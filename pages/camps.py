@@ -11,6 +11,7 @@ from pages._ui import (
     fmt,
     layer_picker,
     link_notes,
+    md_plain,
     page_header,
     show_map,
     show_sections,
@@ -29,7 +30,9 @@ names = opts["country_names"]
 state, notes = camps.CampsState.from_params(st.query_params.to_dict(), opts)
 notes = link_notes("camps", notes, state.to_params())
 if notes:
-    st.info("Some link settings were not understood and were reset: " + "; ".join(notes) + ".")
+    st.info(
+        "Some link settings were not understood and were reset: " + md_plain("; ".join(notes)) + "."
+    )
 
 # Widgets start from the URL the first time, then keep their own state.
 defaults = {
@@ -97,7 +100,7 @@ c4.metric(
 c5.metric("People 2025", fmt(t["people_2025"]), help="At the joined sites only.")
 # The note follows the country filter: the figures are for the chosen countries of asylum.
 population_note = camps.population_note(view.match, [names.get(i, i) for i in state.countries])
-st.caption(":material/info: " + population_note)
+st.caption(":material/info: " + md_plain(population_note))
 
 st.caption(
     f":material/lock: Camp locations are sensitive: every position on the map and in the tables "
@@ -208,7 +211,7 @@ def _largest() -> None:
         )
         st.caption(
             "UNHCR Refugee Data Finder, end-2025 (CC BY 4.0); joined register sites only. "
-            + population_note
+            + md_plain(population_note)
         )
 
 

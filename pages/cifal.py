@@ -28,7 +28,7 @@ opts = cities.options(cache.query)
 state, notes = cifal.CifalState.from_params(st.query_params.to_dict(), opts)
 notes = link_notes("cifal", notes, state.to_params())
 if notes:
-    st.info(" ".join(notes), icon=":material/link_off:")
+    st.info(md_plain(" ".join(notes)), icon=":material/link_off:")
 
 c1, c2, c3 = st.columns(3)
 radius = c1.select_slider("Within (km of a centre)", options=cifal.RADII, value=state.radius_km)
@@ -102,18 +102,18 @@ m1.metric("CIFAL centres", fmt(h["centres"]), help=f"{fmt(h['active'])} active."
 m2.metric(
     "Cities within reach",
     fmt(h["cities_covered"]),
-    help=f"Arrival cities of {min_pop:,}+ people in {year} within {radius} km of a centre.",
+    help=f"Arrival cities of {min_pop:,}+ people in {year:d} within {radius:d} km of a centre.",
 )
 m3.metric(
     "Route ends within reach",
     f"{fmt(h['destinations_reached'])} of {fmt(h['destinations'])}",
-    help=f"Route corridor destination ends within {radius} km of a centre.",
+    help=f"Route corridor destination ends within {radius:d} km of a centre.",
 )
 m4.metric(
     "Fast-growing, no centre",
     fmt(h["uncovered"]),
-    help=f"Cities whose total population grows {growth}%+ from {y0} to {y1} with no centre "
-    f"within {radius} km"
+    help=f"Cities whose total population grows {growth:d}%+ from {y0:d} to {y1:d} with no "
+    f"centre within {radius:d} km"
     + (f"; {md_plain(state.deadly_text())}" if state.deadly_text() else "")
     + f". {md_plain(view.caveat)}",
 )
@@ -122,14 +122,14 @@ layer_picker(view.map, key="cifal")
 drawn = show_map(view.map, key="cifal_map")
 export_panel("cifal", view, drawn)
 st.caption(
-    f"Rings show {radius} km around each centre; orange circles are cities of {min_pop:,}+ "
-    f"people in {y1} that grow at least {growth}% from {y0} to {y1} with no centre within "
-    f"{radius} km"
+    f"Rings show {radius:d} km around each centre; orange circles are cities of {min_pop:,}+ "
+    f"people in {y1:d} that grow at least {growth:d}% from {y0:d} to {y1:d} with no centre "
+    f"within {radius:d} km"
     + (f" and {md_plain(state.deadly_text())}" if state.deadly_text() else "")
-    + f". Dead and missing are Missing Migrants Project incidents recorded within {near} km "
+    + f". Dead and missing are Missing Migrants Project incidents recorded within {near:d} km "
     "of the city; the corridor distance is to the corridor's line. Route destinations are "
     "the ends of schematic corridors. Distances are great-circle (haversine), in whole km; "
-    f"within {radius} km includes {radius} km. " + md_plain(view.caveat)
+    f"within {radius:d} km includes {radius:d} km. " + md_plain(view.caveat)
 )
 
 

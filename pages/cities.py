@@ -28,7 +28,7 @@ opts = cities.options(cache.query)
 state, notes = cities.CitiesState.from_params(st.query_params.to_dict(), opts)
 notes = link_notes("cities", notes, state.to_params())
 if notes:
-    st.info(" ".join(notes), icon=":material/link_off:")
+    st.info(md_plain(" ".join(notes)), icon=":material/link_off:")
 
 c1, c2, c3 = st.columns([3, 2, 2])
 mode = c1.radio(
@@ -73,22 +73,22 @@ sync_url(state.to_params())
 view = cities.build(cache.query, cache.basemap(), state)
 h = view.headline
 hy = view.headline_year  # the growth period's end year in growth mode
-hy_label = opts.year_label(hy)
-proj = f" {view.projection_note}" if h["projected"] else ""
+hy_label = md_plain(opts.year_label(hy))
+proj = f" {md_plain(view.projection_note)}" if h["projected"] else ""
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
     f"Cities in {hy_label}",
     fmt(h["cities"]),
-    help=f"Urban agglomerations of {min_pop:,}+ people in {hy} (UN WUP 2018).{proj}",
+    help=f"Urban agglomerations of {min_pop:,}+ people in {hy:d} (UN WUP 2018).{proj}",
 )
 m2.metric(
     f"People in them, {hy_label}",
     f"{h['population'] / 1e9:,.2f} bn",
-    help=f"{hy}.{proj}",
+    help=f"{hy:d}.{proj}",
 )
 m3.metric(f"Megacities, {hy_label}", fmt(h["megacities"]), help="10 million people or more.")
 m4.metric(
-    f"Refugees hosted, {ryear}",
+    f"Refugees hosted, {ryear:d}",
     f"{view.refugees['total'].sum() / 1e6:,.1f} M",
     help="UNHCR Refugee Data Finder: refugees under UNHCR's mandate plus asylum-seekers, "
     f"summed over countries of asylum. {md_plain(view.oip_note)}",
@@ -107,7 +107,7 @@ st.caption(
 
 
 def _fastest_growing() -> None:
-    st.markdown(f"**Fastest-growing cities, {y0}–{y1}**")
+    st.markdown(f"**Fastest-growing cities, {y0:d}–{y1:d}**")
     g = view.growth.dropna(subset=["growth_pct"]).head(25)
     st.dataframe(
         g[["name", "country", "pop_from", "pop_to", "growth", "growth_pct"]],
@@ -127,9 +127,9 @@ def _fastest_growing() -> None:
         },
     )
     st.caption(
-        f"The 25 fastest-growing cities of {min_pop:,}+ people in {y1} by percent growth of "
+        f"The 25 fastest-growing cities of {min_pop:,}+ people in {y1:d} by percent growth of "
         "their total population (not arrivals). "
-        + (opts.projection_note(y0, y1) or "WUP figures for 2020 onward are projections.")
+        + (md_plain(opts.projection_note(y0, y1)) or "WUP figures for 2020 onward are projections.")
     )
 
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo import cache
 from geo.views import data_sources
-from pages._ui import page_header
+from pages._ui import md_plain, page_header
 
 page_header(
     "Data and sources",
@@ -70,7 +70,7 @@ for title, text in data_sources.CAVEATS:
     st.markdown(f"**{title}.** {text}")
 match = view.facts.get("site_population_match")
 if match:
-    st.caption(f"2025 population join: {match}.")
+    st.caption(f"2025 population join: {md_plain(match)}.")
 
 st.subheader("Sensitive coordinates")
 st.markdown(
@@ -111,6 +111,10 @@ st.markdown(
     "3. Reload this page: the app notices the new database."
 )
 st.caption(
-    f"Database built {view.facts.get('built_at', '?')} from `{view.facts.get('sources_dir', '?')}` "
-    f"in {view.facts.get('build_seconds', '?')} s (DuckDB {view.facts.get('duckdb_version', '?')})."
+    # Facts stored by the build (a folder name can hold any character): shown as text.
+    md_plain(
+        f"Database built {view.facts.get('built_at', '?')} from "
+        f"{view.facts.get('sources_dir', '?')} in {view.facts.get('build_seconds', '?')} s "
+        f"(DuckDB {view.facts.get('duckdb_version', '?')})."
+    )
 )

@@ -4,7 +4,16 @@ import streamlit as st
 
 from geo import cache
 from geo.views import overview
-from pages._ui import export_panel, fmt, layer_picker, mmp_caveat, page_header, show_map, sync_url
+from pages._ui import (
+    export_panel,
+    fmt,
+    layer_picker,
+    md_plain,
+    mmp_caveat,
+    page_header,
+    show_map,
+    sync_url,
+)
 
 page_header(
     "Arrival Atlas",
@@ -25,7 +34,7 @@ c1.metric(
 last = h["last_date"]
 part_year = last.year == h["year"] and (last.month, last.day) != (12, 31)
 c2.metric(
-    f"Dead and missing in {h['year']}" + (f", to {last:%d %b}" if part_year else ""),
+    f"Dead and missing in {h['year']:d}" + (f", to {last:%d %b}" if part_year else ""),
     fmt(h["dead_and_missing_year"]),
     help=f"Incidents recorded to {h['last_date']:%d %b %Y}; minimum estimates.",
 )
@@ -56,5 +65,6 @@ with st.expander("Data vintage", expanded=False):
         width="stretch",
     )
     st.caption(
-        f"Database built {view.vintage['built_at'].iloc[0]}. Details on the Data and sources page."
+        f"Database built {md_plain(view.vintage['built_at'].iloc[0])}. "
+        "Details on the Data and sources page."
     )

@@ -10,6 +10,7 @@ from pages._ui import (
     fmt,
     layer_picker,
     link_notes,
+    md_plain,
     mmp_caveat,
     page_header,
     show_map,
@@ -86,7 +87,9 @@ sync_url(state.to_params())  # a copied link reopens this view
 
 if notes:
     st.info(
-        "Some settings in the link were not understood and were ignored: " + "; ".join(notes) + ".",
+        "Some settings in the link were not understood and were ignored: "
+        + md_plain("; ".join(notes))
+        + ".",
         icon=":material/link_off:",
     )
 
@@ -105,11 +108,11 @@ if t["incidents"]:
         else "Every one of them has a position and is on the map."
     )
     st.caption(
-        f"Selection: {state.describe()}. First incident {t['first_date']:%d %b %Y}, "
+        f"Selection: {md_plain(state.describe())}. First incident {t['first_date']:%d %b %Y}, "
         f"last {t['last_date']:%d %b %Y}. {located}"
     )
 else:
-    st.caption(f"Selection: {state.describe()}. No incident matches these filters.")
+    st.caption(f"Selection: {md_plain(state.describe())}. No incident matches these filters.")
 mmp_caveat()
 
 layer_picker(view.map, key="routes")
@@ -176,10 +179,10 @@ def _series() -> None:
             (
                 "The route of the selection"
                 if n_routes == 1
-                else f"The {n_routes} deadliest routes of the selection"
+                else f"The {n_routes:d} deadliest routes of the selection"
             )
             + "; an incident on two routes counts on each, and incidents with no route given are left out."
-            + routes.last_period_note(state, options.last_date, view.grain)
+            + md_plain(routes.last_period_note(state, options.last_date, view.grain))
         )
 
 

@@ -99,3 +99,14 @@ def pytest_addoption(parser):
     ``--walk-seed S`` replays a walk. Defaults: ``ATLAS_WALK_STEPS`` or 4, ``ATLAS_WALK_SEED`` (``random`` for a new walk) or 1234."""
     parser.addoption("--walk-steps", type=int, default=None, help="random-walk steps per page")
     parser.addoption("--walk-seed", type=int, default=None, help="random-walk seed (replay)")
+
+
+def md_shown(markdown: str) -> str:
+    """The text Streamlit shows for Markdown escaped by ``geo.views.md_plain``: its
+    backslash escapes resolved and its invisible word joiners dropped (AppTest reports
+    an element's Markdown source, not what the browser renders)."""
+    import re
+
+    from geo.views import WORD_JOINER
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from geo.maps import CircleLayer, layer_names, map_html
 from geo.views import cities as V
 from geo.views import countries_of, direct_query
-from tests.conftest import REPO
+from tests.conftest import REPO, md_shown
 
 BUDGET = 300 * 1024
 
@@ -232,7 +232,7 @@ def test_apptest_cities_page(db_path, monkeypatch, con):
     n = con.execute(
         "SELECT count(*) FROM city_population WHERE year = 2025 AND population >= 300000"
     ).fetchone()[0]
-    metric = [m for m in at.metric if m.label == "Cities in 2025 (2018 projection)"][0]
+    metric = [m for m in at.metric if md_shown(m.label) == "Cities in 2025 (2018 projection)"][0]
     assert metric.value == f"{n:,}"
     # the map caption carries both caveats: projections, and who the refugee layer leaves out
     captions = " ".join(c.value for c in at.caption).replace("\\", "")

@@ -10,6 +10,7 @@ basemap countries.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -23,12 +24,49 @@ from geo.queries import run_query
 Query = Callable[..., pd.DataFrame]
 
 
-def md_plain(text: str) -> str:
-    """Text with data values in it (a country name...) made safe for Streamlit Markdown
-    (``st.caption``, ``st.markdown``): every Markdown, HTML and directive character is
-    backslash-escaped, so a value is shown as written and never formats, links or hides
-    anything."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$=])", r"\\\1", text)
+# Every ASCII punctuation character: CommonMark lets a backslash escape each of them, and
+# Markdown, GFM, HTML and Streamlit's directives (``:red[...]``, ``$...$``) are all spelt
+# with them.
+_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+# A line break inside a value would start a new block (a heading, a list, a quote) or,
+# in HTML, end the HTML block with a blank line and let the rest be read as Markdown.
+_BREAKS = re.compile(r"[ \t]*(?:\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029])\s*")
+# U+2060 WORD JOINER: invisible, never a line break. Streamlit's Markdown runs a few
+# rules over the text *after* backslash escapes are resolved, so escaping alone does not
+# stop them: GFM's bare links (``https://``, ``www.``, ``name@host``), the icon and logo
+# shortcodes (``:material/...:``, ``:streamlit:``, emoji ``:smile:``) and the arrows
+# (``->`` shown as →). A word joiner after ``:`` and ``@``, after ``www`` before a dot,
+# and inside the arrow pairs leaves the text as written and matches none of them.
+WORD_JOINER = "\u2060"
+_TEXT_RULES = re.compile(r"(?<=[:@])(?=\S)|(?i:(?<=www)(?=\.))|(?<=[-<>~])(?=[->=])")
+
+
+def md_plain(text: object) -> str:
+    """Untrusted text (a data value, a URL value, a file's text) made literal for
+    Streamlit Markdown: ``st.markdown``, ``st.caption``, ``st.info`` and the other alerts,
+    metric labels and help, tab and expander labels, widget labels and help.
+
+    The one escaping function for Markdown. Every ASCII punctuation character is
+    backslash-escaped (links ``[x](url)``, images ``![x](url)``, emphasis, headings, lists,
+    quotes, code, tables, HTML tags and entities, ``:red[...]`` directives, ``$`` maths),
+    line breaks become spaces (a value is never more than one line of its sentence), and
+    an invisible word joiner (:data:`WORD_JOINER`) breaks the patterns Streamlit matches
+    in the text itself (bare links, ``:material/...:`` icons, emoji shortcodes, arrows).
+    The text shows exactly as written, with nothing clickable, styled or fetched.
+
+    For text inside HTML (``unsafe_allow_html``) use :func:`html_text` instead.
+    """
+    s = _BREAKS.sub(" ", str(text)).replace("\t", " ")
+    s = _TEXT_RULES.sub(WORD_JOINER, s)
+    return _MD_PUNCT.sub(r"\\\1", s)
+
+
+def html_text(text: object) -> str:
+    """Untrusted text made literal inside HTML that Streamlit renders as Markdown
+    (``st.markdown(..., unsafe_allow_html=True)``): HTML-escaped, quotes included, and on
+    one line, because a blank line would end the HTML block and the rest would be read as
+    Markdown (links, images, ``:red[...]``)."""
+    return html.escape(_BREAKS.sub(" ", str(text)), quote=True)
 
 
 def direct_query(con: duckdb.DuckDBPyConnection) -> Query:

@@ -34,7 +34,7 @@ from geo.maps import (
     nice_breaks,
     radius_for,
 )
-from geo.views import Query, md_plain, memo, parse_list
+from geo.views import Query, memo, parse_list
 
 STATUSES = ("all", "open", "closed")
 DATASETS = {
@@ -210,9 +210,9 @@ def population_note(match: pd.Series, places: list[str] | None = None) -> str:
     Returns
     -------
     str
-        Markdown, with the country names escaped.
+        Plain text (the page escapes it, country names included, with ``md_plain``).
     """
-    where = f" in {', '.join(md_plain(p) for p in places)}" if places else ""
+    where = f" in {', '.join(places)}" if places else ""
     people, away = int(match["people"]), int(match["people_not_at_site"])
     if not people:
         return f"UNHCR reports no end-2025 camp population{where}."
