@@ -8,6 +8,7 @@ reaches every session at its next query (see ``geo.database``).
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
@@ -16,16 +17,12 @@ import streamlit as st
 
 from geo import settings
 from geo.database import Databases, file_key
+from geo.dbfile import check_database_file
 from geo.firstrun import no_data_help
 from geo.heap import freeze_long_lived
 from geo.maps import Basemap
 from geo.queries import run_query
-from geo.views import countries_of
-
-
-class DatabaseMissing(RuntimeError):
-    """No database, and no sources to build one from."""
-
+from geo.views import countries_of, md_plain
 
 # One per server process: every session reads the newest build of the file.
 _DATABASES = Databases()
@@ -70,7 +67,25 @@ def database() -> tuple:
             # The same paragraph scripts/run.sh prints, naming the folder read above.
             st.error(no_data_help(sources, db, in_app=True, markdown=True))
             st.stop()
-    return file_key(db)
+    try:
+        key = file_key(db)
+        problem = _problem_of(key)
+    except OSError as exc:
+        problem = check_database_file(db) or f"{db}: {exc}"
+    if problem:
+        # Once per page: the page stops here, before any of its queries.
+        st.error(
+            "**The database cannot be opened.** " + md_plain(problem),
+            icon=":material/database_off:",
+        )
+        st.stop()
+    return key
+
+
+@functools.lru_cache(maxsize=16)
+def _problem_of(key: tuple) -> str | None:
+    # Judged once per build of the file: a rebuild or a fixed ATLAS_DB gets a new key.
+    return check_database_file(key[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
