@@ -33,12 +33,19 @@ CLOSE = "</script><script>alert(4)</script>"
 JS_URL = "javascript:alert(1)"
 QUOTED_URL = 'https://example.org/?q="><script>alert(3)</script>'
 GOOD_URL = "http://example.org/ok"
+# Markdown payloads (issue 14): a route, a cause and a site type named like this must
+# show as text in captions and notes, never as a link, an image or styled text.
+ROUTE_LINK = "[Click here](https://evil.example/route)"
+CAUSE_RED = ":red[**SECURITY ALERT**]"
+TYPE_LINK = "[Verify your account](https://evil.example/type)"
+DAY2 = "2013-12-30"  # the Markdown payload incident: not on DAY, whose rows are counted
 # export row -> values (row numbers count the header as row 1)
 INCIDENTS = {
     11: {"Location of Incident": SCRIPT, "Information Source": IMG, "URL": JS_URL},
     21: {"Location of Incident": QUOTES, "Information Source": SVG, "URL": QUOTED_URL},
     31: {"Location of Incident": IMG, "Country of Incident": CLOSE, "URL": GOOD_URL},
 }
+MARKDOWN_INCIDENT = (41, {"Migration Route": ROUTE_LINK, "Cause of Death": CAUSE_RED})
 SITE_NAMES = [SCRIPT, IMG, QUOTES]
 SITES_COUNTRY = "Uganda"  # the register rows whose names are replaced
 
@@ -59,12 +66,12 @@ def xss_db(mirror, tmp_path_factory) -> Path:
     with (mirror / EXPORT).open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))[:1501]
     col = {c: i for i, c in enumerate(rows[0])}
-    for row, values in INCIDENTS.items():
+    for row, values in [*INCIDENTS.items(), MARKDOWN_INCIDENT]:
         r = rows[row - 1]
         for k, v in values.items():
             r[col[k]] = v
         dm = str(100 + row)
-        r[col["Incident Date"]] = DAY
+        r[col["Incident Date"]] = DAY if row in INCIDENTS else DAY2
         r[col["Number of Dead"]] = r[col["Total Number of Dead and Missing"]] = dm
         r[col["Minimum Estimated Number of Missing"]] = ""
     (src / EXPORT).parent.mkdir(parents=True, exist_ok=True)
@@ -73,9 +80,10 @@ def xss_db(mirror, tmp_path_factory) -> Path:
         sites = list(csv.reader(fh))[:801]
     scol = {c: i for i, c in enumerate(sites[0])}
     uganda = [r for r in sites[1:] if r[scol["Country"]] == SITES_COUNTRY]
-    assert len(uganda) >= len(SITE_NAMES)
+    assert len(uganda) > len(SITE_NAMES)
     for r, name in zip(uganda, SITE_NAMES, strict=False):
         r[scol["name"]] = name
+    uganda[len(SITE_NAMES)][scol["loc_type"]] = TYPE_LINK
     (src / REGISTER).parent.mkdir(parents=True, exist_ok=True)
     (src / REGISTER).write_text(_csv(sites), encoding="utf-8")
     db = root / "atlas.duckdb"
@@ -256,6 +264,97 @@ def test_camps_tooltips_show_site_names_as_text(xss_server, browser, xss_db):
         assert not op.real_errors(), op.console_errors
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------- Markdown payloads
+
+# The page's text, the links and images that point outside, and the payloads' styling
+# (a colour, bold "SECURITY ALERT"): what a hostile value would have made live.
+MARKDOWN_LIVE = """() => {
+    const main = document.querySelector('[data-testid=stMain]');
+    const md = Array.from(main.querySelectorAll('[data-testid=stMarkdownContainer]'));
+    return {
+        text: main.textContent,
+        outside: Array.from(document.querySelectorAll('a[href], img[src]'))
+            .map(a => a.getAttribute('href') || a.getAttribute('src'))
+            .filter(h => /evil/.test(h) && !h.startsWith('#')),
+        styled: md.flatMap(m => Array.from(m.querySelectorAll(
+                '.stMarkdownColoredText, .stMarkdownColoredBackground, strong, img, '
+                + 'a[href]:not([href^="#"])')))
+            .filter(e => /SECURITY|evil|Click|Verify/.test(e.outerHTML))
+            .map(e => e.outerHTML.slice(0, 160)),
+    };
+}"""
+
+
+def _markdown_page(server, browser, path: str, params: dict[str, str]) -> dict:
+    """Open a page with hostile URL values, its map drawn (the export panel shows), and
+    return what MARKDOWN_LIVE finds, word joiners dropped from the text."""
+    from urllib.parse import urlencode
+
+    from geo.views import WORD_JOINER
+
+    op, context = _open(server, browser, f"{path}?{urlencode(params)}")
+    try:
+        op.map_frame()
+        op.page.get_by_text("Export this view").click()
+        op.page.wait_for_timeout(800)
+        found = op.page.evaluate(MARKDOWN_LIVE)
+        found["text"] = found["text"].replace(WORD_JOINER, "")
+        found["blocked"] = [u for u in op.blocked if "evil" in u]
+        found["dialogs"] = op.dialogs
+        return found
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_routes_shows_hostile_link_values_and_route_names_as_text(xss_server, browser):
+    """Issue 14: ``?from=[Click here](...)`` and unknown list values echoed in the note,
+    and a route and a cause named like Markdown in the selection caption and the export
+    panel, all show as written: nothing links out, nothing is fetched, nothing is red."""
+    bad_from = "[Click here](https://evil.example/from)"
+    bad_cause = "![x](https://evil.example/x.png)"
+    bad_type = "<img src=x onerror=alert(1)>"
+    found = _markdown_page(
+        xss_server,
+        browser,
+        "routes",
+        {
+            "from": bad_from,
+            "routes": ROUTE_LINK,
+            "causes": f"{CAUSE_RED}|{bad_cause}",
+            "regions": CAUSE_RED,
+            "types": bad_type,
+        },
+    )
+    text = found["text"]
+    assert f"from={bad_from}" in text  # the note echoes the URL values, as text
+    assert f"causes: {bad_cause} (not in the data)" in text
+    assert f"regions: {CAUSE_RED} (not in the data)" in text
+    assert f"types: {bad_type} (not in the data)" in text
+    # the data values the filters picked, in the selection caption and the export panel
+    assert text.count(f"; {ROUTE_LINK}; {CAUSE_RED}") >= 2, text[:3000]
+    assert found["outside"] == [] and found["styled"] == [], found
+    assert found["blocked"] == [] and found["dialogs"] == []
+
+
+@pytest.mark.browser
+def test_camps_shows_hostile_link_values_and_site_types_as_text(xss_server, browser):
+    bad_country = "[Verify your account](https://evil.example/c)"
+    bad_status = "![x](https://evil.example/x.png)"
+    found = _markdown_page(
+        xss_server,
+        browser,
+        "camps",
+        {"country": bad_country, "status": bad_status, "type": TYPE_LINK},
+    )
+    text = found["text"]
+    assert f"unknown country '{bad_country}'" in text
+    assert f"unknown status '{bad_status}'" in text
+    assert TYPE_LINK in text  # the chosen site type, in the export panel's caption
+    assert found["outside"] == [] and found["styled"] == [], found
+    assert found["blocked"] == [] and found["dialogs"] == []
 
 
 # --------------------------------------------------------------------------- exports
