@@ -583,9 +583,7 @@ def _endpoint_incidents(ctx: LoadContext, paths: list[Path]) -> tuple[list[dict]
             )
         incidents.append(incident)
     if decoded:
-        ctx.say(
-            f"  MMP endpoint: {decoded:,} text values with HTML entities (&#039;, &amp;) decoded"
-        )
+        ctx.say(f"  MMP endpoint: {decoded:,} text values with HTML entities decoded")
     return incidents, published, nrows
 
 
