@@ -10,40 +10,85 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import numbers
 import string
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from geo import DATA_DIR
 from geo.queries import UnknownQuery, query_names
 from geo.registry import PAGE_KEYS, PageRender, render_page
+from geo.settings import briefings_dir
 from geo.views import Query
 
-BRIEFINGS_DIR = DATA_DIR / "briefings"
+# What a briefing file and each of its slides may hold.
+FILE_FIELDS = ("title", "description", "slides")
+SLIDE_FIELDS = ("page", "headline", "caption", "params", "figures")
+PARAMS_EXAMPLE = 'params = { routes = "Central Mediterranean" }'
+# Parameters whose values come from the data ("route 'X' is not in the data"); the
+# others take one of a fixed set of values.
+DATA_VALUES = {"regions", "routes", "causes", "types", "type", "country", "year", "from", "to"}
+LABELS = {
+    "regions": "region",
+    "routes": "route",
+    "causes": "cause of death",
+    "types": "incident type",
+    "type": "site type",
+    "ryear": "refugee year",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a briefing file: where (file, slide, field) and what.
+
+    ``message`` says what is wrong and what is expected. It quotes the file's own text,
+    so it is shown as literal text, never as Markdown.
+    """
+
+    file: str
+    slide: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.slide is not None:
+            where += f", slide {self.slide}"
+        if self.field:
+            where += f", {self.field}"
+        return f"{where}: {self.message}"
 
 
 class BriefingError(ValueError):
-    """A briefing file that cannot be used; the message names the file and the slide."""
+    """A briefing file or slide that cannot be used; the message names the file and the
+    slide, and ``problems`` lists each :class:`Problem`."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
 
 
 @dataclass
 class Slide:
-    """One view of a briefing."""
+    """One view of a briefing; ``file`` and ``number`` say where it is written."""
 
     page: str
     headline: str
     caption: str = ""
     params: dict[str, str] = field(default_factory=dict)
     figures: list[str] = field(default_factory=list)
+    number: int = 0
+    file: str = ""
 
 
 @dataclass
 class Briefing:
-    """A briefing file."""
+    """A briefing file: its usable slides (a slide with a problem is left out)."""
 
     key: str
     title: str
@@ -55,44 +100,305 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+def _kind(value: object) -> str:
+    """The TOML name of a value's type, for messages."""
+    names = {str: "text", bool: "true/false", int: "a whole number", float: "a number"}
+    names |= {list: "an array", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _short(value: object, n: int = 60) -> str:
+    s = repr(value)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _param_value(value: object) -> str | None:
+    """A slide's parameter as a URL value (lists joined by ``|``), or ``None`` when it
+    has no URL form (a table, a list of tables)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, str | int | float | date):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return "|".join(str(v) for v in value)
+    return None
+
+
+def _check_slide(name: str, i: int, s: dict, known: set[str]) -> tuple[Slide | None, list]:
+    """Check one ``[[slides]]`` table: (the slide or ``None``, its problems)."""
+    problems: list[Problem] = []
+
+    def bad(fld: str, message: str) -> None:
+        problems.append(Problem(name, i, fld, message))
+
+    for key in s:
+        if key not in SLIDE_FIELDS:
+            bad(key, f"unknown field (a slide has {', '.join(SLIDE_FIELDS)})")
+    page = s.get("page")
+    if page not in PAGE_KEYS:
+        found = "missing" if page is None else f"{_short(page)} is not a page"
+        bad("page", f"{found}; page must be one of {', '.join(PAGE_KEYS)}")
+    texts = {}
+    for key, required in (("headline", True), ("caption", False)):
+        value = s.get(key, None if required else "")
+        if required and (value is None or value == ""):
+            bad(key, "missing: every slide needs a headline (text)")
+        elif not isinstance(value, str):
+            bad(key, f"text expected, found {_kind(value)} {_short(value)}")
+        else:
+            try:
+                _fields(value)
+                texts[key] = value
+            except ValueError as exc:
+                bad(key, f"not a valid text with figures ({exc}); write {{{{ and }}}} for braces")
+    figures = s.get("figures", [])
+    if isinstance(figures, str):
+        figures = [figures]
+    if not isinstance(figures, list) or not all(isinstance(f, str) for f in figures):
+        bad("figures", f"a query name or a list of them expected, found {_short(figures)}")
+        figures = []
+    for f in figures:
+        if f not in known:
+            bad("figures", f"no query named {_short(f)} in queries/")
+    raw = s.get("params", {})
+    params: dict[str, str] = {}
+    if not isinstance(raw, dict):
+        bad(
+            "params",
+            f"a table expected, such as {PARAMS_EXAMPLE}; found {_kind(raw)} {_short(raw)}",
+        )
+    else:
+        for key, value in raw.items():
+            text = _param_value(value)
+            if text is None:
+                bad(
+                    f"params.{key}",
+                    f"text, a number or a list of them expected, found {_kind(value)}",
+                )
+            else:
+                params[str(key)] = text
+    if problems:
+        return None, problems
+    slide = Slide(page, texts["headline"], texts["caption"], params, figures, i, name)
+    return slide, problems
+
+
+def read_briefing(path: Path) -> tuple[Briefing | None, list[Problem]]:
+    """Read a briefing file and check everything that needs no database.
+
+    Each problem (TOML syntax, a field of the wrong type, an unknown page, query or
+    field, a missing headline) is reported once with its file, slide and field; the
+    slides without a problem are kept. The parameters' values are checked against the
+    data by :func:`slide_problems`.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.toml`` briefing file.
+
+    Returns
+    -------
+    (Briefing or None, list of Problem)
+        The briefing with its usable slides (``None`` when it has none), and the problems.
+    """
+    name = path.name
+    problems: list[Problem] = []
+
+    def bad(fld: str, message: str) -> None:
+        problems.append(Problem(name, None, fld, message))
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        bad("", f"not a valid TOML file ({exc})")
+        return None, problems
+    except UnicodeDecodeError as exc:
+        bad("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None, problems
+    except OSError as exc:
+        bad("", f"cannot be read ({exc.strerror or exc})")
+        return None, problems
+    for key in data:
+        if key not in FILE_FIELDS:
+            bad(key, f"unknown field (a briefing has {', '.join(FILE_FIELDS)})")
+    meta = {}
+    for key, default in (("title", path.stem), ("description", "")):
+        value = data.get(key, default)
+        if not isinstance(value, str):
+            bad(key, f"text expected, found {_kind(value)} {_short(value)}")
+            value = default
+        meta[key] = value
+    raw = data.get("slides")
+    if not isinstance(raw, list) or not raw:
+        found = "" if raw is None else f" (found {_kind(raw)})"
+        bad("slides", f"no [[slides]]{found}: a briefing needs at least one [[slides]] table")
+        return None, problems
+    slides = []
+    known = set(query_names())
+    for i, s in enumerate(raw, start=1):
+        if not isinstance(s, dict):
+            problems.append(Problem(name, i, "", f"a [[slides]] table expected, found {_kind(s)}"))
+            continue
+        slide, found = _check_slide(name, i, s, known)
+        problems += found
+        if slide is not None:
+            slides.append(slide)
+    if not slides:
+        return None, problems
+    return Briefing(path.stem, meta["title"], meta["description"], slides), problems
+
+
 def load_briefing(path: Path) -> Briefing:
-    """Read and check a briefing file.
+    """Read a briefing file that must have no problem at all.
 
     Raises
     ------
     BriefingError
-        Not TOML, no slides, an unknown page or query, or a text quoting a figure
-        that none of its queries can give.
+        Every problem :func:`read_briefing` finds, one per line.
     """
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BriefingError(f"{path.name}: not a valid TOML file ({exc})") from exc
-    raw = data.get("slides")
-    if not isinstance(raw, list) or not raw:
-        raise BriefingError(f"{path.name}: no [[slides]]")
-    slides = []
-    known = set(query_names())
-    for i, s in enumerate(raw, start=1):
-        where = f"{path.name}, slide {i}"
-        page = s.get("page")
-        if page not in PAGE_KEYS:
-            raise BriefingError(f"{where}: page must be one of {', '.join(PAGE_KEYS)}")
-        figures = s.get("figures", [])
-        figures = [figures] if isinstance(figures, str) else list(figures)
-        for f in figures:
-            if f not in known:
-                raise BriefingError(f"{where}: no query named {f!r} in queries/")
-        if not s.get("headline"):
-            raise BriefingError(f"{where}: no headline")
-        params = {str(k): str(v) for k, v in (s.get("params") or {}).items()}
-        slides.append(Slide(page, s["headline"], s.get("caption", ""), params, figures))
-    return Briefing(path.stem, data.get("title", path.stem), data.get("description", ""), slides)
+    b, problems = read_briefing(path)
+    if problems or b is None:
+        raise BriefingError("\n".join(map(str, problems)), problems)
+    return b
 
 
-def briefings(folder: Path = BRIEFINGS_DIR) -> list[Briefing]:
-    """Every briefing in the folder, by file name."""
+def read_briefings(folder: Path | None = None) -> tuple[list[Briefing], list[Problem]]:
+    """Every usable briefing of the folder (by file name) and every problem found.
+
+    Parameters
+    ----------
+    folder : Path, optional
+        Default :func:`geo.settings.briefings_dir` (``$ATLAS_BRIEFINGS``).
+
+    Returns
+    -------
+    (list of Briefing, list of Problem)
+        A file with some bad slides gives its good ones; a file with none gives none.
+    """
+    folder = briefings_dir() if folder is None else folder
+    found, problems = [], []
+    for path in sorted(folder.glob("*.toml")):
+        b, bad = read_briefing(path)
+        problems += bad
+        if b is not None:
+            found.append(b)
+    return found, problems
+
+
+def briefings(folder: Path | None = None) -> list[Briefing]:
+    """Every briefing in the folder, by file name; any problem raises :class:`BriefingError`."""
+    folder = briefings_dir() if folder is None else folder
     return [load_briefing(p) for p in sorted(folder.glob("*.toml"))]
+
+
+class _Asked(dict):
+    """A slide's parameters, noting each name a page's ``from_params`` asks for."""
+
+    def __init__(self, params: dict, asked: set):
+        super().__init__(params)
+        self.asked = asked
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.asked.add(key)
+        return super().__contains__(key)
+
+
+def _listed(values: list[str], n: int = 12) -> str:
+    if not values:
+        return "none"
+    more = f", … ({len(values)} in all)" if len(values) > n else ""
+    return ", ".join(values[:n]) + more
+
+
+def slide_problems(slide: Slide, q: Query, opts: object = None) -> list[Problem]:
+    """What is wrong with a slide's parameters, read exactly as a link is read.
+
+    The page's own ``from_params`` (:func:`geo.registry.page_state`) decides: a value it
+    ignores (a route, country or year not in the data, a date out of range...) or a name
+    it never asks for is a problem, because the slide would show the page's default (all
+    routes, say) under the slide's headline.
+
+    Parameters
+    ----------
+    slide : Slide
+        A slide that passed :func:`read_briefing`.
+    q : Query
+        Runs the option queries of the slide's page.
+    opts : object, optional
+        :func:`geo.registry.page_options` of the page, when already known.
+
+    Returns
+    -------
+    list of Problem
+        One per parameter at fault, e.g. ``route 'X' is not in the data (known: ...)``.
+    """
+    from geo.registry import page_options, page_state, param_choices
+
+    opts = page_options(slide.page, q) if opts is None else opts
+    asked: set[str] = set()
+    page_state(slide.page, _Asked(slide.params, asked), opts)
+    out: list[Problem] = []
+
+    def bad(fld: str, message: str) -> None:
+        out.append(Problem(slide.file, slide.number, fld, message))
+
+    for key in slide.params:
+        if key not in asked:
+            names = ", ".join(sorted(asked)) or "none"
+            bad(f"params.{key}", f"not a filter of the {slide.page} page (its filters: {names})")
+    unknown = len(out)
+    params = {k: v for k, v in slide.params.items() if k in asked}
+    _, notes = page_state(slide.page, params, opts)
+    if not notes:
+        return out
+    choices = param_choices(slide.page, opts)
+    explained: dict[str, list[str]] = {}
+    for key, value in params.items():
+        # The notes that go when this parameter goes are this parameter's.
+        _, without = page_state(slide.page, {k: v for k, v in params.items() if k != key}, opts)
+        gone = [n for n in notes if n not in without]
+        if not gone:
+            continue
+        allowed = choices.get(key)
+        wrong = [v for v in value.split("|") if v and v not in allowed] if allowed else []
+        if wrong:
+            label = LABELS.get(key, key)
+            values = ", ".join(_short(v) for v in wrong[:5])
+            verb = "is" if len(wrong) == 1 else "are"
+            where = "in the data (known" if key in DATA_VALUES else "a choice (choices"
+            bad(f"params.{key}", f"{label} {values} {verb} not {where}: {_listed(allowed)})")
+        else:
+            for note in gone:
+                explained.setdefault(note, []).append(f"params.{key}")
+    for note, keys in explained.items():
+        bad(", ".join(keys), note)
+    if len(out) == unknown:
+        for note in notes:  # no single parameter took the blame: say what the page said
+            bad("params", note)
+    return out
+
+
+def check_briefing(b: Briefing, q: Query) -> dict[int, list[Problem]]:
+    """:func:`slide_problems` of every slide, by 1-based position in ``b.slides``."""
+    from geo.registry import page_options
+
+    opts: dict[str, object] = {}
+    out = {}
+    for n, slide in enumerate(b.slides, start=1):
+        if slide.page not in opts:
+            opts[slide.page] = page_options(slide.page, q)
+        found = slide_problems(slide, q, opts[slide.page])
+        if found:
+            out[n] = found
+    return out
 
 
 def _figure_params(q: Query, page: PageRender) -> dict:
@@ -116,48 +422,111 @@ def _figure_params(q: Query, page: PageRender) -> dict:
     return params
 
 
-def slide_texts(slide: Slide, q: Query, page: PageRender) -> tuple[str, str]:
-    """The slide's headline and caption with their figures filled in from queries."""
+NO_VALUE = "none"  # a figure with no value: a date or a name of no incident at all
+
+
+class _Figures(string.Formatter):
+    """Fills a slide's text. A figure without a value (the first date of no incidents)
+    reads "none" whatever its format: ``{first_date:%Y}`` cannot crash the slide."""
+
+    def format_field(self, value, format_spec):
+        return NO_VALUE if _null(value) else super().format_field(value, format_spec)
+
+
+def _null(value: object) -> bool:
+    """``None``, NaN or NaT (a list or other non-scalar is a value)."""
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def _matched_nothing(df: pd.DataFrame) -> bool:
+    """No row, or one row whose values are all empty or zero (totals over no rows).
+
+    Text and true/false columns (a label, ``all_datasets``) are not figures: skipped.
+    """
+    if len(df) != 1:
+        return not len(df)
+    values = [v for v in df.iloc[0] if not isinstance(v, str | bool | np.bool_)]
+    return all(_null(v) or (isinstance(v, numbers.Number) and v == 0) for v in values)
+
+
+def _figure_values(slide: Slide, q: Query, page: PageRender) -> tuple[dict, list[str]]:
+    """The figures a slide's texts may quote, and the figure queries that matched nothing."""
     values: dict = {}
+    empty: list[str] = []
     params = _figure_params(q, page)
     for name in slide.figures:
         try:
             df: pd.DataFrame = q(name, **params)
         except (UnknownQuery, TypeError) as exc:
-            raise BriefingError(f"slide on {slide.page}: query {name}: {exc}") from exc
+            raise BriefingError(
+                f"{slide.file}, slide {slide.number}, figures: query {name}: {exc}",
+                [Problem(slide.file, slide.number, "figures", f"query {name}: {exc}")],
+            ) from exc
         values[f"{name}_rows"] = len(df)
-        if len(df):
-            for k, v in df.iloc[0].to_dict().items():
-                # DuckDB sums arrive as floats in a mixed row; counts print as integers.
-                values[k] = int(v) if isinstance(v, float) and v.is_integer() else v
+        if _matched_nothing(df):
+            empty.append(name)
+        first = df.iloc[0].to_dict() if len(df) else dict.fromkeys(df.columns)
+        for k, v in first.items():
+            # DuckDB sums arrive as floats in a mixed row; counts print as integers.
+            values[k] = int(v) if isinstance(v, float) and v.is_integer() else v
+    return values, empty
+
+
+def _fill(slide: Slide, values: dict) -> tuple[str, str]:
     out = []
-    for template in (slide.headline, slide.caption):
+    for key, template in (("headline", slide.headline), ("caption", slide.caption)):
         missing = _fields(template) - values.keys()
         if missing:
-            raise BriefingError(
-                f"slide on {slide.page}: no figure {', '.join(sorted(missing))} in {slide.figures}"
-            )
-        out.append(template.format(**values))
+            message = f"no figure {', '.join(sorted(missing))} in the queries {slide.figures}"
+        else:
+            try:
+                out.append(_Figures().format(template, **values))
+                continue
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+                message = f"a figure cannot be written as asked ({exc})"
+        problem = Problem(slide.file, slide.number, key, message)
+        raise BriefingError(str(problem), [problem])
     return out[0], out[1]
+
+
+def slide_texts(slide: Slide, q: Query, page: PageRender) -> tuple[str, str]:
+    """The slide's headline and caption with their figures filled in from queries."""
+    return _fill(slide, _figure_values(slide, q, page)[0])
 
 
 @dataclass
 class RenderedSlide:
-    """A slide ready to show: its page render and its texts."""
+    """A slide ready to show: its page render and its texts.
+
+    ``empty`` names the figure queries that matched nothing (the slide is shown, with
+    its figures at 0 or "none", and the page says so).
+    """
 
     number: int
     slide: Slide
     page: PageRender
     headline: str
     caption: str
+    empty: list[str] = field(default_factory=list)
 
 
 def render_slide(b: Briefing, number: int, q: Query, countries: dict) -> RenderedSlide:
-    """Build slide ``number`` (1-based) of a briefing."""
+    """Build slide ``number`` (1-based) of a briefing.
+
+    Raises
+    ------
+    BriefingError
+        The slide's parameters are not in the data (:func:`slide_problems`): shown, the
+        slide would put the page's default figures (all routes...) under its headline.
+    """
     slide = b.slides[number - 1]
+    problems = slide_problems(slide, q)
+    if problems:
+        raise BriefingError("\n".join(map(str, problems)), problems)
     page = render_page(slide.page, q, countries, slide.params)
-    headline, caption = slide_texts(slide, q, page)
-    return RenderedSlide(number, slide, page, headline, caption)
+    values, empty = _figure_values(slide, q, page)
+    headline, caption = _fill(slide, values)
+    return RenderedSlide(number, slide, page, headline, caption, empty)
 
 
 # Page geometry of the PDF, in millimetres: 16:9 at the size of a 13.33-inch slide.
@@ -351,8 +720,18 @@ def briefing_pdf(
     pdf = slide_document(b.title)
     total = len(b.slides)
     for n in range(1, total + 1):
-        rs = render_slide(b, n, q, countries)
         pdf.add_page()
+        try:
+            rs = render_slide(b, n, q, countries)
+        except BriefingError as exc:
+            # The page says why, in place of a slide that would show wrong figures.
+            w = PAGE_W - 2 * MARGIN
+            head = fit_text(pdf, f"Slide {n} cannot be shown", MARGIN, MARGIN, w, HEADLINE)
+            _draw(pdf, head)
+            _draw(pdf, fit_text(pdf, str(exc), MARGIN, head.y + head.h + 2, w, CAPTION))
+            if progress:
+                progress(n, total)
+            continue
         boxes = slide_layout(pdf, rs, when)
         for box in boxes:
             _draw(pdf, box)

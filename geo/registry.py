@@ -356,6 +356,107 @@ def _export_facts(key: str, view, q: Query) -> PageExport:
     raise KeyError(key)
 
 
+def page_options(key: str, q: Query) -> object:
+    """The filter options of a page's data (``None`` for the Overview, which has none).
+
+    Raises
+    ------
+    KeyError
+        ``key`` is not one of :data:`PAGE_KEYS`.
+    """
+    from geo.views import camps, cities, routes
+
+    if key == "overview":
+        return None
+    if key == "routes":
+        return routes.load_options(q)
+    if key == "camps":
+        return camps.options(q)
+    if key in ("cities", "cifal"):
+        return cities.options(q)
+    raise KeyError(f"unknown page {key!r}; one of {', '.join(PAGE_KEYS)}")
+
+
+def page_state(key: str, params: Mapping[str, str], opts: object) -> tuple[object, list[str]]:
+    """A page's state from URL-style parameters: its own ``from_params``, exactly as the
+    page and :func:`render_page` read a link (the briefing checks its slides with it).
+
+    Parameters
+    ----------
+    key : str
+        One of :data:`PAGE_KEYS`.
+    params : mapping
+        Parameter name -> value (a string, lists joined by ``|``).
+    opts : object
+        :func:`page_options` of the same page.
+
+    Returns
+    -------
+    (state, notes)
+        The state (``None`` for the Overview) and one plain-text note per value ignored.
+    """
+    from geo.views import camps, cifal, cities, routes
+
+    if key == "overview":
+        return None, []
+    if key == "routes":
+        return routes.RoutesState.from_params(params, opts)
+    if key == "camps":
+        return camps.CampsState.from_params(params, opts)
+    if key == "cities":
+        return cities.CitiesState.from_params(params, opts)
+    if key == "cifal":
+        return cifal.CifalState.from_params(params, opts)
+    raise KeyError(f"unknown page {key!r}; one of {', '.join(PAGE_KEYS)}")
+
+
+def param_choices(key: str, opts: object) -> dict[str, list[str]]:
+    """The values each parameter of a page can take, as URL strings, where they are a
+    list (a route, a year...): for messages saying what a link or a briefing may use.
+    Dates and other open-ended values are not listed."""
+    from geo.views import camps, cifal, cities, routes
+
+    def strs(values) -> list[str]:
+        return [str(v) for v in values]
+
+    if key == "routes":
+        return {k: strs(getattr(opts, k)) for k in routes.LIST_KEYS}
+    if key == "camps":
+        return {
+            "type": strs(opts["site_types"]),
+            "country": strs(opts["countries"]),
+            "dataset": strs(camps.DATASETS),
+            "status": strs(camps.STATUSES),
+            "precision": strs(camps.PRECISIONS),
+        }
+    if key == "cities":
+        years = strs(opts.years)
+        return {
+            "year": years,
+            "from": years,
+            "to": years,
+            "ryear": strs(opts.refugee_years),
+            "min": strs(cities.MIN_POPULATIONS),
+            "k": strs(cities.NEAREST_K),
+            "mode": strs(cities.MODES),
+        }
+    if key == "cifal":
+        years = strs(opts.years)
+        return {
+            "year": years,
+            "from": years,
+            "to": years,
+            "radius": strs(cifal.RADII),
+            "min": strs(cifal.MIN_POPULATIONS),
+            "growth": strs(cifal.GROWTH_THRESHOLDS),
+            "near": strs(cifal.NEAR_KM),
+            "dead": strs(cifal.MIN_DEAD),
+            "corridor": strs(cifal.CORRIDOR_KM),
+            "closed": ["0", "1"],
+        }
+    return {}
+
+
 def render_page(key: str, q: Query, countries: dict, params: Mapping[str, str]) -> PageRender:
     """Build a page's view from URL-style parameters, as the page itself would.
 
@@ -363,23 +464,17 @@ def render_page(key: str, q: Query, countries: dict, params: Mapping[str, str]) 
     """
     from geo.views import camps, cifal, cities, overview, routes
 
-    notes: list[str] = []
+    opts = page_options(key, q)
+    state, notes = page_state(key, params, opts)
     if key == "overview":
         view = overview.build(q, countries)
     elif key == "routes":
-        opts = routes.load_options(q)
-        state, notes = routes.RoutesState.from_params(params, opts)
         view = routes.build(q, countries, state, options=opts)
     elif key == "camps":
-        state, notes = camps.CampsState.from_params(params, camps.options(q))
         view = camps.build(q, countries, state)
     elif key == "cities":
-        state, notes = cities.CitiesState.from_params(params, cities.options(q))
         view = cities.build(q, countries, state)
-    elif key == "cifal":
-        state, notes = cifal.CifalState.from_params(params, cities.options(q))
-        view = cifal.build(q, countries, state)
     else:
-        raise KeyError(f"unknown page {key!r}; one of {', '.join(PAGE_KEYS)}")
+        view = cifal.build(q, countries, state)
     exp = export_of(key, view, q)
     return PageRender(**exp.__dict__, map=view.map, view=view, notes=list(notes))

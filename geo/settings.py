@@ -25,9 +25,15 @@ def db_path() -> Path:
     return Path(value).resolve() if value else DATA_DIR / "atlas.duckdb"
 
 
+def briefings_dir() -> Path:
+    """Folder of the briefing files (``$ATLAS_BRIEFINGS`` or ``data/briefings``)."""
+    value = os.environ.get("ATLAS_BRIEFINGS")
+    return Path(value).resolve() if value else DATA_DIR / "briefings"
+
+
 def cifal_table() -> Path:
     """The project's compiled CIFAL centres table (committed facts, not a download)."""
     return DATA_DIR / "cifal_centres.csv"
 
 
-__all__ = ["sources_dir", "db_path", "cifal_table", "REPO_ROOT"]
+__all__ = ["sources_dir", "db_path", "briefings_dir", "cifal_table", "REPO_ROOT"]

@@ -1,0 +1,241 @@
+"""Briefing files checked on load (issue 14 item 7): one message per problem naming the
+file, slide and field; the good slides and files still shown; slide parameters read by
+the page's own ``from_params``, so a value not in the data is a message, never the
+page's default figures under the slide's headline; a slide that matches nothing is shown
+with zeros."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import pytest
+from pypdf import PdfReader
+
+from geo.briefing import (
+    BriefingError,
+    briefing_pdf,
+    briefings,
+    check_briefing,
+    read_briefing,
+    read_briefings,
+    render_slide,
+    slide_problems,
+)
+from geo.registry import page_options, page_state
+from geo.views import countries_of, direct_query
+from tests.conftest import REPO
+
+GOOD_SLIDE = """
+[[slides]]
+page = "routes"
+figures = ["incident_totals"]
+headline = "{dead_and_missing:,} dead and missing"
+"""
+
+
+def _write(folder, name: str, text: str):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# (file text, [(slide, field, words of the message)]): each file also has a good slide,
+# which must be kept.
+STATIC_CASES = {
+    "params-as-text": (
+        '[[slides]]\npage = "routes"\nparams = "routes=Darien"\nheadline = "h"\n',
+        [(1, "params", "a table expected, such as params = {")],
+    ),
+    "params-value-a-table": (
+        '[[slides]]\npage = "routes"\nparams = { routes = { name = "Darien" } }\nheadline = "h"\n',
+        [(1, "params.routes", "text, a number or a list of them expected, found a table")],
+    ),
+    "unknown-page": (
+        '[[slides]]\npage = "nowhere"\nheadline = "h"\n',
+        [(1, "page", "'nowhere' is not a page; page must be one of overview, routes")],
+    ),
+    "missing-page-and-headline": (
+        '[[slides]]\ncaption = "c"\n',
+        [(1, "page", "missing"), (1, "headline", "missing: every slide needs a headline")],
+    ),
+    "wrong-types": (
+        '[[slides]]\npage = "routes"\nheadline = 5\ncaption = ["a"]\nfigures = 3\n',
+        [
+            (1, "headline", "text expected, found a whole number 5"),
+            (1, "caption", "text expected, found an array"),
+            (1, "figures", "a query name or a list of them expected, found 3"),
+        ],
+    ),
+    "unknown-query-and-field": (
+        '[[slides]]\npage = "routes"\nheadline = "h"\nfigures = ["nope"]\nheadlin = "x"\n',
+        [(1, "headlin", "unknown field"), (1, "figures", "no query named 'nope'")],
+    ),
+    "bad-template": (
+        '[[slides]]\npage = "routes"\nheadline = "{dead_and_missing"\n',
+        [(1, "headline", "not a valid text with figures")],
+    ),
+    "slide-not-a-table": (
+        'slides = ["x"]\n',
+        [(1, "", "a [[slides]] table expected, found text")],
+    ),
+    "title-a-number": ("title = 3\n", [(None, "title", "text expected, found a whole number")]),
+}
+
+
+@pytest.mark.parametrize("case", list(STATIC_CASES))
+def test_each_problem_is_named_and_the_good_slides_kept(tmp_path, case):
+    text, expected = STATIC_CASES[case]
+    if case == "slide-not-a-table":
+        path = _write(tmp_path, "bad.toml", text)  # slides = [...] cannot take [[slides]] too
+        b, problems = read_briefing(path)
+        assert b is None
+    else:
+        path = _write(tmp_path, "bad.toml", text + GOOD_SLIDE)
+        b, problems = read_briefing(path)
+        kept = [1] if case == "title-a-number" else [2]  # the good slide, by its number
+        assert b is not None and [s.number for s in b.slides] == kept
+    assert len(problems) == len(expected), [str(p) for p in problems]
+    for p, (slide, field, words) in zip(problems, expected, strict=True):
+        assert (p.file, p.slide, p.field) == ("bad.toml", slide, field), str(p)
+        assert words in p.message, str(p)
+        where = "bad.toml" + (f", slide {slide}" if slide else "") + (f", {field}" if field else "")
+        assert str(p).startswith(where + ": ")
+
+
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("[[slides]\npage=", "not a valid TOML file (Expected ']]'"),
+        ("title = 'x'", "no [[slides]]"),
+        ("slides = 3", "no [[slides]] (found a whole number)"),
+    ],
+)
+def test_a_file_with_no_usable_slide_is_one_message(tmp_path, text, words):
+    b, problems = read_briefing(_write(tmp_path, "bad.toml", text))
+    assert b is None
+    assert len(problems) == 1 and words in str(problems[0]) and "bad.toml" in str(problems[0])
+
+
+def test_not_utf8_is_a_message(tmp_path):
+    (tmp_path / "latin.toml").write_bytes(b"title = '\xe9'\n")
+    b, problems = read_briefing(tmp_path / "latin.toml")
+    assert b is None and "not UTF-8 text" in problems[0].message
+
+
+def test_a_folder_gives_its_good_briefings_and_every_problem(tmp_path):
+    shipped = REPO / "data" / "briefings" / "deadliest-routes.toml"
+    shutil.copy(shipped, tmp_path / "a-good.toml")
+    _write(tmp_path, "b-bad.toml", "[[slides]\n")
+    _write(tmp_path, "c-partly.toml", STATIC_CASES["params-as-text"][0] + GOOD_SLIDE)
+    found, problems = read_briefings(tmp_path)
+    assert [b.key for b in found] == ["a-good", "c-partly"]
+    assert len(found[0].slides) == len(briefings(shipped.parent)[0].slides)
+    assert [s.number for s in found[1].slides] == [2]
+    assert [(p.file, p.slide) for p in problems] == [("b-bad.toml", None), ("c-partly.toml", 1)]
+
+
+def test_the_briefing_folder_comes_from_the_environment(tmp_path, monkeypatch):
+    _write(tmp_path, "only.toml", GOOD_SLIDE)
+    monkeypatch.setenv("ATLAS_BRIEFINGS", str(tmp_path))
+    assert [b.key for b in read_briefings()[0]] == ["only"]
+
+
+# --------------------------------------------------------------- against the data
+
+
+def _slide(tmp_path, con, params: str, page: str = "routes", figures: str = "incident_totals"):
+    text = (
+        f'[[slides]]\npage = "{page}"\nparams = {params}\nfigures = ["{figures}"]\nheadline = "h"\n'
+    )
+    b, problems = read_briefing(_write(tmp_path, "s.toml", text))
+    assert not problems, [str(p) for p in problems]
+    return b
+
+
+def test_an_unknown_route_is_a_message_not_the_all_routes_total(tmp_path, con):
+    known = [r[0] for r in con.execute("SELECT DISTINCT unnest(routes) FROM incidents").fetchall()]
+    assert "Darienx" not in known
+    b = _slide(tmp_path, con, '{ routes = "Darienx" }')
+    q = direct_query(con)
+    (p,) = slide_problems(b.slides[0], q)
+    assert (p.file, p.slide, p.field) == ("s.toml", 1, "params.routes")
+    assert p.message.startswith("route 'Darienx' is not in the data (known: ")
+    assert any(r in p.message for r in known)
+    # The link reads it the same way: the page ignores the value and says so.
+    _, notes = page_state("routes", {"routes": "Darienx"}, page_options("routes", q))
+    assert notes
+    with pytest.raises(BriefingError) as info:
+        render_slide(b, 1, q, countries_of(con))
+    assert info.value.problems == [p]
+
+
+@pytest.mark.parametrize(
+    "page,params,field,words",
+    [
+        ("routes", '{ route = "Darien" }', "params.route", "not a filter of the routes page"),
+        ("routes", '{ from = "2016-13-01" }', "params.from", "from=2016-13-01 (a date from"),
+        ("routes", '{ from = "2020-01-01", to = "2019-01-01" }', "params.from, params.to", "after"),
+        ("camps", '{ country = "XXX" }', "params.country", "country 'XXX' is not in the data"),
+        ("camps", '{ type = ["TYPE", "Castle"] }', "params.type", "site type 'Castle' is not"),
+        ("cities", "{ year = 1800 }", "params.year", "year '1800' is not in the data (known: "),
+        ("cities", '{ mode = "bogus" }', "params.mode", "mode 'bogus' is not a choice"),
+        ("cifal", "{ radius = 7 }", "params.radius", "radius '7' is not a choice (choices: 50"),
+        ("overview", '{ routes = "Darien" }', "params.routes", "not a filter of the overview"),
+    ],
+)
+def test_each_bad_parameter_is_one_message(tmp_path, con, page, params, field, words):
+    figures = {"overview": "incident_totals", "routes": "incident_totals"}.get(page, "site_types")
+    # A site type the data has, beside one it has not.
+    real = con.execute("SELECT min(site_type) FROM sites").fetchone()[0]
+    b = _slide(tmp_path, con, params.replace("TYPE", real), page, figures)
+    problems = slide_problems(b.slides[0], direct_query(con))
+    assert [p.field for p in problems] == [field], [str(p) for p in problems]
+    assert words in problems[0].message, str(problems[0])
+
+
+def test_the_shipped_briefing_has_no_problem(con):
+    b = briefings()[0]
+    assert check_briefing(b, direct_query(con)) == {}
+
+
+EMPTY = """
+[[slides]]
+page = "routes"
+params = { routes = "Darien", from = "2015-01-01", to = "2015-01-02" }
+figures = ["incident_totals"]
+headline = "Darien: {dead_and_missing:,} dead and missing"
+caption = "{incidents:,} incidents since {first_date:%Y}."
+"""
+
+
+def test_a_slide_matching_nothing_is_shown_with_zeros(tmp_path, con):
+    n = con.execute(
+        "SELECT count(*) FROM incidents WHERE list_contains(routes, 'Darien') "
+        "AND incident_date BETWEEN DATE '2015-01-01' AND DATE '2015-01-02'"
+    ).fetchone()[0]
+    assert n == 0  # the premise, from the data
+    b, problems = read_briefing(_write(tmp_path, "empty.toml", EMPTY))
+    assert not problems
+    q, countries = direct_query(con), countries_of(con)
+    rs = render_slide(b, 1, q, countries)
+    assert rs.headline == "Darien: 0 dead and missing"
+    assert rs.caption == "0 incidents since none."
+    assert rs.empty == ["incident_totals"]
+    assert "Darien" in rs.page.subtitle  # the slide's own filters, not the default
+    rs.page.map.get_root().render()  # the map is drawn
+    assert len(PdfReader(io.BytesIO(briefing_pdf(b, q, countries))).pages) == 1
+
+
+def test_the_pdf_says_which_slide_cannot_be_shown(tmp_path, con):
+    text = (
+        GOOD_SLIDE
+        + '\n[[slides]]\npage = "routes"\nparams = { routes = "Darienx" }\nheadline = "h"\n'
+    )
+    b, _ = read_briefing(_write(tmp_path, "two.toml", text))
+    pdf = briefing_pdf(b, direct_query(con), countries_of(con))
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) == 2 and "dead and missing" in pages[0]
+    assert (
+        "Slide 2 cannot be shown" in pages[1] and "route 'Darienx' is not in the data" in pages[1]
+    )
