@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
 # Set up Arrival Atlas on a fresh machine: a virtualenv with the pinned packages, the
 # Leaflet files the maps load offline, and (with --browser) Debian's chromium for the
-# browser tests. Safe to run again: it only installs what is missing.
+# browser tests and Debian's nginx for the deployment test (tests/test_deploy.py).
+# Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=0
 [[ "${1:-}" == "--browser" ]] && want_browser=1
 
-if [[ $want_browser == 1 ]] && ! command -v chromium >/dev/null 2>&1; then
+# nginx is only run by the tests, as the current user (never as a service).
+missing=()
+if [[ $want_browser == 1 ]]; then
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core fonts-liberation)
+    command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+fi
+if [[ ${#missing[@]} -gt 0 ]]; then
     if [[ $(id -u) == 0 ]]; then
-        echo "setup: installing Debian's chromium and fonts for the browser tests"
+        echo "setup: installing Debian's ${missing[*]} for the browser tests"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-liberation >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     elif command -v sudo >/dev/null 2>&1; then
         sudo apt-get update -qq
-        sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-liberation >/dev/null
+        sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-        echo "setup: chromium is missing and I cannot install it (not root, no sudo); browser tests will fail" >&2
+        echo "setup: ${missing[*]} missing and I cannot install them (not root, no sudo); browser tests will fail" >&2
+    fi
+    # Debian starts the nginx it installs as a service on port 80; the tests need none.
+    if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null 2>&1 \
+        && systemctl is-active --quiet nginx 2>/dev/null; then
+        [[ $(id -u) == 0 ]] && sudo_="" || sudo_=sudo
+        $sudo_ systemctl disable --now nginx >/dev/null 2>&1 || true
     fi
 fi
 
