@@ -117,7 +117,7 @@ class Request:
 
 
 _LINE = re.compile(
-    r'"(?P<request>[^"]*)" (?P<status>\d+) \d+ upstream=(?P<up>\S*) sticky=(?P<key>\S*)'
+    r'"(?P<request>[^"]*)" (?P<status>\d+) \d+ upstream=(?P<up>.*?) sticky=(?P<key>\S*)'
 )
 
 
@@ -148,7 +148,8 @@ class Nginx:
         )
         self.access_log = self.prefix / "logs" / "access.log"
         self.error_log = self.prefix / "logs" / "error.log"
-        cmd = [NGINX, "-p", str(self.prefix), "-c", str(self.conf)]
+        # -e: the error log before the configuration is read (the built-in path is root's)
+        cmd = [NGINX, "-p", str(self.prefix), "-e", str(self.error_log), "-c", str(self.conf)]
         check = subprocess.run([*cmd, "-t", "-q"], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"nginx rejects {self.conf}: {check.stderr.strip()}")

@@ -16,10 +16,17 @@ that its headline figure is the one its own filters give in SQL, however many ot
 sessions are filtering differently at the same moment, and the database file is
 byte-identical afterwards (the app opens it read-only).
 
+``--replicas N`` runs the deployment of ``deploy/`` instead of one server: N servers
+behind nginx with ``deploy/nginx.conf`` (see ``deploy/local.py``), every session going
+through nginx. Then also, per replica: the sessions it served (nginx's access log:
+the sticky keys of the websockets it held), its requests, CPU seconds in the measured
+window and peak memory; and any 5xx answer of nginx counts as an error.
+
 Usage::
 
     .venv/bin/python scripts/loadtest.py --db data/atlas.duckdb --sessions 20 --duration 60
     .venv/bin/python scripts/loadtest.py --url http://127.0.0.1:8501 --db data/atlas.duckdb
+    .venv/bin/python scripts/loadtest.py --db data/atlas.duckdb --replicas 3 --sessions 30
 
 Prints a summary and writes JSON (``--json``, default ``artifacts/loadtest.json``).
 Exit code 1 when any error was recorded.
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -36,6 +44,7 @@ import platform
 import re
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -422,21 +431,24 @@ async def drive(base: str, targets: list[Target], args) -> tuple[Stats, dict]:
             executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS, proxy=proxy
         )
         info = {"chromium": browser.version, "block": args.block}
+        all0 = [cpu_seconds(_tree(pid)) for pid in args.server_pids]
         if args.block == "proxy":
             info["block_verified"] = await _proxy_blocks(browser)
             if not info["block_verified"]:
                 stats.errors.append("a non-loopback address was reachable: the block failed")
-        # Warm up: one load per page fills the server's caches, as a first visitor does.
+        # Warm up: one load per page fills the server's caches, as a first visitor does
+        # (each replica directly: through nginx one context would reach only one).
         firsts = list({t.page: t for t in reversed(targets)}.values()) if args.warmup else []
-        context = await browser.new_context()
-        page = await context.new_page()
-        log = {"console": [], "failed": []}
-        for t in firsts:
-            try:
-                await load_once(page, base, t, args.timeout, log)
-            except Exception as exc:  # noqa: BLE001
-                stats.errors.append(f"warm-up /{t.path}: {type(exc).__name__}: {exc}"[:300])
-        await context.close()
+        for warm_base in args.warm_bases or [base]:
+            context = await browser.new_context()
+            page = await context.new_page()
+            log = {"console": [], "failed": []}
+            for t in firsts:
+                try:
+                    await load_once(page, warm_base, t, args.timeout, log)
+                except Exception as exc:  # noqa: BLE001
+                    stats.errors.append(f"warm-up /{t.path}: {type(exc).__name__}: {exc}"[:300])
+            await context.close()
         clock = Clock(args.sessions, args.duration, args.cold)
         runs = asyncio.gather(
             *(
@@ -447,7 +459,7 @@ async def drive(base: str, targets: list[Target], args) -> tuple[Stats, dict]:
         opening = time.monotonic()
         await clock.go.wait()
         info["open_seconds"] = round(time.monotonic() - opening, 1)
-        server0 = cpu_seconds(_tree(args.server_pid)) if args.server_pid else None
+        server0 = [cpu_seconds(_tree(pid)) for pid in args.server_pids]
         busy0, total0 = machine_ticks()
         info["loadavg_start"] = round(os.getloadavg()[0], 1)
         await runs
@@ -455,8 +467,18 @@ async def drive(base: str, targets: list[Target], args) -> tuple[Stats, dict]:
         busy1, total1 = machine_ticks()
         info["machine_busy"] = round((busy1 - busy0) / max(1, total1 - total0), 2)
         info["loadavg_end"] = round(os.getloadavg()[0], 1)
-        if server0 is not None:
-            info["server_cpu_seconds"] = round(cpu_seconds(_tree(args.server_pid)) - server0, 1)
+        if server0:
+            per = [
+                cpu_seconds(_tree(pid)) - c
+                for pid, c in zip(args.server_pids, server0, strict=True)
+            ]
+            info["replica_cpu_seconds"] = [round(c, 1) for c in per]
+            info["server_cpu_seconds"] = round(sum(per), 1)
+            # and everything the run asked of them: warm-up, opening and window
+            every = [
+                cpu_seconds(_tree(pid)) - c for pid, c in zip(args.server_pids, all0, strict=True)
+            ]
+            info["replica_cpu_seconds_all"] = [round(c, 1) for c in every]
         await browser.close()
     return stats, info
 
@@ -582,6 +604,14 @@ def print_summary(r: dict) -> None:
             f"per load, {r['server_cpu_share_of_one_core']:.0%} of one core); whole machine "
             f"{r['machine_busy_share']:.0%} busy, load average {r['load_average_start_end']}"
         )
+    for rep in r.get("replicas", []):
+        print(
+            f"  replica {rep['address']}: {rep['sessions']} sessions, {rep['requests']} "
+            f"requests, CPU {rep['cpu_seconds']} s in the window ({rep['cpu_seconds_all']} s "
+            f"with warm-up and opening), peak RSS {rep['peak_rss_mb']} MB"
+        )
+    if "upstream_errors" in r:
+        print(f"  nginx 5xx answers: {r['upstream_errors']}")
     if r["server_peak_rss_mb"] is not None:
         print(
             f"  server memory: peak RSS {r['server_peak_rss_mb']} MB "
@@ -593,6 +623,32 @@ def print_summary(r: dict) -> None:
     )
     for e in r["error_samples"]:
         print(f"  ERROR {e}")
+
+
+def _per_replica(requests, replicas, info: dict, mems: list) -> tuple[list[dict], list[str]]:
+    """Per replica, from nginx's access log: the sessions it served (distinct sticky
+    keys among its websockets), its requests, CPU seconds and peak memory; and the
+    5xx answers nginx gave (as error texts)."""
+    cpu = info.get("replica_cpu_seconds") or [None] * len(replicas)
+    cpu_all = info.get("replica_cpu_seconds_all") or [None] * len(replicas)
+    out = []
+    for r, c, c_all, m in zip(replicas, cpu, cpu_all, mems, strict=True):
+        address = f"127.0.0.1:{r.port}"
+        # after a failover $upstream_addr lists every replica tried; the last answered
+        served = [q for q in requests if q.upstream.rsplit(", ", 1)[-1] == address]
+        sockets = {q.sticky for q in served if q.request.startswith("GET /_stcore/stream ")}
+        out.append(
+            {
+                "address": address,
+                "sessions": len(sockets),
+                "requests": len(served),
+                "cpu_seconds": c,
+                "cpu_seconds_all": c_all,
+                "peak_rss_mb": round(m.peak_kb / 1024, 1),
+            }
+        )
+    errors = [f"nginx answered {q.status}: {q.request[:120]}" for q in requests if q.status >= 500]
+    return out, errors
 
 
 def _sha(path: Path) -> str:
@@ -608,6 +664,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, help="database to serve (and to take filters from)")
     ap.add_argument("--url", help="target a running server instead of starting one")
     ap.add_argument("--pid", type=int, help="with --url: the server's pid, for its memory")
+    ap.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="start this many servers behind nginx (deploy/nginx.conf) and go through it",
+    )
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds allowed per page load")
@@ -637,29 +699,54 @@ def main(argv: list[str] | None = None) -> int:
     if args.db is not None and not args.db.exists():
         print(f"{args.db}: no database (build one with python -m geo build)", file=sys.stderr)
         return 2
+    if args.replicas and args.url:
+        print("--replicas starts its own servers: not with --url", file=sys.stderr)
+        return 2
     targets = interleave(targets_from_db(args.db) if args.db else DEFAULT_TARGETS)
     before = _sha(args.db) if args.db else None
-    server = None
-    if args.url:
-        base, pid = args.url.rstrip("/"), args.pid
-    else:
-        from tests.browser import Server
+    args.warm_bases = []
+    with contextlib.ExitStack() as stack:
+        nginx, replicas = None, []
+        if args.url:
+            base, pids = args.url.rstrip("/"), [args.pid] if args.pid else []
+        else:
+            from tests.browser import Server
 
-        server = Server(args.db)
-        base, pid = server.url, server.proc.pid
-    args.server_pid = pid
-    mem = MemoryWatch(pid) if pid else None
-    try:
-        if mem:
-            mem.start()
-        stats, info = asyncio.run(drive(base, targets, args))
-    finally:
-        if mem:
-            mem.stop()
-        if server:
-            server.stop()
+            for _ in range(max(1, args.replicas)):
+                replicas.append(
+                    Server(args.db, log_prefix="replica" if args.replicas else "streamlit")
+                )
+                stack.callback(replicas[-1].stop)
+            base, pids = replicas[0].url, [r.proc.pid for r in replicas]
+            if args.replicas:
+                from deploy.local import Nginx
+
+                prefix = Path(
+                    stack.enter_context(tempfile.TemporaryDirectory(prefix="atlas-nginx-"))
+                )
+                nginx = Nginx([f"127.0.0.1:{r.port}" for r in replicas], prefix)
+                stack.callback(nginx.stop)
+                base, args.warm_bases = nginx.url, [r.url for r in replicas]
+        args.server_pids = pids
+        mems = [MemoryWatch(pid) for pid in pids]
+        for m in mems:
+            m.start()
+        try:
+            stats, info = asyncio.run(drive(base, targets, args))
+        finally:
+            for m in mems:
+                m.stop()
+        per_replica = None
+        if nginx:
+            nginx.stop()  # every websocket closed and logged
+            per_replica, upstream_errors = _per_replica(nginx.requests(), replicas, info, mems)
+            stats.errors += upstream_errors
     same = (_sha(args.db) == before) if args.db else None
+    mem = max(mems, key=lambda m: m.peak_kb) if mems else None
     report = summarise(stats, info, args, mem, same)
+    if per_replica is not None:
+        report["replicas"] = per_replica
+        report["upstream_errors"] = len(upstream_errors)
     report["url"] = base
     report["targets"] = len(targets)
     args.json.parent.mkdir(parents=True, exist_ok=True)
