@@ -6,8 +6,9 @@ from pathlib import Path
 import streamlit as st
 
 from geo import cache
-from geo.briefing import BriefingError, briefing_pdf, briefings, render_slide
+from geo.briefing import BriefingError, briefing_pdf, check_briefing, read_briefings, render_slide
 from geo.exports import export_name
+from geo.settings import briefings_dir
 from pages._ui import (
     html_text,
     link_notes,
@@ -49,13 +50,30 @@ st.markdown(
     unsafe_allow_html=True,
 )
 
-try:
-    available = briefings()
-except BriefingError as exc:
-    st.error(f"A briefing file could not be read: {md_plain(exc)}")
-    st.stop()
+# Every file is checked on each run (a file edited during a talk shows at the next key
+# press): the good briefings and the good slides of a partly bad file are shown, and each
+# problem once, as literal text (it quotes the file).
+available, problems = read_briefings()
+# Slide parameters are read against the data as a link's are: a value the page would
+# ignore is a problem, never the page's default figures under the slide's headline.
+problems += [
+    p for b in available for found in check_briefing(b, cache.query).values() for p in found
+]
+if problems:
+    n_problems = len(problems)
+    label = f"{n_problems} problem{'s' if n_problems > 1 else ''} in the briefing files"
+    with st.expander(label, expanded=not available, icon=":material/warning:"):
+        st.caption(
+            "A slide with a problem is left out, or says why when it is reached. "
+            "Folder: " + md_plain(briefings_dir())
+        )
+        for p in problems:
+            st.text(str(p))
 if not available:
-    st.info("No briefing in data/briefings/. Add a TOML file there (see the shipped example).")
+    st.info(
+        "No usable briefing in " + md_plain(briefings_dir()) + ". Add a TOML file there "
+        "(see the shipped example, data/briefings/deadliest-routes.toml)."
+    )
     st.stop()
 
 keys = [b.key for b in available]
@@ -160,17 +178,26 @@ top[4].download_button(
 try:
     rs = render_slide(b, n, cache.query, cache.basemap())
 except BriefingError as exc:
-    st.error(md_plain(exc))
-    st.stop()
+    # No figures rather than wrong ones; the clicker still moves on (script below).
+    st.error(f"Slide {n:d} cannot be shown:", icon=":material/error:")
+    for p in exc.problems or [exc]:
+        st.text(str(p))
+    rs = None
 
-# html_text, not html.escape alone: a blank line in a text would end the HTML block.
-st.markdown(f'<h1 class="atlas-headline">{html_text(rs.headline)}</h1>', unsafe_allow_html=True)
-st.markdown(f'<p class="atlas-caption">{html_text(rs.caption)}</p>', unsafe_allow_html=True)
-
-# 440 px fits under the texts at 1280 x 720; the presenter script below then sizes the
-# map to whatever height the window leaves.
-show_map(rs.page.map, key=f"briefing_{b.key}_{n}", height=440)
-st.caption(md_plain(f"{rs.page.subtitle}. Source: {rs.page.citation} ({rs.page.licence})."))
+if rs is not None:
+    # html_text, not html.escape alone: a blank line in a text would end the HTML block.
+    st.markdown(f'<h1 class="atlas-headline">{html_text(rs.headline)}</h1>', unsafe_allow_html=True)
+    st.markdown(f'<p class="atlas-caption">{html_text(rs.caption)}</p>', unsafe_allow_html=True)
+    if rs.empty:
+        st.info(
+            "Nothing in the data matches this slide's filters: its figures read 0 or "
+            "none, and the map has nothing of them to show.",
+            icon=":material/filter_alt_off:",
+        )
+    # 440 px fits under the texts at 1280 x 720; the presenter script below then sizes
+    # the map to whatever height the window leaves.
+    show_map(rs.page.map, key=f"briefing_{b.key}_{n}", height=440)
+    st.caption(md_plain(f"{rs.page.subtitle}. Source: {rs.page.citation} ({rs.page.licence})."))
 
 # Clicker keys and the map's height, in the page itself (st.html runs it there, not in
 # an iframe of its own): see pages/presenter.js.

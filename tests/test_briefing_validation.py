@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
 
 from geo.briefing import (
     BriefingError,
@@ -239,3 +240,92 @@ def test_the_pdf_says_which_slide_cannot_be_shown(tmp_path, con):
     assert (
         "Slide 2 cannot be shown" in pages[1] and "route 'Darienx' is not in the data" in pages[1]
     )
+
+
+# --------------------------------------------------------------- the Briefing page
+
+UNKNOWN_ROUTE = (
+    GOOD_SLIDE
+    + """
+[[slides]]
+page = "routes"
+params = { routes = "Darienx" }
+figures = ["incident_totals"]
+headline = "Darienx: {dead_and_missing:,} dead and missing"
+"""
+)
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    """One good file (the shipped one), one with params as text, one with an unknown
+    route, one whose slide matches nothing."""
+    shutil.copy(REPO / "data" / "briefings" / "deadliest-routes.toml", tmp_path / "a-good.toml")
+    text = STATIC_CASES["params-as-text"][0] + GOOD_SLIDE
+    _write(tmp_path, "b-params-text.toml", 'title = "Params as text"\n' + text)
+    _write(tmp_path, "c-unknown-route.toml", 'title = "Unknown route"\n' + UNKNOWN_ROUTE)
+    _write(tmp_path, "d-nothing.toml", 'title = "Nothing"\n' + EMPTY)
+    return tmp_path
+
+
+def _page(db_path, monkeypatch, folder, **params) -> AppTest:
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    monkeypatch.setenv("ATLAS_BRIEFINGS", str(folder))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("pages/briefing.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _headlines(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith('<h1 class="atlas-headline">')]
+
+
+def test_the_page_shows_the_good_briefings_and_one_message_per_problem(
+    db_path, monkeypatch, folder, con
+):
+    at = _page(db_path, monkeypatch, folder)
+    problems = [t.value for t in at.text]
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("b-params-text.toml, slide 1, params: a table expected")
+    assert problems[1].startswith(
+        "c-unknown-route.toml, slide 2, params.routes: route 'Darienx' is not in the data (known: "
+    )
+    assert at.expander[0].label == "2 problems in the briefing files"
+    # Every usable file is offered; the first opens on its first slide, figures from SQL.
+    assert at.selectbox[0].options == [
+        "The deadliest migration routes since 2014",
+        "Params as text",
+        "Unknown route",
+        "Nothing",
+    ]
+    total = con.execute("SELECT sum(dead_and_missing) FROM incidents").fetchone()[0]
+    assert f"{total:,} people recorded dead or missing" in _headlines(at)[0]
+
+
+def test_a_partly_bad_file_shows_its_good_slides(db_path, monkeypatch, folder, con):
+    at = _page(db_path, monkeypatch, folder, b="b-params-text")
+    assert any("Slide 1 of 1" in m.value for m in at.markdown)
+    total = con.execute("SELECT sum(dead_and_missing) FROM incidents").fetchone()[0]
+    assert _headlines(at) and f"{total:,} dead and missing" in _headlines(at)[0]
+
+
+def test_a_slide_with_an_unknown_route_shows_why_and_no_figure(db_path, monkeypatch, folder, con):
+    at = _page(db_path, monkeypatch, folder, b="c-unknown-route", slide="2")
+    assert any("Slide 2 cannot be shown" in e.value for e in at.error)
+    texts = [t.value for t in at.text]
+    slide_msgs = [t for t in texts if t.startswith("c-unknown-route.toml, slide 2, params.routes")]
+    assert len(slide_msgs) == 2  # in the list of problems, and in place of the slide
+    assert _headlines(at) == []  # no "Darienx: <all routes> dead and missing"
+    total = con.execute("SELECT sum(dead_and_missing) FROM incidents").fetchone()[0]
+    assert not any(f"{total:,}" in m.value for m in at.markdown)
+
+
+def test_a_slide_matching_nothing_shows_its_headline_and_says_so(db_path, monkeypatch, folder):
+    at = _page(db_path, monkeypatch, folder, b="d-nothing")
+    assert _headlines(at) and "Darien: 0 dead and missing" in _headlines(at)[0]
+    assert any("Nothing in the data matches this slide" in i.value for i in at.info)
