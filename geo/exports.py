@@ -213,13 +213,54 @@ def export_name(stem: str, ext: str, when: date | None = None, tags: Sequence[st
     return head + middle + tail
 
 
+def _defuse_text(v):
+    """A text cell a spreadsheet would run as a formula, with a leading ``'`` (OWASP);
+    anything else (numbers, dates, other text) as it is."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
 def _defuse(v):
     """A cell as the CSV writes it: lists joined, formula starts defused."""
     if isinstance(v, (list, tuple, np.ndarray)):
         v = "; ".join(map(str, list(v)))
-    if isinstance(v, str) and v.startswith(FORMULA_START):
-        return "'" + v
-    return v
+    return _defuse_text(v)
+
+
+def defuse_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """The table as the app shows it in a data grid or a chart: text cells that a
+    spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return) get a leading ``'``.
+
+    What a grid shows also leaves the app through Streamlit's own controls, which this
+    app cannot vet: the grid's "Download as CSV" and copied cells, a chart's table view.
+    Streamlit 1.67 can hide those controls only for the whole server
+    (``client.disableDataExport``, which also stops copying cells on every table), so
+    the values are defused instead. Numbers, dates and lists are left as they are: a
+    negative number stays a number.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table about to be shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` itself when no cell needs it, else a copy with those cells prefixed.
+    """
+    out = df
+    for col in df.columns:
+        values = df[col]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        hit = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+        if hit.any():
+            if out is df:
+                out = df.copy()
+            out[col] = values.map(_defuse_text)
+    return out
 
 
 def _defused(df: pd.DataFrame) -> pd.DataFrame:

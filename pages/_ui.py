@@ -88,6 +88,19 @@ def fmt(n) -> str:
     return f"{int(n):,}"
 
 
+def data_grid(data, **kwargs) -> None:
+    """``st.dataframe`` of a table whose text cannot run as a spreadsheet formula.
+
+    The grid's own "Download as CSV" and copied cells carry what it shows, so text cells
+    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are shown with a
+    leading ``'`` (see :func:`geo.exports.defuse_formulas`); numbers stay numbers. Pages
+    show every table through this (tests/test_untrusted_text.py checks it).
+    """
+    from geo.exports import defuse_formulas
+
+    st.dataframe(defuse_formulas(data), **kwargs)
+
+
 # --- the URL: filters, map view and layers ---------------------------------------
 
 
@@ -385,8 +398,10 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
 
 # --- exports --------------------------------------------------------------------
 
-# The data grids' toolbar "Download as CSV" writes raw cells (formulas live, no
-# citation, no byte-order mark): hidden on pages whose export panel offers the file.
+# The data grids' toolbar "Download as CSV" writes the cells shown (no citation, no
+# byte-order mark, only the rows on screen): hidden on pages whose export panel offers
+# the file. Hiding is not the defence against formulas: a hidden button can be shown
+# again, and copied cells carry the same text, so data_grid defuses what grids show.
 GRID_EXPORT_CSS = (
     "<style>[data-testid='stElementToolbarButton']:has(button[aria-label^='Download as'])"
     "{display:none}</style>"
@@ -401,7 +416,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
     citation, licence, filters, caveat and date; the CSV is plain (no comment lines) so
     spreadsheets and ``pandas.read_csv`` open it as is. On a page with this panel the
     data grids' own "Download as CSV" is hidden: it would bypass what these files
-    guarantee (formula defusing, citation, the rows of the view).
+    guarantee (citation, the rows of the view; formulas are defused in both).
 
     Like the sections below the map, the panel waits until the map has drawn
     (``map_drawn``, from :func:`show_map`): its buttons cost the browser's main thread

@@ -5,8 +5,10 @@ import altair as alt
 import streamlit as st
 
 from geo import cache
+from geo.exports import defuse_formulas
 from geo.views import camps
 from pages._ui import (
+    data_grid,
     export_panel,
     fmt,
     layer_picker,
@@ -165,7 +167,7 @@ def _sites() -> None:
         }
     )
     people_cols = ["People 2025", "People (ISIMM 2020, approx.)"]
-    st.dataframe(
+    data_grid(
         table,
         hide_index=True,
         width="stretch",
@@ -191,7 +193,7 @@ def _largest() -> None:
     if view.largest.empty:
         st.info("No site in this selection has a 2025 population joined.")
     else:
-        st.dataframe(
+        data_grid(
             view.largest[
                 ["name", "country", "population_2025", "site_type", "lat", "lon", "unhcr_location"]
             ].rename(
@@ -218,7 +220,7 @@ def _largest() -> None:
 def _over_time() -> None:
     st.markdown("**NW Syria IDP sites over time**")
     months = view.isimm_months.rename(columns={"individuals": "People", "sites": "Sites"})
-    base = alt.Chart(months).encode(
+    base = alt.Chart(defuse_formulas(months)).encode(
         x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y", tickCount="year"))
     )
     people = base.mark_line(

@@ -6,6 +6,7 @@ import streamlit as st
 from geo import cache
 from geo.views import cifal, cities
 from pages._ui import (
+    data_grid,
     export_panel,
     fmt,
     layer_picker,
@@ -134,7 +135,7 @@ st.caption(
 
 
 def _coverage() -> None:
-    st.dataframe(
+    data_grid(
         view.coverage[
             [
                 "centre",
@@ -165,7 +166,7 @@ def _coverage() -> None:
 
 
 def _within_reach() -> None:
-    st.dataframe(
+    data_grid(
         view.nearby[["centre", "kind", "place", "country", "population", "distance_km"]],
         hide_index=True,
         width="stretch",
@@ -183,7 +184,7 @@ def _within_reach() -> None:
 
 
 def _uncovered() -> None:
-    st.dataframe(
+    data_grid(
         view.uncovered[
             [
                 "name",
@@ -225,7 +226,7 @@ def _uncovered() -> None:
 
 
 def _centres() -> None:
-    st.dataframe(
+    data_grid(
         cifal.centres_table(view.centres),
         hide_index=True,
         width="stretch",

@@ -6,6 +6,7 @@ import streamlit as st
 from geo import cache
 from geo.views import cities
 from pages._ui import (
+    data_grid,
     export_panel,
     fmt,
     layer_picker,
@@ -109,7 +110,7 @@ st.caption(
 def _fastest_growing() -> None:
     st.markdown(f"**Fastest-growing cities, {y0:d}–{y1:d}**")
     g = view.growth.dropna(subset=["growth_pct"]).head(25)
-    st.dataframe(
+    data_grid(
         g[["name", "country", "pop_from", "pop_to", "growth", "growth_pct"]],
         hide_index=True,
         width="stretch",
@@ -134,7 +135,7 @@ def _fastest_growing() -> None:
 
 
 def _nearest_to_destinations() -> None:
-    st.dataframe(
+    data_grid(
         view.nearest[
             [
                 "route",
@@ -164,7 +165,7 @@ def _nearest_to_destinations() -> None:
 
 
 def _refugees_hosted() -> None:
-    st.dataframe(
+    data_grid(
         view.refugees[["asylum_name", "refugees", "asylum_seekers", "total", "in_basemap"]],
         hide_index=True,
         width="stretch",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo import cache
 from geo.views import data_sources
-from pages._ui import md_plain, page_header
+from pages._ui import data_grid, md_plain, page_header
 
 page_header(
     "Data and sources",
@@ -23,7 +23,7 @@ per_dataset = (
     )
     .reset_index()
 )
-st.dataframe(
+data_grid(
     per_dataset,
     hide_index=True,
     width="stretch",
@@ -46,7 +46,7 @@ st.caption(
     "IDs that only the earlier publication holds were renumbered, merged or withdrawn by IOM "
     "and are not counted. Figures are minimum estimates."
 )
-st.dataframe(
+data_grid(
     view.mmp_years,
     hide_index=True,
     width="stretch",
@@ -81,7 +81,7 @@ st.markdown(
 )
 
 st.subheader("Files")
-st.dataframe(
+data_grid(
     src[["dataset", "file", "bytes", "sha256", "tables", "rows_loaded", "rows_rejected", "url"]],
     hide_index=True,
     width="stretch",
@@ -97,7 +97,7 @@ st.caption(
     "Every row the build could not take as it was, grouped by file and reason. "
     "Full list: table `load_issues` in the database."
 )
-st.dataframe(view.issues, hide_index=True, width="stretch")
+data_grid(view.issues, hide_index=True, width="stretch")
 
 st.subheader("How to refresh")
 st.markdown(

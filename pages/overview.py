@@ -5,6 +5,7 @@ import streamlit as st
 from geo import cache
 from geo.views import overview
 from pages._ui import (
+    data_grid,
     export_panel,
     fmt,
     layer_picker,
@@ -59,7 +60,7 @@ st.caption(
     "with the control at the top right. Route corridors are schematic. Offline basemap: Natural Earth."
 )
 with st.expander("Data vintage", expanded=False):
-    st.dataframe(
+    data_grid(
         view.vintage[["title", "vintage", "files"]].rename(columns=str.capitalize),
         hide_index=True,
         width="stretch",

@@ -4,8 +4,10 @@ import altair as alt
 import streamlit as st
 
 from geo import cache
+from geo.exports import defuse_formulas
 from geo.views import routes
 from pages._ui import (
+    data_grid,
     export_panel,
     fmt,
     layer_picker,
@@ -144,7 +146,7 @@ def _series() -> None:
     else:
         axis_fmt = "%Y" if grain == "year" else "%b %Y"
         chart = (
-            alt.Chart(view.series)
+            alt.Chart(defuse_formulas(view.series))  # its table view exports CSV
             .mark_line(point=True, strokeWidth=2)
             .encode(
                 x=alt.X(
@@ -191,7 +193,7 @@ def _route_table() -> None:
     if rows.empty:
         st.caption("No incident matches these filters.")
     else:
-        st.dataframe(
+        data_grid(
             rows[["route", "incidents", "dead_and_missing", "corridor"]],
             hide_index=True,
             width="stretch",
@@ -254,7 +256,7 @@ DEADLIEST_CONFIG = {
 
 
 def _deadliest() -> None:
-    st.dataframe(
+    data_grid(
         view.deadliest[DEADLIEST_COLUMNS],
         hide_index=True,
         width="stretch",
@@ -275,7 +277,7 @@ def _deadliest() -> None:
     )
     if cum["incidents"]:
         st.markdown("**Cumulative tallies (not single incidents), ranked separately**")
-        st.dataframe(
+        data_grid(
             view.cumulative[DEADLIEST_COLUMNS],
             hide_index=True,
             width="stretch",

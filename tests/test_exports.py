@@ -60,6 +60,30 @@ def test_csv_is_plain_and_defused():
     assert back["name"][0] == "'" + EVIL[0] and back["name"][6] == "Türkiye"
 
 
+def test_grid_values_are_defused_and_numbers_kept():
+    """What a data grid shows (and its own download and copied cells carry)."""
+    from geo.exports import defuse_formulas
+
+    df = pd.DataFrame(
+        {
+            "name": pd.array(EVIL, dtype="str"),
+            "source": pd.Series(EVIL, dtype=object),
+            "n": [-1, 2, 3, 4, 5, 6, 7, 8],
+            "x": [-1.5] * 8,
+            "routes": [["=a", "b"]] + [[]] * 7,
+        }
+    )
+    out = defuse_formulas(df)
+    for col in ("name", "source"):
+        assert out[col].tolist()[:6] == ["'" + v for v in EVIL[:6]]
+        assert out[col][6] == "Türkiye" and pd.isna(out[col][7])
+    assert out["n"].tolist() == df["n"].tolist() and out["n"].dtype == df["n"].dtype
+    assert out["x"].tolist() == [-1.5] * 8 and out["routes"][0] == ["=a", "b"]
+    assert df["name"][0] == EVIL[0]  # the caller's table is left as it is
+    plain = pd.DataFrame({"name": ["Kakuma", "Türkiye"], "n": [-1, 2]})
+    assert defuse_formulas(plain) is plain
+
+
 def test_geojson_carries_citation():
     df = pd.DataFrame(
         {"name": ['=HYPERLINK("http://x")', "Kakuma"], "lat": [1.0, None], "lon": [2.0, None]}

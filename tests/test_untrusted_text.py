@@ -331,6 +331,59 @@ def test_the_checker_catches_unescaped_values(tmp_path):
     assert lines == [6, 9, 11, 13, 14, 17, 21], found
 
 
+GRID_CALLS = {"dataframe", "data_editor", "table"}
+
+
+def undefused_tables(path: Path) -> list[str]:
+    """Tables and charts shown without :func:`geo.exports.defuse_formulas`: a data grid
+    other than through ``pages._ui.data_grid``, or an Altair chart of raw data (its table
+    view exports CSV)."""
+    checker = Checker(path)
+    found = []
+    for node in ast.walk(checker.tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _call_name(node)
+        where = f"{path.relative_to(REPO)}:{node.lineno} {name}"
+        if name in GRID_CALLS and isinstance(node.func, ast.Attribute):
+            scope = checker.scope_of(node)
+            if not (path.name == "_ui.py" and getattr(scope, "name", "") == "data_grid"):
+                found.append(where)
+        elif name == "Chart":
+            first = node.args[0] if node.args else None
+            if not (isinstance(first, ast.Call) and _call_name(first) == "defuse_formulas"):
+                found.append(where)
+    return found
+
+
+def test_every_table_is_shown_defused():
+    """Issue 14 item 2: what a grid or a chart shows leaves through Streamlit's own
+    "Download as CSV", copied cells and the chart's table view, so every table goes
+    through data_grid (defuse_formulas) and every chart's data through defuse_formulas."""
+    found = [f for p in PAGE_FILES for f in undefused_tables(p)]
+    assert not found, "tables shown without defuse_formulas:\n" + "\n".join(found)
+
+
+def test_the_table_check_catches_raw_tables():
+    fake = REPO / "pages" / "_untrusted_tables_tmp.py"
+    fake.write_text(
+        "import altair as alt\n"
+        "import streamlit as st\n"
+        "from geo.exports import defuse_formulas\n"
+        "from pages._ui import data_grid\n"
+        "st.dataframe(df)\n"  # 5: flagged
+        "data_grid(df)\n"
+        "alt.Chart(df).mark_line()\n"  # 7: flagged
+        "alt.Chart(defuse_formulas(df)).mark_line()\n",
+        encoding="utf-8",
+    )
+    try:
+        found = undefused_tables(fake)
+    finally:
+        fake.unlink()
+    assert [int(f.split(":")[1].split()[0]) for f in found] == [5, 7], found
+
+
 # --------------------------------------------------------------------------- md_plain
 
 LINK = "[Click here](https://evil.example)"

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -33,6 +34,10 @@ CLOSE = "</script><script>alert(4)</script>"
 JS_URL = "javascript:alert(1)"
 QUOTED_URL = 'https://example.org/?q="><script>alert(3)</script>'
 GOOD_URL = "http://example.org/ok"
+# Spreadsheet formulas (OWASP CSV injection; issue 14 item 2)
+FORMULA_EQ = '=HYPERLINK("https://evil.example/f","Click")'
+FORMULA_MINUS = "-2+3+cmd|' /C calc'!A0"
+FORMULA_AT = "@SUM(1+1)*cmd|' /C calc'!A0"
 # Markdown payloads (issue 14): a route, a cause and a site type named like this must
 # show as text in captions and notes, never as a link, an image or styled text.
 ROUTE_LINK = "[Click here](https://evil.example/route)"
@@ -41,9 +46,24 @@ TYPE_LINK = "[Verify your account](https://evil.example/type)"
 DAY2 = "2013-12-30"  # the Markdown payload incident: not on DAY, whose rows are counted
 # export row -> values (row numbers count the header as row 1)
 INCIDENTS = {
-    11: {"Location of Incident": SCRIPT, "Information Source": IMG, "URL": JS_URL},
-    21: {"Location of Incident": QUOTES, "Information Source": SVG, "URL": QUOTED_URL},
-    31: {"Location of Incident": IMG, "Country of Incident": CLOSE, "URL": GOOD_URL},
+    11: {
+        "Location of Incident": SCRIPT,
+        "Information Source": IMG,
+        "URL": JS_URL,
+        "Country of Incident": FORMULA_MINUS,
+    },
+    21: {
+        "Location of Incident": QUOTES,
+        "Information Source": SVG,
+        "URL": QUOTED_URL,
+        "Country of Incident": FORMULA_EQ,
+    },
+    31: {
+        "Location of Incident": IMG,
+        "Country of Incident": CLOSE,
+        "URL": GOOD_URL,
+        "Information Source": FORMULA_AT,
+    },
 }
 MARKDOWN_INCIDENT = (41, {"Migration Route": ROUTE_LINK, "Cause of Death": CAUSE_RED})
 SITE_NAMES = [SCRIPT, IMG, QUOTES]
@@ -232,9 +252,13 @@ def test_routes_popups_tooltips_and_table_show_payloads_as_text(xss_server, brow
 
         deadliest = pd.read_csv(io.StringIO(_table_csv(op, 0)), dtype=str, keep_default_na=False)
         assert set(deadliest["location"]) == {SCRIPT, QUOTES, IMG}
-        assert set(deadliest["information_source"]) >= {IMG, SVG}
-        assert CLOSE in set(deadliest["country"])
+        assert set(deadliest["information_source"]) == {IMG, SVG, "'" + FORMULA_AT}
+        assert set(deadliest["country"]) == {CLOSE, "'" + FORMULA_EQ, "'" + FORMULA_MINUS}
         assert set(deadliest["url"]) == {"", GOOD_URL}  # javascript: and quoted links dropped
+        # the grid's own download: no cell a spreadsheet would run, numbers still numbers
+        cells = deadliest.to_numpy().ravel()
+        assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+        assert sorted(int(v) for v in deadliest["dead_and_missing"]) == [111, 121, 131]
 
         op.page.wait_for_timeout(500)
         assert op.dialogs == [], op.dialogs
@@ -429,6 +453,58 @@ def test_csv_and_geojson_exports_keep_payloads_as_data(xss_db):
     assert "'=HYPERLINK" in csv_with_citation(formula, "c", "l", "f").decode()
     located = set(points["location"])
     assert {SCRIPT, QUOTES, IMG} <= located
+
+
+def test_csv_and_xlsx_exports_defuse_formulas_and_keep_numbers(xss_db):
+    """Issue 14 item 2: the export panel's CSV and Excel files of incidents whose country
+    and source are spreadsheet formulas. The CSV prefixes them with ``'`` (OWASP); the
+    Excel file stores them as text cells with Excel's own quote prefix (what typing a
+    leading ``'`` does in Excel: shown as written, never run); numbers stay numbers."""
+    from geo.exports import FORMULA_START, csv_data, xlsx_data
+    from geo.registry import export_of
+
+    con, q, view = _routes_view(xss_db)
+    try:
+        exp = export_of("routes", view, q)
+        data = exp.load_data()
+        raw_csv, raw_xlsx = csv_data(data), xlsx_data(data, exp.about(len(data)))
+    finally:
+        con.close()
+    formulas = {FORMULA_EQ, FORMULA_MINUS, FORMULA_AT}
+    assert formulas <= {v for v in data.to_numpy().ravel() if isinstance(v, str)}
+    numeric = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
+    assert {"dead_and_missing", "lat", "lon"} <= set(numeric)
+
+    rows = list(csv.reader(io.StringIO(raw_csv.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert header == [str(c) for c in data.columns] and len(body) == len(data)
+    texts = [i for i, c in enumerate(header) if c not in numeric]
+    cells = [r[i] for r in body for i in texts]
+    assert not [c for c in cells if c.startswith(FORMULA_START)]
+    assert {"'" + f for f in formulas} <= set(cells)
+    assert any(r[header.index("lon")].startswith("-") for r in body)  # a negative number ...
+    for col in numeric:  # ... and every number written as a number, never prefixed
+        got = [r[header.index(col)] for r in body]
+        want = data[col].tolist()
+        assert [float(g) if g else None for g in got] == [
+            None if pd.isna(w) else float(w) for w in want
+        ], col
+
+    sheet = openpyxl.load_workbook(io.BytesIO(raw_xlsx))["Data"]
+    xrows = list(sheet.iter_rows())
+    assert [c.value for c in xrows[0]] == [str(c) for c in data.columns]
+    text = {}
+    for row in xrows[1:]:
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                assert cell.data_type == "s" and cell.quotePrefix, (cell.value, cell.data_type)
+                text[cell.value] = cell
+    assert formulas <= set(text)  # kept as written, as text
+    for col in numeric:
+        i = list(data.columns).index(col)
+        for row, want in zip(xrows[1:], data[col].tolist(), strict=True):
+            if not pd.isna(want):
+                assert row[i].data_type == "n" and row[i].value == pytest.approx(float(want))
 
 
 # --------------------------------------------------------------------------- sensitive coordinates
