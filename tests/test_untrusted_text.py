@@ -538,6 +538,54 @@ def test_payloads_show_as_written_in_streamlit(browser, db_path, tmp_path):
         server.stop()
 
 
+HOSTILE_BRIEFING = """title = ':red[**SECURITY ALERT**] [Verify your account](https://evil.example/t)'
+
+[[slides]]
+page = "overview"
+figures = ["incident_totals"]
+headline = "[Click here](https://evil.example/h) <img src=x onerror=alert(1)>"
+caption = "Caption\\n\\n</p><script>alert(1)</script>[y](https://evil.example/b) :red[x]"
+"""
+
+
+def test_briefing_texts_stay_text(db_path, tmp_path, monkeypatch):
+    """A briefing file's title, headline and caption reach the page escaped: the title
+    through md_plain, the headline and caption through html_text, on one line, so the
+    caption's blank line cannot end its HTML block (rendering: the probe above)."""
+    import tomllib
+
+    from streamlit.testing.v1 import AppTest
+
+    (tmp_path / "hostile.toml").write_text(HOSTILE_BRIEFING, encoding="utf-8")
+    written = tomllib.loads(HOSTILE_BRIEFING)
+    slide = written["slides"][0]
+    assert "\n\n" in slide["caption"]
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    monkeypatch.setenv("ATLAS_BRIEFINGS", str(tmp_path))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/briefing.py")
+    at.run()
+    assert not at.exception, at.exception
+    blocks = {
+        m.group(1): m.group(2)
+        for el in at.markdown
+        if (
+            m := re.fullmatch(
+                r'<(?:h1|p) class="atlas-(headline|caption)">(.*)</(?:h1|p)>', el.value
+            )
+        )
+    }
+    assert set(blocks) == {"headline", "caption"}, [el.value for el in at.markdown]
+    for key, inner in blocks.items():
+        assert "\n" not in inner and "<" not in inner and ">" not in inner, inner
+        assert html.unescape(inner) == one_line(slide[key])
+    title = next(c.value for c in at.caption if "next:" in c.value)
+    assert md_plain(written["title"]) in title and md_shown(title).startswith(
+        f"**{written['title']}**"
+    )
+
+
 # --------------------------------------------------------------------------- MMP entities
 
 ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,30});")
