@@ -38,15 +38,16 @@ def _build_with_progress(db: Path, sources: Path) -> None:
 
         def write(self, s: str) -> int:
             if s.strip():
-                self.status.write(s.strip())
+                self.status.write(md_plain(s.strip()))
             return len(s)
 
-    with st.status(f"First run: building the database from {sources} …", expanded=True) as status:
+    label = f"First run: building the database from {md_plain(str(sources))} …"
+    with st.status(label, expanded=True) as status:
         try:
             build(sources, db, out=_Lines(status))
         except BuildError as exc:
             status.update(label="The database could not be built", state="error")
-            st.error(str(exc))
+            st.error(md_plain(str(exc)))
             st.stop()
         status.update(label="Database built", state="complete", expanded=False)
 
