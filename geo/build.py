@@ -28,7 +28,8 @@ import pandas as pd
 
 from geo import readers
 from geo.context import LoadContext
-from geo.errors import SourceError
+from geo.dbfile import replace_refusal
+from geo.errors import SourceError, is_disk_full
 from geo.loaders import camps, countries, mmp, project, unhcr, wup
 from geo.queries import DISTANCES_FILE, SITE_ORDER_FILE, install_macros, run_script
 from geo.schema import TABLES
@@ -287,7 +288,7 @@ def previous_files(db: Path) -> dict[str, set[str]]:
     """Files of each dataset in the database already at ``db`` (its ``sources`` table).
 
     Returns an empty dict when there is no database there, or one that cannot be read
-    (a build that never finished, or a file of another kind: it will be replaced).
+    (a damaged or truncated database: it will be replaced).
     """
     if not db.is_file():
         return {}
@@ -376,7 +377,11 @@ def build(
     sources = Path(sources)
     db = Path(db)
     if not sources.is_dir():
-        raise BuildError(f"{sources}: sources folder not found (set ATLAS_SOURCES or --sources)")
+        what = "is a file, not a folder" if sources.exists() else "sources folder not found"
+        raise BuildError(f"{sources}: {what} (set ATLAS_SOURCES or --sources)")
+    refusal = replace_refusal(db)
+    if refusal:
+        raise BuildError(refusal)
     previous = previous_files(db)
     with contextlib.ExitStack() as stack:
         stack.enter_context(_sigterm_raises())
@@ -393,9 +398,10 @@ def build(
                 os.close(fd)
                 tmp.unlink()  # DuckDB wants to create the file itself
             except OSError as exc:
-                raise BuildError(
-                    f"{db}: cannot write the database here ({exc.strerror or exc})"
-                ) from exc
+                # mkdir says "File exists" when a folder on the way is a file.
+                blocked = next((p for p in db.parents if p.exists() and not p.is_dir()), None)
+                reason = f"{blocked} is a file, not a folder" if blocked else exc.strerror or exc
+                raise BuildError(f"{db}: cannot write the database here ({reason})") from exc
             con = duckdb.connect(str(tmp))
             _create_schema(con)
             ctx = LoadContext(sources=sources, con=con, out=out)
@@ -425,9 +431,11 @@ def build(
             ok = True
         except SourceError as exc:
             raise BuildError(exc.one_line()) from exc
-        except (duckdb.Error, OSError, ValueError, KeyError) as exc:
+        except (duckdb.Error, OSError) as exc:
+            raise BuildError(_write_error(db, tmp, con, exc)) from exc
+        except (ValueError, KeyError) as exc:
             raise BuildError(
-                f"{sources}: build failed: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+                f"{sources}: build failed: {type(exc).__name__}: {_flat(exc)}"
             ) from exc
         finally:
             if not ok:
@@ -439,22 +447,72 @@ def build(
 def _run_step(ctx: LoadContext, label: str, step) -> bool:
     """Run one loader; any error it did not foresee becomes one line naming the file.
 
-    A :class:`SourceError` already names its file. Anything else (a damaged source no
-    rule anticipated) is reported against the last file the loader opened, so the user
-    still learns which file to look at, and the build stays atomic.
+    A :class:`SourceError` already names its file. An error writing the new database
+    (DuckDB's, a full disk) or the report is not a source's fault: it goes on to
+    :func:`build`, which names the database. Anything else (a damaged source no rule
+    anticipated) names the file it carries, or the one file the loader read, or, when
+    it read several, their folder and the last one, so the user learns where to look
+    without being told a wrong file for certain.
     """
     mark = readers.OPENED.count
     try:
         return step(ctx)
-    except SourceError:
+    except (SourceError, duckdb.Error, BrokenPipeError):
         raise
     except Exception as exc:  # noqa: BLE001 - turned into one line naming the file
-        opened = readers.OPENED.count > mark and readers.OPENED.last
-        where = opened or ctx.sources
-        detail = " ".join(str(exc).split())[:200]
+        if is_disk_full(exc):
+            raise
+        opened = readers.OPENED.since(mark)
+        after = ""
+        if isinstance(exc, OSError) and exc.filename:
+            where = exc.filename
+        elif len(opened) == 1:
+            where = opened[0]
+        elif opened:
+            where = os.path.commonpath(opened)
+            after = f" (after reading {len(opened)} files, the last {ctx.rel(opened[-1])})"
+        else:
+            where = ctx.sources
         raise SourceError(
-            where, f"cannot load {label}: unexpected {type(exc).__name__}: {detail}"
+            where, f"cannot load {label}: unexpected {type(exc).__name__}: {_flat(exc, 200)}{after}"
         ) from exc
+
+
+def _flat(exc: BaseException, limit: int = 300) -> str:
+    """An exception's message on one line, cut to ``limit`` characters."""
+    return " ".join(str(exc).split())[:limit]
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.1f} MB"
+
+
+def _write_error(
+    db: Path, tmp: Path | None, con: duckdb.DuckDBPyConnection | None, exc: Exception
+) -> str:
+    """One line for an error writing the new database (or any OSError of the build).
+
+    A full disk names the database, the free space and what the unfinished build had
+    written (it is removed first, so the free space is what the user has now).
+    """
+    if is_disk_full(exc):
+        used = 0
+        if tmp is not None:
+            used = sum(p.stat().st_size for p in (tmp, Path(f"{tmp}.wal")) if p.exists())
+        _discard(con, tmp)
+        try:
+            free = f"{_mb(shutil.disk_usage(db.parent).free)} free there now"
+        except OSError:
+            free = "free space unknown"
+        kept = "; the previous database is unchanged" if db.exists() else ""
+        return (
+            f"{db}: the disk is full: no space left to write the new database "
+            f"({free}; the unfinished build had written {_mb(used)} and was removed{kept}); "
+            "free some space and build again"
+        )
+    if isinstance(exc, OSError):
+        return f"{exc.filename or db}: build failed: {exc.strerror or _flat(exc)}"
+    return f"{db}: cannot write the new database: {type(exc).__name__}: {_flat(exc)}"
 
 
 def summarise(con: duckdb.DuckDBPyConnection) -> dict:

@@ -12,7 +12,15 @@ import duckdb
 import pandas as pd
 
 from geo.catalog import DATASETS
+from geo.errors import SourceError
 from geo.schema import BY_NAME
+
+# The integer types of geo.schema and the values each holds.
+INTEGER_RANGES = {
+    "SMALLINT": (-(2**15), 2**15 - 1),
+    "INTEGER": (-(2**31), 2**31 - 1),
+    "BIGINT": (-(2**63), 2**63 - 1),
+}
 
 
 def sha256_of(path: Path) -> str:
@@ -122,18 +130,62 @@ class LoadContext:
             }
         )
 
-    def insert(self, table: str, df: pd.DataFrame) -> int:
-        """Insert a DataFrame into a table by column name; returns the row count."""
+    def insert(self, table: str, df: pd.DataFrame, *, path: Path | None = None) -> int:
+        """Insert a DataFrame into a table by column name; returns the row count.
+
+        Parameters
+        ----------
+        table : str
+            A table of :data:`geo.schema.TABLES`.
+        df : DataFrame
+            Rows; columns not in the table are ignored (``source_file``, ``source_row``
+            or ``_row`` still locate a row that cannot be stored).
+        path : Path, optional
+            The source file of rows that carry no ``source_file``.
+
+        Raises
+        ------
+        SourceError
+            A value the column cannot hold (a number beyond its integer type), naming
+            the row's file, row and column, found before DuckDB refuses the frame.
+        """
         if df.empty:
             return 0
         wanted = [c for c, _, _ in BY_NAME[table].columns]
         frame = df[[c for c in wanted if c in df.columns]]
+        self._check_ranges(table, df, path)
         self.con.register("_frame", frame)
         try:
             self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")  # noqa: S608 - table names come from geo.schema
         finally:
             self.con.unregister("_frame")
         return len(frame)
+
+    def _check_ranges(self, table: str, df: pd.DataFrame, path: Path | None) -> None:
+        """Fail on the first integer beyond its column's type, naming file, row and column.
+
+        DuckDB would refuse the whole frame with only the column's name; the loaders'
+        own bounds cover the figures they know, this covers every other integer column
+        (a city code, a year) whatever file it came from.
+        """
+        for column, sql_type, _ in BY_NAME[table].columns:
+            limits = INTEGER_RANGES.get(sql_type.split()[0])
+            if limits is None or column not in df.columns:
+                continue
+            values = pd.to_numeric(df[column], errors="coerce")
+            bad = (values < limits[0]) | (values > limits[1])
+            if not bad.any():
+                continue
+            i = bad.to_numpy().nonzero()[0][0]
+            row = next((df[c].iloc[i] for c in ("source_row", "_row") if c in df.columns), None)
+            file = df["source_file"].iloc[i] if "source_file" in df.columns else None
+            where = self.sources / str(file) if file else (path or self.sources)
+            raise SourceError(
+                where,
+                f"{df[column].iloc[i]} is out of range for {table}.{column} "
+                f"({sql_type.split()[0]}, {limits[0]:,} to {limits[1]:,}): a damaged cell?",
+                row=None if row is None or pd.isna(row) else int(row),
+            )
 
     def say(self, line: str) -> None:
         """Write one report line."""

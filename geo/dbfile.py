@@ -120,21 +120,26 @@ def _expected_size(head: bytes) -> int | None:
     return FILE_HEADERS + best[1] * best[2]
 
 
-def _open_problem(path: Path) -> str | None:
+def _tables(path: Path) -> set[str]:
+    """Names of the tables in the DuckDB file at ``path`` (raises ``duckdb.Error``)."""
     con = duckdb.connect(":memory:", config={"threads": 1})
     try:
-        quoted = "'" + str(path).replace("'", "''") + "'"
-        con.execute(f"ATTACH {quoted} AS atlas_check (TYPE duckdb, READ_ONLY)")
-        found = {
+        con.execute("ATTACH ? AS atlas_check (TYPE duckdb, READ_ONLY)", [str(path)])
+        return {
             name
             for (name,) in con.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE database_name = 'atlas_check'"
             ).fetchall()
         }
-    except duckdb.Error as exc:
-        return _error_problem(exc)
     finally:
         con.close()
+
+
+def _open_problem(path: Path) -> str | None:
+    try:
+        found = _tables(path)
+    except duckdb.Error as exc:
+        return _error_problem(exc)
     wanted = [t.name for t in TABLES]
     missing = [name for name in wanted if name not in found]
     if len(missing) == len(wanted):
@@ -167,3 +172,44 @@ def _error_problem(exc: duckdb.Error) -> str:
             f"({duckdb.__version__}); rebuild it with `python -m geo build` ({text[:200]})"
         )
     return f"is damaged or truncated, DuckDB cannot read it ({text[:200]}); {FIX}"
+
+
+def replace_refusal(path: Path | str) -> str | None:
+    """Why a build must not replace what is at ``path``, or None when it may.
+
+    A build moves its new database over ``path``. A directory cannot be replaced, and
+    a file that is not an atlas database (an HTML page, ``/etc/passwd``, another
+    program's DuckDB file) is not the build's to destroy. A missing, empty, truncated
+    or damaged database, or one of an older version, may be replaced: that is how it
+    is repaired.
+
+    Returns
+    -------
+    str or None
+        One line, ``<path>: <what it is>; <what to do>``.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    if path.is_dir():
+        return f"{path}: is a directory; give --db (or ATLAS_DB) a file name, e.g. {path / 'atlas.duckdb'}"
+    keep = "the build will not replace it: move it away or choose another --db (or ATLAS_DB)"
+    try:
+        with path.open("rb") as f:
+            head = f.read(FILE_HEADERS)
+    except OSError as exc:
+        return f"{path}: cannot be read ({exc.strerror or exc}), so {keep}"
+    if not head:
+        return None
+    if head[MAGIC_OFFSET : MAGIC_OFFSET + len(MAGIC)] != MAGIC:
+        return f"{path}: is not a DuckDB database (it holds {_what_is(head)}); {keep}"
+    try:
+        found = _tables(path)
+    except duckdb.Error:
+        return None  # damaged or truncated: replacing it is the repair
+    if found and not found & {t.name for t in TABLES}:
+        return f"{path}: is another program's DuckDB database (no atlas tables); {keep}"
+    return None
+
+
+__all__ = ["check_database_file", "replace_refusal", "FIX"]

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+
+# How a full disk reads in an OSError or in a DuckDB error's text.
+_DISK_FULL_TEXTS = ("no space left on device", "disk quota exceeded", "disk is full")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the user's quota) is full.
+
+    DuckDB raises its own exception types (IOException, TransactionException on a
+    failed commit) with the system's message in the text, so the text is checked too.
+    """
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return any(t in text for t in _DISK_FULL_TEXTS)
 
 
 class SourceError(Exception):

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from collections import deque
 from pathlib import Path
 
 import pandas as pd
@@ -22,15 +23,24 @@ ROW = "_row"
 
 
 class _Opened:
-    """How many files the readers opened, and the last one. The build names that file
+    """How many files the readers opened, and the latest ones. The build names them
     when a loader fails in a way nobody foresaw (see ``geo.build``)."""
 
     count: int = 0
     last: Path | None = None
 
+    def __init__(self) -> None:
+        self.recent: deque[Path] = deque(maxlen=256)
+
     def note(self, path: Path) -> None:
         self.count += 1
         self.last = path
+        self.recent.append(path)
+
+    def since(self, mark: int) -> list[Path]:
+        """The files opened since :attr:`count` was ``mark`` (the latest 256 at most)."""
+        n = min(self.count - mark, len(self.recent))
+        return list(self.recent)[-n:] if n > 0 else []
 
 
 OPENED = _Opened()
@@ -41,8 +51,49 @@ OPENED = _Opened()
 csv.field_size_limit(64 * 1024 * 1024)
 
 
+# Byte-order marks of the wide Unicode encodings, longest first (UTF-32 LE starts
+# with the UTF-16 LE mark). Excel's "Unicode Text" and PowerShell write UTF-16 LE.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """``utf-16``/``utf-32`` (with a byte-order mark) or ``utf-16-le``/``-be`` (without
+    one: text mostly in Latin script has a NUL in every other byte), else None."""
+    for bom, name in _WIDE_BOMS:
+        if raw.startswith(bom):
+            return name
+    sample = raw[:4096]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.6 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM stripped) or, failing that, Windows-1252."""
+    """Decode bytes as UTF-16/32 (when marked so), UTF-8 (BOM stripped) or, failing
+    that, Windows-1252."""
+    wide = _wide_encoding(raw)
+    if wide:
+        try:
+            text = raw.decode(wide).lstrip("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise SourceError(
+                path,
+                f"the file is {wide.upper()} encoded but cannot be decoded at byte "
+                f"{exc.start:,} (truncated or damaged?); save it again as UTF-8",
+            ) from exc
+        if not text.strip():
+            raise SourceError(path, "the file is empty")
+        return text, wide
     if not raw.strip():
         raise SourceError(path, "the file is empty")
     try:
@@ -64,7 +115,7 @@ def _looks_binary(raw: bytes) -> str | None:
         return "an old Excel (xls) workbook"
     if head.startswith(b"%PDF"):
         return "a PDF"
-    if b"\x00" in raw[:4096]:
+    if b"\x00" in raw[:4096] and not _wide_encoding(raw):
         return "binary data"
     return None
 

@@ -22,22 +22,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import folium
-import matplotlib
 import shapely
 from shapely.geometry import mapping
 
-matplotlib.use("Agg")  # no display, ever
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Ellipse, Patch, PathPatch, Rectangle  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
-
-from geo.catalog import MMP_CAVEAT  # noqa: E402
-from geo.maps import (  # noqa: E402
+from geo.catalog import MMP_CAVEAT
+from geo.maps import (
     OCEAN,
     WORLD_BOUNDS,
     Basemap,
@@ -46,6 +38,29 @@ from geo.maps import (  # noqa: E402
     GeoJsonLayer,
     Legend,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.path import Path as MplPath
+
+
+def _import_matplotlib() -> None:
+    """Import matplotlib when the first figure is drawn, binding the names below.
+
+    Not at import: ``python -m geo`` imports this module for its options, and the
+    build must not pay half a second for matplotlib nor, with an unwritable HOME, get
+    its two lines about a temporary cache directory on stderr.
+    """
+    global plt, patheffects, LineCollection, PatchCollection, Line2D
+    global Ellipse, Patch, PathPatch, Rectangle, MplPath
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, ever
+    import matplotlib.pyplot as plt
+    from matplotlib import patheffects
+    from matplotlib.collections import LineCollection, PatchCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Ellipse, Patch, PathPatch, Rectangle
+    from matplotlib.path import Path as MplPath
 
 
 @dataclass(frozen=True)
@@ -496,6 +511,7 @@ def build_figure(
 
     Texts carry a ``gid``: "headline", "place" (labels, on the map axes), "scalebar-label".
     """
+    _import_matplotlib()
     p = PRESETS[preset]
     fig = plt.figure(figsize=(p.width_in, p.height_in), dpi=p.dpi)
     _render(fig, m, p, title, subtitle, caveat, when or date.today(), headline, places)
@@ -720,13 +736,19 @@ def main(ns: argparse.Namespace, extra: list[str] | None = None) -> int:
     import duckdb
 
     from geo import settings
+    from geo.dbfile import check_database_file
     from geo.registry import render_page
     from geo.views import countries_of, direct_query
 
     db = Path(ns.db) if ns.db else settings.db_path()
-    if not db.exists():
-        print(f"snapshot: no database at {db}; run python -m geo build first", file=sys.stderr)
-        return 1
+    problem = check_database_file(db)
+    if problem:
+        print(f"snapshot: {problem}", file=sys.stderr)
+        return 2
+    out = Path(ns.out)
+    if out.is_dir():
+        print(f"snapshot: {out}: is a directory; give --out a PNG file name", file=sys.stderr)
+        return 2
     params = {k: v for k, v in ns.param}
     with duckdb.connect(str(db), read_only=True) as con:
         page = render_page(ns.page, direct_query(con), countries_of(con), params)
@@ -742,9 +764,15 @@ def main(ns: argparse.Namespace, extra: list[str] | None = None) -> int:
         headline=page.headline,
         places=places,
     )
-    out = Path(ns.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(png)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(png)
+    except OSError as exc:
+        # mkdir says "File exists" when a folder on the way is a file.
+        blocked = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocked} is a file, not a folder" if blocked else exc.strerror or exc
+        print(f"snapshot: {out}: cannot write the PNG ({reason})", file=sys.stderr)
+        return 2
     print(f"snapshot: wrote {out} ({len(png):,} bytes, {PRESETS[ns.preset].label})")
     return 0
 

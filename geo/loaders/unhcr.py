@@ -91,9 +91,10 @@ def load(ctx: LoadContext) -> bool:
             "asylum_iso3": df.loc[keep, "coa_iso"].str.strip(),
             "asylum_name": df.loc[keep, "coa_name"].str.strip(),
             **{c: numbers[c][keep].round().astype("int64") for c in COUNTS},
+            "_row": df.loc[keep, "_row"],  # not stored: names the row of a value out of range
         }
     )
-    n = ctx.insert("refugee_population", out)
+    n = ctx.insert("refugee_population", out, path=path)
     ctx.record_source(DATASET, path, ["refugee_population"], n)
     ctx.say(
         f"  UNHCR population: {n:,} rows ({out['year'].min()}-{out['year'].max()}), {int(bad.sum())} rejected"

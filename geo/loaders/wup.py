@@ -151,8 +151,8 @@ def load(ctx: LoadContext) -> bool:
     )
     for c in cities:
         c["iso3"] = resolved.get(c["country"])
-    n = ctx.insert("cities", pd.DataFrame(cities))
-    m = ctx.insert("city_population", pd.DataFrame(pops))
+    n = ctx.insert("cities", pd.DataFrame(cities), path=path)
+    m = ctx.insert("city_population", pd.DataFrame(pops), path=path)
     ctx.record_source(DATASET, path, ["cities", "city_population"], n)
     ctx.say(
         f"  WUP cities: {n:,} cities x {len(years)} years = {m:,} populations, {ctx.rejected(DATASET, path)} rejected"
