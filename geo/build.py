@@ -510,6 +510,8 @@ def _write_error(
             f"({free}; the unfinished build had written {_mb(used)} and was removed{kept}); "
             "free some space and build again"
         )
+    if isinstance(exc, BrokenPipeError):  # `geo build | head`: the reader went away
+        return f"{db}: build stopped: the output of its report was closed (broken pipe)"
     if isinstance(exc, OSError):
         return f"{exc.filename or db}: build failed: {exc.strerror or _flat(exc)}"
     return f"{db}: cannot write the new database: {type(exc).__name__}: {_flat(exc)}"
