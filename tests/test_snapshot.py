@@ -68,7 +68,7 @@ def test_cli_without_database_is_one_clear_line(tmp_path):
         cwd=REPO,
         timeout=60,
     )
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # a bad --db, as geo.dbfile names it (issue 14 item 9)
     assert proc.stderr.strip().count("\n") == 0 and "no database" in proc.stderr
     assert "Traceback" not in proc.stderr
 
