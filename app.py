@@ -24,31 +24,37 @@ st.html(
     "[data-testid='stMetricLabel'] *{white-space:normal !important}"
     "[data-testid='stMetricValue']{font-size:1.6rem}}</style>"
 )
-st.session_state["_atlas_navigation"] = True  # pages check it: see pages/_ui.py
+st.session_state["_atlas_navigation"] = True  # pages check it: see app_pages/_ui.py
 ensure_static()  # Leaflet's files, served at /app/static/leaflet/ for offline maps
 
 PAGES = [
     st.Page(
-        "pages/overview.py",
+        "app_pages/overview.py",
         title="Overview",
         icon=":material/public:",
         url_path="overview",
         default=True,
     ),
-    st.Page("pages/routes.py", title="Deadly routes", icon=":material/route:", url_path="routes"),
-    st.Page("pages/camps.py", title="Camps and sites", icon=":material/camping:", url_path="camps"),
     st.Page(
-        "pages/cities.py",
+        "app_pages/routes.py", title="Deadly routes", icon=":material/route:", url_path="routes"
+    ),
+    st.Page(
+        "app_pages/camps.py", title="Camps and sites", icon=":material/camping:", url_path="camps"
+    ),
+    st.Page(
+        "app_pages/cities.py",
         title="Arrival cities",
         icon=":material/location_city:",
         url_path="cities",
     ),
-    st.Page("pages/cifal.py", title="CIFAL network", icon=":material/school:", url_path="cifal"),
     st.Page(
-        "pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"
+        "app_pages/cifal.py", title="CIFAL network", icon=":material/school:", url_path="cifal"
     ),
     st.Page(
-        "pages/data_sources.py",
+        "app_pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"
+    ),
+    st.Page(
+        "app_pages/data_sources.py",
         title="Data and sources",
         icon=":material/dataset:",
         url_path="data",

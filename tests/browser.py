@@ -105,7 +105,7 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
-# The caption in the open tab below a map before the map has drawn (pages/_ui.py).
+# The caption in the open tab below a map before the map has drawn (app_pages/_ui.py).
 WAITING_BELOW_MAP = "Loading once the map has drawn"
 
 # Vector features drawn by every Leaflet map in a frame (canvas or SVG renderer).

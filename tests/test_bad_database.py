@@ -64,7 +64,7 @@ def test_a_bad_database_file_is_named_once_on_every_page(
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         at.run()
     assert not at.exception, at.exception
     errors = [_shown(e.value) for e in at.error]

@@ -1684,10 +1684,10 @@ def _dynamic_sql_calls(path: Path) -> list[tuple[str, int]]:
 
 
 def test_no_sql_text_is_built_from_values(tmp_path):
-    """No ``.execute(`` in geo/ or pages/ takes an f-string, ``%`` or ``.format`` text,
+    """No ``.execute(`` in geo/ or app_pages/ takes an f-string, ``%`` or ``.format`` text,
     except the schema DDL whose names come from geo.schema (ruff S608 checks the rest)."""
     offenders = []
-    files = [*sorted((REPO / "geo").rglob("*.py")), *sorted((REPO / "pages").glob("*.py"))]
+    files = [*sorted((REPO / "geo").rglob("*.py")), *sorted((REPO / "app_pages").glob("*.py"))]
     for path in files:
         rel = str(path.relative_to(REPO))
         for func, line in _dynamic_sql_calls(path):

@@ -162,7 +162,7 @@ def test_a_missing_slide_in_the_link_gives_an_escaped_note(db_path, monkeypatch,
     monkeypatch.setenv("ATLAS_DB", str(db_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/briefing.py")
+    at.switch_page("app_pages/briefing.py")
     at.query_params["slide"] = "99"
     at.run()
     assert not at.exception

@@ -273,7 +273,7 @@ def _page(db_path, monkeypatch, folder, **params) -> AppTest:
     monkeypatch.setenv("ATLAS_BRIEFINGS", str(folder))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
     at.run()
-    at.switch_page("pages/briefing.py")
+    at.switch_page("app_pages/briefing.py")
     for k, v in params.items():
         at.query_params[k] = v
     at.run()

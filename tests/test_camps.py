@@ -300,7 +300,7 @@ def test_camps_page_apptest(db_path, monkeypatch):
     monkeypatch.setenv("ATLAS_DB", str(db_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params["precision"] = "0.000001"  # invalid: default and one note
-    at.switch_page("pages/camps.py")
+    at.switch_page("app_pages/camps.py")
     at.run()
     assert not at.exception
     assert len(at.info) == 1 and "precision" in at.info[0].value
@@ -323,7 +323,7 @@ def test_camps_page_apptest(db_path, monkeypatch):
     # a link to the largest sites opens that table, deadliest first by 2025 population
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params["section"] = "Largest in 2025"
-    at.switch_page("pages/camps.py")
+    at.switch_page("app_pages/camps.py")
     at.run().run()  # the second run stands for the map's report of its view
     assert not at.exception and len(at.dataframe) == 1
     people = at.dataframe[0].value["People 2025"]

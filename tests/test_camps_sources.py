@@ -216,7 +216,7 @@ def test_camps_page_states_who_cannot_be_placed(db_path, monkeypatch, camp_areas
     monkeypatch.setenv("ATLAS_DB", str(db_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params["country"] = "SDN"
-    at.switch_page("pages/camps.py")
+    at.switch_page("app_pages/camps.py")
     at.run()
     assert not at.exception
     sudan = camp_areas["SDN"]

@@ -203,7 +203,7 @@ def test_injection_is_a_value(q, con, opts):
 def test_apptest_cifal_page(db_path, monkeypatch, con):
     monkeypatch.setenv("ATLAS_DB", str(db_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/cifal.py")
+    at.switch_page("app_pages/cifal.py")
     at.run()
     assert not at.exception, at.exception
     n = con.execute("SELECT count(*) FROM cifal_centres").fetchone()[0]
@@ -267,7 +267,7 @@ def test_fast_growing_says_it_is_projected_total_growth(q, con, opts, db_path, m
     # on the page: the map caption says it
     monkeypatch.setenv("ATLAS_DB", str(db_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/cifal.py")
+    at.switch_page("app_pages/cifal.py")
     at.run()
     assert not at.exception
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
@@ -498,7 +498,7 @@ def test_aleppo_at_300_km_is_within_300_km(q, con, db_path, monkeypatch):
     # the caption says what "within" means
     monkeypatch.setenv("ATLAS_DB", str(db_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/cifal.py")
+    at.switch_page("app_pages/cifal.py")
     at.run()
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "within 300 km includes 300 km" in captions
@@ -507,7 +507,7 @@ def test_aleppo_at_300_km_is_within_300_km(q, con, db_path, monkeypatch):
 
 def _page(db_path, params: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    at.switch_page("pages/cifal.py")
+    at.switch_page("app_pages/cifal.py")
     for k, v in (params or {}).items():
         at.query_params[k] = v
     return at

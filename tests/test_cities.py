@@ -226,7 +226,7 @@ def test_injection_is_a_value(q, con, opts):
 def test_apptest_cities_page(db_path, monkeypatch, con):
     monkeypatch.setenv("ATLAS_DB", str(db_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/cities.py")
+    at.switch_page("app_pages/cities.py")
     at.run()
     assert not at.exception, at.exception
     n = con.execute(

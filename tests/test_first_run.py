@@ -45,7 +45,7 @@ def _copy_project(parent: Path) -> Path:
     """A runnable copy of the project at ``parent/repo``; returns its folder."""
     root = parent / "repo"
     skip = shutil.ignore_patterns("__pycache__", "atlas.duckdb*", "sources", "leaflet")
-    for name in ("geo", "pages", "queries", "data"):
+    for name in ("geo", "app_pages", "queries", "data"):
         shutil.copytree(REPO / name, root / name, ignore=skip)
     shutil.copy2(REPO / "app.py", root / "app.py")
     (root / "scripts").mkdir()

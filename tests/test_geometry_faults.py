@@ -169,7 +169,7 @@ def test_every_map_page_draws_from_the_damaged_build(damaged, monkeypatch, page,
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
     at.run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         for key, value in params.items():
             at.query_params[key] = value
         at.run()

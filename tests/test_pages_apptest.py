@@ -37,7 +37,7 @@ def test_overview_headline_equals_sql(app, con):
 
 def test_data_sources_page(app, con):
     app.run()  # AppTest resolves st.navigation's url paths only after a first run
-    app.switch_page("pages/data_sources.py")
+    app.switch_page("app_pages/data_sources.py")
     app.run()
     assert not app.exception
     tables = [d.value for d in app.dataframe]
@@ -65,7 +65,7 @@ def test_missing_database_shows_how_to_get_data(monkeypatch, tmp_path):
 
 def test_briefing_page(app, con):
     app.run()
-    app.switch_page("pages/briefing.py")
+    app.switch_page("app_pages/briefing.py")
     app.run()
     assert not app.exception
     total = con.execute("SELECT sum(dead_and_missing) FROM incidents").fetchone()[0]
@@ -81,7 +81,7 @@ def test_layers_keep_their_identity_when_a_filter_renames_them(app):
     """Choosing a route renames the incident layer (bin size, or single incidents): the
     picker, the map and the link keep it on; a link with unknown layers keeps defaults."""
     app.run()
-    app.switch_page("pages/routes.py")
+    app.switch_page("app_pages/routes.py")
     app.run()
     picker = next(m for m in app.multiselect if m.label.startswith("Layers on the map"))
     assert "incidents" in picker.value and len(picker.value) >= 2
@@ -105,7 +105,7 @@ def test_a_link_with_unknown_layers_shows_the_defaults_and_says_so(db_path, monk
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params["layers"] = "garbage|<b>x</b>"
     at.run()
-    at.switch_page("pages/routes.py")
+    at.switch_page("app_pages/routes.py")
     at.query_params["layers"] = "garbage|<b>x</b>"
     at.run()
     assert not at.exception
@@ -137,7 +137,7 @@ def test_a_page_whose_dataset_is_missing_says_so(db_without_incidents, monkeypat
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         at.run()
     assert not at.exception
     warned = " ".join(w.value for w in at.warning)

@@ -284,7 +284,7 @@ def test_series_and_deadliest_match_sql(q, countries, options, con):
 def test_page_apptest_headline_equals_sql(db_path, con, monkeypatch):
     monkeypatch.setenv("ATLAS_DB", str(db_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/routes.py")
+    at.switch_page("app_pages/routes.py")
     at.run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -301,7 +301,7 @@ def test_page_apptest_headline_equals_sql(db_path, con, monkeypatch):
 
     # a link that opens the deadliest incidents: that table only, its rows from SQL
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/routes.py")
+    at.switch_page("app_pages/routes.py")
     at.query_params["section"] = "Deadliest incidents"
     at.run().run()
     # single incidents first, then the cumulative tallies ranked apart
@@ -314,7 +314,7 @@ def test_page_apptest_headline_equals_sql(db_path, con, monkeypatch):
 
     # a link with a filter and some nonsense (a new session): filter applied, nonsense noted
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/routes.py")
+    at.switch_page("app_pages/routes.py")
     at.query_params["routes"] = "Central Mediterranean|Atlantis"
     at.query_params["from"] = "2016-01-01"
     at.query_params["to"] = "2016-12-31"
@@ -457,7 +457,7 @@ def test_last_period_note_only_when_the_period_is_cut():
 def test_page_by_route_tab_shows_the_no_route_row(db_path, con, monkeypatch):
     monkeypatch.setenv("ATLAS_DB", str(db_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/routes.py")
+    at.switch_page("app_pages/routes.py")
     at.query_params["section"] = "By route"
     at.run().run()
     assert not at.exception and len(at.dataframe) == 1

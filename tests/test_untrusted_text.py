@@ -6,7 +6,7 @@ checks:
 
 * the page code: every such call gets its text from constants, numbers, or
   :func:`geo.views.md_plain` (:func:`geo.views.html_text` where HTML is allowed), so a
-  new call that passes a value as it is fails here (an AST walk of ``pages/*.py`` and
+  new call that passes a value as it is fails here (an AST walk of ``app_pages/*.py`` and
   ``app.py``);
 * the escaping itself, in Python and in Streamlit's own renderer (react-markdown in
   Chromium): the red-team payloads show as written, with no link, image, emphasis,
@@ -29,7 +29,7 @@ from tests.conftest import REPO, md_shown
 
 # --------------------------------------------------------------------------- the page code
 
-PAGE_FILES = sorted((REPO / "pages").glob("*.py")) + [REPO / "app.py"]
+PAGE_FILES = sorted((REPO / "app_pages").glob("*.py")) + [REPO / "app.py"]
 TRUSTED = "# md: trusted"  # on a line of the argument: code-made text, reviewed (say why)
 
 # Streamlit calls whose text is rendered as Markdown: name -> (positional indexes,
@@ -300,7 +300,7 @@ def test_the_checker_catches_unescaped_values(tmp_path):
     page.write_text(
         "import streamlit as st\n"
         "from geo.views import md_plain, html_text\n"
-        "from pages._ui import fmt\n"
+        "from app_pages._ui import fmt\n"
         "name = st.query_params.get('from')\n"
         "label = f'Route {name}'\n"
         "st.caption(f'Selection: {name}.')\n"  # 6: flagged
@@ -321,7 +321,7 @@ def test_the_checker_catches_unescaped_values(tmp_path):
         "st.caption(' '.join(notes))\n",  # 21: flagged (a list filled with a value)
         encoding="utf-8",
     )
-    fake = REPO / "pages" / "_untrusted_probe_tmp.py"
+    fake = REPO / "app_pages" / "_untrusted_probe_tmp.py"
     fake.write_text(page.read_text(), encoding="utf-8")
     try:
         found = unescaped_calls(fake)
@@ -336,7 +336,7 @@ GRID_CALLS = {"dataframe", "data_editor", "table"}
 
 def undefused_tables(path: Path) -> list[str]:
     """Tables and charts shown without :func:`geo.exports.defuse_formulas`: a data grid
-    other than through ``pages._ui.data_grid``, or an Altair chart of raw data (its table
+    other than through ``app_pages._ui.data_grid``, or an Altair chart of raw data (its table
     view exports CSV)."""
     checker = Checker(path)
     found = []
@@ -365,12 +365,12 @@ def test_every_table_is_shown_defused():
 
 
 def test_the_table_check_catches_raw_tables():
-    fake = REPO / "pages" / "_untrusted_tables_tmp.py"
+    fake = REPO / "app_pages" / "_untrusted_tables_tmp.py"
     fake.write_text(
         "import altair as alt\n"
         "import streamlit as st\n"
         "from geo.exports import defuse_formulas\n"
-        "from pages._ui import data_grid\n"
+        "from app_pages._ui import data_grid\n"
         "st.dataframe(df)\n"  # 5: flagged
         "data_grid(df)\n"
         "alt.Chart(df).mark_line()\n"  # 7: flagged
@@ -564,7 +564,7 @@ def test_briefing_texts_stay_text(db_path, tmp_path, monkeypatch):
     monkeypatch.setenv("ATLAS_BRIEFINGS", str(tmp_path))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/briefing.py")
+    at.switch_page("app_pages/briefing.py")
     at.run()
     assert not at.exception, at.exception
     blocks = {

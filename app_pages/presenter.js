@@ -1,4 +1,4 @@
-// Presenter mode of the Briefing page (pages/briefing.py), run in the app's own document.
+// Presenter mode of the Briefing page (app_pages/briefing.py), run in the app's own document.
 //
 // 1. Clicker keys always move slides. A clicker sends PageDown/PageUp, the arrow keys or
 //    space. After a click on the map, keys go to the map's iframe (streamlit-folium), where

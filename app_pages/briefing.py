@@ -5,11 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo import cache
-from geo.briefing import BriefingError, briefing_pdf, check_briefing, read_briefings, render_slide
-from geo.exports import export_name
-from geo.settings import briefings_dir
-from pages._ui import (
+from app_pages._ui import (
     html_text,
     link_notes,
     md_plain,
@@ -17,11 +13,15 @@ from pages._ui import (
     require_data,
     show_map,
 )
+from geo import cache
+from geo.briefing import BriefingError, briefing_pdf, check_briefing, read_briefings, render_slide
+from geo.exports import export_name
+from geo.settings import briefings_dir
 
 
 @functools.cache
 def presenter_js() -> str:
-    """pages/presenter.js, read once per server (every key press reruns this page)."""
+    """app_pages/presenter.js, read once per server (every key press reruns this page)."""
     return (Path(__file__).parent / "presenter.js").read_text(encoding="utf-8")
 
 
@@ -200,7 +200,7 @@ if rs is not None:
     st.caption(md_plain(f"{rs.page.subtitle}. Source: {rs.page.citation} ({rs.page.licence})."))
 
 # Clicker keys and the map's height, in the page itself (st.html runs it there, not in
-# an iframe of its own): see pages/presenter.js.
+# an iframe of its own): see app_pages/presenter.js.
 st.html(
     "<script>" + presenter_js() + "</script>",  # md: trusted (the app's own file)
     unsafe_allow_javascript=True,

@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from geo import cache
-from geo.views import overview
-from pages._ui import (
+from app_pages._ui import (
     data_grid,
     export_panel,
     fmt,
@@ -15,6 +13,8 @@ from pages._ui import (
     show_map,
     sync_url,
 )
+from geo import cache
+from geo.views import overview
 
 page_header(
     "Arrival Atlas",

@@ -3,9 +3,7 @@ of asylum, and the cities nearest each route's destination."""
 
 import streamlit as st
 
-from geo import cache
-from geo.views import cities
-from pages._ui import (
+from app_pages._ui import (
     data_grid,
     export_panel,
     fmt,
@@ -17,6 +15,8 @@ from pages._ui import (
     show_sections,
     sync_url,
 )
+from geo import cache
+from geo.views import cities
 
 page_header(
     "Arrival cities",

@@ -4,10 +4,7 @@ positions, NW Syria sites over time, and the site tables."""
 import altair as alt
 import streamlit as st
 
-from geo import cache
-from geo.exports import defuse_formulas
-from geo.views import camps
-from pages._ui import (
+from app_pages._ui import (
     data_grid,
     export_panel,
     fmt,
@@ -19,6 +16,9 @@ from pages._ui import (
     show_sections,
     sync_url,
 )
+from geo import cache
+from geo.exports import defuse_formulas
+from geo.views import camps
 
 page_header(
     "Camps and sites",

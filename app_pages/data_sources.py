@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from app_pages._ui import data_grid, md_plain, page_header
 from geo import cache
 from geo.views import data_sources
-from pages._ui import data_grid, md_plain, page_header
 
 page_header(
     "Data and sources",

@@ -3,9 +3,7 @@ fast-growing arrival cities with no centre within reach."""
 
 import streamlit as st
 
-from geo import cache
-from geo.views import cifal, cities
-from pages._ui import (
+from app_pages._ui import (
     data_grid,
     export_panel,
     fmt,
@@ -17,6 +15,8 @@ from pages._ui import (
     show_sections,
     sync_url,
 )
+from geo import cache
+from geo.views import cifal, cities
 
 page_header(
     "CIFAL network",

@@ -23,7 +23,7 @@ def require_app_navigation() -> None:
 
     Streamlit keeps its old "pages directory" mode until some session has run
     ``st.navigation``: on a fresh server, a shared link such as ``/routes`` would run
-    ``pages/routes.py`` alone (no page config, raw file names in the sidebar). When
+    ``app_pages/routes.py`` alone (no page config, raw file names in the sidebar). When
     that happens we switch the mode off and rerun; the rerun goes through ``app.py``
     and lands on the same URL.
     """

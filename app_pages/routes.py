@@ -3,10 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from geo import cache
-from geo.exports import defuse_formulas
-from geo.views import routes
-from pages._ui import (
+from app_pages._ui import (
     data_grid,
     export_panel,
     fmt,
@@ -19,6 +16,9 @@ from pages._ui import (
     show_sections,
     sync_url,
 )
+from geo import cache
+from geo.exports import defuse_formulas
+from geo.views import routes
 
 KEYS = {"dates": "routes_dates", **{k: f"routes_{k}" for k in routes.LIST_KEYS}}
 LABELS = {
