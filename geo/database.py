@@ -20,8 +20,6 @@ from pathlib import Path
 
 import duckdb
 
-ALIAS = "atlas"
-
 
 def file_key(path: Path) -> tuple[str, int, int, int]:
     """What tells one build of the database file from another.
@@ -47,9 +45,8 @@ def open_read_only(path: str) -> duckdb.DuckDBPyConnection:
     """
     con = duckdb.connect(":memory:")
     try:
-        quoted = path.replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS {ALIAS} (READ_ONLY)")
-        con.execute(f"USE {ALIAS}")
+        con.execute("ATTACH ? AS atlas (READ_ONLY)", [path])
+        con.execute("USE atlas")
     except BaseException:
         con.close()
         raise
@@ -120,7 +117,7 @@ class Databases:
             cur = inst.con.cursor()
             try:
                 # A cursor starts in the instance's own (empty) catalog.
-                cur.execute(f"USE {ALIAS}")
+                cur.execute("USE atlas")
                 yield cur
             finally:
                 cur.close()
