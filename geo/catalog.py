@@ -88,6 +88,13 @@ class Dataset:
     url: str
     vintage: str
     caveat: str = ""
+    # How a map credit names it, licence included ("IOM Missing Migrants Project
+    # (CC BY-IGO), minimum estimates"); see :func:`credit_for`.
+    credit: str = ""
+    # The licence in a few words ("CC BY-IGO") and the dataset's short name ("MMP"),
+    # for an export's licence line; see :func:`licence_for`.
+    licence_short: str = ""
+    short: str = ""
 
 
 DATASETS: dict[str, Dataset] = {
@@ -102,6 +109,9 @@ DATASETS: dict[str, Dataset] = {
             "https://missingmigrants.iom.int/downloads",
             "incidents 2014-01-02 to 2025-04-29 (export of 2025-04)",
             MMP_CAVEAT,
+            credit="IOM Missing Migrants Project (CC BY-IGO), minimum estimates",
+            licence_short="CC BY-IGO",
+            short="MMP",
         ),
         Dataset(
             "mmp_endpoint",
@@ -112,6 +122,9 @@ DATASETS: dict[str, Dataset] = {
             "https://missingmigrants.iom.int/global-figures/{year}/json",
             "one file per year; a year comes from the endpoint when its file is the later publication",
             MMP_CAVEAT,
+            credit="IOM Missing Migrants Project (CC BY-IGO), minimum estimates",
+            licence_short="CC BY-IGO",
+            short="MMP",
         ),
         Dataset(
             "unhcr_register",
@@ -122,6 +135,9 @@ DATASETS: dict[str, Dataset] = {
             "https://github.com/global-displacement-locations/displacement_locations_unhcr",
             "register last updated 2020-01-06",
             "Open and closed sites; no population figures in the register.",
+            credit="Sites: UNHCR ODSS location register via Zhou & Shaver (2021)",
+            licence_short="no licence stated",
+            short="UNHCR register",
         ),
         Dataset(
             "coxs_bazar",
@@ -131,6 +147,9 @@ DATASETS: dict[str, Dataset] = {
             "ISCG/RRRC Cox's Bazar camp outlines (AL1), 2020-09-08",
             "https://data.humdata.org/",
             "2020-09-08",
+            credit="RRRC/ISCG camp outlines (Cox's Bazar)",
+            licence_short="no licence stated",
+            short="Cox's Bazar outlines",
         ),
         Dataset(
             "isimm",
@@ -141,6 +160,9 @@ DATASETS: dict[str, Dataset] = {
             "https://unhcr-xborder-turkey.github.io/ISIMM/",
             "monthly 2017-02 to 2020-07",
             "Site coordinates are purposely imprecise (publisher, for security): indicative only.",
+            credit="CCCM Cluster ISIMM (NW Syria, July 2020)",
+            licence_short="no data licence stated",
+            short="ISIMM",
         ),
         Dataset(
             "unhcr_demographics",
@@ -151,6 +173,9 @@ DATASETS: dict[str, Dataset] = {
             "https://api.unhcr.org/population/v1/demographics/",
             "end-2025 (Global Trends 2025)",
             "Joined to register sites by normalised name and country; unmatched sites have no 2025 figure.",
+            credit="2025 site populations: UNHCR (CC BY 4.0)",
+            licence_short="CC BY 4.0",
+            short="UNHCR",
         ),
         Dataset(
             "unhcr_population",
@@ -160,6 +185,9 @@ DATASETS: dict[str, Dataset] = {
             "UNHCR Refugee Data Finder, unhcr.org/refugee-statistics",
             "https://api.unhcr.org/population/v1/population/",
             "1951-2025 (Global Trends 2025)",
+            credit="refugees: UNHCR (CC BY 4.0)",
+            licence_short="CC BY 4.0",
+            short="UNHCR",
         ),
         Dataset(
             "wup_cities",
@@ -170,6 +198,9 @@ DATASETS: dict[str, Dataset] = {
             "https://population.un.org/wup/Download/Files/WUP2018-F12-Cities_Over_300K.xls",
             "2018 revision; 2020-2035 are projections",
             "Populations from 2020 on are projections made in 2018.",
+            credit="cities: UN DESA World Urbanization Prospects 2018 (CC BY 3.0 IGO)",
+            licence_short="CC BY 3.0 IGO",
+            short="WUP",
         ),
         Dataset(
             "natural_earth",
@@ -180,6 +211,9 @@ DATASETS: dict[str, Dataset] = {
             "https://www.naturalearthdata.com/",
             "v5.1",
             "Boundaries by de facto control.",
+            credit="basemap Natural Earth (public domain)",
+            licence_short="public domain",
+            short="Natural Earth",
         ),
         Dataset(
             "cifal",
@@ -190,6 +224,9 @@ DATASETS: dict[str, Dataset] = {
             "https://unitar.org/",
             "compiled 2026",
             "City coordinates, not the centres' addresses.",
+            credit="CIFAL centres: UNITAR, compiled by Arrival Atlas",
+            licence_short="facts",
+            short="CIFAL",
         ),
         Dataset(
             "route_corridors",
@@ -200,6 +237,117 @@ DATASETS: dict[str, Dataset] = {
             "",
             "authored 2026",
             "Schematic lines for orientation, not actual paths.",
+            credit="corridors schematic (Arrival Atlas)",
+            licence_short="CC BY 4.0",
+            short="corridors",
         ),
     ]
 }
+
+
+# The datasets of the Missing Migrants Project: a build reads the export, the endpoint or
+# both; a page drawing incidents names both (they cite and credit alike, see
+# :func:`datasets_of`).
+MMP = ("mmp_export", "mmp_endpoint")
+# The sites table holds the three site datasets (column ``dataset``) and the UNHCR 2025
+# populations joined to them.
+SITES = ("unhcr_register", "isimm", "coxs_bazar", "unhcr_demographics")
+
+# Which datasets each table of the database holds (``geo.schema.TABLES``); derived and
+# bookkeeping tables name the datasets they are computed from, or none. A test reads the
+# tables each page's queries use through this map to check the page names them all.
+TABLE_DATASETS: dict[str, tuple[str, ...]] = {
+    "incidents": MMP,
+    "incident_year_sources": MMP,
+    "incident_codes": MMP,
+    "incident_routes": MMP,
+    "route_corridors": ("route_corridors",),
+    "sites": SITES,
+    "isimm_site_months": ("isimm",),
+    "camp_outlines": ("coxs_bazar",),
+    "refugee_population": ("unhcr_population",),
+    "cities": ("wup_cities",),
+    "city_population": ("wup_cities",),
+    "countries": ("natural_earth",),
+    "countries_detail": ("natural_earth",),
+    "cifal_centres": ("cifal",),
+    "city_distances": ("wup_cities", "cifal"),
+    "city_corridors": ("wup_cities", "route_corridors"),
+    "city_incidents": ("wup_cities", *MMP),
+    "sources": (),
+    "load_issues": (),
+    "build_info": (),
+}
+
+
+def datasets_of(keys) -> list[Dataset]:
+    """The catalog entries of dataset ``keys``, in order, each citation once.
+
+    Datasets cited alike (the two Missing Migrants Project sources) count once.
+
+    Parameters
+    ----------
+    keys : iterable of str
+        Keys of :data:`DATASETS`.
+
+    Returns
+    -------
+    list of Dataset
+
+    Raises
+    ------
+    KeyError
+        A key is not in the catalog (a page naming a dataset that does not exist).
+    """
+    out: list[Dataset] = []
+    for k in keys:
+        if k not in DATASETS:
+            raise KeyError(f"unknown dataset {k!r}; one of {', '.join(DATASETS)}")
+        d = DATASETS[k]
+        if all(d.citation != o.citation for o in out):
+            out.append(d)
+    return out
+
+
+def credit_for(keys) -> str:
+    """The source credit of a map (or picture) drawing datasets ``keys``: each dataset's
+    :attr:`Dataset.credit`, licence included, joined by "; ".
+
+    Parameters
+    ----------
+    keys : iterable of str
+        Keys of :data:`DATASETS`, in the order the credit names them.
+
+    Returns
+    -------
+    str
+        e.g. "IOM Missing Migrants Project (CC BY-IGO), minimum estimates; corridors
+        schematic (Arrival Atlas); basemap Natural Earth (public domain)".
+    """
+    return "; ".join(dict.fromkeys(d.credit for d in datasets_of(keys)))
+
+
+def citations_for(keys) -> list[str]:
+    """How to cite datasets ``keys``: each distinct :attr:`Dataset.citation`, in order."""
+    return list(dict.fromkeys(d.citation for d in datasets_of(keys)))
+
+
+def citation_for(keys) -> str:
+    """:func:`citations_for` as one line ("; "-joined), for an export's Source line."""
+    return "; ".join(citations_for(keys))
+
+
+def licence_for(keys) -> str:
+    """The licence line of data drawn from datasets ``keys``.
+
+    One licence when they share it ("CC BY-IGO"), else each with the short names of
+    its datasets ("CC BY 3.0 IGO (WUP); CC BY 4.0 (UNHCR)").
+    """
+    by_licence: dict[str, list[str]] = {}
+    for d in datasets_of(keys):
+        names = by_licence.setdefault(d.licence_short, [])
+        if d.short not in names:
+            names.append(d.short)
+    if len(by_licence) == 1:
+        return next(iter(by_licence))
+    return "; ".join(f"{lic} ({', '.join(names)})" for lic, names in by_licence.items())
