@@ -135,7 +135,7 @@ DATASETS: dict[str, Dataset] = {
             "https://github.com/global-displacement-locations/displacement_locations_unhcr",
             "register last updated 2020-01-06",
             "Open and closed sites; no population figures in the register.",
-            credit="Sites: UNHCR ODSS location register via Zhou & Shaver (2021)",
+            credit="UNHCR ODSS location register via Zhou & Shaver (2021)",
             licence_short="no licence stated",
             short="UNHCR register",
         ),
