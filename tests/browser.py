@@ -71,6 +71,10 @@ class Server:
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                # A test server serves the code it started with: no module reloads
+                # when a file of the working tree changes under it.
+                "--server.fileWatcherType",
+                "none",
             ],
             cwd=REPO,
             env=full_env,
