@@ -34,7 +34,6 @@ BORDER = "#b9b2a5"
 # readable for most colour-blind viewers.
 REDS = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026", "#800026")
 BLUES = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b")
-GREENS = ("#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c", "#00441b")
 # A map narrower than this (a phone) opens with its legends and layer control folded.
 NARROW_MAP_PX = 600
 
@@ -166,7 +165,6 @@ def base_map(
     location: Sequence[float] | None = None,
     zoom_start: int | None = None,
     bounds: Sequence[Sequence[float]] | None = None,
-    online_tiles: bool = False,
     height: str = "100%",
 ) -> folium.Map:
     """A map with the Natural Earth countries as its basemap, ready to draw offline.
@@ -179,8 +177,6 @@ def base_map(
     location, zoom_start : initial view (default: the world).
     bounds : [[south, west], [north, east]], optional
         Fit the view to these bounds instead.
-    online_tiles : bool
-        Add OpenStreetMap tiles as an optional base layer (off unless chosen).
     """
     m = folium.Map(
         location=list(location or WORLD_VIEW["location"]),
@@ -216,8 +212,6 @@ def base_map(
             ".leaflet-control-layers label{margin:1px 0}</style>"
         )
     )
-    if online_tiles:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", show=False).add_to(m)
     GeoJsonLayer(
         "Countries (Natural Earth)",
         countries.for_bounds(bounds) if isinstance(countries, Basemap) else countries,

@@ -230,10 +230,6 @@ def basemap_layer(m: folium.Map) -> GeoJsonLayer:
     raise LookupError("map has no basemap layer")
 
 
-def _millions(n: float) -> str:
-    return f"{n / 1e6:,.1f} million" if n >= 1e6 else f"{n / 1e3:,.0f} thousand"
-
-
 def refugee_layer(
     refugees: pd.DataFrame, m: folium.Map, year: int
 ) -> tuple[CountryChoropleth, list]:

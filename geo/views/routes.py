@@ -46,11 +46,8 @@ CREDIT = (
 )
 DETAIL_MAX = 500  # at most this many located incidents: draw each one, with a popup
 POINTS_BUDGET = 180_000  # bytes of incident data; above it, bins are drawn instead
-MAX_BINS = 1500
-LEGEND_PAD = (
-    250,
-    10,
-)  # pixels kept free on the right of a fitted view (legend, layers)  # coarsen the grid beyond this many bins (payload budget)
+MAX_BINS = 1500  # coarsen the grid beyond this many bins (payload budget)
+LEGEND_PAD = (250, 10)  # pixels kept free on the right of a fitted view (legend, layers)
 TOP_ROUTES = 6
 DEADLIEST = 25
 TEXT_MAX = 140  # long location / source texts are clipped in popups
@@ -60,8 +57,6 @@ POINTS_LAYER = "Incidents (IOM MMP)"
 CORRIDOR_LAYER = "Route corridors (schematic)"
 INCIDENTS_KEY = "incidents"
 LIST_KEYS = ("regions", "routes", "causes", "types")
-# URL parameter names: from, to (ISO dates) and the four lists joined by '|'.
-PARAM_KEYS = ("from", "to", *LIST_KEYS)
 
 
 # --------------------------------------------------------------------------- state
