@@ -24,7 +24,6 @@ st.html(
     "[data-testid='stMetricLabel'] *{white-space:normal !important}"
     "[data-testid='stMetricValue']{font-size:1.6rem}}</style>"
 )
-st.session_state["_atlas_navigation"] = True  # pages check it: see app_pages/_ui.py
 ensure_static()  # Leaflet's files, served at /app/static/leaflet/ for offline maps
 
 PAGES = [

@@ -15,24 +15,6 @@ from geo.maps import layer_key
 from geo.views import html_text, md_plain  # noqa: F401 (the escaping of untrusted text, for the pages)
 
 MAP_HEIGHT = 560
-NAV_FLAG = "_atlas_navigation"
-
-
-def require_app_navigation() -> None:
-    """Make sure the page runs inside ``app.py``'s ``st.navigation``.
-
-    Streamlit keeps its old "pages directory" mode until some session has run
-    ``st.navigation``: on a fresh server, a shared link such as ``/routes`` would run
-    ``app_pages/routes.py`` alone (no page config, raw file names in the sidebar). When
-    that happens we switch the mode off and rerun; the rerun goes through ``app.py``
-    and lands on the same URL.
-    """
-    if st.session_state.get(NAV_FLAG):
-        return
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
-    st.rerun()
 
 
 # What each table holds, in the words of the Data and sources page.
@@ -72,7 +54,6 @@ def require_data(needs: tuple[str, ...]) -> None:
 
 def page_header(title: str, subtitle: str, needs: tuple[str, ...] = ()) -> None:
     """Title, one line saying what the page is for, and a stop when its data is missing."""
-    require_app_navigation()
     st.title(md_plain(title))
     st.caption(md_plain(subtitle))
     require_data(needs)

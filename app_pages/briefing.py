@@ -9,7 +9,6 @@ from app_pages._ui import (
     html_text,
     link_notes,
     md_plain,
-    require_app_navigation,
     require_data,
     show_map,
 )
@@ -25,7 +24,6 @@ def presenter_js() -> str:
     return (Path(__file__).parent / "presenter.js").read_text(encoding="utf-8")
 
 
-require_app_navigation()
 require_data(("incidents", "countries"))  # the shipped briefings quote MMP figures
 
 # Presenter styling: large type, little chrome, the map as big as the screen allows.

@@ -47,23 +47,40 @@ def test_data_page_renders_offline(server, browser, con):
         context.close()
 
 
-def test_shared_link_on_a_fresh_server_goes_through_navigation(db_path, browser):
-    """A link to /cities as the very first request still gets app.py's navigation
-    (Streamlit's old pages-directory mode would run the page script alone)."""
+@pytest.mark.parametrize(
+    ("link", "heading"),
+    [("cities?year=2030", "Arrival cities"), ("data", "Data and sources")],
+)
+def test_shared_link_on_a_fresh_server_goes_through_navigation(db_path, browser, link, heading):
+    """A shared link as the very first request to a fresh server opens its page with
+    app.py's navigation and no "Page not found" dialog.
+
+    A folder named ``pages/`` next to app.py switches on Streamlit's legacy
+    pages-directory mode until a session has run ``st.navigation``: then ``/cities`` ran
+    the page script alone (file names in the sidebar) and ``/data``, which names no file,
+    answered "Page not found". The page scripts live in ``app_pages/`` for that reason.
+    """
     from tests.browser import OfflinePage, Server, wait_for_app
 
     fresh = Server(db_path)
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     try:
         op = OfflinePage(context)
-        op.page.goto(f"{fresh.url}/cities", wait_until="domcontentloaded")
+        op.page.goto(f"{fresh.url}/{link}", wait_until="domcontentloaded")
         wait_for_app(op.page)
         op.page.wait_for_selector("[data-testid='stSidebarNav']", timeout=30000)
         nav = op.page.inner_text("[data-testid='stSidebarNav']")
         assert "Deadly routes" in nav and "Data and sources" in nav, nav
         assert "_ui" not in nav and "\nui\n" not in f"\n{nav}\n"
-        assert "Arrival cities" in op.page.inner_text("[data-testid='stMain'] h1")
-        assert op.page.url.split("?")[0].endswith("/cities")
+        assert heading in op.page.inner_text("[data-testid='stMain'] h1")
+        path, _, query = op.page.url.partition("?")
+        assert path.endswith("/" + link.split("?")[0])
+        assert all(p in query.split("&") for p in link.partition("?")[2].split("&") if p), query
+        # Streamlit's "Page not found" is a modal of the page, not a browser dialog.
+        op.page.wait_for_timeout(1000)
+        assert "Page not found" not in op.page.inner_text("body")
+        assert op.page.locator("[role='dialog']").count() == 0
+        assert not op.dialogs, op.dialogs
     finally:
         context.close()
         fresh.stop()

@@ -21,6 +21,14 @@ def _metric(at, label_start: str) -> str:
     raise AssertionError(f"no metric {label_start!r}: {[m.label for m in at.metric]}")
 
 
+def test_no_pages_folder_next_to_app():
+    """Any ``pages/`` next to app.py, even an untracked ``pages/__pycache__`` left by a
+    checkout from before the rename to ``app_pages/``, switches on Streamlit's legacy
+    pages-directory mode: a shared link on a fresh server then runs the page script
+    alone or answers "Page not found" (tests/test_browser.py shows it in Chromium)."""
+    assert not (REPO / "pages").exists(), f"delete {REPO / 'pages'}"
+
+
 def test_overview_headline_equals_sql(app, con):
     app.run()
     assert not app.exception
