@@ -30,7 +30,7 @@ from geo.maps import (
     set_layer_key,
 )
 from geo.views import Query, pick_choice
-from geo.views.cities import CitiesOptions, options
+from geo.views.cities import CitiesOptions, fit_years, fix_growth_period, options
 
 CREDIT = (
     "CIFAL centres: UNITAR, compiled by Arrival Atlas; cities: UN DESA World Urbanization "
@@ -70,12 +70,7 @@ class CifalState:
     @classmethod
     def defaults(cls, opts: CitiesOptions) -> CifalState:
         s = cls()
-        if s.year not in opts.years:
-            s.year = opts.years[-1]
-        if s.year_from not in opts.years:
-            s.year_from = opts.years[0]
-        if s.year_to not in opts.years:
-            s.year_to = opts.years[-1]
+        fit_years(s, opts)
         return s
 
     @classmethod
@@ -103,13 +98,7 @@ class CifalState:
                 s.include_closed = closed == "1"
             else:
                 notes.append(f"Ignored closed-centres setting {closed!r} from the link.")
-        if s.year_from >= s.year_to:
-            d = cls.defaults(opts)
-            notes.append(
-                f"The growth period {s.year_from}–{s.year_to} is empty; showing "
-                f"{d.year_from}–{d.year_to}."
-            )
-            s.year_from, s.year_to = d.year_from, d.year_to
+        fix_growth_period(s, cls.defaults(opts), notes)
         return s, notes
 
     def to_params(self) -> dict[str, str]:

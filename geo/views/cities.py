@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import folium
 import pandas as pd
@@ -31,6 +32,9 @@ from geo.maps import (
     set_layer_key,
 )
 from geo.views import Query, pick_choice
+
+if TYPE_CHECKING:  # CIFAL's state shares the year fields (no import at run time)
+    from geo.views.cifal import CifalState
 
 CREDIT = (
     "Cities: UN DESA World Urbanization Prospects 2018 (CC BY 3.0 IGO); refugees: UNHCR "
@@ -72,6 +76,33 @@ def options(q: Query) -> CitiesOptions:
     )
 
 
+def fit_years(state: CitiesState | CifalState, opts: CitiesOptions) -> None:
+    """Move a state's default map year and growth period onto the WUP years offered.
+
+    A default not among ``opts.years`` becomes the latest year (map year, period end)
+    or the first one (period start). Shared by the Arrival cities and CIFAL states.
+    """
+    ys = opts.years
+    if state.year not in ys:
+        state.year = ys[-1]
+    if state.year_from not in ys:
+        state.year_from = ys[0]
+    if state.year_to not in ys:
+        state.year_to = ys[-1]
+
+
+def fix_growth_period(
+    state: CitiesState | CifalState, default: CitiesState | CifalState, notes: list[str]
+) -> None:
+    """Replace an empty growth period (start not before end) by the default one, noting it."""
+    if state.year_from >= state.year_to:
+        notes.append(
+            f"The growth period {state.year_from}–{state.year_to} is empty; showing "
+            f"{default.year_from}–{default.year_to}."
+        )
+        state.year_from, state.year_to = default.year_from, default.year_to
+
+
 @dataclass
 class CitiesState:
     """The Arrival cities page state; round-trips through URL query parameters."""
@@ -87,13 +118,7 @@ class CitiesState:
     @classmethod
     def defaults(cls, opts: CitiesOptions) -> CitiesState:
         s = cls()
-        ys = opts.years
-        if s.year not in ys:
-            s.year = ys[-1]
-        if s.year_from not in ys:
-            s.year_from = ys[0]
-        if s.year_to not in ys:
-            s.year_to = ys[-1]
+        fit_years(s, opts)
         if s.refugee_year not in opts.refugee_years:
             s.refugee_year = opts.refugee_years[-1]
         return s
@@ -118,13 +143,7 @@ class CitiesState:
                 s.mode = mode
             else:
                 notes.append(f"Ignored map mode {mode!r} from the link; showing {s.mode}.")
-        if s.year_from >= s.year_to:
-            notes.append(
-                f"The growth period {s.year_from}–{s.year_to} is empty; showing "
-                f"{cls.defaults(opts).year_from}–{cls.defaults(opts).year_to}."
-            )
-            d = cls.defaults(opts)
-            s.year_from, s.year_to = d.year_from, d.year_to
+        fix_growth_period(s, cls.defaults(opts), notes)
         return s, notes
 
     def to_params(self) -> dict[str, str]:
