@@ -10,6 +10,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages import _keys as K
 from geo.catalog import MMP_CAVEAT
 from geo.maps import layer_key
 from geo.views import html_text, md_plain  # noqa: F401 (the escaping of untrusted text, for the pages)
@@ -91,7 +92,7 @@ def link_notes(key: str, notes: list[str], params: dict[str, str]) -> list[str]:
     The map reports its view once drawn, which reruns the page with the corrected URL;
     without this the note would vanish a moment after it appeared.
     """
-    store = st.session_state.setdefault("_atlas_link_notes", {})
+    store = st.session_state.setdefault(K.LINK_NOTES, {})
     if notes:
         store[key] = (list(notes), dict(params))
     saved = store.get(key)
@@ -117,9 +118,9 @@ def sync_url(page_params: dict[str, str]) -> None:
     ui_keys = (*VIEW_KEYS, LAYERS_KEY, SECTION_KEY)
     kept = {k: current[k] for k in ui_keys if k in current}
     previous = {k: v for k, v in current.items() if k not in ui_keys}
-    if previous != page_params and st.session_state.get("_atlas_url_seen"):
+    if previous != page_params and st.session_state.get(K.URL_SEEN):
         kept = {k: v for k, v in kept.items() if k not in VIEW_KEYS}
-    st.session_state["_atlas_url_seen"] = True
+    st.session_state[K.URL_SEEN] = True
     wanted = {**page_params, **kept}
     # Key by key, never from_dict: the open section's key is bound to its tabs, and
     # rewriting a bound key (even to its own value) raises, as a filter change did.
@@ -156,7 +157,7 @@ def show_sections(sections: dict[str, Callable[[], None]], map_drawn: bool) -> N
     with tabs[opened or 0]:
         c1, c2 = st.columns([4, 1], vertical_alignment="center")
         c1.caption(":material/hourglass_top: Loading once the map has drawn.")
-        c2.button("Show now", key="_atlas_show_sections", type="tertiary")
+        c2.button("Show now", key=K.SHOW_SECTIONS, type="tertiary")
 
 
 def _zoom_text(z: float) -> str:
@@ -183,7 +184,7 @@ def _url_view(key: str) -> tuple[float, float, float] | None:
     The zoom may be fractional (maps fitted with ``zoomSnap`` 0.5 stop at halves).
     """
     qp = st.query_params
-    noted = st.session_state.setdefault("_atlas_view_notes", set())
+    noted = st.session_state.setdefault(K.VIEW_NOTES, set())
     if key in noted:
         st.info(
             "The map view in the link was not understood; showing the default view.",
@@ -264,8 +265,8 @@ def layer_picker(m: folium.Map, key: str) -> None:
     current names: a name that changes with a filter (a bin size, a radius, a year)
     keeps the user's choice.
     """
-    known = st.session_state.setdefault("_atlas_layers_known", {})
-    switched_off = st.session_state.setdefault("_atlas_layers_off", {})
+    known = st.session_state.setdefault(K.LAYERS_KNOWN, {})
+    switched_off = st.session_state.setdefault(K.LAYERS_OFF, {})
     unknown = choose_layers(m, known.get(key), switched_off.get(key, set()))
     layers = overlays(m)
     if not layers:
@@ -279,7 +280,7 @@ def layer_picker(m: folium.Map, key: str) -> None:
     labels = hashlib.sha1(repr(sorted(names.items())).encode()).hexdigest()[:10]
     state_key = f"{key}_layers_{labels}"
     link = st.query_params.get(LAYERS_KEY)
-    seen_links = st.session_state.setdefault("_atlas_layers_link", {})
+    seen_links = st.session_state.setdefault(K.LAYERS_LINK, {})
     if state_key in st.session_state and link is not None and seen_links.get(key) != link:
         # A link opened in a running session (or the back button) wins over the widget.
         st.session_state[state_key] = shown
@@ -321,7 +322,7 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
         once the browser has reported the map's view (which reruns the page). Any later
         run also counts, so a map that never reports holds nothing back for long.
     """
-    seen = st.session_state.setdefault("_atlas_maps_run", set())
+    seen = st.session_state.setdefault(K.MAPS_RUN, set())
     first_run = key not in seen
     seen.add(key)
     view = _url_view(key)
@@ -336,7 +337,7 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
     # new one), so giving the URL's view would pull the map back one move. When the
     # URL's view is the one this session wrote, give the map's own last report instead:
     # only a view from outside (a link, the back button) moves the map.
-    written = st.session_state.setdefault("_atlas_view_written", {})
+    written = st.session_state.setdefault(K.VIEW_WRITTEN, {})
     send = view
     reported = st.session_state.get(key)
     if (
@@ -365,7 +366,7 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
     # move: keep it as the baseline and write the URL only when the view departs from
     # it, and not when it is the link's own view.
     fit = repr([c.bounds for c in m._children.values() if isinstance(c, folium.map.FitBounds)])
-    base = st.session_state.setdefault("_atlas_map_base", {})
+    base = st.session_state.setdefault(K.MAP_BASE, {})
     if key not in base or base[key][0] != fit:
         base[key] = (fit, got)
         return True

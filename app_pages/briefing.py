@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages import _keys as K
 from app_pages._ui import (
     html_text,
     link_notes,
@@ -88,7 +89,7 @@ asked = qp.get("slide")
 # older than the last move (the map reports its view while the browser's address still
 # has the previous slide), and obeying it would step back: a slide number this session
 # itself wrote is such an echo. A number it never wrote is a link to follow.
-saved = st.session_state.get("_atlas_slide")
+saved = st.session_state.get(K.SLIDE)
 if saved and saved["b"] == key and (asked is None or asked in saved["written"]):
     n = saved["n"]
 else:
@@ -105,7 +106,7 @@ else:
         )
         n = shown
     saved = {"b": key, "n": n, "written": set()}
-    st.session_state["_atlas_slide"] = saved
+    st.session_state[K.SLIDE] = saved
 saved["written"].add(str(n))
 wanted = {"b": key, "slide": str(n)}
 if {k: qp.get(k) for k in wanted} != wanted:
@@ -118,7 +119,7 @@ for note in link_notes("briefing", notes, wanted):
 def _go(step: int) -> None:
     # From the session's slide, not the one this button was drawn on: two quick presses
     # of a clicker move two slides.
-    state = st.session_state["_atlas_slide"]
+    state = st.session_state[K.SLIDE]
     state["n"] = min(max(state["n"] + step, 1), total)
     state["written"].add(str(state["n"]))
     st.query_params["slide"] = str(state["n"])
@@ -147,7 +148,7 @@ top[1].button(
     disabled=n <= 1,
     on_click=_go,
     args=(-1,),
-    key="atlas_prev",
+    key=K.SLIDE_PREV,
     use_container_width=True,
 )
 top[2].button(
@@ -156,7 +157,7 @@ top[2].button(
     disabled=n >= total,
     on_click=_go,
     args=(1,),
-    key="atlas_next",
+    key=K.SLIDE_NEXT,
     use_container_width=True,
 )
 top[3].markdown(f'<p class="atlas-count">Slide {n:d} of {total:d}</p>', unsafe_allow_html=True)
@@ -167,7 +168,7 @@ top[4].download_button(
     "application/pdf",
     icon=":material/picture_as_pdf:",
     on_click="ignore",
-    key="atlas_pdf",
+    key=K.SLIDE_PDF,
     use_container_width=True,
     help="The whole briefing, one page per slide, for a projector laptop with no app "
     "(takes a few seconds).",

@@ -29,6 +29,20 @@ def test_no_pages_folder_next_to_app():
     assert not (REPO / "pages").exists(), f"delete {REPO / 'pages'}"
 
 
+def test_session_keys_are_named_once():
+    """Every ``_atlas_`` session-state name is spelled in app_pages/_keys.py only: the
+    pages and helpers use its constants, so no two spellings of one entry can drift."""
+    import ast
+
+    spelled = {}
+    for path in [*sorted((REPO / "app_pages").glob("*.py")), REPO / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and str(node.value).startswith("_atlas_"):
+                spelled.setdefault(path.name, []).append(node.value)
+    assert set(spelled) == {"_keys.py"}, spelled
+    assert len(spelled["_keys.py"]) == len(set(spelled["_keys.py"]))  # one name, one entry
+
+
 def test_overview_headline_equals_sql(app, con):
     app.run()
     assert not app.exception

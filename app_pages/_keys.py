@@ -1,0 +1,29 @@
+"""Names of what the pages keep in ``st.session_state``, written once.
+
+Session state is one dictionary per browser tab, shared by every page, so each name is
+spelled here and imported: two spellings of one entry, or one name used for two things,
+would fail silently. A page's own filter widgets are keyed in that page, and their keys
+start with the page's name.
+"""
+
+# --- kept by app_pages/_ui.py across the reruns of a session --------------------------
+LINK_NOTES = "_atlas_link_notes"  # {page: (notes, params)}: a link's notes while it is shown
+URL_SEEN = "_atlas_url_seen"  # a page has written its filters to the URL once
+VIEW_NOTES = "_atlas_view_notes"  # maps whose link view was not understood (told once)
+LAYERS_KNOWN = "_atlas_layers_known"  # {page: keys of the layers its map has had}
+LAYERS_OFF = "_atlas_layers_off"  # {page: keys of the layers the user switched off}
+LAYERS_LINK = "_atlas_layers_link"  # {page: the ``layers`` value the picker last saw}
+MAPS_RUN = "_atlas_maps_run"  # map keys run once in this session
+VIEW_WRITTEN = "_atlas_view_written"  # {map: the view this session last wrote to the URL}
+MAP_BASE = "_atlas_map_base"  # {map: (its fitted bounds, the first view it reported)}
+
+# --- kept by the pages -------------------------------------------------------------
+SLIDE = "_atlas_slide"  # the Briefing's slide: {"b", "n", "written"}
+
+# --- widget keys named outside Python: Streamlit gives each keyed widget the CSS class
+# ``st-key-<key>``, which the Briefing's style and presenter.js (``atlas_`` + prev/next)
+# select, and tests click them by key.
+SHOW_SECTIONS = "_atlas_show_sections"  # "Show now" below a map that has not drawn
+SLIDE_PREV = "atlas_prev"
+SLIDE_NEXT = "atlas_next"
+SLIDE_PDF = "atlas_pdf"
