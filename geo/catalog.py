@@ -333,8 +333,9 @@ def citations_for(keys) -> list[str]:
 
 
 def citation_for(keys) -> str:
-    """:func:`citations_for` as one line ("; "-joined), for an export's Source line."""
-    return "; ".join(citations_for(keys))
+    """:func:`citations_for` as one line ("; "-joined, each without its final full
+    stop), for an export's Source line."""
+    return "; ".join(c.rstrip(".") for c in citations_for(keys))
 
 
 def licence_for(keys) -> str:

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import mapping, shape
 
+from geo.catalog import SITES
 from geo.maps import (
     BLUES,
     WORLD_BOUNDS,
@@ -35,6 +36,7 @@ from geo.maps import (
     radius_for,
 )
 from geo.views import Query, memo, parse_list
+from geo.views.page import PLACES, Page, PageExport, Place, join_values, positions, tag_values
 
 STATUSES = ("all", "open", "closed")
 DATASETS = {
@@ -81,13 +83,32 @@ class CampsState:
         """Coordinate precision in degrees."""
         return float(self.precision)
 
-    def filters(self) -> dict:
+    def query_params(self) -> dict:
         """Bound parameters of the ``filtered_sites`` queries."""
         return dict(
             site_types=list(self.site_types),
             status=self.status,
             countries=list(self.countries),
             datasets=list(self.datasets),
+        )
+
+    filters = query_params  # the older name, still used by the page and tests
+
+    @classmethod
+    def defaults(cls, options: dict | None = None) -> CampsState:
+        """Every site, positions rounded to 0.1°."""
+        return cls()
+
+    def describe(self) -> str:
+        """One line saying what the filters select (the exports' subtitle)."""
+        return "; ".join(
+            [
+                join_values(self.countries, "all countries", "countries"),
+                join_values(self.site_types, "all site types", "types"),
+                {"all": "open and closed", "open": "open", "closed": "closed"}[self.status],
+                join_values(self.datasets, "all datasets", "datasets"),
+                f"positions rounded to {self.precision}°",
+            ]
         )
 
     def to_params(self) -> dict[str, str]:
@@ -186,6 +207,11 @@ class CampsView:
         """Largest sites by 2025 population (coarsened)."""
         f = self.state.filters()
         return coarsen_frame(self.q("site_largest_2025", **f, limit=LARGEST_LIMIT), self.state.step)
+
+    @property
+    def headline(self) -> pd.Series:
+        """The headline figures (``site_totals``), named as on every other view."""
+        return self.totals
 
     @cached_property
     def isimm_months(self) -> pd.DataFrame:
@@ -562,3 +588,61 @@ __all__ = [
     "population_note",
     "split_totals",
 ]
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def export(view: CampsView, q: Query) -> PageExport:
+    """The export facts of a Camps and sites view: every filtered site, coarsened."""
+    s = view.state
+    n, c = int(view.totals["sites"]), int(view.totals["countries"])
+
+    def places() -> list[Place]:
+        rows = q("site_places", limit=PLACES * 2, step=s.step, **s.query_params())
+        rows = rows.rename(columns={"country": "name"})
+        return positions(rows, ("label_lat", "label_lon"), ("lat", "lon"))
+
+    return PAGE.facts(
+        subtitle=s.describe(),
+        caveat=None,
+        load_data=lambda: all_sites(q, s, n),
+        data_name="sites",
+        params=s.to_params(),
+        headline=f"{n:,} site{'s' if n != 1 else ''} in {c:,} countr{'ies' if c != 1 else 'y'}",
+        load_places=places,
+        file_tags=[
+            *tag_values(s.countries, "countries"),
+            *tag_values(s.site_types, "types"),
+            *([s.status] if s.status != "all" else []),
+            *tag_values(s.datasets, "datasets"),
+        ],
+    )
+
+
+def choices(opts: dict) -> dict[str, list[str]]:
+    """The values each parameter can take, as URL strings."""
+    return {
+        "type": [str(v) for v in opts["site_types"]],
+        "country": [str(v) for v in opts["countries"]],
+        "dataset": list(DATASETS),
+        "status": list(STATUSES),
+        "precision": list(PRECISIONS),
+    }
+
+
+PAGE = Page(
+    key="camps",
+    title="Camps and sites",
+    nav_title="Camps and sites",
+    icon=":material/camping:",
+    file_stem="camps and sites",
+    order=2,
+    datasets=(*SITES, "natural_earth"),
+    data_datasets=SITES,
+    options=options,
+    State=CampsState,
+    build=lambda q, basemap, state=None, options=None: build(q, basemap, state),
+    export=export,
+    choices=choices,
+)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import folium
 import pandas as pd
 
-from geo.catalog import FAST_GROWING_CAVEAT, MMP_CAVEAT
+from geo.catalog import FAST_GROWING_CAVEAT, MMP, MMP_CAVEAT
 from geo.maps import (
     WORLD_BOUNDS,
     Circle,
@@ -30,7 +30,8 @@ from geo.maps import (
     set_layer_key,
 )
 from geo.views import Query, pick_choice
-from geo.views.cities import CitiesOptions, fit_years, fix_growth_period, options
+from geo.views.cities import CitiesOptions, fit_years, fix_growth_period, year_options
+from geo.views.page import PLACES, Page, PageExport, positions
 
 CREDIT = (
     "CIFAL centres: UNITAR, compiled by Arrival Atlas; cities: UN DESA World Urbanization "
@@ -114,6 +115,15 @@ class CifalState:
             "dead": str(self.min_dead),
             "corridor": str(self.corridor_km),
         }
+
+    def describe(self) -> str:
+        """One line saying what the state selects (years as numbers)."""
+        deadly = self.deadly_text()
+        return (
+            f"fast-growing cities (+{self.min_growth_pct}% or more, {self.year_from}-"
+            f"{self.year_to}; {self.min_population:,}+) with no CIFAL centre within "
+            f"{self.radius_km} km" + (f"; {deadly}" if deadly else "")
+        )
 
     def deadly_text(self) -> str:
         """The 'near deadly routes' filters in words ('' when none is set)."""
@@ -434,3 +444,88 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
 
 
 __all__ = ["CifalState", "CifalView", "build", "centres_table", "export_table"]
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def options(q: Query) -> CitiesOptions:
+    """The CIFAL widgets' choices: the WUP years and which are projections
+    (:func:`geo.views.cities.year_options`; no refugee layer, so no UNHCR years)."""
+    return year_options(q)
+
+
+def export(view: CifalView, q: Query) -> PageExport:
+    """The export facts of a CIFAL network view: the fast-growing cities with no
+    centre within reach (:func:`export_table`)."""
+    s, label = view.state, options(q).year_label
+    deadly = s.deadly_text()
+    n = int(view.headline["uncovered"])
+
+    def places():
+        u = view.uncovered
+        col = next((c for c in ("pop_to", "population") if c in u.columns), None)
+        if col:
+            u = u.sort_values(col, ascending=False)
+        name = "city" if "city" in u.columns else "name"
+        return positions(u.head(PLACES * 2).rename(columns={name: "name"}), ("lat", "lon"))
+
+    return PAGE.facts(
+        subtitle=f"Fast-growing cities (total population +{s.min_growth_pct}% or more, "
+        f"{label(s.year_from)}-{label(s.year_to)}, WUP 2018; {s.min_population:,}+ in "
+        f"{label(s.year_to)}) with no CIFAL centre within {s.radius_km} km"
+        + (f"; {deadly}" if deadly else "")
+        + f"; dead and missing counted within {s.near_km} km",
+        caveat=view.caveat or None,
+        load_data=lambda: export_table(view),
+        data_name="fast-growing cities with no centre within reach",
+        params=s.to_params(),
+        headline=f"{n:,} fast-growing cit{'ies' if n != 1 else 'y'} with no CIFAL centre "
+        f"within {s.radius_km:,} km" + (f" and {deadly}" if deadly else ""),
+        load_places=places,
+        file_tags=[
+            f"{s.radius_km}km",
+            f"min-{s.min_population}",
+            f"growth-{s.min_growth_pct}pct",
+            *([f"dead-{s.min_dead}-within-{s.near_km}km"] if s.min_dead else []),
+            *([f"corridor-{s.corridor_km}km"] if s.corridor_km else []),
+        ],
+    )
+
+
+def choices(opts: CitiesOptions) -> dict[str, list[str]]:
+    """The values each parameter can take, as URL strings."""
+    years = [str(v) for v in opts.years]
+
+    def strs(values) -> list[str]:
+        return [str(v) for v in values]
+
+    return {
+        "year": years,
+        "from": years,
+        "to": years,
+        "radius": strs(RADII),
+        "min": strs(MIN_POPULATIONS),
+        "growth": strs(GROWTH_THRESHOLDS),
+        "near": strs(NEAR_KM),
+        "dead": strs(MIN_DEAD),
+        "corridor": strs(CORRIDOR_KM),
+        "closed": ["0", "1"],
+    }
+
+
+PAGE = Page(
+    key="cifal",
+    title="CIFAL network",
+    nav_title="CIFAL network",
+    icon=":material/school:",
+    file_stem="cifal network",
+    order=4,
+    datasets=("cifal", "wup_cities", *MMP, "route_corridors", "natural_earth"),
+    data_datasets=("cifal", "wup_cities", *MMP, "route_corridors"),
+    options=options,
+    State=CifalState,
+    build=lambda q, basemap, state=None, options=None: build(q, basemap, state),
+    export=export,
+    choices=choices,
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import folium
@@ -32,6 +32,7 @@ from geo.maps import (
     set_layer_key,
 )
 from geo.views import Query, pick_choice
+from geo.views.page import PLACES, Page, PageExport, positions
 
 if TYPE_CHECKING:  # CIFAL's state shares the year fields (no import at run time)
     from geo.views.cifal import CifalState
@@ -64,16 +65,22 @@ class CitiesOptions:
         return wup_projection_note(self.projected) if set(years) & self.projected else ""
 
 
-def options(q: Query) -> CitiesOptions:
-    """Available WUP years (with projections) and UNHCR years (≤ 2025)."""
+def year_options(q: Query) -> CitiesOptions:
+    """The WUP years (with projections) alone, no UNHCR year (``city_years``): the
+    options of a page drawing no refugee layer (CIFAL network)."""
     y = q("city_years")
-    r = q("refugees_years").iloc[0]
-    last = min(int(r["last_year"]), 2025)
     return CitiesOptions(
         years=tuple(int(v) for v in y["year"]),
         projected=frozenset(int(v) for v, p in zip(y["year"], y["projected"], strict=True) if p),
-        refugee_years=tuple(range(int(r["first_year"]), last + 1)),
+        refugee_years=(),
     )
+
+
+def options(q: Query) -> CitiesOptions:
+    """Available WUP years (with projections) and UNHCR years (≤ 2025)."""
+    r = q("refugees_years").iloc[0]
+    last = min(int(r["last_year"]), 2025)
+    return replace(year_options(q), refugee_years=tuple(range(int(r["first_year"]), last + 1)))
 
 
 def fit_years(state: CitiesState | CifalState, opts: CitiesOptions) -> None:
@@ -156,6 +163,18 @@ class CitiesState:
             "ryear": str(self.refugee_year),
             "k": str(self.k),
         }
+
+    def describe(self) -> str:
+        """One line saying what the state shows (years as numbers, no projection mark)."""
+        shown = (
+            f"growth {self.year_from}-{self.year_to}"
+            if self.mode == "growth"
+            else f"population {self.year}"
+        )
+        return (
+            f"{shown}; cities of {self.min_population:,}+; refugees hosted at the end of "
+            f"{self.refugee_year}; {self.k} nearest cities per corridor end"
+        )
 
 
 @dataclass
@@ -496,3 +515,67 @@ __all__ = [
     "growth_layer",
     "destination_layer",
 ]
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def export(view: CitiesView, q: Query) -> PageExport:
+    """The export facts of an Arrival cities view: its cities (population or growth)."""
+    s, label = view.state, options(q).year_label
+    if s.mode == "growth":
+        sub, frame = f"Growth {label(s.year_from)}-{label(s.year_to)}", view.growth
+        tags, rank = [f"growth-{s.year_from}-{s.year_to}"], "growth"
+    else:
+        sub, frame = f"Population {label(s.year)}", view.cities
+        tags, rank = [f"population-{s.year}"], "population"
+    tags.append(f"min-{s.min_population}")
+    sub += f"; cities of {s.min_population:,}+; refugees hosted at the end of {s.refugee_year}"
+    h = view.headline
+    # WUP projections and the people the refugee layer leaves out travel with the
+    # figures: PNG footer, CSV note line, GeoJSON metadata.
+    caveat = " ".join(t for t in (view.projection_note, view.oip_note) if t) or None
+    return PAGE.facts(
+        subtitle=sub,
+        caveat=caveat,
+        load_data=lambda: frame,
+        data_name="cities",
+        params=s.to_params(),
+        headline=f"{int(h['cities']):,} cities of {s.min_population:,}+ people in "
+        f"{label(view.headline_year or s.year)}, {int(h['population']) / 1e9:,.2f} bn people",
+        load_places=lambda: positions(
+            frame.sort_values(rank, ascending=False).head(PLACES * 2), ("lat", "lon")
+        ),
+        file_tags=tags,
+    )
+
+
+def choices(opts: CitiesOptions) -> dict[str, list[str]]:
+    """The values each parameter can take, as URL strings."""
+    years = [str(v) for v in opts.years]
+    return {
+        "year": years,
+        "from": years,
+        "to": years,
+        "ryear": [str(v) for v in opts.refugee_years],
+        "min": [str(v) for v in MIN_POPULATIONS],
+        "k": [str(v) for v in NEAREST_K],
+        "mode": list(MODES),
+    }
+
+
+PAGE = Page(
+    key="cities",
+    title="Arrival cities",
+    nav_title="Arrival cities",
+    icon=":material/location_city:",
+    file_stem="arrival cities",
+    order=3,
+    datasets=("wup_cities", "unhcr_population", "route_corridors", "natural_earth"),
+    data_datasets=("wup_cities", "unhcr_population"),
+    options=options,
+    State=CitiesState,
+    build=lambda q, basemap, state=None, options=None: build(q, basemap, state),
+    export=export,
+    choices=choices,
+)

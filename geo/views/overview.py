@@ -8,7 +8,7 @@ from datetime import date
 import folium
 import pandas as pd
 
-from geo.catalog import MMP_CAVEAT
+from geo.catalog import MMP, MMP_CAVEAT, SITES
 from geo.maps import (
     BLUES,
     REDS,
@@ -25,7 +25,8 @@ from geo.maps import (
     radius_for,
 )
 from geo.views import Query
-from geo.views.routes import CORRIDOR_COLOR, corridor_layer, incident_bin_layer
+from geo.views.page import NoState, Page, PageExport, no_options, period_tag
+from geo.views.routes import CORRIDOR_COLOR, corridor_layer, incident_bin_layer, incident_places
 
 ALL = {"regions": [], "routes": [], "causes": [], "types": []}
 CREDIT = (
@@ -162,3 +163,38 @@ def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewVi
 
 
 __all__ = ["build", "OverviewView"]
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def export(view: OverviewView, q: Query) -> PageExport:
+    """The export facts of the Overview: dead and missing per 2° cell, all incidents."""
+    h = view.headline
+    everything = {**ALL, "date_from": h["first_date"], "date_to": h["last_date"]}
+    return PAGE.facts(
+        subtitle=f"Dead and missing per 2° cell, {h['first_date']:%d %b %Y} to "
+        f"{h['last_date']:%d %b %Y}; schematic route corridors; CIFAL centres",
+        caveat=MMP_CAVEAT,
+        load_data=lambda: view.bins,
+        data_name="incidents per 2-degree cell",
+        headline=f"{int(h['dead_and_missing']):,} dead and missing since {h['first_date']:%B %Y}",
+        load_places=lambda: incident_places(q, everything),
+        file_tags=[period_tag(h["first_date"], h["last_date"])],
+    )
+
+
+PAGE = Page(
+    key="overview",
+    title="Arrival Atlas: routes, camps, cities and the CIFAL network",
+    nav_title="Overview",
+    icon=":material/public:",
+    file_stem="overview",
+    order=0,
+    datasets=(*MMP, "route_corridors", *SITES, "wup_cities", "cifal", "natural_earth"),
+    data_datasets=MMP,
+    options=no_options,
+    State=NoState,
+    build=lambda q, basemap, state=None, options=None: build(q, basemap),
+    export=export,
+)

@@ -19,7 +19,7 @@ from functools import cached_property
 import folium
 import pandas as pd
 
-from geo.catalog import MMP_CAVEAT
+from geo.catalog import MMP, MMP_CAVEAT
 from geo.maps import (
     REDS,
     WORLD_BOUNDS,
@@ -39,6 +39,7 @@ from geo.maps import (
     set_layer_key,
 )
 from geo.views import Query, memo, parse_day, parse_list
+from geo.views.page import PLACES, Page, PageExport, Place, period_tag, positions, tag_values
 
 CREDIT = (
     "IOM Missing Migrants Project (CC BY-IGO), minimum estimates; "
@@ -104,9 +105,11 @@ class RoutesState:
     types: list[str] = field(default_factory=list)
 
     @classmethod
-    def default(cls, options: RoutesOptions) -> RoutesState:
+    def defaults(cls, options: RoutesOptions) -> RoutesState:
         """Every incident of the database."""
         return cls(options.first_date, options.last_date)
+
+    default = defaults  # the older name, still used by the page and tests
 
     @classmethod
     def from_params(
@@ -593,6 +596,11 @@ class RoutesView:
     def unlocated(self) -> int:
         return int(self.totals["incidents"] - self.totals["located"])
 
+    @property
+    def headline(self) -> pd.Series:
+        """The headline figures (``incident_totals``), named as on every other view."""
+        return self.totals
+
 
 def series_grain(state: RoutesState) -> str:
     """Monthly points when the date range is two years or less, else yearly."""
@@ -763,3 +771,67 @@ __all__ = [
     "route_table",
     "last_period_note",
 ]
+
+
+# --------------------------------------------------------------------------- the page
+
+options = load_options  # the contract's name (:class:`geo.views.page.Page`)
+
+
+def incident_places(q: Query, params: dict) -> list[Place]:
+    """The countries of incident holding the most dead and missing under ``params``
+    (``incident_places``), most first: the places a PNG names."""
+    rows = q("incident_places", limit=PLACES * 2, **params).rename(columns={"country": "name"})
+    return positions(rows, ("label_lat", "label_lon"), ("lat", "lon"))
+
+
+def headline_text(totals: Mapping) -> str:
+    """The headline as a sentence ("12,345 dead and missing in 3,210 incidents")."""
+    n = int(totals["incidents"])
+    return (
+        f"{int(totals['dead_and_missing']):,} dead and missing in {n:,} "
+        f"incident{'s' if n != 1 else ''}"
+    )
+
+
+def export(view: RoutesView, q: Query) -> PageExport:
+    """The export facts of a Deadly routes view: the located incidents of its filters."""
+    s = view.state
+    return PAGE.facts(
+        subtitle=f"Dead and missing, {s.describe()}",
+        caveat=MMP_CAVEAT,
+        load_data=lambda: q("incident_points", limit=10_000_000, **s.query_params()),
+        data_name="incidents with a position",
+        params=s.to_params(),
+        headline=headline_text(view.totals),
+        load_places=lambda: incident_places(q, s.query_params()),
+        file_tags=[
+            *tag_values(s.routes, "routes"),
+            *tag_values(s.regions, "regions"),
+            *tag_values(s.causes, "causes"),
+            *tag_values(s.types, "types"),
+            period_tag(s.date_from, s.date_to),
+        ],
+    )
+
+
+def choices(opts: RoutesOptions) -> dict[str, list[str]]:
+    """The values each list parameter can take (dates are open-ended)."""
+    return {k: [str(v) for v in getattr(opts, k)] for k in LIST_KEYS}
+
+
+PAGE = Page(
+    key="routes",
+    title="Deadly routes",
+    nav_title="Deadly routes",
+    icon=":material/route:",
+    file_stem="deadly routes",
+    order=1,
+    datasets=(*MMP, "route_corridors", "natural_earth"),
+    data_datasets=MMP,
+    options=load_options,
+    State=RoutesState,
+    build=lambda q, basemap, state, options=None: build(q, basemap, state, options=options),
+    export=export,
+    choices=choices,
+)
