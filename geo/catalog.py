@@ -263,6 +263,7 @@ TABLE_DATASETS: dict[str, tuple[str, ...]] = {
     "incident_routes": MMP,
     "route_corridors": ("route_corridors",),
     "sites": SITES,
+    "site_populations_2025": ("unhcr_demographics",),
     "isimm_site_months": ("isimm",),
     "camp_outlines": ("coxs_bazar",),
     "refugee_population": ("unhcr_population",),
@@ -271,7 +272,9 @@ TABLE_DATASETS: dict[str, tuple[str, ...]] = {
     "countries": ("natural_earth",),
     "countries_detail": ("natural_earth",),
     "cifal_centres": ("cifal",),
-    "city_distances": ("wup_cities", "cifal"),
+    # Distances from CIFAL centres and corridor ends to cities: a query naming a centre
+    # or a corridor joins its own table (cifal_centres, route_corridors) for it.
+    "city_distances": ("wup_cities",),
     "city_corridors": ("wup_cities", "route_corridors"),
     "city_incidents": ("wup_cities", *MMP),
     "sources": (),
