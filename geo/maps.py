@@ -1,9 +1,11 @@
-"""Folium map builders shared by every page: an offline basemap, compact circle and
-line layers fed by server-side aggregates, a legend, a source credit and the layer
-control. Builders return folium objects; tests inspect them and their HTML.
+"""The interactive map: renders a map description (:class:`geo.mapspec.MapSpec`) to
+folium, with an offline basemap, compact circle, line, polygon and choropleth layers, the
+legends, the source credit and the layer control (:func:`render`). The page on screen and
+the HTML export are this rendering; the PNG (:mod:`geo.snapshot`) is drawn from the same
+description, never from this output.
 
-All text from datasets is HTML-escaped here before it reaches Leaflet, because
-Leaflet's tooltips and popups render strings as HTML.
+All text from datasets is HTML-escaped before it reaches Leaflet, because Leaflet's
+tooltips and popups render strings as HTML.
 """
 
 from __future__ import annotations
@@ -13,23 +15,18 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 
 import folium
-import shapely
 from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
-from shapely.geometry import mapping, shape
 
+from geo import mapspec as ms
 from geo.assets import LEAFLET_URL
+from geo.basemap import Basemap, make_basemap, simplified_countries  # noqa: F401 (re-exported)
+from geo.mapspec import BORDER, LAND, OCEAN, WORLD_BOUNDS, Circle  # noqa: F401 (re-exported)
 
 WORLD_VIEW = {"location": [20.0, 10.0], "zoom_start": 2}
-WORLD_BOUNDS = [[-45.0, -125.0], [62.0, 150.0]]
-OCEAN = "#dbe7ee"
-LAND = "#f4f1ea"
-BORDER = "#b9b2a5"
 # Colour ramp (ColorBrewer YlOrRd, 6 classes) for death counts; print-safe and
 # readable for most colour-blind viewers.
 REDS = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026", "#800026")
@@ -76,87 +73,6 @@ def make_offline(m: folium.Map) -> folium.Map:
     m.default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
     m.default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
     return m
-
-
-@lru_cache(maxsize=4)
-def simplified_countries(rows: tuple[tuple[str, str, str], ...]) -> dict:
-    """Countries as a light GeoJSON FeatureCollection for the basemap (~85 KB).
-
-    Parameters
-    ----------
-    rows : tuple of (iso3, name, geometry GeoJSON)
-    """
-    features = []
-    for iso3, _name, geom in rows:
-        g = shape(json.loads(geom)).simplify(0.2, preserve_topology=True)
-        g = shapely.set_precision(g, 0.1)
-        if g.is_empty:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"iso3": iso3},
-                "geometry": mapping(g),
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-class Basemap(dict):
-    """The world basemap (a GeoJSON FeatureCollection, as from
-    :func:`simplified_countries`) plus the 1:50m shapes for zoomed-in views.
-
-    ``detail`` holds (iso3, shapely geometry) pairs; :meth:`for_bounds` clips them to a
-    view so a country-level map gets coastlines that fit its scale without sending the
-    whole 1:50m world.
-    """
-
-    DETAIL_BELOW_DEG = 50.0
-    DETAIL_BUDGET_BYTES = 110_000
-
-    def __init__(self, world: dict, detail: Sequence[tuple[str, object]] = ()):
-        super().__init__(world)
-        self.detail = list(detail)
-
-    def for_bounds(self, bounds: Sequence[Sequence[float]] | None) -> dict:
-        """The FeatureCollection to draw for a view: the world, or clipped 1:50m shapes."""
-        if not bounds or not self.detail:
-            return dict(self)
-        (s, w), (n, e) = bounds
-        span = max(e - w, n - s)
-        if span > self.DETAIL_BELOW_DEG:
-            return dict(self)
-        pad = max(span, 2.0)  # wide enough for a 16:9 export of a tall view
-        box = shapely.box(w - pad, s - pad, e + pad, n + pad)
-        clipped = [(iso3, g.intersection(box)) for iso3, g in self.detail if g.intersects(box)]
-        # About two screen pixels of tolerance; coarser until the layer fits its budget.
-        tol = max(span / 600.0, 0.003)
-        while True:
-            features = []
-            for iso3, g in clipped:
-                g = shapely.set_precision(g.simplify(tol, preserve_topology=True), tol / 2)
-                if g.is_empty or g.geom_type not in {"Polygon", "MultiPolygon"}:
-                    continue
-                features.append(
-                    {"type": "Feature", "properties": {"iso3": iso3}, "geometry": mapping(g)}
-                )
-            size = len(json.dumps(features, separators=(",", ":")))
-            if size <= self.DETAIL_BUDGET_BYTES or tol > 0.2:
-                break
-            tol *= 2
-        return {"type": "FeatureCollection", "features": features}
-
-
-@lru_cache(maxsize=4)
-def make_basemap(
-    world_rows: tuple[tuple[str, str, str], ...], detail_rows: tuple[tuple[str, str], ...]
-) -> Basemap:
-    """A :class:`Basemap` from ``countries`` rows and ``countries_detail`` (iso3, geometry) rows."""
-    detail = [
-        (iso3, shape(json.loads(geom)).simplify(0.002, preserve_topology=True))
-        for iso3, geom in detail_rows
-    ]
-    return Basemap(simplified_countries(world_rows), detail)
 
 
 def base_map(
@@ -213,16 +129,14 @@ def base_map(
         )
     )
     GeoJsonLayer(
-        "Countries (Natural Earth)",
+        ms.BASEMAP_NAME,
         countries.for_bounds(bounds) if isinstance(countries, Basemap) else countries,
-        {"fillColor": LAND, "color": BORDER, "weight": 0.6, "fillOpacity": 1.0},
+        dict(ms.BASEMAP_STYLE),
         overlay=False,
         interactive=False,
     ).add_to(m)
     if bounds:
         m.fit_bounds([list(bounds[0]), list(bounds[1])])
-    # PNG snapshots redraw the 1:50m coastline for the picture's own extent.
-    m.atlas_basemap = countries if isinstance(countries, Basemap) else None
     return m
 
 
@@ -247,24 +161,6 @@ def nice_breaks(values: Sequence[float], classes: int = 6) -> list[float]:
         if not out or nice > out[-1]:
             out.append(float(nice))
     return out
-
-
-@dataclass
-class Circle:
-    """One circle of a :class:`CircleLayer`.
-
-    ``tooltip`` and ``popup`` are ready (escaped) HTML; alternatively ``values`` fill
-    the layer's ``tooltip_format`` in the browser, which keeps the payload small when
-    thousands of circles share one sentence.
-    """
-
-    lat: float
-    lon: float
-    radius: float
-    klass: int
-    tooltip: str = ""
-    popup: str = ""
-    values: tuple = ()
 
 
 class CircleLayer(folium.map.FeatureGroup):
@@ -424,8 +320,10 @@ class Legend(MacroElement):
     ----------
     title : str
         Legend title (plain text; escaped here).
-    items : list of (swatch_css, label)
-        ``swatch_css`` such as ``"background:#f03b20;width:12px;height:12px;border-radius:50%"``.
+    items : list of LegendItem or of (swatch_css, label)
+        Typed items (:class:`geo.mapspec.LegendItem`) get their swatch CSS from
+        :func:`swatch_css`; a pair gives it as is, such as
+        ``"background:#f03b20;width:12px;height:12px;border-radius:50%"``.
     note : str
         A caveat line under the items (plain text).
     """
@@ -482,7 +380,9 @@ class Legend(MacroElement):
         self.narrow_px = NARROW_MAP_PX
         self.position_json = json.dumps(position)
         self.title = title
-        self.items = list(items)
+        self.items = [
+            (swatch_css(i), i.label) if isinstance(i, ms.LegendItem) else tuple(i) for i in items
+        ]
         self.note = note
         parts = [f"<b>{escape(title)}</b>"]
         for swatch, label in self.items:
@@ -517,25 +417,27 @@ class Credit(MacroElement):
 def circle_legend_items(
     breaks: Sequence[float], colors: Sequence[str], unit: str
 ) -> list[tuple[str, str]]:
-    """Legend rows for class breaks: ``≤ b0``, ``b0–b1``, …, ``> bn``."""
-    items = []
-    lo = 0.0
-    for i, color in enumerate(colors[: len(breaks) + 1]):
-        if i < len(breaks):
-            label = (
-                f"{_fmt(lo + (1 if lo else 0))}–{_fmt(breaks[i])} {unit}"
-                if lo
-                else f"up to {_fmt(breaks[i])} {unit}"
-            )
-            lo = breaks[i]
-        else:
-            label = f"more than {_fmt(lo)} {unit}"
-        items.append((f"background:{color};width:12px;height:12px;border-radius:50%", label))
-    return items
+    """Legend rows (swatch CSS, label) for class breaks (see
+    :func:`geo.mapspec.class_legend_items`)."""
+    return [(swatch_css(i), i.label) for i in ms.class_legend_items(breaks, colors, unit)]
 
 
-def _fmt(v: float) -> str:
-    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.1f}"
+def swatch_css(item: ms.LegendItem) -> str:
+    """The CSS of a legend item's swatch: the one place legend swatches are styled."""
+    if item.kind == "line":
+        style = "dashed" if item.dashed else "solid"
+        return (
+            f"border-top:{item.line_px:g}px {style} {item.color};width:{item.width:g}px;"
+            "height:0;border-left:0;border-right:0;border-bottom:0"
+        )
+    css = f"background:{item.color};width:{item.width:g}px;height:{item.height:g}px"
+    if item.kind == "circle":
+        css += ";border-radius:50%"
+    if item.opacity is not None:
+        css += f";opacity:{item.opacity:g}"
+    if item.border:
+        css += f";border-color:{item.border}"
+    return css
 
 
 class FitControls(MacroElement):
@@ -608,9 +510,7 @@ def map_html(m: folium.Map) -> str:
     return m.get_root().render()
 
 
-def _slug(name: str) -> str:
-    # Digits go: a radius or a year in a name must not change the layer's identity.
-    return re.sub(r"[^a-z]+", "-", re.sub(r"\d", "", name.lower())).strip("-")
+_slug = ms.slug  # digits go: a radius or a year in a name must not change the layer's id
 
 
 def set_layer_key(layer: folium.map.Layer, key: str) -> folium.map.Layer:
@@ -636,3 +536,243 @@ def layer_names(m: folium.Map) -> list[str]:
         if isinstance(child, folium.map.Layer) and child.control:
             names.append(child.layer_name)
     return names
+
+
+def _js(value) -> str:
+    """Compact JSON that can never close the script element."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
+
+class IncidentLayer(CircleLayer):
+    """Circles with a tooltip and a popup each, filled in the browser from two shared
+    formats (values are already escaped HTML); texts shared by many circles (country,
+    route, cause, "0"...) are sent once. Keeps 500 incidents with popups well within
+    the payload budget.
+    """
+
+    _template = Template(
+        r"""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
+        (function() {
+            var colors = {{ this.colors_json }};
+            var rows = {{ this.rows_json }};
+            var style = {{ this.style_json }};
+            var tipFmt = {{ this.format_json }};
+            var popFmt = {{ this.popup_format_json }};
+            var strs = {{ this.strings_json }};
+            function fill(fmt, v) { return fmt.replace(/\{(\d+)\}/g, function(m, k) { return strs[v[k]]; }); }
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i];
+                var o = Object.assign({}, style, {radius: r[2], fillColor: colors[r[3]], color: style.color || colors[r[3]]});
+                var c = L.circleMarker([r[0], r[1]], o);
+                c.bindTooltip(fill(tipFmt, r[4]), {sticky: true});
+                c.bindPopup(fill(popFmt, r[4]), {maxWidth: 320});
+                c.addTo({{ this.get_name() }});
+            }
+        })();
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        name: str,
+        circles: Sequence[Circle],
+        colors: Sequence[str],
+        *,
+        tooltip_format: str = "",
+        popup_format: str = "",
+        **kw,
+    ):
+        super().__init__(name, circles, colors, tooltip_format=tooltip_format, **kw)
+        self.popup_format = popup_format
+        self.popup_format_json = json.dumps(popup_format).replace("</", "<\\/")
+        strings: dict[str, int] = {}
+        rows = [
+            [
+                round(c.lat, 3),
+                round(c.lon, 3),
+                round(c.radius, 1),
+                c.klass,
+                [strings.setdefault(v, len(strings)) for v in c.values],
+            ]
+            for c in self.circles
+        ]
+        self.strings_json = _js(list(strings))
+        self.rows_json = _js(rows)
+
+    @property
+    def payload(self) -> int:
+        """Characters of data the layer sends (rows and shared strings)."""
+        return len(self.rows_json) + len(self.strings_json)
+
+
+class CountryChoropleth(GeoJsonLayer):
+    """A choropleth drawn on the basemap's own country shapes (joined by ISO3).
+
+    The Natural Earth basemap is already in the page as GeoJSON (simplified and rounded
+    by :func:`geo.basemap.simplified_countries`); this layer takes the features of that
+    layer whose ``iso3`` has a value, so the geometry is sent once and the choropleth
+    costs only its colours and tooltips (~15 KB instead of ~95 KB).
+
+    Parameters
+    ----------
+    name : str
+        Name in the layer control.
+    basemap : GeoJsonLayer
+        The map's basemap layer (its features carry ``iso3``).
+    values : dict
+        ISO3 → {"fill": colour, "tip": escaped HTML, "total": number}.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON(null, {
+            style: function(f) {
+                var s = Object.assign({}, {{ this.style_json }});
+                s.fillColor = f.properties.fill;
+                return s;
+            },
+            onEachFeature: function(f, layer) {
+                if (f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
+            }
+        });
+        (function() {
+            var vals = {{ this.data_json }};
+            {{ this.basemap.get_name() }}.eachLayer(function(l) {
+                var f = l.feature, v = f && f.properties && vals[f.properties.iso3];
+                if (v) {
+                    {{ this.get_name() }}.addData({type: "Feature", geometry: f.geometry,
+                        properties: Object.assign({iso3: f.properties.iso3}, v)});
+                }
+            });
+        })();
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, name: str, basemap: GeoJsonLayer, values: dict[str, dict], style: dict, **kw
+    ):
+        super().__init__(name, {}, style, **kw)
+        self._name = "CountryChoropleth"
+        # Named at render time: st_folium renames every element after its own render.
+        self.basemap = basemap
+        self.values = values
+        self.data_json = _js(values)
+
+
+# --------------------------------------------------------------------------- render
+
+
+def basemap_layer(m: folium.Map) -> GeoJsonLayer:
+    """The basemap's GeoJSON layer of a map made by :func:`base_map`."""
+    for child in m._children.values():
+        if isinstance(child, GeoJsonLayer) and not child.overlay:
+            return child
+    raise LookupError("map has no basemap layer")
+
+
+def render_layer(layer: ms.Layer, basemap: GeoJsonLayer | None = None) -> folium.map.Layer:
+    """One described layer as a folium layer (its stable key set).
+
+    Parameters
+    ----------
+    layer : geo.mapspec.Layer
+        A circle, line, ring, polygon or choropleth layer.
+    basemap : GeoJsonLayer, optional
+        The map's basemap layer; a choropleth needs it (it fills those shapes).
+    """
+    if isinstance(layer, ms.CircleLayer):
+        style = {
+            "show": layer.show,
+            "stroke": layer.stroke,
+            "fill_opacity": layer.fill_opacity,
+            "weight": layer.weight,
+            "tooltip_format": layer.tooltip_format,
+        }
+        if layer.popup_format:
+            out = IncidentLayer(
+                layer.name, layer.circles, layer.colors, popup_format=layer.popup_format, **style
+            )
+        else:
+            out = CircleLayer(layer.name, layer.circles, layer.colors, **style)
+    elif isinstance(layer, ms.LineLayer):
+        out = folium.FeatureGroup(name=layer.name, show=layer.show)
+        for line in layer.lines:
+            add_line(
+                out,
+                line.coords,
+                weight=line.weight,
+                color=line.color,
+                tooltip=line.tooltip,
+                dash=line.dash,
+            )
+    elif isinstance(layer, ms.RingLayer):
+        out = folium.FeatureGroup(name=layer.name, show=layer.show)
+        for ring in layer.rings:
+            folium.Circle(
+                [round(ring.lat, 3), round(ring.lon, 3)],
+                radius=ring.radius_m,
+                color=ring.color,
+                weight=ring.weight,
+                fill=True,
+                fill_color=ring.color,
+                fill_opacity=ring.fill_opacity,
+                interactive=False,
+            ).add_to(out)
+    elif isinstance(layer, ms.ChoroplethLayer):
+        if basemap is None:
+            raise ValueError("a choropleth needs the map's basemap layer")
+        out = CountryChoropleth(layer.name, basemap, layer.values, layer.style, show=layer.show)
+    elif isinstance(layer, ms.PolygonLayer):
+        out = GeoJsonLayer(layer.name, layer.data, layer.style, show=layer.show)
+    else:
+        raise TypeError(f"no folium rendering for {type(layer).__name__}")
+    if layer.key:
+        set_layer_key(out, layer.key)
+    return out
+
+
+def render(spec: ms.MapSpec, *, collapsed: bool | None = None) -> folium.Map:
+    """The interactive map of a description: basemap, layers, legends, credit, controls.
+
+    Parameters
+    ----------
+    spec : geo.mapspec.MapSpec
+        What the view draws.
+    collapsed : bool, optional
+        Passed to :func:`finish` (the layer control folded or not).
+
+    Returns
+    -------
+    folium.Map
+        Its ``atlas_spec`` is ``spec`` (so the PNG and PDF are drawn from the same
+        description, see :func:`geo.mapspec.description_of`) and, when the description
+        has one, ``atlas_info`` its ``info``.
+    """
+    if spec.fit is None:
+        m = base_map(spec.basemap, bounds=spec.bounds)
+    else:  # keep what is drawn clear of the legend and layer control
+        m = base_map(spec.basemap)
+        m.options["zoom_snap"] = 0.5  # a closer fit than whole zoom levels give
+        m.fit_bounds(
+            spec.bounds,
+            padding_top_left=spec.fit.top_left,
+            padding_bottom_right=spec.fit.bottom_right,
+            max_zoom=spec.fit.max_zoom,
+        )
+    base = basemap_layer(m)
+    for layer in spec.layers:
+        render_layer(layer, base).add_to(m)
+    for legend in spec.legends:
+        Legend(legend.title, legend.items, legend.note, position=legend.position).add_to(m)
+    finish(m, legend=None, credit=spec.credit, collapsed=collapsed)
+    m.atlas_spec = spec
+    if spec.info is not None:
+        m.atlas_info = spec.info
+    return m

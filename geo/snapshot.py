@@ -1,8 +1,9 @@
 """Server-side PNG snapshots of a page's map, drawn with matplotlib (no browser).
 
-The renderer walks the folium map a view built (basemap, circle, line, GeoJSON and
-radius layers that are switched on, the legend and the credit) and draws the same
-things in Web Mercator, so the PNG matches the interactive map. Around the map it
+The renderer draws a view's map description (:class:`geo.mapspec.MapSpec`: the
+basemap, the circle, line, ring, polygon and choropleth layers that are switched on,
+the legends and the credit) in Web Mercator, as :func:`geo.maps.render` draws it for
+the screen; it never reads the folium map (and imports nothing from folium). Around the map it
 puts a title, a subtitle stating the filters, the legend, the source credit with
 licence, the date and, where incidents are shown, the MMP caveat.
 
@@ -24,20 +25,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import folium
 import shapely
 from shapely.geometry import mapping
 
+from geo import mapspec as ms
+from geo.basemap import Basemap
 from geo.catalog import MMP_CAVEAT
-from geo.maps import (
-    OCEAN,
-    WORLD_BOUNDS,
-    Basemap,
-    CircleLayer,
-    Credit,
-    GeoJsonLayer,
-    Legend,
-)
+from geo.mapspec import OCEAN, description_of
 
 if TYPE_CHECKING:
     from matplotlib.path import Path as MplPath
@@ -122,10 +116,13 @@ def _polygon_path(rings: list) -> MplPath | None:
     return MplPath(verts, codes) if verts else None
 
 
-def _style(layer: GeoJsonLayer) -> dict:
-    import json
+@dataclass
+class Drawn:
+    """What a picture shows: the stable keys of the layers drawn, bottom first, and each
+    legend as (title, [(swatch kind, colour, label), ...])."""
 
-    return json.loads(layer.style_json)
+    layers: list[str]
+    legends: list[tuple[str, list[tuple[str, str, str]]]]
 
 
 def _draw_geojson(ax, features: list[dict], style: dict, scale: float, z: int):
@@ -151,10 +148,7 @@ def _draw_geojson(ax, features: list[dict], style: dict, scale: float, z: int):
     return coll
 
 
-def _draw_circles(ax, layer: CircleLayer, scale: float, z: int) -> None:
-    import json
-
-    style = json.loads(layer.style_json)
+def _draw_circles(ax, layer: ms.CircleLayer, scale: float, z: int) -> None:
     xs, ys, sizes, colors = [], [], [], []
     for c in layer.circles:
         x, y = _xy(c.lon, c.lat)
@@ -170,32 +164,30 @@ def _draw_circles(ax, layer: CircleLayer, scale: float, z: int) -> None:
         [ys[i] for i in order],
         s=[sizes[i] for i in order],
         c=[colors[i] for i in order],
-        alpha=float(style.get("fillOpacity", 0.8)),
-        edgecolors=style.get("color") or "none",
-        linewidths=float(style.get("weight", 0.7)) * scale,
+        alpha=float(layer.fill_opacity),
+        edgecolors=layer.stroke or "none",
+        linewidths=float(layer.weight) * scale,
         zorder=z,
     )
 
 
-def _draw_line(ax, line: folium.PolyLine, scale: float, z: int) -> None:
-    opts = line.options
-    pts = [_xy(lon, lat) for lat, lon in line.locations]
-    dash = opts.get("dashArray")
-    style = "--" if dash else "-"
+def _draw_line(ax, line: ms.Line, scale: float, z: int) -> None:
+    # rounded as the interactive map's coordinates are
+    pts = [_xy(round(lon, 3), round(lat, 3)) for lat, lon in line.coords]
     coll = LineCollection(
         [pts],
-        colors=opts.get("color", "#3388ff"),
-        linewidths=float(opts.get("weight", 3)) * scale,
-        linestyles=style,
-        alpha=float(opts.get("opacity", 0.75)),
+        colors=line.color,
+        linewidths=float(line.weight) * scale,
+        linestyles="--" if line.dash else "-",
+        alpha=float(line.opacity),
         zorder=z,
     )
     ax.add_collection(coll)
 
 
-def _draw_radius(ax, circle: folium.Circle, scale: float, z: int) -> None:
-    lat, lon = circle.location
-    r_m = float(circle.options.get("radius", 0))
+def _draw_ring(ax, ring: ms.Ring, scale: float, z: int) -> None:
+    lat, lon = round(ring.lat, 3), round(ring.lon, 3)
+    r_m = float(ring.radius_m)
     dlat = r_m / 111_320.0
     dlon = dlat / max(0.05, math.cos(math.radians(lat)))
     x, y = _xy(lon, lat)
@@ -205,59 +197,34 @@ def _draw_radius(ax, circle: folium.Circle, scale: float, z: int) -> None:
             (x, y),
             2 * dlon,
             h,
-            facecolor=circle.options.get("fillColor", circle.options.get("color", "#3388ff")),
-            alpha=float(circle.options.get("fillOpacity", 0.2)),
-            edgecolor=circle.options.get("color", "#3388ff"),
-            linewidth=float(circle.options.get("weight", 1)) * scale,
+            facecolor=ring.color,
+            alpha=float(ring.fill_opacity),
+            edgecolor=ring.color,
+            linewidth=float(ring.weight) * scale,
             zorder=z,
         )
     )
 
 
-def _walk(el) -> Iterator:
-    """Visible elements of a map, depth first, in drawing order."""
-    for child in el._children.values():
-        if isinstance(child, folium.map.Layer) and not getattr(child, "show", True):
-            continue
-        yield child
-        if not isinstance(child, CircleLayer | GeoJsonLayer):
-            yield from _walk(child)
-
-
-def _bounds(m: folium.Map) -> list[list[float]]:
-    for child in m._children.values():
-        if isinstance(child, folium.map.FitBounds):
-            return child.bounds
-    return WORLD_BOUNDS
-
-
-def _swatch(css: str, scale: float):
-    """A legend handle from the swatch CSS of a :class:`geo.maps.Legend` item."""
-    color = re.search(r"background:\s*([#\w]+)", css)
-    line = re.search(r"border-top:\s*([\d.]+)px\s+(dashed|solid)\s+([#\w]+)", css)
-    if line:
+def _swatch(item: ms.LegendItem):
+    """A legend handle for a typed legend item (as :func:`geo.maps.swatch_css` styles it)."""
+    if item.kind == "line":
         return Line2D(
-            [0],
-            [0],
-            color=line.group(3),
-            lw=float(line.group(1)) * 1.2,
-            ls="--" if line.group(2) == "dashed" else "-",
+            [0], [0], color=item.color, lw=item.line_px * 1.2, ls="--" if item.dashed else "-"
         )
-    fill = color.group(1) if color else "#cccccc"
-    opacity = re.search(r"opacity:\s*([\d.]+)", css)
-    alpha = float(opacity.group(1)) if opacity else 1.0
-    if "border-radius:50%" in css.replace(" ", ""):
+    alpha = 1.0 if item.opacity is None else float(item.opacity)
+    if item.kind == "circle":
         return Line2D(
             [0],
             [0],
             marker="o",
             ls="",
             markersize=9,
-            markerfacecolor=fill,
+            markerfacecolor=item.color,
             markeredgecolor="#555555",
             alpha=alpha,
         )
-    return Patch(facecolor=fill, edgecolor="#555555", alpha=alpha)
+    return Patch(facecolor=item.color, edgecolor="#555555", alpha=alpha)
 
 
 def _plain(html_text: str) -> str:
@@ -441,7 +408,7 @@ def _place_labels(ax, places, fs: float, limit: int = MAX_LABELS) -> list:
 
 
 def render_png(
-    m: folium.Map,
+    m: ms.MapSpec | object,
     *,
     title: str,
     subtitle: str,
@@ -451,13 +418,14 @@ def render_png(
     headline: str = "",
     places: Sequence = (),
 ) -> bytes:
-    """Draw a view's folium map as a PNG with title, headline figure, subtitle, place
+    """Draw a view's map as a PNG with title, headline figure, subtitle, place
     labels, scale bar, legend, credit and date.
 
     Parameters
     ----------
-    m : folium.Map
-        A map built by one of :mod:`geo.views`.
+    m : MapSpec, or a map rendered from one
+        A view's map description, or the interactive map :func:`geo.maps.render` made
+        from it (its description is drawn, see :func:`geo.mapspec.description_of`).
     title, subtitle : str
         Plain text; the subtitle states the filters.
     caveat : str, optional
@@ -497,7 +465,7 @@ def render_png(
 
 
 def build_figure(
-    m: folium.Map,
+    m: ms.MapSpec | object,
     *,
     title: str,
     subtitle: str,
@@ -511,14 +479,42 @@ def build_figure(
 
     Texts carry a ``gid``: "headline", "place" (labels, on the map axes), "scalebar-label".
     """
+    return draw_figure(
+        m,
+        title=title,
+        subtitle=subtitle,
+        caveat=caveat,
+        preset=preset,
+        when=when,
+        headline=headline,
+        places=places,
+    )[0]
+
+
+def draw_figure(
+    m: ms.MapSpec | object,
+    *,
+    title: str,
+    subtitle: str,
+    caveat: str | None = None,
+    preset: str = "print",
+    when: date | None = None,
+    headline: str = "",
+    places: Sequence = (),
+) -> tuple:
+    """The figure of :func:`build_figure` and what it shows (:class:`Drawn`): the
+    layers and legend items drawn, for comparing the picture with the screen."""
     _import_matplotlib()
+    spec = description_of(m)
     p = PRESETS[preset]
     fig = plt.figure(figsize=(p.width_in, p.height_in), dpi=p.dpi)
-    _render(fig, m, p, title, subtitle, caveat, when or date.today(), headline, places)
-    return fig
+    drawn = _render(fig, spec, p, title, subtitle, caveat, when or date.today(), headline, places)
+    return fig, drawn
 
 
-def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", places=()) -> None:
+def _render(
+    fig, spec: ms.MapSpec, p: Preset, title, subtitle, caveat, when, headline="", places=()
+) -> Drawn:
     scale = p.width_in * 72 * 0.74 / SCREEN_PX  # points per interactive px (map spans 74%)
     fs = p.width_in / 11.69  # font scale relative to A4
     fig.patch.set_facecolor("white")
@@ -552,7 +548,7 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
         y += len(lines) * 0.19 * fs
     top = frac(y + 0.1) if (title or headline or subtitle) else 0.95
 
-    credit = credit_text(m)
+    credit = spec.credit
     footer = [
         f"Source: {credit}" if credit else "",
         f"Map made with Arrival Atlas on {when:%d %B %Y}.",
@@ -572,7 +568,7 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
         spine.set_edgecolor("#999999")
 
     # The picture's extent first: it decides the basemap's detail.
-    (s, w), (n, e) = _bounds(m)
+    (s, w), (n, e) = spec.bounds
     x0, x1 = w, e
     y0, y1 = _merc_y(s), _merc_y(n)
     # Fill the axes: widen the shorter side so one degree of longitude keeps its
@@ -588,7 +584,7 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
     xlim = (cx - wdt / 2, cx + wdt / 2)
     ylim = (cy - hgt / 2, cy + hgt / 2)
     lat_s, lat_n = _merc_lat(ylim[0]), _merc_lat(ylim[1])
-    basemap = getattr(m, "atlas_basemap", None)
+    basemap = spec.basemap
     detail = None
     if (
         isinstance(basemap, Basemap)
@@ -598,36 +594,41 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
         px = wdt / (bbox.width * p.width_in * p.dpi)
         detail = detail_features(basemap, (xlim[0], lat_s, xlim[1], lat_n), px)
 
-    legends: list[Legend] = []
-    basemap_features: list[dict] = []
-    z = 1
-    for el in _walk(m):
+    # The basemap as the interactive map draws it, or 1:50m for the picture's extent.
+    basemap_features = detail if detail is not None else spec.basemap_features()
+    coll = _draw_geojson(ax, basemap_features, ms.BASEMAP_STYLE, scale, 2)
+    if coll is not None:
+        coll.set_gid("basemap")
+        coll.set_label("Natural Earth 1:50m" if detail is not None else "Natural Earth")
+    drawn: list[str] = []
+    z = 2
+    for layer in spec.layers:
+        if not layer.show:
+            continue
         z += 1
-        if isinstance(el, GeoJsonLayer):
-            if el._name == "CountryChoropleth":
-                vals = getattr(el, "values", {})
-                feats = [
-                    {**f, "properties": {**f["properties"], **vals[f["properties"]["iso3"]]}}
-                    for f in basemap_features
-                    if f.get("properties", {}).get("iso3") in vals
-                ]
-                _draw_geojson(ax, feats, _style(el), scale, z)
-            elif not el.overlay:
-                basemap_features = detail if detail is not None else el.data.get("features", [])
-                coll = _draw_geojson(ax, basemap_features, _style(el), scale, z)
-                if coll is not None:
-                    coll.set_gid("basemap")
-                    coll.set_label("Natural Earth 1:50m" if detail is not None else "Natural Earth")
-            else:
-                _draw_geojson(ax, el.data.get("features", []), _style(el), scale, z)
-        elif isinstance(el, CircleLayer):
-            _draw_circles(ax, el, scale, z)
-        elif isinstance(el, folium.PolyLine):
-            _draw_line(ax, el, scale, z)
-        elif isinstance(el, folium.Circle):
-            _draw_radius(ax, el, scale, z)
-        elif isinstance(el, Legend):
-            legends.append(el)
+        drawn.append(layer.stable_key)
+        if isinstance(layer, ms.CircleLayer):
+            _draw_circles(ax, layer, scale, z)
+        elif isinstance(layer, ms.LineLayer):
+            for line in layer.lines:
+                z += 1
+                _draw_line(ax, line, scale, z)
+        elif isinstance(layer, ms.RingLayer):
+            for ring in layer.rings:
+                z += 1
+                _draw_ring(ax, ring, scale, z)
+        elif isinstance(layer, ms.ChoroplethLayer):
+            vals = layer.values
+            feats = [
+                {**f, "properties": {**f["properties"], **vals[f["properties"]["iso3"]]}}
+                for f in basemap_features
+                if f.get("properties", {}).get("iso3") in vals
+            ]
+            _draw_geojson(ax, feats, layer.style, scale, z)
+        elif isinstance(layer, ms.PolygonLayer):
+            _draw_geojson(ax, layer.data.get("features", []), layer.style, scale, z)
+        else:
+            raise TypeError(f"no picture for {type(layer).__name__}")
 
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
@@ -639,10 +640,10 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
     ax.apply_aspect()  # the axes' final box, as drawing would set it
     # The legend column may run below the map, not off the page: smaller type if needed.
     for shrink in (1.0, 0.88, 0.76, 0.66):
-        drawn, low = _legends(fig, renderer, legends, caveat, top, fs * shrink, scale)
+        artists, low = _legends(fig, renderer, spec.legends, caveat, top, fs * shrink)
         if low >= 0.015:
             break
-        for artist in drawn:
+        for artist in artists:
             artist.remove()
     _place_labels(ax, places, fs)
     fig.text(
@@ -653,17 +654,21 @@ def _render(fig, m, p: Preset, title, subtitle, caveat, when, headline="", place
         va="top",
         color="#333333",
     )
+    return Drawn(
+        drawn,
+        [(lg.title, [(i.kind, i.color, i.label) for i in lg.items]) for lg in spec.legends],
+    )
 
 
-def _legends(fig, renderer, legends, caveat, top, fs, scale) -> tuple[list, float]:
+def _legends(fig, renderer, legends, caveat, top, fs) -> tuple[list, float]:
     """Lay out the legends (and their notes) down the right column from ``top``.
 
     Returns the artists added and the figure fraction where the column ends.
     """
     drawn = []
     for legend in legends:
-        handles = [_swatch(css, scale) for css, _ in legend.items]
-        labels = ["\n".join(textwrap.wrap(_plain(label), 25)) for _, label in legend.items]
+        handles = [_swatch(item) for item in legend.items]
+        labels = ["\n".join(textwrap.wrap(_plain(item.label), 25)) for item in legend.items]
         leg = fig.legend(
             handles,
             labels,
@@ -695,12 +700,9 @@ def _legends(fig, renderer, legends, caveat, top, fs, scale) -> tuple[list, floa
     return drawn, top + 0.02
 
 
-def credit_text(m: folium.Map) -> str:
-    """The map's source credit (plain text), '' if it has none."""
-    for el in _walk(m):
-        if isinstance(el, Credit):
-            return el.text
-    return ""
+def credit_text(m: ms.MapSpec | object) -> str:
+    """The map's source credit (plain text), from its description."""
+    return description_of(m).credit
 
 
 # --- command line --------------------------------------------------------------
@@ -777,4 +779,13 @@ def main(ns: argparse.Namespace, extra: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["PRESETS", "build_figure", "render_png", "add_arguments", "main", "MMP_CAVEAT"]
+__all__ = [
+    "PRESETS",
+    "Drawn",
+    "build_figure",
+    "draw_figure",
+    "render_png",
+    "add_arguments",
+    "main",
+    "MMP_CAVEAT",
+]

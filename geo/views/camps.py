@@ -19,19 +19,15 @@ import pandas as pd
 import shapely
 from shapely.geometry import mapping, shape
 
+from geo import maps
+from geo import mapspec as ms
 from geo.catalog import SITES
 from geo.maps import (
     BLUES,
     WORLD_BOUNDS,
     Circle,
-    CircleLayer,
-    GeoJsonLayer,
-    Legend,
-    base_map,
-    circle_legend_items,
     class_index,
     escape,
-    finish,
     nice_breaks,
     radius_for,
 )
@@ -295,7 +291,13 @@ ISIMM_FORMAT = (
 BIN_FORMAT = "<b>{0} sites</b> ({1} open)<br>mostly {2}<br>{3}"
 
 
-def _point_layer(name: str, sites: pd.DataFrame, isimm: bool) -> CircleLayer:
+# What each site layer draws (catalog keys): the register with its joined 2025
+# populations and the Cox's Bazar camps merged into it, or the ISIMM sites.
+MAIN_DATASETS = ("unhcr_register", "coxs_bazar", "unhcr_demographics")
+ISIMM_DATASETS = ("isimm",)
+
+
+def _point_layer(name: str, sites: pd.DataFrame, isimm: bool) -> ms.CircleLayer:
     if isimm:
         vmax = float(sites["individuals"].max() or 1) if len(sites) else 1.0
         circles = [
@@ -312,10 +314,11 @@ def _point_layer(name: str, sites: pd.DataFrame, isimm: bool) -> CircleLayer:
             )
             for r in sites.itertuples()
         ]
-        return CircleLayer(
-            name,
-            circles,
-            [ISIMM_COLOR],
+        return ms.CircleLayer(
+            name=name,
+            datasets=ISIMM_DATASETS,
+            circles=circles,
+            colors=[ISIMM_COLOR],
             stroke="#7f2704",
             fill_opacity=0.6,
             tooltip_format=ISIMM_FORMAT,
@@ -338,17 +341,35 @@ def _point_layer(name: str, sites: pd.DataFrame, isimm: bool) -> CircleLayer:
         )
         for r in sites.itertuples()
     ]
-    return CircleLayer(
-        name, circles, SITE_COLORS, stroke="#08306b", fill_opacity=0.75, tooltip_format=POINT_FORMAT
+    return ms.CircleLayer(
+        name=name,
+        datasets=MAIN_DATASETS,
+        circles=circles,
+        colors=SITE_COLORS,
+        stroke="#08306b",
+        fill_opacity=0.75,
+        tooltip_format=POINT_FORMAT,
     )
 
 
-def _bin_layer(
-    name: str, bins: pd.DataFrame, colors, breaks, isimm: bool, vmax: float
-) -> CircleLayer:
+def site_bin_layer(
+    name: str,
+    bins: pd.DataFrame,
+    colors,
+    breaks,
+    isimm: bool | None,
+    vmax: float,
+    *,
+    show: bool = True,
+) -> ms.CircleLayer:
+    """Circles for rows of ``site_bins``: area by sites, colour by class.
+
+    ``isimm`` says whether the bins are ISIMM sites; ``None`` reads each row's ``isimm``
+    flag (the Overview draws both in one layer).
+    """
     circles = []
     for r in bins.itertuples():
-        if isimm:
+        if isimm if isimm is not None else bool(r.isimm):
             people = _int(r.people_isimm)
             extra = (
                 f"about {people:,} people (July 2020)<br>" if people else ""
@@ -370,10 +391,14 @@ def _bin_layer(
                 ),
             )
         )
-    return CircleLayer(
-        name,
-        circles,
-        colors,
+    return ms.CircleLayer(
+        name=name,
+        datasets=(
+            ISIMM_DATASETS if isimm else MAIN_DATASETS + (ISIMM_DATASETS if isimm is None else ())
+        ),
+        show=show,
+        circles=circles,
+        colors=colors,
         stroke="#7f2704" if isimm else "#08306b",
         fill_opacity=0.75,
         tooltip_format=BIN_FORMAT,
@@ -429,7 +454,16 @@ def all_sites(q: Query, state: CampsState, total: int) -> pd.DataFrame:
 def build_map(
     q: Query, countries: dict, state: CampsState, totals: pd.DataFrame | None = None
 ) -> tuple[folium.Map, str, dict[str, pd.DataFrame]]:
-    """The Camps and sites map for a state.
+    """The Camps and sites map for a state (:func:`map_spec`, rendered), its mode and
+    the rows of each layer."""
+    spec, mode, layers = map_spec(q, countries, state, totals)
+    return maps.render(spec), mode, layers
+
+
+def map_spec(
+    q: Query, countries: dict, state: CampsState, totals: pd.DataFrame | None = None
+) -> tuple[ms.MapSpec, str, dict[str, pd.DataFrame]]:
+    """The description of the Camps and sites map for a state.
 
     Individual sites (coarsened, escaped tooltips) when at most :data:`POINT_LIMIT`
     located sites pass the filters, else bins of ``site_bins``; ISIMM sites in their own
@@ -437,7 +471,7 @@ def build_map(
 
     Returns
     -------
-    (folium.Map, mode, layers) : mode is ``"points"`` or ``"bins"``; layers maps each
+    (MapSpec, mode, layers) : mode is ``"points"`` or ``"bins"``; layers maps each
         layer name to the (coarsened) rows it draws.
     """
     f = state.filters()
@@ -453,9 +487,8 @@ def build_map(
     isimm_name = "NW Syria IDP sites (CCCM ISIMM) - approximate positions"
     outline_name = "Cox's Bazar camp outlines (RRRC/ISCG)"
     layers: dict[str, pd.DataFrame] = {}
-    drawn: list[folium.map.FeatureGroup] = []
-    items: list[tuple[str, str]] = []
-    dot = "width:12px;height:12px;border-radius:50%;background:"
+    drawn: list[ms.Layer] = []
+    items: list[ms.LegendItem] = []
 
     if mode == "points":
         # Points mode means at most POINT_LIMIT sites have a position.
@@ -467,13 +500,13 @@ def build_map(
             layers[main_name] = main
             drawn.append(_point_layer(main_name, main, isimm=False))
             items += [
-                (dot + SITE_COLORS[0], "open site (size: 2025 population)"),
-                (dot + SITE_COLORS[1], "closed site"),
+                ms.dot(SITE_COLORS[0], "open site (size: 2025 population)"),
+                ms.dot(SITE_COLORS[1], "closed site"),
             ]
         if isimm_ds:
             layers[isimm_name] = isimm
             drawn.append(_point_layer(isimm_name, isimm, isimm=True))
-            items.append((dot + ISIMM_COLOR, "NW Syria IDP site, approximate (size: people)"))
+            items.append(ms.dot(ISIMM_COLOR, "NW Syria IDP site, approximate (size: people)"))
         title = f"Camps and sites (rounded to {state.precision}°)"
         cell = None
     else:
@@ -499,12 +532,12 @@ def build_map(
             isimm = name == isimm_name
             layers[name] = bins
             drawn.append(
-                _bin_layer(name, bins, ISIMM_COLORS if isimm else BLUES, breaks, isimm, vmax)
+                site_bin_layer(name, bins, ISIMM_COLORS if isimm else BLUES, breaks, isimm, vmax)
             )
         if main_name in frames:
-            items += circle_legend_items(breaks, BLUES, "sites")
+            items += ms.class_legend_items(breaks, BLUES, "sites")
         if isimm_name in frames:
-            items.append((dot + ISIMM_COLORS[2], "NW Syria IDP sites (ISIMM)"))
+            items.append(ms.dot(ISIMM_COLORS[2], "NW Syria IDP sites (ISIMM)"))
 
     outline_data = None
     # The Cox's Bazar camps are register sites (their centroids are merged into them at
@@ -516,33 +549,34 @@ def build_map(
         layers[outline_name] = pd.DataFrame(
             {"tip": [ft["properties"]["tip"] for ft in outline_data["features"]]}
         )
-        items.append(
-            (
-                f"background:{OUTLINE_COLOR};opacity:.6;width:14px;height:10px",
-                "Cox's Bazar camp outline",
-            )
-        )
+        items.append(ms.box(OUTLINE_COLOR, "Cox's Bazar camp outline", 14, 10, opacity=0.6))
 
     bounds = None
     if state.countries or mode == "points":
         frames = [layers[n] for n in (main_name, isimm_name) if n in layers]
         bounds = _bounds(frames, pad=max(step, 1.0))
-    m = base_map(countries, bounds=bounds or WORLD_BOUNDS)
-    for layer in drawn:
-        layer.add_to(m)
     if outline_data is not None:
-        GeoJsonLayer(
-            outline_name,
-            outline_data,
-            {"color": "#00441b", "weight": 1.2, "fillColor": OUTLINE_COLOR, "fillOpacity": 0.35},
-        ).add_to(m)
+        drawn.append(
+            ms.PolygonLayer(
+                name=outline_name,
+                datasets=("coxs_bazar",),
+                data=outline_data,
+                style={
+                    "color": "#00441b",
+                    "weight": 1.2,
+                    "fillColor": OUTLINE_COLOR,
+                    "fillOpacity": 0.35,
+                },
+            )
+        )
     note = (
         ISIMM_CAVEAT + " " if isimm_ds else ""
     ) + "Positions rounded on purpose: camp locations are sensitive."
     if not items:
-        items = [(dot + "#ffffff", "no sites match the filters")]
-    finish(m, legend=Legend(title, items, note, position="bottomleft"), credit=CREDIT)
-    return m, mode, layers
+        items = [ms.dot("#ffffff", "no sites match the filters")]
+    legend = ms.Legend(title, items, note, position="bottomleft")
+    spec = ms.MapSpec(countries, drawn, [legend], bounds=[list(b) for b in bounds or WORLD_BOUNDS])
+    return spec, mode, layers
 
 
 def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsView:

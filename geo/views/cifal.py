@@ -16,18 +16,14 @@ from dataclasses import dataclass
 import folium
 import pandas as pd
 
+from geo import maps
+from geo import mapspec as ms
 from geo.catalog import FAST_GROWING_CAVEAT, MMP, MMP_CAVEAT
 from geo.maps import (
-    WORLD_BOUNDS,
     Circle,
-    CircleLayer,
-    Legend,
-    base_map,
     escape,
-    finish,
     http_url,
     radius_for,
-    set_layer_key,
 )
 from geo.views import Query, pick_choice
 from geo.views.cities import CitiesOptions, fit_years, fix_growth_period, year_options
@@ -207,6 +203,24 @@ def export_table(view: CifalView) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def centre_layer(centres: pd.DataFrame, *, show: bool = True) -> ms.CircleLayer:
+    """The CIFAL centres (rows of ``cifal_centres``): active and closed in their colours.
+    The Overview draws them with this too."""
+    return ms.CircleLayer(
+        name="CIFAL centres (UNITAR)",
+        datasets=("cifal",),
+        show=show,
+        circles=[
+            Circle(r.lat, r.lon, 7, 0 if r.active else 1, tooltip=_centre_tip(r))
+            for r in centres.itertuples()
+        ],
+        colors=[ACTIVE, CLOSED],
+        stroke="#ffffff",
+        weight=2,
+        fill_opacity=0.95,
+    )
+
+
 def _centre_tip(r) -> str:
     host = f"<br>{escape(r.host)}" if isinstance(r.host, str) and r.host else ""
     status = "" if r.active else "<br><i>closed</i>"
@@ -260,22 +274,16 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     )
     destinations = q("cifal_destinations", include_closed=state.include_closed)
 
-    m = base_map(countries, bounds=WORLD_BOUNDS)
     shown = centres if state.include_closed else centres[centres["active"]]
-    rings = folium.FeatureGroup(name=f"Within {state.radius_km} km of a centre", show=True)
-    for r in shown.itertuples():
-        folium.Circle(
-            [round(r.lat, 3), round(r.lon, 3)],
+    rings = ms.RingLayer(
+        name=f"Within {state.radius_km} km of a centre",
+        datasets=("cifal",),
+        rings=[
             # within = rounded distance <= radius: the edge is where it rounds past it
-            radius=(radius + 0.5) * 1000.0,
-            color=ACTIVE if r.active else CLOSED,
-            weight=1,
-            fill=True,
-            fill_color=ACTIVE if r.active else CLOSED,
-            fill_opacity=0.08,
-            interactive=False,
-        ).add_to(rings)
-    rings.add_to(m)
+            ms.Ring(r.lat, r.lon, (radius + 0.5) * 1000.0, ACTIVE if r.active else CLOSED)
+            for r in shown.itertuples()
+        ],
+    )
 
     cities = nearby[nearby["kind"] == "arrival city"]
     covered = (
@@ -284,9 +292,10 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         .reset_index(drop=True)
     )
     cmax = float(covered["population"].max() or 1) if len(covered) else 1.0
-    CircleLayer(
-        f"Arrival cities within {state.radius_km} km ({state.year})",
-        [
+    covered_layer = ms.CircleLayer(
+        name=f"Arrival cities within {state.radius_km} km ({state.year})",
+        datasets=("wup_cities", "cifal"),
+        circles=[
             Circle(
                 r.lat,
                 r.lon,
@@ -302,22 +311,24 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
             )
             for r in covered.itertuples()
         ],
-        [COVERED],
+        colors=[COVERED],
         stroke="#ffffff",
         fill_opacity=0.7,
         tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} million ({state.year})"
         "<br>{4} km from {3}",
-    ).add_to(m)
+    )
 
     umax = float(uncovered["pop_to"].max() or 1) if len(uncovered) else 1.0
     deadly = state.deadly_text()
     # Corridor names cost ~28 bytes a circle: a list longer than this (up to 1,781 cities
     # at 10% growth since 1950) names the corridor in the table and exports, not the map.
     named = len(uncovered) <= CORRIDOR_NAMES_MAX
-    uncovered_layer = CircleLayer(
-        f"Fast-growing cities with no centre within {state.radius_km} km"
+    uncovered_layer = ms.CircleLayer(
+        name=f"Fast-growing cities with no centre within {state.radius_km} km"
         + (f" ({deadly})" if deadly else ""),
-        [
+        key=UNCOVERED_KEY,
+        datasets=("wup_cities", "cifal", *MMP, "route_corridors"),
+        circles=[
             Circle(
                 r.lat,
                 r.lon,
@@ -341,7 +352,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
             )
             for r in uncovered.itertuples()
         ],
-        [UNCOVERED],
+        colors=[UNCOVERED],
         stroke="#7f2704",
         fill_opacity=0.85,
         tooltip_format=f"<b>{{0}}</b>, {{1}}<br>+{{2}}% total population {y0}–{y1}, "
@@ -351,12 +362,10 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
             "<br>nearest route corridor: {8}, {7} km" if named else "<br>route corridor {7} km away"
         ),
     )
-    set_layer_key(uncovered_layer, UNCOVERED_KEY)
-    uncovered_layer.add_to(m)
-
-    CircleLayer(
-        "Route destinations (schematic)",
-        [
+    destinations_layer = ms.CircleLayer(
+        name="Route destinations (schematic)",
+        datasets=("route_corridors", "cifal"),
+        circles=[
             Circle(
                 r.dest_lat,
                 r.dest_lon,
@@ -367,59 +376,35 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
             )
             for r in destinations.itertuples()
         ],
-        [DEST, "#ffffff"],
+        colors=[DEST, "#ffffff"],
         stroke=DEST,
         weight=1.5,
         fill_opacity=0.95,
-    ).add_to(m)
+    )
 
-    CircleLayer(
-        "CIFAL centres (UNITAR)",
-        [
-            Circle(r.lat, r.lon, 7, 0 if r.active else 1, tooltip=_centre_tip(r))
-            for r in shown.itertuples()
-        ],
-        [ACTIVE, CLOSED],
-        stroke="#ffffff",
-        weight=2,
-        fill_opacity=0.95,
-    ).add_to(m)
-
-    dot = "width:12px;height:12px;border-radius:50%"
     items = [
-        (f"background:{ACTIVE};{dot}", "CIFAL centre (active)"),
-        (
-            f"background:{ACTIVE};opacity:.35;{dot}",
-            f"within {state.radius_km} km of a centre",
-        ),
-        (f"background:{COVERED};{dot}", f"arrival city within reach ({state.year})"),
-        (
-            f"background:{UNCOVERED};{dot}",
+        ms.dot(ACTIVE, "CIFAL centre (active)"),
+        ms.dot(ACTIVE, f"within {state.radius_km} km of a centre", opacity=0.35),
+        ms.dot(COVERED, f"arrival city within reach ({state.year})"),
+        ms.dot(
+            UNCOVERED,
             f"total population growing {state.min_growth_pct}%+ {state.year_from}–"
             f"{state.year_to} (WUP 2018), no centre within {state.radius_km} km"
             + (f"; {deadly}" if deadly else ""),
         ),
-        (
-            f"background:{DEST};width:9px;height:9px;border-radius:50%",
-            "route destination (reached)",
-        ),
-        (
-            f"background:#fff;border-color:{DEST};width:9px;height:9px;border-radius:50%",
-            "route destination (no centre near)",
-        ),
+        ms.dot(DEST, "route destination (reached)", 9),
+        ms.dot("#fff", "route destination (no centre near)", 9, border=DEST),
     ]
     if state.include_closed:
-        items.insert(1, (f"background:{CLOSED};{dot}", "CIFAL centre (closed)"))
-    finish(
-        m,
-        legend=Legend(
-            "CIFAL centres and arrival cities",
-            items,
-            f"Cities of {state.min_population:,}+ people (WUP 2018). {caveat} "
-            "Distances are great-circle, in whole km; within means at most.",
-        ),
-        credit=CREDIT,
+        items.insert(1, ms.dot(CLOSED, "CIFAL centre (closed)"))
+    legend = ms.Legend(
+        "CIFAL centres and arrival cities",
+        items,
+        f"Cities of {state.min_population:,}+ people (WUP 2018). {caveat} "
+        "Distances are great-circle, in whole km; within means at most.",
     )
+    layers = [rings, covered_layer, uncovered_layer, destinations_layer, centre_layer(shown)]
+    m = maps.render(ms.MapSpec(countries, layers, [legend]))
     headline = {
         "centres": int(len(centres)),
         "active": int(centres["active"].sum()),

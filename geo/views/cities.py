@@ -4,32 +4,24 @@ choropleth, and the cities nearest each route corridor's destination end."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import folium
 import pandas as pd
-from folium.template import Template
 
+from geo import maps
+from geo import mapspec as ms
 from geo.catalog import oip_note, wup_projection_note, wup_year_label
 from geo.maps import (
     BLUES,
     REDS,
-    WORLD_BOUNDS,
     Circle,
-    CircleLayer,
-    GeoJsonLayer,
-    Legend,
-    base_map,
-    circle_legend_items,
     class_index,
     escape,
-    finish,
     nice_breaks,
     radius_for,
-    set_layer_key,
 )
 from geo.views import Query, pick_choice
 from geo.views.page import PLACES, Page, PageExport, positions
@@ -201,79 +193,15 @@ class CitiesView:
     projection_note: str = ""
 
 
-class CountryChoropleth(GeoJsonLayer):
-    """A choropleth drawn on the basemap's own country shapes (joined by ISO3).
-
-    The Natural Earth basemap is already in the page as GeoJSON (simplified and rounded
-    by :func:`geo.maps.simplified_countries`); this layer takes the features of that
-    layer whose ``iso3`` has a value, so the geometry is sent once and the choropleth
-    costs only its colours and tooltips (~15 KB instead of ~95 KB).
-
-    Parameters
-    ----------
-    name : str
-        Name in the layer control.
-    basemap : GeoJsonLayer
-        The map's basemap layer (its features carry ``iso3``).
-    values : dict
-        ISO3 → {"fill": colour, "tip": escaped HTML, "total": number}.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON(null, {
-            style: function(f) {
-                var s = Object.assign({}, {{ this.style_json }});
-                s.fillColor = f.properties.fill;
-                return s;
-            },
-            onEachFeature: function(f, layer) {
-                if (f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
-            }
-        });
-        (function() {
-            var vals = {{ this.data_json }};
-            {{ this.basemap.get_name() }}.eachLayer(function(l) {
-                var f = l.feature, v = f && f.properties && vals[f.properties.iso3];
-                if (v) {
-                    {{ this.get_name() }}.addData({type: "Feature", geometry: f.geometry,
-                        properties: Object.assign({iso3: f.properties.iso3}, v)});
-                }
-            });
-        })();
-        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
-        {% endmacro %}
-        """
-    )
-
-    def __init__(
-        self, name: str, basemap: GeoJsonLayer, values: dict[str, dict], style: dict, **kw
-    ):
-        super().__init__(name, {}, style, **kw)
-        self._name = "CountryChoropleth"
-        # Named at render time: st_folium renames every element after its own render.
-        self.basemap = basemap
-        self.values = values
-        self.data_json = json.dumps(values, separators=(",", ":"), ensure_ascii=False).replace(
-            "</", "<\\/"
-        )
-
-
-def basemap_layer(m: folium.Map) -> GeoJsonLayer:
-    """The basemap's GeoJSON layer of a map made by :func:`geo.maps.base_map`."""
-    for child in m._children.values():
-        if isinstance(child, GeoJsonLayer) and not child.overlay:
-            return child
-    raise LookupError("map has no basemap layer")
+CountryChoropleth = maps.CountryChoropleth  # the renderer's (the choropleth kind)
 
 
 def refugee_layer(
-    refugees: pd.DataFrame, m: folium.Map, year: int
-) -> tuple[CountryChoropleth, list]:
-    """Choropleth of refugees + asylum-seekers by country of asylum (joined by ISO3)."""
-    base = basemap_layer(m)
-    on_map = {f["properties"]["iso3"] for f in base.data["features"]}
+    refugees: pd.DataFrame, basemap_features: list[dict], year: int
+) -> tuple[ms.ChoroplethLayer, list[ms.LegendItem]]:
+    """Choropleth of refugees + asylum-seekers by country of asylum (joined by ISO3 to
+    the basemap's ``basemap_features``, see :meth:`geo.mapspec.MapSpec.basemap_features`)."""
+    on_map = {f["properties"]["iso3"] for f in basemap_features}
     shown = refugees[refugees["asylum_iso3"].isin(on_map)]
     breaks = nice_breaks(shown["total"].tolist())
     values = {
@@ -288,25 +216,38 @@ def refugee_layer(
         }
         for r in shown.itertuples()
     }
-    layer = CountryChoropleth(
-        f"Refugees hosted, {year} (UNHCR)",
-        base,
-        values,
-        {"color": "#6b7f8f", "weight": 0.5, "fillOpacity": 0.6},
+    layer = ms.ChoroplethLayer(
+        name=f"Refugees hosted, {year} (UNHCR)",
+        datasets=("unhcr_population",),
+        values=values,
+        style={"color": "#6b7f8f", "weight": 0.5, "fillOpacity": 0.6},
     )
     items = [
-        (f"background:{c};width:14px;height:10px;opacity:.75", label)
-        for c, (_swatch, label) in zip(
-            BLUES, circle_legend_items(breaks, BLUES, "people"), strict=False
-        )
+        ms.box(c, item.label, 14, 10, opacity=0.75)
+        for c, item in zip(BLUES, ms.class_legend_items(breaks, BLUES, "people"), strict=False)
     ]
     return layer, items
 
 
 def population_layer(
     cities: pd.DataFrame, year: int, projected: bool
-) -> tuple[CircleLayer, list, list]:
-    """Proportional circles of city population in a year, coloured by size class."""
+) -> tuple[maps.CircleLayer, list, list]:
+    """:func:`population_circles` with the layer rendered for the interactive map."""
+    layer, items, circles = population_circles(cities, year, projected)
+    return maps.render_layer(layer), items, circles
+
+
+def population_circles(
+    cities: pd.DataFrame,
+    year: int,
+    projected: bool,
+    *,
+    name: str = "",
+    key: str = "",
+    show: bool = True,
+) -> tuple[ms.CircleLayer, list[ms.LegendItem], list]:
+    """Proportional circles of city population in a year, coloured by size class
+    (the Overview's cities too: ``name``, ``key`` and ``show`` are its own)."""
     breaks = [1e6, 5e6, 10e6, 20e6]
     colors = ("#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f")
     vmax = float(cities["population"].max() or 1) if len(cities) else 1.0
@@ -322,17 +263,20 @@ def population_layer(
     ]
     # "2025, WUP 2018 projection": a projected year is never shown as a count
     tag = f"{year}, WUP 2018 projection" if projected else f"{year}, WUP 2018"
-    layer = CircleLayer(
-        f"Cities, population ({tag})",
-        circles,
-        colors,
+    layer = ms.CircleLayer(
+        name=name or f"Cities, population ({tag})",
+        key=key,
+        show=show,
+        datasets=("wup_cities",),
+        circles=circles,
+        colors=colors,
         stroke="#3f007d",
         weight=0.5,
         fill_opacity=0.75,
         tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} million ({tag})",
     )
     items = [
-        (f"background:{c};width:12px;height:12px;border-radius:50%", label)
+        ms.dot(c, label)
         for c, label in zip(
             colors,
             ["under 1 million", "1–5 million", "5–10 million", "10–20 million", "20 million+"],
@@ -344,7 +288,7 @@ def population_layer(
 
 def growth_layer(
     growth: pd.DataFrame, y0: int, y1: int, projected: frozenset[int] = frozenset()
-) -> tuple[CircleLayer, list, list]:
+) -> tuple[ms.CircleLayer, list[ms.LegendItem], list]:
     """Circles sized by absolute growth, coloured by percent growth; declines in grey.
 
     Years in ``projected`` are labelled as 2018 projections in the layer name and tooltip.
@@ -378,10 +322,11 @@ def growth_layer(
                 ),
             )
         )
-    layer = CircleLayer(
-        f"City growth {y0}–{y1} ({source})",
-        circles,
-        colors,
+    layer = ms.CircleLayer(
+        name=f"City growth {y0}–{y1} ({source})",
+        datasets=("wup_cities",),
+        circles=circles,
+        colors=colors,
         stroke="#67000d",
         weight=0.5,
         fill_opacity=0.75,
@@ -389,14 +334,11 @@ def growth_layer(
         f"<br>{{4}} million in {wup_year_label(y1, y1 in projected)}",
     )
     labels = ["up to +25%", "+25–50%", "+50–100%", "+100–200%", "more than +200%", "shrinking"]
-    items = [
-        (f"background:{c};width:12px;height:12px;border-radius:50%", label)
-        for c, label in zip(colors, labels, strict=True)
-    ]
+    items = [ms.dot(c, label) for c, label in zip(colors, labels, strict=True)]
     return layer, items, circles
 
 
-def destination_layer(nearest: pd.DataFrame) -> CircleLayer:
+def destination_layer(nearest: pd.DataFrame) -> ms.CircleLayer:
     """Route destination ends, each with its nearest cities and distances in its tooltip."""
     circles = []
     for (route, label, lat, lon), grp in nearest.groupby(
@@ -416,10 +358,11 @@ def destination_layer(nearest: pd.DataFrame) -> CircleLayer:
                 f"<br><i>nearest cities</i>{lines}",
             )
         )
-    return CircleLayer(
-        "Route destinations and nearest cities",
-        circles,
-        [DEST],
+    return ms.CircleLayer(
+        name="Route destinations and nearest cities",
+        datasets=("route_corridors", "wup_cities"),
+        circles=circles,
+        colors=[DEST],
         stroke="#ffffff",
         weight=1.5,
         fill_opacity=0.95,
@@ -459,36 +402,32 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
     )
     nearest = q("cities_near_routes", k=state.k, year=state.year)
 
-    m = base_map(countries, bounds=WORLD_BOUNDS)
-    ref_layer, ref_items = refugee_layer(refugees, m, state.refugee_year)
-    ref_layer.add_to(m)
+    spec = ms.MapSpec(countries, [], [])
+    ref_layer, ref_items = refugee_layer(refugees, spec.basemap_features(), state.refugee_year)
     if state.mode == "growth":
         layer, items, _ = growth_layer(growth, state.year_from, state.year_to, opts.projected)
         title = f"City growth {state.year_from}–{state.year_to}"
         projection = opts.projection_note(state.year_from, state.year_to)
         note = f"Circle area: people added (or lost). {projection}".strip()
     else:
-        layer, items, _ = population_layer(cities, state.year, bool(headline["projected"]))
+        layer, items, _ = population_circles(cities, state.year, bool(headline["projected"]))
         title = f"City population, {opts.year_label(state.year)}"
         projection = opts.projection_note(state.year)
         note = f"Circle area: population. {projection}".strip()
-    set_layer_key(layer, "cities")  # population or growth: one layer to the picker and link
-    layer.add_to(m)
-    destination_layer(nearest).add_to(m)
+    layer.key = "cities"  # population or growth: one layer to the picker and link
     items = list(items)
-    items.append(
-        (
-            f"background:{DEST};width:10px;height:10px;border-radius:50%;border-color:#fff",
-            "route destination (hover: nearest cities)",
-        )
-    )
-    Legend(
-        f"Refugees + asylum-seekers hosted, end {state.refugee_year}",
-        ref_items,
-        f"UNHCR; by country of asylum. {left_out}".strip(),
-        position="bottomleft",
-    ).add_to(m)
-    finish(m, legend=Legend(title, items, note), credit=CREDIT)
+    items.append(ms.dot(DEST, "route destination (hover: nearest cities)", 10, border="#fff"))
+    spec.layers = [ref_layer, layer, destination_layer(nearest)]
+    spec.legends = [
+        ms.Legend(
+            f"Refugees + asylum-seekers hosted, end {state.refugee_year}",
+            ref_items,
+            f"UNHCR; by country of asylum. {left_out}".strip(),
+            position="bottomleft",
+        ),
+        ms.Legend(title, items, note),
+    ]
+    m = maps.render(spec)
     return CitiesView(
         state=state,
         headline=headline,

@@ -8,23 +8,11 @@ from datetime import date
 import folium
 import pandas as pd
 
+from geo import maps
+from geo import mapspec as ms
 from geo.catalog import MMP, MMP_CAVEAT, SITES
-from geo.maps import (
-    BLUES,
-    REDS,
-    WORLD_BOUNDS,
-    Circle,
-    CircleLayer,
-    Legend,
-    base_map,
-    circle_legend_items,
-    class_index,
-    escape,
-    finish,
-    nice_breaks,
-    radius_for,
-)
-from geo.views import Query
+from geo.maps import BLUES, REDS, WORLD_BOUNDS, nice_breaks
+from geo.views import Query, camps, cifal, cities
 from geo.views.page import NoState, Page, PageExport, no_options, period_tag
 from geo.views.routes import CORRIDOR_COLOR, corridor_layer, incident_bin_layer, incident_places
 
@@ -47,6 +35,58 @@ class OverviewView:
     vintage: pd.DataFrame
 
 
+def map_spec(q: Query, countries: dict, filters: dict, bins: pd.DataFrame, span) -> ms.MapSpec:
+    """The Overview's world map: each layer drawn by its own page's function, in its
+    colours (incidents and corridors as on Deadly routes, open sites as on Camps and
+    sites, cities as on Arrival cities, centres as on CIFAL network).
+
+    Parameters
+    ----------
+    filters : dict
+        Every incident (``incident_bins`` / ``route_totals`` parameters).
+    bins : DataFrame
+        The ``incident_bins`` rows drawn (2° cells).
+    span : Series
+        ``incident_date_range`` (first and last date, for the legend's title).
+    """
+    incidents, breaks = incident_bin_layer(bins, "Dead and missing (IOM MMP)")
+    corridors = corridor_layer(q, filters)[0]
+
+    sites = q("site_bins", site_types=[], status="open", countries=[], datasets=[], cell=2.0)
+    site_breaks = nice_breaks(sites["sites"].tolist())
+    smax = float(sites["sites"].max() or 1)
+    site_layer = camps.site_bin_layer(
+        "Open camps and sites (UNHCR, ISIMM)", sites, BLUES, site_breaks, None, smax, show=False
+    )
+
+    projected = CITY_YEAR in cities.year_options(q).projected
+    tag = " projection" if projected else ""
+    city_layer, _, _ = cities.population_circles(
+        q("city_sizes", year=CITY_YEAR, min_population=CITY_MIN),
+        CITY_YEAR,
+        projected,
+        name=f"Cities of 1 million+ in {CITY_YEAR} (WUP 2018)",
+        show=False,
+    )
+    centres = cifal.centre_layer(q("cifal_centres"))
+
+    items = ms.class_legend_items(breaks, REDS, "dead and missing")
+    items += [
+        ms.stroke(CORRIDOR_COLOR, "route corridor (schematic), width by deaths", px=3, width=18),
+        ms.dot(BLUES[3], "open camps and sites (binned)"),
+        ms.dot("#9e9ac8", f"city of 1 million+ ({CITY_YEAR}, WUP 2018{tag})"),
+        ms.dot(cifal.ACTIVE, "CIFAL centre"),
+        ms.dot(cifal.CLOSED, "CIFAL centre (closed)"),
+    ]
+    legend = ms.Legend(
+        f"Dead and missing per 2° cell, {span['first_date']:%Y}-{span['last_date']:%Y}",
+        items,
+        MMP_CAVEAT,
+    )
+    layers = [incidents, corridors, site_layer, city_layer, centres]
+    return ms.MapSpec(countries, layers, [legend], bounds=[list(b) for b in WORLD_BOUNDS])
+
+
 def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewView:
     """Run the Overview's queries and build its map.
 
@@ -65,99 +105,7 @@ def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewVi
     headline["year"] = year
     filters = dict(date_from=span["first_date"], date_to=span["last_date"], **ALL)
     bins = q("incident_bins", cell=2.0, **filters)
-    m = base_map(countries, bounds=WORLD_BOUNDS)
-    layer, breaks = incident_bin_layer(bins, "Dead and missing (IOM MMP)")
-    layer.add_to(m)
-
-    corridor_layer(q, filters)[0].add_to(m)
-
-    sites = q("site_bins", site_types=[], status="open", countries=[], datasets=[], cell=2.0)
-    smax = float(sites["sites"].max() or 1)
-    site_breaks = nice_breaks(sites["sites"].tolist())
-    CircleLayer(
-        "Open camps and sites (UNHCR, ISIMM)",
-        [
-            Circle(
-                r.lat,
-                r.lon,
-                radius_for(r.sites, smax, min_px=2, max_px=16),
-                class_index(r.sites, site_breaks),
-                values=(int(r.sites), escape(r.top_type)),
-            )
-            for r in sites.itertuples()
-        ],
-        BLUES,
-        tooltip_format="<b>{0} open sites</b><br>mostly {1}",
-        show=False,
-        stroke="#08306b",
-    ).add_to(m)
-
-    cities = q("city_sizes", year=CITY_YEAR, min_population=CITY_MIN)
-    cmax = float(cities["population"].max() or 1)
-    CircleLayer(
-        f"Cities of 1 million+ in {CITY_YEAR} (WUP 2018)",
-        [
-            Circle(
-                r.lat,
-                r.lon,
-                radius_for(r.population, cmax, min_px=2, max_px=14),
-                0,
-                values=(escape(r.name), escape(r.country), f"{r.population / 1e6:,.1f}"),
-            )
-            for r in cities.itertuples()
-        ],
-        ["#9e9ac8"],
-        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} million ({CITY_YEAR}, projected)",
-        show=False,
-        stroke="#54278f",
-        fill_opacity=0.5,
-    ).add_to(m)
-
-    cifal = q("cifal_centres")
-    CircleLayer(
-        "CIFAL centres (UNITAR)",
-        [
-            Circle(
-                r.lat,
-                r.lon,
-                6,
-                0 if r.active else 1,
-                tooltip=f"<b>{escape(r.centre)}</b><br>{escape(r.city)}, {escape(r.country)}"
-                + ("" if r.active else "<br>closed"),
-            )
-            for r in cifal.itertuples()
-        ],
-        ["#1b9e77", "#bbbbbb"],
-        stroke="#ffffff",
-        fill_opacity=0.95,
-        weight=1.5,
-    ).add_to(m)
-
-    items = circle_legend_items(breaks, REDS, "dead and missing")
-    items += [
-        (
-            f"border-top:3px solid {CORRIDOR_COLOR};width:18px;height:0;border-left:0;border-right:0;border-bottom:0",
-            "route corridor (schematic), width by deaths",
-        ),
-        (
-            f"background:{BLUES[3]};width:12px;height:12px;border-radius:50%",
-            "open camps and sites (binned)",
-        ),
-        (
-            "background:#9e9ac8;width:12px;height:12px;border-radius:50%",
-            "city of 1 million+ (2025, WUP 2018 projection)",
-        ),
-        ("background:#1b9e77;width:12px;height:12px;border-radius:50%", "CIFAL centre"),
-    ]
-    finish(
-        m,
-        legend=Legend(
-            f"Dead and missing per 2° cell, {span['first_date']:%Y}-{span['last_date']:%Y}",
-            items,
-            MMP_CAVEAT,
-        ),
-        credit=CREDIT,
-    )
+    m = maps.render(map_spec(q, countries, filters, bins, span))
     vintage = q("data_vintage")
     return OverviewView(headline=headline, map=m, bins=bins, vintage=vintage)
 

@@ -11,32 +11,27 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
 import folium
 import pandas as pd
 
+from geo import maps
+from geo import mapspec as ms
 from geo.catalog import MMP, MMP_CAVEAT
 from geo.maps import (
     REDS,
     WORLD_BOUNDS,
     Circle,
-    CircleLayer,
-    Legend,
-    add_line,
-    base_map,
-    circle_legend_items,
     class_index,
     escape,
-    finish,
     http_url,
     nice_breaks,
     radius_for,
     safe_link,
-    set_layer_key,
 )
 from geo.views import Query, memo, parse_day, parse_list
 from geo.views.page import PLACES, Page, PageExport, Place, period_tag, positions, tag_values
@@ -200,58 +195,9 @@ def _as_date(v) -> date:
 # --------------------------------------------------------------------------- map
 
 
-class IncidentLayer(CircleLayer):
-    """Individual incidents: one compact row of values each; the tooltip and popup are
-    filled in the browser from two shared formats (values are already escaped HTML),
-    which keeps 500 incidents with popups well within the payload budget.
-
-    :func:`incident_popup` gives, in Python, exactly the popup the browser shows.
-    """
-
-    _template = folium.template.Template(
-        r"""
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
-        (function() {
-            var colors = {{ this.colors_json }};
-            var rows = {{ this.rows_json }};
-            var style = {{ this.style_json }};
-            var tipFmt = {{ this.format_json }};
-            var popFmt = {{ this.popup_format_json }};
-            var strs = {{ this.strings_json }};
-            function fill(fmt, v) { return fmt.replace(/\{(\d+)\}/g, function(m, k) { return strs[v[k]]; }); }
-            for (var i = 0; i < rows.length; i++) {
-                var r = rows[i];
-                var o = Object.assign({}, style, {radius: r[2], fillColor: colors[r[3]], color: style.color || colors[r[3]]});
-                var c = L.circleMarker([r[0], r[1]], o);
-                c.bindTooltip(fill(tipFmt, r[4]), {sticky: true});
-                c.bindPopup(fill(popFmt, r[4]), {maxWidth: 320});
-                c.addTo({{ this.get_name() }});
-            }
-        })();
-        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, name: str, circles: Sequence[Circle], colors: Sequence[str], **kw):
-        super().__init__(name, circles, colors, tooltip_format=TIP_FORMAT, **kw)
-        self.popup_format = POPUP_FORMAT
-        self.popup_format_json = json.dumps(POPUP_FORMAT).replace("</", "<\\/")
-        # Texts shared by many incidents (country, route, cause, "0"...) are sent once.
-        strings: dict[str, int] = {}
-        rows = [
-            [
-                round(c.lat, 3),
-                round(c.lon, 3),
-                round(c.radius, 1),
-                c.klass,
-                [strings.setdefault(v, len(strings)) for v in c.values],
-            ]
-            for c in self.circles
-        ]
-        self.strings_json = _js(list(strings))
-        self.rows_json = _js(rows)
+# Individual incidents are drawn by the renderer's incidents kind of circle layer (a
+# circle layer with a ``popup_format``); the folium class, for tests and callers.
+IncidentLayer = maps.IncidentLayer
 
 
 CUMULATIVE_NOTE = " <i>(cumulative tally over a period, not one incident)</i>"
@@ -264,11 +210,6 @@ POPUP_FORMAT = (
     "<b>{1} dead and missing</b>{11} (dead {2}, missing {3}); survivors {4}<br>"
     "Cause: {5}<br>Source: {9} {10}</div>"
 )
-
-
-def _js(value) -> str:
-    """Compact JSON that can never close the script element."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
 
 
 def _text(v, n: int = TEXT_MAX, empty: str = "not given") -> str:
@@ -360,30 +301,43 @@ class MapInfo:
     bounds: list[list[float]]
 
 
-def corridor_layer(q: Query, params: dict) -> tuple[folium.FeatureGroup, pd.DataFrame, float]:
+def corridor_layer(q: Query, params: dict) -> tuple[ms.LineLayer, pd.DataFrame, float]:
     """Schematic corridors of the filtered routes, width by dead and missing.
 
     Returns the layer, the routes drawn (rows of ``route_totals``) and their maximum.
     """
     routes = q("route_totals", **params)
-    group = folium.FeatureGroup(name=CORRIDOR_LAYER, show=True)
     drawn = routes.dropna(subset=["geometry"])
     vmax = float(drawn["dead_and_missing"].max()) if len(drawn) else 1.0
+    lines = []
     for r in drawn.itertuples():
         coords = [[lat, lon] for lon, lat in json.loads(r.geometry)["coordinates"]]
         dm = int(r.dead_and_missing or 0)
-        add_line(
-            group,
-            coords,
-            weight=corridor_weight(dm, vmax),
-            color=CORRIDOR_COLOR,
-            tooltip=(
-                f"<b>{escape(r.route)}</b> (schematic corridor)<br>"
-                f"{escape(r.origin_label)} → {escape(r.destination_label)}<br>"
-                f"{dm:,} dead and missing in {int(r.incidents):,} incidents"
-            ),
+        lines.append(
+            ms.Line(
+                coords,
+                weight=corridor_weight(dm, vmax),
+                color=CORRIDOR_COLOR,
+                tooltip=(
+                    f"<b>{escape(r.route)}</b> (schematic corridor)<br>"
+                    f"{escape(r.origin_label)} → {escape(r.destination_label)}<br>"
+                    f"{dm:,} dead and missing in {int(r.incidents):,} incidents"
+                ),
+            )
         )
-    return group, drawn, vmax
+    # the deaths in the tooltips are MMP's
+    layer = ms.LineLayer(name=CORRIDOR_LAYER, datasets=("route_corridors", *MMP), lines=lines)
+    return layer, drawn, vmax
+
+
+def corridor_legend(cmax: float, px: float = 5, width: float = 20) -> ms.LegendItem:
+    """The corridors' legend line."""
+    return ms.stroke(
+        CORRIDOR_COLOR,
+        f"route corridor, schematic (width by dead and missing, up to {int(cmax):,})",
+        px=px,
+        width=width,
+    )
 
 
 def corridor_weight(dead_and_missing: float, vmax: float) -> float:
@@ -394,8 +348,8 @@ def corridor_weight(dead_and_missing: float, vmax: float) -> float:
 
 
 def incident_bin_layer(
-    bins: pd.DataFrame, name: str, *, hint: str = ""
-) -> tuple[CircleLayer, list[float]]:
+    bins: pd.DataFrame, name: str, *, hint: str = "", key: str = ""
+) -> tuple[ms.CircleLayer, list[float]]:
     """Circles for the rows of ``incident_bins``: area by dead and missing, colour by class.
 
     Returns the layer and its class breaks (for the legend).
@@ -425,7 +379,15 @@ def incident_bin_layer(
     )
     if hint:
         tip += f"<br><i>{escape(hint)}</i>"
-    layer = CircleLayer(name, circles, REDS, stroke="#7f0000", tooltip_format=tip)
+    layer = ms.CircleLayer(
+        name=name,
+        key=key,
+        datasets=MMP,
+        circles=circles,
+        colors=REDS,
+        stroke="#7f0000",
+        tooltip_format=tip,
+    )
     return layer, breaks
 
 
@@ -437,7 +399,25 @@ def build_map(
     options: RoutesOptions | None = None,
     detail_max: int = DETAIL_MAX,
 ) -> folium.Map:
-    """The Deadly routes map for a filter state.
+    """The Deadly routes map for a filter state (:func:`map_spec`, rendered).
+
+    Returns
+    -------
+    folium.Map
+        Its ``atlas_info`` attribute is the :class:`MapInfo` (mode, cell, totals drawn).
+    """
+    return maps.render(map_spec(q, countries, state, options=options, detail_max=detail_max))
+
+
+def map_spec(
+    q: Query,
+    countries: dict,
+    state: RoutesState,
+    *,
+    options: RoutesOptions | None = None,
+    detail_max: int = DETAIL_MAX,
+) -> ms.MapSpec:
+    """The description of the Deadly routes map for a filter state.
 
     Incidents are binned server-side (``incident_bins``) on a grid chosen from the
     filtered extent, or drawn one by one with popups (``incident_points``) when at most
@@ -446,20 +426,16 @@ def build_map(
 
     Returns
     -------
-    folium.Map
-        Its ``atlas_info`` attribute is the :class:`MapInfo` (mode, cell, totals drawn).
+    MapSpec
+        Its ``info`` is the :class:`MapInfo` (mode, cell, totals drawn).
     """
     params = state.query_params()
     extent = q("incident_extent", **params).iloc[0]
     located = int(extent["located"])
     world = options is not None and state.is_default(options)
     bounds = view_bounds(extent, world)
-    if bounds == [list(b) for b in WORLD_BOUNDS]:
-        m = base_map(countries, bounds=bounds)
-    else:  # keep the incidents clear of the legend and layer control on the right
-        m = base_map(countries)
-        m.options["zoom_snap"] = 0.5  # a closer fit than whole zoom levels give
-        m.fit_bounds(bounds, padding_top_left=(10, 10), padding_bottom_right=LEGEND_PAD, max_zoom=9)
+    # A zoomed view keeps the incidents clear of the legend and layer control on the right.
+    fit = None if bounds == [list(b) for b in WORLD_BOUNDS] else ms.Fit((10, 10), LEGEND_PAD, 9)
 
     corridors, drawn, cmax = corridor_layer(q, params)
 
@@ -478,10 +454,19 @@ def build_map(
             )
             for r in pts.to_dict("records")
         ]
-        layer = IncidentLayer(POINTS_LAYER, circles, REDS, stroke="#7f0000")
+        layer = ms.CircleLayer(
+            name=POINTS_LAYER,
+            key=INCIDENTS_KEY,
+            datasets=MMP,
+            circles=circles,
+            colors=REDS,
+            stroke="#7f0000",
+            tooltip_format=TIP_FORMAT,
+            popup_format=POPUP_FORMAT,
+        )
         unit_title = "Dead and missing per incident"
         info = MapInfo("incidents", None, len(circles), int(pts["dead_and_missing"].sum()), bounds)
-        if len(layer.rows_json) + len(layer.strings_json) > POINTS_BUDGET:
+        if maps.render_layer(layer).payload > POINTS_BUDGET:
             layer = None  # unusually long texts: bins keep the page within budget
     if layer is None:
         cell = choose_cell(extent)
@@ -493,40 +478,31 @@ def build_map(
             bins,
             f"{BINS_LAYER}, {_deg(cell)} grid",
             hint="zoom in or narrow the filters to see single incidents",
+            key=INCIDENTS_KEY,  # bins or single incidents: one layer to the picker and link
         )
         circles = layer.circles
         unit_title = f"Dead and missing per {_deg(cell)} cell"
         info = MapInfo("bins", cell, len(circles), int(bins["dead_and_missing"].sum() or 0), bounds)
-    # Bins or single incidents, one layer to the picker, the link and the exports.
-    set_layer_key(layer, INCIDENTS_KEY)
-    if info.mode == "bins":  # lines above the binned circles stay visible at world zoom
-        layer.add_to(m)
-        corridors.add_to(m)
-    else:  # single incidents stay clickable above the lines
-        corridors.add_to(m)
-        layer.add_to(m)
+    # Lines above the binned circles stay visible at world zoom; single incidents stay
+    # clickable above the lines.
+    layers = [layer, corridors] if info.mode == "bins" else [corridors, layer]
 
-    items = [(sw, _tidy(label)) for sw, label in circle_legend_items(breaks, REDS, "")]
+    items = [replace(i, label=_tidy(i.label)) for i in ms.class_legend_items(breaks, REDS, "")]
     if not circles:
         items = []
     if len(drawn):
-        items.append(
-            (
-                f"border-top:5px solid {CORRIDOR_COLOR};width:20px;height:0;border-left:0;"
-                "border-right:0;border-bottom:0",
-                f"route corridor, schematic (width by dead and missing, up to {int(cmax):,})",
-            )
-        )
+        items.append(corridor_legend(cmax))
     if not circles:
-        items.append(("background:#fff;width:12px;height:12px", "no located incidents match"))
+        items.append(ms.box("#fff", "no located incidents match"))
     span = f"{state.date_from:%b %Y}–{state.date_to:%b %Y}"
-    finish(
-        m,
-        legend=Legend(f"{unit_title}, {span}", items, MMP_CAVEAT),
-        credit=CREDIT,
+    return ms.MapSpec(
+        countries,
+        layers,
+        [ms.Legend(f"{unit_title}, {span}", items, MMP_CAVEAT)],
+        bounds=bounds,
+        fit=fit,
+        info=info,
     )
-    m.atlas_info = info
-    return m
 
 
 def _tidy(label: str) -> str:

@@ -1,0 +1,348 @@
+"""Map descriptions: what a page's map shows, as plain data.
+
+A view builds a :class:`MapSpec` (its layers, legends, bounds and the datasets they
+draw); :func:`geo.maps.render` turns it into the interactive folium map (the screen
+and the HTML export) and :mod:`geo.snapshot` into a matplotlib picture (the PNG and the
+briefing PDF). Neither renderer reads the other's output, so a cosmetic change to one
+cannot silently break the other, and both list the same layers and legend items.
+
+Nothing here imports folium or matplotlib. Texts in layers (tooltips, popups, the
+values of a ``tooltip_format``) are already-escaped HTML (see :func:`geo.maps.escape`);
+legend titles, labels and notes are plain text, escaped by the renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from geo.catalog import credit_for
+
+WORLD_BOUNDS = [[-45.0, -125.0], [62.0, 150.0]]
+OCEAN = "#dbe7ee"
+LAND = "#f4f1ea"
+BORDER = "#b9b2a5"
+BASEMAP_NAME = "Countries (Natural Earth)"
+BASEMAP_STYLE = {"fillColor": LAND, "color": BORDER, "weight": 0.6, "fillOpacity": 1.0}
+BASEMAP_DATASET = "natural_earth"
+
+
+def slug(name: str) -> str:
+    """A layer name as a stable key: lower case, digits dropped (a radius or a year in a
+    name must not change the layer's identity), other characters as hyphens."""
+    return re.sub(r"[^a-z]+", "-", re.sub(r"\d", "", name.lower())).strip("-")
+
+
+# --------------------------------------------------------------------------- layers
+
+
+@dataclass
+class Circle:
+    """One circle of a :class:`CircleLayer` (radius in screen pixels).
+
+    ``tooltip`` and ``popup`` are ready (escaped) HTML; alternatively ``values`` fill
+    the layer's ``tooltip_format`` in the browser, which keeps the payload small when
+    thousands of circles share one sentence.
+    """
+
+    lat: float
+    lon: float
+    radius: float
+    klass: int
+    tooltip: str = ""
+    popup: str = ""
+    values: tuple = ()
+
+
+@dataclass(kw_only=True)
+class Layer:
+    """What every overlay has.
+
+    Attributes
+    ----------
+    name : str
+        Its name in the layer control (may change with the filters).
+    datasets : tuple of str
+        Keys of :data:`geo.catalog.DATASETS` whose data it draws (its credit).
+    key : str
+        Stable id in the layer picker and the ``layers`` URL parameter; '' means the
+        name without digits as a slug (the ids links have always used).
+    show : bool
+        Switched on when the map opens.
+    """
+
+    name: str
+    datasets: tuple[str, ...]
+    key: str = ""
+    show: bool = True
+
+    @property
+    def stable_key(self) -> str:
+        """The layer's id in the picker, the link and the exports."""
+        return self.key or slug(self.name)
+
+
+@dataclass(kw_only=True)
+class CircleLayer(Layer):
+    """Circles of a fixed screen size (``Circle.radius`` px), coloured by class.
+
+    ``popup_format`` set makes the incidents kind: ``values`` fill both formats, and
+    texts shared by many circles are sent once.
+    """
+
+    circles: list[Circle]
+    colors: Sequence[str]
+    stroke: str | None = "#ffffff"
+    fill_opacity: float = 0.8
+    weight: float = 0.7
+    tooltip_format: str = ""
+    popup_format: str = ""
+
+
+@dataclass
+class Line:
+    """A polyline, ``coords`` as ``[[lat, lon], ...]``."""
+
+    coords: list
+    weight: float
+    color: str
+    tooltip: str = ""
+    dash: str | None = None
+    opacity: float = 0.75
+
+
+@dataclass(kw_only=True)
+class LineLayer(Layer):
+    """Lines (the schematic route corridors)."""
+
+    lines: list[Line]
+
+
+@dataclass
+class Ring:
+    """A circle of a true ground radius (metres), such as a reach around a centre."""
+
+    lat: float
+    lon: float
+    radius_m: float
+    color: str
+    fill_opacity: float = 0.08
+    weight: float = 1.0
+
+
+@dataclass(kw_only=True)
+class RingLayer(Layer):
+    """Rings of a ground radius, drawn under the other layers' circles."""
+
+    rings: list[Ring]
+
+
+@dataclass(kw_only=True)
+class PolygonLayer(Layer):
+    """Polygons from a GeoJSON FeatureCollection; a feature's ``fill`` property sets its
+    fill colour, its ``tip`` property (escaped HTML) its tooltip."""
+
+    data: dict
+    style: dict
+
+
+@dataclass(kw_only=True)
+class ChoroplethLayer(Layer):
+    """Countries of the basemap filled by value, joined by ISO3.
+
+    ``values`` maps ISO3 to ``{"fill": colour, "tip": escaped HTML, ...}``; the country
+    shapes are the basemap's own, so they are sent once.
+    """
+
+    values: dict[str, dict]
+    style: dict
+
+
+# --------------------------------------------------------------------------- legend
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    """One legend row: a typed swatch and its label (plain text).
+
+    Attributes
+    ----------
+    kind : {"circle", "square", "line"}
+    color : str
+        Fill colour (a line's colour).
+    width, height : float
+        Swatch size in CSS pixels (a line's length is ``width``).
+    opacity : float or None
+        Fill opacity of the swatch (None: opaque).
+    border : str or None
+        Outline colour when not the default grey.
+    line_px : float
+        Line width of a ``line`` swatch.
+    dashed : bool
+        A dashed ``line`` swatch.
+    """
+
+    kind: str
+    color: str
+    label: str
+    width: float = 12
+    height: float = 12
+    opacity: float | None = None
+    border: str | None = None
+    line_px: float = 3.0
+    dashed: bool = False
+
+
+def dot(color: str, label: str, size: float = 12, **kw) -> LegendItem:
+    """A round swatch (circles on the map)."""
+    return LegendItem("circle", color, label, size, size, **kw)
+
+
+def box(color: str, label: str, width: float = 12, height: float = 12, **kw) -> LegendItem:
+    """A rectangular swatch (areas on the map)."""
+    return LegendItem("square", color, label, width, height, **kw)
+
+
+def stroke(color: str, label: str, px: float = 3, width: float = 18, **kw) -> LegendItem:
+    """A line swatch (lines on the map)."""
+    return LegendItem("line", color, label, width, 0, line_px=px, **kw)
+
+
+@dataclass
+class Legend:
+    """A legend inside the map: title, items and a caveat line (all plain text)."""
+
+    title: str
+    items: list[LegendItem]
+    note: str = ""
+    position: str = "bottomright"
+
+
+def class_legend_items(
+    breaks: Sequence[float], colors: Sequence[str], unit: str
+) -> list[LegendItem]:
+    """Round swatches for class breaks: ``up to b0``, ``b0–b1``, …, ``more than bn``."""
+    items = []
+    lo = 0.0
+    for i, color in enumerate(colors[: len(breaks) + 1]):
+        if i < len(breaks):
+            label = (
+                f"{_fmt(lo + (1 if lo else 0))}–{_fmt(breaks[i])} {unit}"
+                if lo
+                else f"up to {_fmt(breaks[i])} {unit}"
+            )
+            lo = breaks[i]
+        else:
+            label = f"more than {_fmt(lo)} {unit}"
+        items.append(dot(color, label))
+    return items
+
+
+def _fmt(v: float) -> str:
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.1f}"
+
+
+# --------------------------------------------------------------------------- the map
+
+
+@dataclass
+class Fit:
+    """How the interactive map fits ``bounds``: pixels kept free at the top left and
+    bottom right (legend, layer control), the largest zoom, half zoom steps."""
+
+    top_left: tuple[int, int]
+    bottom_right: tuple[int, int]
+    max_zoom: int
+
+
+@dataclass
+class MapSpec:
+    """A page's map as data: basemap, layers in drawing order, legends, view, credit.
+
+    Attributes
+    ----------
+    basemap : dict or geo.basemap.Basemap
+        The countries; a Basemap gives finer coastlines for a small view.
+    layers : list of Layer
+        Overlays, bottom first.
+    legends : list of Legend
+        In the order they are added (the last is the main one).
+    bounds : [[south, west], [north, east]]
+        The view.
+    fit : Fit or None
+        Fit the view with padding (the basemap stays the world's); None fits
+        ``bounds`` exactly and draws the basemap for them.
+    info : object, optional
+        What the view needs to know about how it was drawn (e.g. routes' ``MapInfo``).
+    """
+
+    basemap: dict
+    layers: list[Layer]
+    legends: list[Legend]
+    bounds: list = field(default_factory=lambda: [list(b) for b in WORLD_BOUNDS])
+    fit: Fit | None = None
+    info: object = None
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """Catalog keys drawn: each layer's, then the basemap's."""
+        keys: list[str] = []
+        for layer in self.layers:
+            keys += [k for k in layer.datasets if k not in keys]
+        if BASEMAP_DATASET not in keys:
+            keys.append(BASEMAP_DATASET)
+        return tuple(keys)
+
+    @property
+    def credit(self) -> str:
+        """The source credit: every dataset the layers draw, from the catalog."""
+        return credit_for(self.datasets)
+
+    def basemap_features(self) -> list[dict]:
+        """The basemap's features as the interactive map draws them."""
+        countries = self.basemap
+        if self.fit is None and hasattr(countries, "for_bounds"):
+            countries = countries.for_bounds(self.bounds)
+        return list(countries.get("features", []))
+
+    def layer(self, key: str) -> Layer:
+        """The layer with this stable key."""
+        for layer in self.layers:
+            if layer.stable_key == key:
+                return layer
+        raise KeyError(key)
+
+
+def description_of(m: object) -> MapSpec:
+    """The description a map was drawn from: ``m`` itself, or the one
+    :func:`geo.maps.render` keeps on the folium map it made."""
+    if isinstance(m, MapSpec):
+        return m
+    spec = getattr(m, "atlas_spec", None)
+    if not isinstance(spec, MapSpec):
+        raise TypeError(f"{type(m).__name__} was not drawn from a MapSpec")
+    return spec
+
+
+__all__ = [
+    "WORLD_BOUNDS",
+    "Circle",
+    "ChoroplethLayer",
+    "CircleLayer",
+    "Fit",
+    "Layer",
+    "Legend",
+    "LegendItem",
+    "Line",
+    "LineLayer",
+    "MapSpec",
+    "PolygonLayer",
+    "Ring",
+    "RingLayer",
+    "box",
+    "class_legend_items",
+    "description_of",
+    "dot",
+    "stroke",
+]
