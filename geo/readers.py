@@ -107,12 +107,22 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
             return raw.decode("latin-1"), "latin-1"
 
 
+#: First bytes of the two workbook containers: a zip (xlsx) and an OLE2 file (xls).
+WORKBOOK_MAGIC = {"xlsx": b"PK\x03\x04", "xls": b"\xd0\xcf\x11\xe0"}
+
+
+def workbook_format(raw: bytes) -> str | None:
+    """``"xlsx"`` or ``"xls"`` by the first bytes of a file, else None."""
+    return next((fmt for fmt, magic in WORKBOOK_MAGIC.items() if raw.startswith(magic)), None)
+
+
 def _looks_binary(raw: bytes) -> str | None:
-    head = raw[:8]
-    if head.startswith(b"PK\x03\x04"):
+    fmt = workbook_format(raw)
+    if fmt == "xlsx":
         return "a zip/xlsx workbook"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+    if fmt == "xls":
         return "an old Excel (xls) workbook"
+    head = raw[:8]
     if head.startswith(b"%PDF"):
         return "a PDF"
     if b"\x00" in raw[:4096] and not _wide_encoding(raw):
@@ -242,17 +252,39 @@ def _parser_error(path: Path, exc: Exception) -> SourceError:
     return SourceError(path, f"not a well-formed CSV file ({_short(exc)})")
 
 
+def check_workbook(path: Path, raw: bytes) -> str:
+    """The workbook format (``"xlsx"`` or ``"xls"``) of a file's bytes.
+
+    Parameters
+    ----------
+    path : Path
+        The file, named in the error.
+    raw : bytes
+        Its content, or at least its first 4 KiB.
+
+    Returns
+    -------
+    str
+        ``"xlsx"`` or ``"xls"``.
+
+    Raises
+    ------
+    SourceError
+        When the bytes are not a workbook: says what they are instead.
+    """
+    fmt = workbook_format(raw)
+    if fmt:
+        return fmt
+    if not raw.strip():
+        raise SourceError(path, "the file is empty")
+    found = _looks_binary(raw) or _text_kind(raw[:2048].decode("latin-1")) or "a text file (CSV?)"
+    raise SourceError(path, f"expected an Excel workbook but found {found}")
+
+
 def read_excel(path: Path, *, header_row: int = 1, sheet: str | int = 0) -> pd.DataFrame:
     """Read one sheet of an xlsx/xls workbook as strings (see :func:`read_csv`)."""
     OPENED.note(path)
-    raw = path.read_bytes()
-    if not (raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0")):
-        if not raw.strip():
-            raise SourceError(path, "the file is empty")
-        found = (
-            _looks_binary(raw) or _text_kind(raw[:2048].decode("latin-1")) or "a text file (CSV?)"
-        )
-        raise SourceError(path, f"expected an Excel workbook but found {found}")
+    check_workbook(path, path.read_bytes())
     try:
         df = pd.read_excel(
             path, sheet_name=sheet, dtype=str, header=header_row - 1, engine="calamine"
