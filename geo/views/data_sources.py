@@ -8,8 +8,10 @@ import pandas as pd
 
 from geo.catalog import MMP_CAVEAT
 from geo.views import Query
+from geo.views.camps import DEFAULT_PRECISION
 
-DEFAULT_PRECISION_DEG = 0.1
+# The page states the Camps page's default precision: one value, not a copy of it.
+DEFAULT_PRECISION_DEG = float(DEFAULT_PRECISION)
 
 CAVEATS = [
     ("Missing Migrants Project", MMP_CAVEAT),
