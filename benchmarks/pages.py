@@ -25,16 +25,13 @@ import pandas as pd
 
 from geo.heap import freeze_long_lived
 from geo.maps import map_html
-from geo.views import camps, cifal, cities, countries_of, direct_query, overview, routes
+from geo.pages import PAGES as PAGE_LIST
+from geo.views import cifal, cities, countries_of, direct_query, routes
+from geo.views.page import Page as PageContract
 
-PAGES = ("overview", "routes", "camps", "cities", "cifal")
-URL_PATHS = {
-    "overview": "",
-    "routes": "routes",
-    "camps": "camps",
-    "cities": "cities",
-    "cifal": "cifal",
-}
+PAGES = tuple(p.key for p in PAGE_LIST)
+# The app's address of each page: the first (Overview) is the app's root.
+URL_PATHS = {p.key: "" if i == 0 else p.key for i, p in enumerate(PAGE_LIST)}
 MIN_RERUNS = 20  # the issue's minimum, and the fewest filter scenarios a page has
 # Timed reruns per page by default. With 20, "p95" is the second-slowest rerun, so a
 # 0.2 s stretch in which another process holds a core (3 or 4 reruns) decides it; with
@@ -150,41 +147,38 @@ def cifal_scenarios(opts: cities.CitiesOptions, q) -> list[dict[str, str]]:
     return out
 
 
-def _builder(module, state_cls, opts, **kw) -> Callable:
+# Each page's filter scenarios from its options; a page not listed is measured in its
+# default state only.
+SCENARIOS: dict[str, Callable] = {
+    "routes": routes_scenarios,
+    "camps": camps_scenarios,
+    "cities": cities_scenarios,
+    "cifal": cifal_scenarios,
+}
+
+
+def _builder(page: PageContract, opts) -> Callable:
     """A page build from URL parameters, as the page does (the scenarios parse cleanly)."""
 
     def build(tq, countries, params):
-        state, notes = state_cls.from_params(params, opts)
+        view, notes = page.render(tq, countries, params, opts)
         assert not notes, notes
-        return module.build(tq, countries, state, **kw)
+        return view
 
     return build
 
 
 def make_pages(q) -> list[Page]:
-    """The five map pages with their scenarios (option queries timed once, untimed later)."""
-
-    def timed(load):
+    """Every map page (:data:`geo.pages.PAGES`) with its scenarios (option queries
+    timed once, untimed later)."""
+    out = []
+    for page in PAGE_LIST:
         t0 = time.perf_counter()
-        return load(q), (time.perf_counter() - t0) * 1000
-
-    ropts, r_ms = timed(routes.load_options)
-    copts, c_ms = timed(camps.options)
-    yopts, y_ms = timed(cities.options)
-    return [
-        Page("overview", [{}], lambda tq, countries, params: overview.build(tq, countries)),
-        Page(
-            "routes",
-            routes_scenarios(ropts, q),
-            _builder(routes, routes.RoutesState, ropts, options=ropts),
-            r_ms,
-        ),
-        Page("camps", camps_scenarios(copts, q), _builder(camps, camps.CampsState, copts), c_ms),
-        Page(
-            "cities", cities_scenarios(yopts, q), _builder(cities, cities.CitiesState, yopts), y_ms
-        ),
-        Page("cifal", cifal_scenarios(yopts, q), _builder(cifal, cifal.CifalState, yopts), y_ms),
-    ]
+        opts = page.options(q)
+        ms = (time.perf_counter() - t0) * 1000
+        scenarios = SCENARIOS[page.key](opts, q) if page.key in SCENARIOS else [{}]
+        out.append(Page(page.key, scenarios, _builder(page, opts), ms))
+    return out
 
 
 def _element_bytes(el) -> int:

@@ -416,9 +416,8 @@ def _figure_params(q: Query, page: PageRender) -> dict:
     state = getattr(page.view, "state", None)
     if state is not None:
         params.update(dataclasses.asdict(state))
-        for method in ("query_params", "filters"):
-            if hasattr(state, method):
-                params.update(getattr(state, method)())
+        if hasattr(state, "query_params"):  # the bound parameters of the page's queries
+            params.update(state.query_params())
     return params
 
 
@@ -628,15 +627,20 @@ def _draw(pdf, box: TextBox) -> None:
         pdf.cell(box.w, box.line_height, line, align="L")
 
 
-def _map_png(page: PageRender, when: date | None) -> tuple[bytes, float]:
+def _map_png(page: PageRender, when: date | None) -> tuple[bytes, float, object]:
     """The slide's map and legend as a PNG (no title, subtitle or footer: the PDF sets
-    those as text), and its width / height ratio."""
+    those as text), its width / height ratio and what it shows
+    (:class:`geo.snapshot.Drawn`: the layers and legend items, as the screen's).
+
+    Drawn once, from the view's map description, by the PNG export's renderer; the crop
+    is measured without drawing (the save is the one draw).
+    """
     import matplotlib.pyplot as plt
     from matplotlib.transforms import Bbox
 
-    from geo.snapshot import build_figure
+    from geo.snapshot import draw_figure
 
-    fig = build_figure(
+    fig, drawn = draw_figure(
         page.map,
         title="",
         subtitle="",
@@ -646,7 +650,6 @@ def _map_png(page: PageRender, when: date | None) -> tuple[bytes, float]:
         places=page.load_places(),  # the slide's headline is PDF text; the map names places
     )
     try:
-        fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         ax = fig.axes[0]
         box = ax.get_window_extent(renderer)
@@ -661,7 +664,7 @@ def _map_png(page: PageRender, when: date | None) -> tuple[bytes, float]:
         crop = Bbox.union(parts).padded(4).transformed(fig.dpi_scale_trans.inverted())
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches=crop)
-        return buf.getvalue(), crop.width / crop.height
+        return buf.getvalue(), crop.width / crop.height, drawn
     finally:
         plt.close(fig)
 
@@ -735,7 +738,7 @@ def briefing_pdf(
         boxes = slide_layout(pdf, rs, when)
         for box in boxes:
             _draw(pdf, box)
-        png, ratio = _map_png(rs.page, when)
+        png, ratio, _ = _map_png(rs.page, when)
         top = boxes[-2].y + boxes[-2].h + 2 if len(boxes) > 1 else MARGIN
         bottom = boxes[-1].y - 2
         h = bottom - top

@@ -84,14 +84,16 @@ def targets_from_db(db: Path) -> list[Target]:
     """Filter URLs from the database's own values, with the figures SQL gives for them."""
     import duckdb
 
+    from geo.pages import page
     from geo.queries import run_query
-    from geo.views import camps, cities, direct_query, routes
+    from geo.views import direct_query
 
     con = duckdb.connect(str(db), read_only=True)
     try:
         q = direct_query(con)
         out: list[Target] = []
-        opts = routes.load_options(q)
+        routes = page("routes")
+        opts = routes.options(q)
         top = [
             r[0]
             for r in con.execute(
@@ -102,10 +104,11 @@ def targets_from_db(db: Path) -> list[Target]:
         for i, route in enumerate(top):
             for year in years[i % 3 :: 3]:
                 params = {"routes": route, "from": f"{year}-01-01", "to": f"{year}-12-31"}
-                state, _ = routes.RoutesState.from_params(params, opts)
+                state, _ = routes.state(params, opts)
                 n = int(run_query(con, "incident_totals", **state.query_params())["incidents"][0])
                 path = "routes?" + "&".join(f"{k}={quote(v)}" for k, v in params.items())
                 out.append(Target("routes", path, "Incidents", f"{n:,}"))
+        camps = page("camps")
         copts = camps.options(q)
         countries = [
             r[0]
@@ -115,10 +118,10 @@ def targets_from_db(db: Path) -> list[Target]:
             ).fetchall()
         ]
         for iso in countries:
-            state, _ = camps.CampsState.from_params({"country": iso}, copts)
-            n = int(run_query(con, "site_totals", **state.filters())["sites"][0])
+            state, _ = camps.state({"country": iso}, copts)
+            n = int(run_query(con, "site_totals", **state.query_params())["sites"][0])
             out.append(Target("camps", f"camps?country={iso}", "Sites", f"{n:,}"))
-        for year in cities.options(q).years[::2]:
+        for year in page("cities").options(q).years[::2]:
             out.append(Target("cities", f"cities?year={year}"))
             if year > 2000:
                 out.append(Target("cities", f"cities?mode=growth&from=2000&to={year}"))
