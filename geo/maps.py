@@ -163,7 +163,32 @@ def nice_breaks(values: Sequence[float], classes: int = 6) -> list[float]:
     return out
 
 
-class CircleLayer(folium.map.FeatureGroup):
+class Described:
+    """A folium layer drawn from a described layer (:func:`render_layer`): whether it is
+    shown is the description's. Switching it (the layer picker, a link's ``layers``)
+    switches the description, so the PNG and the PDF, drawn from the description, show
+    the layers the screen and the HTML export show."""
+
+    _described: ms.Layer | None = None
+    _own_show: bool = True
+
+    @property
+    def show(self) -> bool:
+        return self._described.show if self._described is not None else self._own_show
+
+    @show.setter
+    def show(self, value: bool) -> None:
+        if self._described is not None:
+            self._described.show = bool(value)
+        else:
+            self._own_show = value
+
+
+class Group(Described, folium.FeatureGroup):
+    """A feature group drawn from a described layer (lines, rings)."""
+
+
+class CircleLayer(Described, folium.map.FeatureGroup):
     """Many circle markers from one compact JS array (no per-marker folium objects).
 
     A folium ``CircleMarker`` per point costs ~600 bytes of script; this layer costs
@@ -253,7 +278,7 @@ def add_line(
     return line
 
 
-class GeoJsonLayer(folium.map.FeatureGroup):
+class GeoJsonLayer(Described, folium.map.FeatureGroup):
     """A GeoJSON layer embedded as compact JSON (folium's own adds ~30% whitespace).
 
     Parameters
@@ -702,7 +727,7 @@ def render_layer(layer: ms.Layer, basemap: GeoJsonLayer | None = None) -> folium
         else:
             out = CircleLayer(layer.name, layer.circles, layer.colors, **style)
     elif isinstance(layer, ms.LineLayer):
-        out = folium.FeatureGroup(name=layer.name, show=layer.show)
+        out = Group(name=layer.name, show=layer.show)
         for line in layer.lines:
             add_line(
                 out,
@@ -713,7 +738,7 @@ def render_layer(layer: ms.Layer, basemap: GeoJsonLayer | None = None) -> folium
                 dash=line.dash,
             )
     elif isinstance(layer, ms.RingLayer):
-        out = folium.FeatureGroup(name=layer.name, show=layer.show)
+        out = Group(name=layer.name, show=layer.show)
         for ring in layer.rings:
             folium.Circle(
                 [round(ring.lat, 3), round(ring.lon, 3)],
@@ -733,6 +758,7 @@ def render_layer(layer: ms.Layer, basemap: GeoJsonLayer | None = None) -> folium
         out = GeoJsonLayer(layer.name, layer.data, layer.style, show=layer.show)
     else:
         raise TypeError(f"no folium rendering for {type(layer).__name__}")
+    out._described = layer
     if layer.key:
         set_layer_key(out, layer.key)
     return out
