@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo.assets import ensure_static
+from geo.pages import PAGES as MAP_PAGES
 
 st.set_page_config(
     page_title="Arrival Atlas",
@@ -26,29 +27,12 @@ st.html(
 )
 ensure_static()  # Leaflet's files, served at /app/static/leaflet/ for offline maps
 
+# The map pages, in order, from their contracts (geo.pages): a new page needs no line
+# here. The first is the default page.
 PAGES = [
-    st.Page(
-        "app_pages/overview.py",
-        title="Overview",
-        icon=":material/public:",
-        url_path="overview",
-        default=True,
-    ),
-    st.Page(
-        "app_pages/routes.py", title="Deadly routes", icon=":material/route:", url_path="routes"
-    ),
-    st.Page(
-        "app_pages/camps.py", title="Camps and sites", icon=":material/camping:", url_path="camps"
-    ),
-    st.Page(
-        "app_pages/cities.py",
-        title="Arrival cities",
-        icon=":material/location_city:",
-        url_path="cities",
-    ),
-    st.Page(
-        "app_pages/cifal.py", title="CIFAL network", icon=":material/school:", url_path="cifal"
-    ),
+    st.Page(p.script, title=p.nav_title, icon=p.icon, url_path=p.key, default=i == 0)
+    for i, p in enumerate(MAP_PAGES)
+] + [
     st.Page(
         "app_pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"
     ),

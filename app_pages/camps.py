@@ -17,6 +17,7 @@ from app_pages._ui import (
     sync_url,
 )
 from geo import cache
+from geo.catalog import credit_for
 from geo.exports import defuse_formulas
 from geo.views import camps
 
@@ -27,9 +28,9 @@ page_header(
     needs=("countries",),
 )
 
-opts = camps.options(cache.query)
+opts = camps.PAGE.options(cache.query)
 names = opts["country_names"]
-state, notes = camps.CampsState.from_params(st.query_params.to_dict(), opts)
+state, notes = camps.PAGE.state(st.query_params.to_dict(), opts)
 notes = link_notes("camps", notes, state.to_params())
 if notes:
     st.info(
@@ -87,7 +88,7 @@ state = camps.CampsState(
 )
 sync_url(state.to_params())
 
-view = camps.build(cache.query, cache.basemap(), state)
+view = camps.PAGE.build(cache.query, cache.basemap(), state, opts)
 t = view.totals
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Sites", fmt(t["sites"]), help=f"{fmt(t['located'])} with a position on the map.")
@@ -183,8 +184,9 @@ def _sites() -> None:
             if shown < t["sites"]
             else ""
         )
-        + f"; positions rounded to {camps.PRECISIONS[state.precision]}. Sources: UNHCR ODSS location "
-        "register (Zhou & Shaver 2021), CCCM Cluster ISIMM, RRRC/ISCG."
+        + f"; positions rounded to {camps.PRECISIONS[state.precision]}. Sources: "
+        + md_plain(credit_for(("unhcr_register", "isimm", "coxs_bazar")))
+        + "."
     )
 
 

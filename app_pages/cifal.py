@@ -16,7 +16,7 @@ from app_pages._ui import (
     sync_url,
 )
 from geo import cache
-from geo.views import cifal, cities
+from geo.views import cifal
 
 page_header(
     "CIFAL network",
@@ -25,8 +25,8 @@ page_header(
     "growth of their whole population, UN WUP 2018) have none.",
     needs=("cifal_centres", "cities", "countries"),
 )
-opts = cities.options(cache.query)
-state, notes = cifal.CifalState.from_params(st.query_params.to_dict(), opts)
+opts = cifal.PAGE.options(cache.query)
+state, notes = cifal.PAGE.state(st.query_params.to_dict(), opts)
 notes = link_notes("cifal", notes, state.to_params())
 if notes:
     st.info(md_plain(" ".join(notes)), icon=":material/link_off:")
@@ -96,7 +96,7 @@ state = cifal.CifalState(
 )
 sync_url(state.to_params())
 
-view = cifal.build(cache.query, cache.basemap(), state)
+view = cifal.PAGE.build(cache.query, cache.basemap(), state, opts)
 h = view.headline
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("CIFAL centres", fmt(h["centres"]), help=f"{fmt(h['active'])} active.")

@@ -25,8 +25,8 @@ page_header(
     "nearest each migration route's destination.",
     needs=("cities", "countries", "refugee_population"),
 )
-opts = cities.options(cache.query)
-state, notes = cities.CitiesState.from_params(st.query_params.to_dict(), opts)
+opts = cities.PAGE.options(cache.query)
+state, notes = cities.PAGE.state(st.query_params.to_dict(), opts)
 notes = link_notes("cities", notes, state.to_params())
 if notes:
     st.info(md_plain(" ".join(notes)), icon=":material/link_off:")
@@ -71,7 +71,7 @@ state = cities.CitiesState(
 )
 sync_url(state.to_params())
 
-view = cities.build(cache.query, cache.basemap(), state)
+view = cities.PAGE.build(cache.query, cache.basemap(), state, opts)
 h = view.headline
 hy = view.headline_year  # the growth period's end year in growth mode
 hy_label = md_plain(opts.year_label(hy))

@@ -17,6 +17,7 @@ from app_pages._ui import (
     sync_url,
 )
 from geo import cache
+from geo.catalog import MMP, credit_for
 from geo.exports import defuse_formulas
 from geo.views import routes
 
@@ -34,10 +35,10 @@ page_header(
     "IOM Missing Migrants Project incidents.",
     needs=("incidents", "countries"),
 )
-options = routes.load_options(cache.query)
-url_state, notes = routes.RoutesState.from_params(st.query_params.to_dict(), options)
+options = routes.PAGE.options(cache.query)
+url_state, notes = routes.PAGE.state(st.query_params.to_dict(), options)
 notes = link_notes("routes", notes, url_state.to_params())
-default = routes.RoutesState.default(options)
+default = routes.RoutesState.defaults(options)
 
 
 def _set_widgets(state: routes.RoutesState, *, force: bool) -> None:
@@ -95,7 +96,7 @@ if notes:
         icon=":material/link_off:",
     )
 
-view = routes.build(cache.query, cache.basemap(), state, options=options)
+view = routes.PAGE.build(cache.query, cache.basemap(), state, options)
 t = view.totals
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Incidents", fmt(t["incidents"]))
@@ -272,8 +273,9 @@ def _deadliest() -> None:
     )
     st.caption(
         f"The {len(view.deadliest)} single incidents with the most dead and missing in the "
-        f"selection.{left_out} Links are shown only for http(s) sources. Source: IOM Missing "
-        "Migrants Project (CC BY-IGO)."
+        f"selection.{left_out} Links are shown only for http(s) sources. Source: "
+        + md_plain(credit_for(MMP))
+        + "."
     )
     if cum["incidents"]:
         st.markdown("**Cumulative tallies (not single incidents), ranked separately**")
