@@ -65,8 +65,11 @@ class Recorder:
         return self._q(name, **params)
 
 
-def test_the_five_map_pages_in_navigation_order_each_with_its_script():
-    assert PAGE_KEYS == ["overview", "routes", "camps", "cities", "cifal"]
+def test_the_map_pages_in_navigation_order_each_with_its_script():
+    # The five of today in their order (a new page may come anywhere: no list to edit).
+    known = ["overview", "routes", "camps", "cities", "cifal"]
+    assert [k for k in PAGE_KEYS if k in known] == known and PAGE_KEYS[0] == "overview"
+    assert len({p.order for p in PAGES}) == len(PAGES)
     for p in PAGES:
         assert (REPO / p.script).is_file(), p.script
         assert page(p.key) is p
