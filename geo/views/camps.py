@@ -50,11 +50,6 @@ DEFAULT_PRECISION = "0.1"
 POINT_LIMIT = 1500  # at most this many located sites are drawn one by one
 TABLE_LIMIT = 1000  # rows of the on-screen sites table; its CSV export has every site
 LARGEST_LIMIT = 15
-CREDIT = (
-    "Sites: UNHCR ODSS location register via Zhou & Shaver (2021); CCCM Cluster ISIMM "
-    "(NW Syria, July 2020); RRRC/ISCG camp outlines (Cox's Bazar); UNHCR 2025 camp "
-    "populations (UNHCR Refugee Data Finder, CC BY 4.0); basemap Natural Earth"
-)
 ISIMM_CAVEAT = "ISIMM positions are imprecise on purpose (publisher)."
 SITE_COLORS = ("#3182bd", "#969696")  # open, closed
 ISIMM_COLOR = "#e6550d"
@@ -680,3 +675,5 @@ PAGE = Page(
     export=export,
     choices=choices,
 )
+# The map credit naming every dataset the page draws, from geo.catalog.
+CREDIT = PAGE.credit

@@ -29,10 +29,6 @@ from geo.views import Query, pick_choice
 from geo.views.cities import CitiesOptions, fit_years, fix_growth_period, year_options
 from geo.views.page import PLACES, Page, PageExport, positions
 
-CREDIT = (
-    "CIFAL centres: UNITAR, compiled by Arrival Atlas; cities: UN DESA World Urbanization "
-    "Prospects 2018 (CC BY 3.0 IGO); routes: Arrival Atlas (schematic); Natural Earth"
-)
 RADII = tuple(range(50, 1001, 50))
 GROWTH_THRESHOLDS = tuple(range(10, 201, 10))
 MIN_POPULATIONS = (300_000, 500_000, 1_000_000, 2_000_000, 5_000_000)
@@ -514,3 +510,5 @@ PAGE = Page(
     export=export,
     choices=choices,
 )
+# The map credit naming every dataset the page draws, from geo.catalog.
+CREDIT = PAGE.credit

@@ -29,10 +29,6 @@ from geo.views.page import PLACES, Page, PageExport, positions
 if TYPE_CHECKING:  # CIFAL's state shares the year fields (no import at run time)
     from geo.views.cifal import CifalState
 
-CREDIT = (
-    "Cities: UN DESA World Urbanization Prospects 2018 (CC BY 3.0 IGO); refugees: UNHCR "
-    "Refugee Data Finder (CC BY 4.0); routes: Arrival Atlas (schematic); Natural Earth"
-)
 MODES = {"population": "City population in a year", "growth": "Growth between two years"}
 MIN_POPULATIONS = (300_000, 1_000_000, 5_000_000, 10_000_000)
 NEAREST_K = (1, 2, 3, 4, 5)
@@ -518,3 +514,5 @@ PAGE = Page(
     export=export,
     choices=choices,
 )
+# The map credit naming every dataset the page draws, from geo.catalog.
+CREDIT = PAGE.credit

@@ -17,10 +17,6 @@ from geo.views.page import NoState, Page, PageExport, no_options, period_tag
 from geo.views.routes import CORRIDOR_COLOR, corridor_layer, incident_bin_layer, incident_places
 
 ALL = {"regions": [], "routes": [], "causes": [], "types": []}
-CREDIT = (
-    "Data: IOM Missing Migrants Project (CC BY-IGO), UNHCR (CC BY 4.0), CCCM ISIMM, UN DESA WUP 2018 "
-    "(CC BY 3.0 IGO), UNITAR CIFAL (compiled), Natural Earth"
-)
 CITY_MIN = 1_000_000
 CITY_YEAR = 2025
 
@@ -146,3 +142,5 @@ PAGE = Page(
     build=lambda q, basemap, state=None, options=None: build(q, basemap),
     export=export,
 )
+# The map credit naming every dataset the page draws, from geo.catalog.
+CREDIT = PAGE.credit

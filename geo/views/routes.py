@@ -36,10 +36,6 @@ from geo.maps import (
 from geo.views import Query, memo, parse_day, parse_list
 from geo.views.page import PLACES, Page, PageExport, Place, period_tag, positions, tag_values
 
-CREDIT = (
-    "IOM Missing Migrants Project (CC BY-IGO), minimum estimates; "
-    "corridors schematic (Arrival Atlas); basemap Natural Earth"
-)
 DETAIL_MAX = 500  # at most this many located incidents: draw each one, with a popup
 POINTS_BUDGET = 180_000  # bytes of incident data; above it, bins are drawn instead
 MAX_BINS = 1500  # coarsen the grid beyond this many bins (payload budget)
@@ -811,3 +807,5 @@ PAGE = Page(
     export=export,
     choices=choices,
 )
+# The map credit naming every dataset the page draws, from geo.catalog.
+CREDIT = PAGE.credit
