@@ -28,7 +28,7 @@ import pandas as pd
 from folium.elements import ElementAddToElement
 
 from geo.assets import LEAFLET_URL, leaflet_source
-from geo.maps import OCEAN, escape
+from geo.maps import OCEAN, escape, render
 
 # A text cell starting with one of these is run as a formula by spreadsheets (OWASP
 # "CSV injection"): tab and carriage return too, which some strip before parsing.
@@ -132,7 +132,8 @@ def standalone_html(
     ----------
     m : folium.Map
         A map built by a view (its scripts point at ``/app/static/leaflet``). It may
-        have been shown by ``st_folium`` already; it is not changed.
+        have been shown by ``st_folium`` already; it is not changed. A map rendered from
+        a description (:func:`geo.maps.render`) is rendered afresh from it.
     title, subtitle : str
         The view's title and the line stating its filters (escaped), shown above the
         map and in the page title.
@@ -147,7 +148,11 @@ def standalone_html(
         HTML with exactly one map, no ``<script src>`` or ``<link href>`` to any other
         file, and the map on the app's sea colour.
     """
-    html = _unshared_figure(m).render()
+    spec = getattr(m, "atlas_spec", None)
+    # A map drawn from a description is drawn again from it: a fresh page that no
+    # earlier render (st_folium's) has touched, with the layers the screen shows.
+    page = render(spec).get_root() if spec is not None else _unshared_figure(m)
+    html = page.render()
     page_title = f"{title}: {subtitle}" if subtitle else title
     bar = _title_bar(title, subtitle, citation, licence, caveat, when or date.today())
     # Title bar and styles first (the page's own markup, before any inlined script).

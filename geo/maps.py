@@ -439,14 +439,6 @@ class Credit(MacroElement):
         self.html_json = json.dumps(escape(text)).replace("</", "<\\/")
 
 
-def circle_legend_items(
-    breaks: Sequence[float], colors: Sequence[str], unit: str
-) -> list[tuple[str, str]]:
-    """Legend rows (swatch CSS, label) for class breaks (see
-    :func:`geo.mapspec.class_legend_items`)."""
-    return [(swatch_css(i), i.label) for i in ms.class_legend_items(breaks, colors, unit)]
-
-
 def swatch_css(item: ms.LegendItem) -> str:
     """The CSS of a legend item's swatch: the one place legend swatches are styled."""
     if item.kind == "line":
