@@ -7,11 +7,13 @@ fix, instead of surfacing as a traceback.
 
 from __future__ import annotations
 
+import re
 import struct
 from pathlib import Path
 
 import duckdb
 
+from geo import QUERIES_DIR
 from geo.schema import TABLES
 
 FIX = "build one with `python -m geo build`, or point ATLAS_DB (or --db) at a built database"
@@ -122,22 +124,36 @@ def _expected_size(head: bytes) -> int | None:
 
 def _tables(path: Path) -> set[str]:
     """Names of the tables in the DuckDB file at ``path`` (raises ``duckdb.Error``)."""
+    return _catalog(path)[0]
+
+
+def _catalog(path: Path) -> tuple[set[str], set[str]]:
+    """Names of the tables and of the macros in the DuckDB file at ``path`` (raises
+    ``duckdb.Error``)."""
     con = duckdb.connect(":memory:", config={"threads": 1})
     try:
         con.execute("ATTACH ? AS atlas_check (TYPE duckdb, READ_ONLY)", [str(path)])
-        return {
-            name
-            for (name,) in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'atlas_check'"
-            ).fetchall()
-        }
+        tables = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'atlas_check'"
+        ).fetchall()
+        macros = con.execute(
+            "SELECT function_name FROM duckdb_functions() WHERE database_name = 'atlas_check' "
+            "AND function_type IN ('macro', 'table_macro')"
+        ).fetchall()
+        return {name for (name,) in tables}, {name for (name,) in macros}
     finally:
         con.close()
 
 
+def _build_macros() -> list[str]:
+    """The macros a build creates from ``queries/_macros.sql``, which the queries call."""
+    text = (QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8")
+    return re.findall(r"^CREATE MACRO (\w+)", text, flags=re.MULTILINE)
+
+
 def _open_problem(path: Path) -> str | None:
     try:
-        found = _tables(path)
+        found, macros = _catalog(path)
     except duckdb.Error as exc:
         return _error_problem(exc)
     wanted = [t.name for t in TABLES]
@@ -151,6 +167,16 @@ def _open_problem(path: Path) -> str | None:
         return (
             f"is an Arrival Atlas database of an older version (no table '{missing[0]}'"
             f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}); "
+            "rebuild it with `python -m geo build`"
+        )
+    # A build creates every macro of its version; a file with none is not from a build
+    # (its queries fail on the first macro anyway). One with some is an older build
+    # whose queries would fail on the macros added since.
+    lacking = [name for name in _build_macros() if name not in macros]
+    if macros and lacking:
+        return (
+            f"is an Arrival Atlas database of an older version (no macro '{lacking[0]}'"
+            f"{f' and {len(lacking) - 1} more' if len(lacking) > 1 else ''}); "
             "rebuild it with `python -m geo build`"
         )
     return None

@@ -11,6 +11,12 @@ CREATE MACRO haversine_km(lat1, lon1, lat2, lon2) AS
             * sin(radians(lon2 - lon1) / 2) * sin(radians(lon2 - lon1) / 2)
     ));
 
+-- Whether an incident is one of IOM's "Cumulative Incident" rows: a tally of many deaths
+-- over a period (e.g. 2014.MMP00259: 750 people over all of 2014), not a single event,
+-- so that a yearly tally is never ranked or read as a shipwreck. The type can be a
+-- comma-joined list ("Incident,Split Incident"): match the word; no type is no tally.
+CREATE MACRO is_cumulative(incident_type) AS coalesce(incident_type ILIKE '%cumulative%', false);
+
 -- region_passes, route_passes and cause_passes(bits, have, wanted): whether an
 -- incident's list (as its mask `bits`, and as text `have`) holds any of the `wanted`
 -- values. They are written by geo.build after the incidents load, with the values of

@@ -1,8 +1,6 @@
 -- The deadliest filtered incidents (by dead and missing), with their type and source.
--- IOM's "Cumulative Incident" rows are tallies of many deaths over a period (e.g.
--- 2014.MMP00259: 750 people over all of 2014), not single events: $cumulative = false
--- ranks the other incidents only, $cumulative = true ranks the tallies only, so that a
--- yearly tally is never read as a shipwreck.
+-- $cumulative = false ranks the single incidents only, $cumulative = true IOM's
+-- cumulative tallies only (the rule: is_cumulative in _macros.sql).
 -- params: $date_from DATE, $date_to DATE, $regions VARCHAR[], $routes VARCHAR[],
 --         $causes VARCHAR[], $types VARCHAR[], $limit INTEGER, $cumulative BOOLEAN
 -- returns: incident_id VARCHAR, incident_type VARCHAR, incident_date DATE, location VARCHAR,
@@ -27,7 +25,6 @@ FROM filtered_incidents(
     $date_from::DATE, $date_to::DATE, $regions::VARCHAR[], $routes::VARCHAR[],
     $causes::VARCHAR[], $types::VARCHAR[]
 )
--- The type can be a comma-joined list ("Incident,Split Incident"): match the word.
-WHERE coalesce(incident_type ILIKE '%cumulative%', false) = $cumulative::BOOLEAN
+WHERE is_cumulative(incident_type) = $cumulative::BOOLEAN
 ORDER BY dead_and_missing DESC, incident_date, incident_id
 LIMIT $limit::INTEGER

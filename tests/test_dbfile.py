@@ -175,3 +175,12 @@ def test_reads_the_file_on_disk_not_an_open_instance(tmp_path, atlas_db):
         _says(atlas_db, "an HTML page")
     finally:
         held.close()
+
+
+def test_atlas_database_of_an_older_build(atlas_db):
+    """A file built before a macro was added: its tables and its own macros are there,
+    but a query would fail on the macro added since (``is_cumulative`` came later)."""
+    with duckdb.connect(str(atlas_db)) as con:
+        con.execute("CREATE MACRO haversine_km(lat1, lon1, lat2, lon2) AS 0.0")
+        con.execute("CHECKPOINT")
+    _says(atlas_db, "older version", "no macro 'is_cumulative' and 2 more", "python -m geo build")

@@ -551,12 +551,27 @@ class RoutesView:
     @cached_property
     def cumulative_totals(self) -> pd.Series:
         """``incidents`` and ``dead_and_missing`` of all the selection's cumulative tallies."""
-        return self.q("cumulative_totals", **self.state.query_params()).iloc[0]
+        return self._totals_part("cumulative_", ("incidents", "dead_and_missing"))
 
     @cached_property
     def route_coverage(self) -> pd.Series:
-        """No-route and several-route incidents of the selection (``route_coverage``)."""
-        return self.q("route_coverage", **self.state.query_params()).iloc[0]
+        """No-route and several-route incidents of the selection (``incident_totals``)."""
+        return self._totals_part(
+            "",
+            (
+                "no_route_incidents",
+                "no_route_dead_and_missing",
+                "multi_route_incidents",
+                "multi_route_dead_and_missing",
+            ),
+        )
+
+    def _totals_part(self, prefix: str, names: tuple[str, ...]) -> pd.Series:
+        """Some columns of the selection's ``incident_totals`` row, without ``prefix``:
+        taken from the frame, so they keep their integer type (a row of the whole frame
+        mixes dates and floats)."""
+        df = self.q("incident_totals", **self.state.query_params())
+        return df[[prefix + n for n in names]].set_axis(list(names), axis=1).iloc[0]
 
     @cached_property
     def route_rows(self) -> pd.DataFrame:
@@ -689,7 +704,7 @@ def route_table(routes: pd.DataFrame, coverage: Mapping) -> pd.DataFrame:
     routes : pandas.DataFrame
         Rows of ``route_totals`` with ``corridor`` (see :func:`build`).
     coverage : Mapping
-        The row of ``route_coverage`` for the same filters.
+        The route coverage of the same filters (:attr:`RoutesView.route_coverage`).
 
     Returns
     -------
