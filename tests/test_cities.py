@@ -341,3 +341,22 @@ def test_growth_mode_headline_is_the_end_year(q, con, mirror):
     assert v.headline["cities"] == int(big.sum())
     assert v.headline["megacities"] == int((wup["2035"] * 1000 >= 10_000_000).sum())
     assert v.headline["cities"] != int((wup["1990"] * 1000 >= 300_000).sum())
+
+
+@pytest.mark.parametrize("page", ["cities", "cifal"])
+def test_both_pages_fit_the_years_and_refuse_an_empty_growth_period(page):
+    """Cities and CIFAL share one year fitting: defaults outside the offered years move to
+    the first/last year, and a link's empty growth period falls back with a note."""
+    from geo.views.cifal import CifalState
+
+    state_cls = V.CitiesState if page == "cities" else CifalState
+    years = (2000, 2010, 2020, 2030)
+    opts = V.CitiesOptions(years=years, projected=frozenset({2030}), refugee_years=(2020,))
+    d = state_cls.defaults(opts)
+    assert (d.year, d.year_from, d.year_to) == (years[-1], years[0], years[-1])
+
+    s, notes = state_cls.from_params({"from": "2030", "to": "2010"}, opts)
+    assert (s.year_from, s.year_to) == (d.year_from, d.year_to)
+    assert notes == [f"The growth period 2030–2010 is empty; showing {d.year_from}–{d.year_to}."]
+    s, notes = state_cls.from_params({"from": "2010", "to": "2020"}, opts)
+    assert (s.year_from, s.year_to, notes) == (2010, 2020, [])
