@@ -214,7 +214,9 @@ def _largest() -> None:
             column_config={"People 2025": st.column_config.NumberColumn(format="localized")},
         )
         st.caption(
-            "UNHCR Refugee Data Finder, end-2025 (CC BY 4.0); joined register sites only. "
+            "Source: "
+            + md_plain(credit_for(("unhcr_demographics",)))
+            + "; joined register sites only. "
             + md_plain(population_note)
         )
 
