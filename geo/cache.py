@@ -17,7 +17,7 @@ import streamlit as st
 
 from geo import settings
 from geo.database import Databases, file_key
-from geo.dbfile import check_database_file
+from geo.dbfile import check_database_file, is_outdated
 from geo.firstrun import no_data_help
 from geo.heap import freeze_long_lived
 from geo.maps import Basemap
@@ -71,6 +71,12 @@ def database() -> tuple:
     try:
         key = file_key(db)
         problem = _problem_of(key)
+        sources = settings.sources_dir()
+        if is_outdated(problem) and sources.is_dir() and any(sources.iterdir()):
+            # Built by an older version of the app (new code, old file): rebuild it.
+            _build_with_progress(db, sources)
+            key = file_key(db)
+            problem = _problem_of(key)
     except OSError as exc:
         problem = check_database_file(db) or f"{db}: {exc}"
     if problem:

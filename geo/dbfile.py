@@ -16,6 +16,7 @@ import duckdb
 from geo import QUERIES_DIR
 from geo.schema import TABLES
 
+OUTDATED = "an Arrival Atlas database of an older version"
 FIX = "build one with `python -m geo build`, or point ATLAS_DB (or --db) at a built database"
 
 # A DuckDB file starts with a 4 KiB main header ("DUCK" at byte 8), then two 4 KiB
@@ -165,7 +166,7 @@ def _open_problem(path: Path) -> str | None:
         )
     if missing:
         return (
-            f"is an Arrival Atlas database of an older version (no table '{missing[0]}'"
+            f"is {OUTDATED} (no table '{missing[0]}'"
             f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}); "
             "rebuild it with `python -m geo build`"
         )
@@ -175,7 +176,7 @@ def _open_problem(path: Path) -> str | None:
     lacking = [name for name in _build_macros() if name not in macros]
     if macros and lacking:
         return (
-            f"is an Arrival Atlas database of an older version (no macro '{lacking[0]}'"
+            f"is {OUTDATED} (no macro '{lacking[0]}'"
             f"{f' and {len(lacking) - 1} more' if len(lacking) > 1 else ''}); "
             "rebuild it with `python -m geo build`"
         )
@@ -239,3 +240,32 @@ def replace_refusal(path: Path | str) -> str | None:
 
 
 __all__ = ["check_database_file", "replace_refusal", "FIX"]
+
+
+def is_outdated(problem: str | None) -> bool:
+    """Whether a problem of :func:`check_database_file` is only an older build's
+    (a rebuild from the sources repairs it)."""
+    return bool(problem) and OUTDATED in problem
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m geo.dbfile PATH``: print what is wrong with PATH.
+
+    Exit 0 when it is a usable database, 3 when it is an older build (rebuild it), 1
+    for any other problem. ``scripts/run.sh`` uses it to rebuild an outdated database.
+    """
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m geo.dbfile PATH", file=sys.stderr)
+        return 2
+    problem = check_database_file(args[0])
+    if problem is None:
+        return 0
+    print(problem, file=sys.stderr)
+    return 3 if is_outdated(problem) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -31,9 +31,21 @@ elif ! has_files "$ATLAS_SOURCES"; then
 fi
 export ATLAS_SOURCES
 
+build=1
 if [[ -f "$ATLAS_DB" ]]; then
-    say "database $ATLAS_DB (delete it to rebuild from $ATLAS_SOURCES)"
-else
+    code=0
+    .venv/bin/python -m geo.dbfile "$ATLAS_DB" || code=$?
+    if [[ $code == 0 ]]; then
+        build=0
+        say "database $ATLAS_DB (delete it to rebuild from $ATLAS_SOURCES)"
+    elif [[ $code == 3 ]]; then
+        say "the database was built by an older version of Arrival Atlas: rebuilding it"
+    else
+        say "the database cannot be used (the line above says why); fix or delete it and run again"
+        exit 1
+    fi
+fi
+if [[ $build == 1 ]]; then
     if [[ $download == 1 ]]; then
         # Also when an earlier download left files: no database means the last run did
         # not finish, so fetch again (each file is replaced only by a complete one).

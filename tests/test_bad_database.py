@@ -100,3 +100,24 @@ def test_a_fixed_file_is_taken_without_restart(tmp_path, db_path, monkeypatch):
     at.run()
     assert not at.exception and not at.error
     assert len(at.metric) > 0
+
+
+def test_a_database_of_an_older_version_is_rebuilt_in_the_app(
+    tmp_path, db_path, mirror, monkeypatch
+):
+    import duckdb
+
+    path = tmp_path / "atlas.duckdb"
+    shutil.copy(db_path, path)
+    with duckdb.connect(str(path)) as con:  # what a build of an earlier version lacks
+        con.execute("DROP MACRO is_cumulative")
+    monkeypatch.setenv("ATLAS_DB", str(path))
+    monkeypatch.setenv("ATLAS_SOURCES", str(mirror))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception and not at.error
+    assert len(at.metric) > 0
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute(
+            "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'is_cumulative'"
+        ).fetchone()[0]

@@ -128,6 +128,49 @@ def test_run_sh_uses_the_mirror_beside_the_project(project):
     assert "args=run app.py --server.headless true" in result.stdout
 
 
+def _mirror_beside(project) -> Path:
+    need_mirror(NE_110M)
+    mirror = project.parent / "shared" / "data"
+    (mirror / "natural_earth").mkdir(parents=True)
+    shutil.copy2(MIRROR / NE_110M, mirror / NE_110M)
+    return mirror
+
+
+def test_run_sh_rebuilds_a_database_of_an_older_version(project):
+    import duckdb
+
+    mirror = _mirror_beside(project)
+    db = project / "data" / "atlas.duckdb"
+    result, _ = _run_sh(project, f"http://127.0.0.1:{closed_port()}")
+    assert result.returncode == 0, result.stderr
+    with duckdb.connect(str(db)) as con:  # what a build of an earlier version lacks
+        con.execute("DROP MACRO is_cumulative")
+
+    result, _ = _run_sh(project, f"http://127.0.0.1:{closed_port()}")
+
+    assert result.returncode == 0, result.stderr
+    assert "older version" in result.stderr and "rebuilding it" in result.stderr
+    assert f"building the database {db} from {mirror}" in result.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(
+            "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'is_cumulative'"
+        ).fetchone()[0]
+    assert "STREAMLIT" in result.stdout
+
+
+def test_run_sh_refuses_an_unusable_database_and_keeps_it(project):
+    _mirror_beside(project)
+    db = project / "data" / "atlas.duckdb"
+    db.write_text("<html>not a database</html>", encoding="utf-8")
+
+    result, _ = _run_sh(project, f"http://127.0.0.1:{closed_port()}")
+
+    assert result.returncode == 1
+    assert f"{db}: is not a DuckDB database" in result.stderr
+    assert "STREAMLIT" not in result.stdout
+    assert db.read_text(encoding="utf-8") == "<html>not a database</html>"
+
+
 def test_run_sh_downloads_builds_and_starts(project, serve):  # noqa: F811
     need_mirror(NE_110M, NE_50M)
     # Only the Natural Earth countries are served: every other required file fails, and
