@@ -83,7 +83,7 @@ class CampsState:
             datasets=list(self.datasets),
         )
 
-    filters = query_params  # the older name, still used by the page and tests
+    filters = query_params  # the older name, kept for the tests that call it
 
     @classmethod
     def defaults(cls, options: dict | None = None) -> CampsState:
@@ -196,7 +196,7 @@ class CampsView:
     @cached_property
     def largest(self) -> pd.DataFrame:
         """Largest sites by 2025 population (coarsened)."""
-        f = self.state.filters()
+        f = self.state.query_params()
         return coarsen_frame(self.q("site_largest_2025", **f, limit=LARGEST_LIMIT), self.state.step)
 
     @property
@@ -442,7 +442,7 @@ def split_totals(rows: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
 def all_sites(q: Query, state: CampsState, total: int) -> pd.DataFrame:
     """Every filtered site (``total`` of them, the view's headline count), coarsened like
     the page's table (for the CSV and GeoJSON exports, not cut at :data:`TABLE_LIMIT`)."""
-    rows = q("site_list", **state.filters(), limit=max(total, 1), located_only=False)
+    rows = q("site_list", **state.query_params(), limit=max(total, 1), located_only=False)
     return coarsen_frame(rows, state.step)
 
 
@@ -469,7 +469,7 @@ def map_spec(
     (MapSpec, mode, layers) : mode is ``"points"`` or ``"bins"``; layers maps each
         layer name to the (coarsened) rows it draws.
     """
-    f = state.filters()
+    f = state.query_params()
     step = state.step
     per_dataset = totals if totals is not None else split_totals(q("site_totals", **f))[1]
     located = int(per_dataset["located"].sum()) if len(per_dataset) else 0
@@ -588,7 +588,7 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
     """
     q = memo(q)  # the map and the tables share some queries
     state = state or CampsState()
-    f = state.filters()
+    f = state.query_params()
     totals, per_dataset = split_totals(q("site_totals", **f))
     match = q("site_population_match", countries=list(state.countries)).iloc[0]
     m, mode, layers = build_map(q, countries, state, per_dataset)

@@ -100,7 +100,7 @@ class RoutesState:
         """Every incident of the database."""
         return cls(options.first_date, options.last_date)
 
-    default = defaults  # the older name, still used by the page and tests
+    default = defaults  # the older name, kept for the tests that call it
 
     @classmethod
     def from_params(
@@ -157,7 +157,7 @@ class RoutesState:
         }
 
     def is_default(self, options: RoutesOptions) -> bool:
-        return self == RoutesState.default(options)
+        return self == RoutesState.defaults(options)
 
     def describe(self) -> str:
         """One line saying what the filters select (for captions and the legend)."""
