@@ -677,13 +677,14 @@ def build(
     q = memo(q)  # the map and the tables share some queries
     params = state.query_params()
     totals = q("incident_totals", **params).iloc[0]
-    m = build_map(q, countries, state, options=options)
+    spec = map_spec(q, countries, state, options=options)
+    m = maps.render(spec)
     series, grain = route_series(q, state)
     return RoutesView(
         state=state,
         totals=totals,
         map=m,
-        map_info=m.atlas_info,
+        map_info=spec.info,
         series=series,
         grain=grain,
         routes=_with_corridor(q("route_totals", **params)),
