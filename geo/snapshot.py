@@ -600,35 +600,7 @@ def _render(
     if coll is not None:
         coll.set_gid("basemap")
         coll.set_label("Natural Earth 1:50m" if detail is not None else "Natural Earth")
-    drawn: list[str] = []
-    z = 2
-    for layer in spec.layers:
-        if not layer.show:
-            continue
-        z += 1
-        drawn.append(layer.stable_key)
-        if isinstance(layer, ms.CircleLayer):
-            _draw_circles(ax, layer, scale, z)
-        elif isinstance(layer, ms.LineLayer):
-            for line in layer.lines:
-                z += 1
-                _draw_line(ax, line, scale, z)
-        elif isinstance(layer, ms.RingLayer):
-            for ring in layer.rings:
-                z += 1
-                _draw_ring(ax, ring, scale, z)
-        elif isinstance(layer, ms.ChoroplethLayer):
-            vals = layer.values
-            feats = [
-                {**f, "properties": {**f["properties"], **vals[f["properties"]["iso3"]]}}
-                for f in basemap_features
-                if f.get("properties", {}).get("iso3") in vals
-            ]
-            _draw_geojson(ax, feats, layer.style, scale, z)
-        elif isinstance(layer, ms.PolygonLayer):
-            _draw_geojson(ax, layer.data.get("features", []), layer.style, scale, z)
-        else:
-            raise TypeError(f"no picture for {type(layer).__name__}")
+    drawn = _draw_layers(ax, spec.layers, basemap_features, scale)
 
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
@@ -658,6 +630,41 @@ def _render(
         drawn,
         [(lg.title, [(i.kind, i.color, i.label) for i in lg.items]) for lg in spec.legends],
     )
+
+
+def _draw_layers(ax, layers: Sequence[ms.Layer], basemap_features: list, scale: float) -> list:
+    """Draw the layers that are switched on, bottom first, above the basemap; returns
+    their stable keys."""
+    drawn: list[str] = []
+    z = 2
+    for layer in layers:
+        if not layer.show:
+            continue
+        z += 1
+        drawn.append(layer.stable_key)
+        if isinstance(layer, ms.CircleLayer):
+            _draw_circles(ax, layer, scale, z)
+        elif isinstance(layer, ms.LineLayer):
+            for line in layer.lines:
+                z += 1
+                _draw_line(ax, line, scale, z)
+        elif isinstance(layer, ms.RingLayer):
+            for ring in layer.rings:
+                z += 1
+                _draw_ring(ax, ring, scale, z)
+        elif isinstance(layer, ms.ChoroplethLayer):
+            vals = layer.values
+            feats = [
+                {**f, "properties": {**f["properties"], **vals[f["properties"]["iso3"]]}}
+                for f in basemap_features
+                if f.get("properties", {}).get("iso3") in vals
+            ]
+            _draw_geojson(ax, feats, layer.style, scale, z)
+        elif isinstance(layer, ms.PolygonLayer):
+            _draw_geojson(ax, layer.data.get("features", []), layer.style, scale, z)
+        else:
+            raise TypeError(f"no picture for {type(layer).__name__}")
+    return drawn
 
 
 def _legends(fig, renderer, legends, caveat, top, fs) -> tuple[list, float]:

@@ -417,6 +417,16 @@ def outlines_geojson(outlines: pd.DataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def outline_layer(name: str, data: dict) -> ms.PolygonLayer:
+    """The Cox's Bazar camp outlines (a FeatureCollection from :func:`outlines_geojson`)."""
+    return ms.PolygonLayer(
+        name=name,
+        datasets=("coxs_bazar",),
+        data=data,
+        style={"color": "#00441b", "weight": 1.2, "fillColor": OUTLINE_COLOR, "fillOpacity": 0.35},
+    )
+
+
 def _bounds(frames: list[pd.DataFrame], pad: float) -> list[list[float]] | None:
     frames = [f[["lat", "lon"]].dropna() for f in frames if len(f)]
     if not frames:
@@ -551,19 +561,7 @@ def map_spec(
         frames = [layers[n] for n in (main_name, isimm_name) if n in layers]
         bounds = _bounds(frames, pad=max(step, 1.0))
     if outline_data is not None:
-        drawn.append(
-            ms.PolygonLayer(
-                name=outline_name,
-                datasets=("coxs_bazar",),
-                data=outline_data,
-                style={
-                    "color": "#00441b",
-                    "weight": 1.2,
-                    "fillColor": OUTLINE_COLOR,
-                    "fillOpacity": 0.35,
-                },
-            )
-        )
+        drawn.append(outline_layer(outline_name, outline_data))
     note = (
         ISIMM_CAVEAT + " " if isimm_ds else ""
     ) + "Positions rounded on purpose: camp locations are sensitive."
