@@ -2,8 +2,8 @@
 
 Session state is one dictionary per browser tab, shared by every page, so each name is
 spelled here and imported: two spellings of one entry, or one name used for two things,
-would fail silently. A page's own filter widgets are keyed in that page, and their keys
-start with the page's name.
+would fail silently. A page's own filter widgets are keyed in that page (their keys
+start with the page's name) and seeded from its link by :func:`app_pages._ui.seed_widgets`.
 """
 
 # --- kept by app_pages/_ui.py across the reruns of a session --------------------------
@@ -16,9 +16,14 @@ LAYERS_LINK = "_atlas_layers_link"  # {page: the ``layers`` value the picker las
 MAPS_RUN = "_atlas_maps_run"  # map keys run once in this session
 VIEW_WRITTEN = "_atlas_view_written"  # {map: the view this session last wrote to the URL}
 MAP_BASE = "_atlas_map_base"  # {map: (its fitted bounds, the first view it reported)}
+# {page: {"keys", "params", "shown"}}: its filter widgets, and the filters and widget
+# values it last wrote to the URL (seed_widgets, sync_url)
+LINKED_WIDGETS = "_atlas_linked_widgets"
+PERIOD_FIXED = "_atlas_period_fixed"  # a one-year growth period was moved on (say so once)
 
 # --- kept by the pages -------------------------------------------------------------
 SLIDE = "_atlas_slide"  # the Briefing's slide: {"b", "n", "written"}
+BRIEFING = "briefing_choice"  # the Briefing's choice of briefing (a widget)
 
 # --- widget keys named outside Python: Streamlit gives each keyed widget the CSS class
 # ``st-key-<key>``, which the Briefing's style and presenter.js (``atlas_`` + prev/next)

@@ -4,7 +4,7 @@ import Streamlit outside ``geo/cache.py``)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import folium
 import streamlit as st
@@ -107,17 +107,103 @@ LAYERS_KEY = "layers"
 SECTION_KEY = "section"  # the open tab below a map (st.tabs bound to the URL)
 
 
-def sync_url(page_params: dict[str, str]) -> None:
+UI_KEYS = (*VIEW_KEYS, LAYERS_KEY, SECTION_KEY)  # in the URL, but no page filter
+
+
+def _url_filters() -> dict[str, str]:
+    """The page filters in the URL (everything but map view, layers and open section)."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in UI_KEYS}
+
+
+def seed_widgets(page: str, values: Mapping[str, object], *, force: bool = False) -> None:
+    """Give a page's keyed widgets the values of the state its link describes.
+
+    The one way the pages tie a widget to the URL. The widget has a ``key`` and no
+    ``value``, ``index`` or ``default`` (a range slider's ``value`` gives only its shape):
+    its value lives in ``st.session_state[key]``, and this sets it
+
+    * when the widget has none: the page opens, or the widget was not shown on the last
+      run (the year slider of the other mode);
+    * when the URL's filters are not the ones the page wrote last (:func:`sync_url` with
+      ``page``) while the widgets still show what it wrote: a link from outside, such as
+      the browser's back and forward buttons (Streamlit reruns the page with that URL) or
+      a link opened in the running session. A rerun that carries an older URL together
+      with a widget the user has just moved (a quick second change) is not one: the
+      user's choice wins.
+
+    Otherwise the widget keeps the user's choice, and :func:`sync_url` writes the page's
+    state back. Streamlit 1.67's ``bind="query-params"`` would change the links (lists
+    as repeated parameters instead of ``a|b``, shown labels as values, defaults left out,
+    no note for a value it drops): see the README.
+
+    Parameters
+    ----------
+    page : str
+        The page's key (the same one given to :func:`sync_url`).
+    values : mapping of str to object
+        Widget key to the value the link's state gives it.
+    force : bool
+        Set every value over the user's choice: for a reset button (as its ``on_click``,
+        since a widget's value cannot change once the widget is drawn in a run), or for a
+        widget that tells a link from outside by itself (:func:`layer_picker`).
+    """
+    linked = st.session_state.setdefault(K.LINKED_WIDGETS, {}).setdefault(page, {})
+    linked["keys"] = list(values)
+    if not force and "params" in linked:
+        untouched = all(
+            st.session_state[k] == v for k, v in linked["shown"].items() if k in st.session_state
+        )
+        force = untouched and _url_filters() != linked["params"]
+    for key, value in values.items():
+        if force or key not in st.session_state:
+            st.session_state[key] = value
+
+
+def period_slider(
+    label: str, years: Sequence[int], key: str, format_func: Callable, where=st
+) -> tuple[int, int]:
+    """A growth-period slider (two years, its key seeded by :func:`seed_widgets`).
+
+    Both ends on one year is an empty period: the slider moves on to the next year (the
+    previous one at the end of the range), so the slider, the map, the link and the
+    exports show the same period, and says so once.
+    """
+
+    def one_year_is_no_period() -> None:
+        y0, y1 = st.session_state[key]
+        if y0 == y1:
+            i = years.index(y0)
+            st.session_state[key] = (
+                (years[i - 1], y0) if i == len(years) - 1 else (y0, years[i + 1])
+            )
+            st.session_state[K.PERIOD_FIXED] = True
+
+    y0, y1 = where.select_slider(
+        label,  # md: trusted (the pages' own constant labels)
+        options=years,
+        # Only the shape: a two-ended ``value`` makes it a range slider (Streamlit reads
+        # a range from it, not from the seeded state); the seeded value is what shows.
+        value=(years[0], years[-1]),
+        format_func=format_func,
+        key=key,
+        on_change=one_year_is_no_period,
+    )
+    if st.session_state.pop(K.PERIOD_FIXED, False):
+        st.warning("Pick two different years; showing the growth to the next one.")
+    return y0, y1
+
+
+def sync_url(page_params: dict[str, str], page: str | None = None) -> None:
     """Write a page's filter state to the URL, keeping the map view, layer choice and
     open section.
 
     When the filters change, the map view in the URL is dropped so the map fits the
-    new selection.
+    new selection. With ``page``, what was written and what that page's widgets
+    (:func:`seed_widgets`) show are kept, to tell a link from outside from an echo.
     """
     current = st.query_params.to_dict()
-    ui_keys = (*VIEW_KEYS, LAYERS_KEY, SECTION_KEY)
-    kept = {k: current[k] for k in ui_keys if k in current}
-    previous = {k: v for k, v in current.items() if k not in ui_keys}
+    kept = {k: current[k] for k in UI_KEYS if k in current}
+    previous = _url_filters()
     if previous != page_params and st.session_state.get(K.URL_SEEN):
         kept = {k: v for k, v in kept.items() if k not in VIEW_KEYS}
     st.session_state[K.URL_SEEN] = True
@@ -130,6 +216,12 @@ def sync_url(page_params: dict[str, str]) -> None:
     for k, v in wanted.items():
         if current.get(k) != v:
             st.query_params[k] = v
+    if page is not None:
+        linked = st.session_state.setdefault(K.LINKED_WIDGETS, {}).setdefault(page, {})
+        linked["params"] = dict(page_params)
+        linked["shown"] = {
+            k: st.session_state[k] for k in linked.get("keys", ()) if k in st.session_state
+        }
 
 
 def show_sections(sections: dict[str, Callable[[], None]], map_drawn: bool) -> None:
@@ -281,9 +373,11 @@ def layer_picker(m: folium.Map, key: str) -> None:
     state_key = f"{key}_layers_{labels}"
     link = st.query_params.get(LAYERS_KEY)
     seen_links = st.session_state.setdefault(K.LAYERS_LINK, {})
-    if state_key in st.session_state and link is not None and seen_links.get(key) != link:
-        # A link opened in a running session (or the back button) wins over the widget.
-        st.session_state[state_key] = shown
+    # A link opened in a running session (or the back button) wins over the widget: the
+    # picker's own test, since it writes its parameter itself (not through sync_url).
+    seed_widgets(
+        f"{key}_layers", {state_key: shown}, force=link is not None and seen_links.get(key) != link
+    )
     if unknown:
         kept = "Showing the default layers." if not any(k in names for k in link.split("|")) else ""
         st.info(
@@ -294,7 +388,6 @@ def layer_picker(m: folium.Map, key: str) -> None:
     picked = st.multiselect(
         "Layers on the map (and in exports)",
         list(names),
-        default=shown,
         format_func=lambda k: names.get(k, k),
         key=state_key,
         help="Also switchable on the map itself (top right); this choice travels with the link.",

@@ -11,6 +11,7 @@ from app_pages._ui import (
     link_notes,
     md_plain,
     require_data,
+    seed_widgets,
     show_map,
 )
 from geo import cache
@@ -128,18 +129,23 @@ def _go(step: int) -> None:
             del st.query_params[k]
 
 
+def _choose() -> None:
+    # Before the run: the run then reads the new briefing from the URL, at its first slide.
+    st.query_params.update({"b": st.session_state[K.BRIEFING], "slide": "1"})
+
+
 top = st.columns([6, 1.3, 1.1, 0.9, 1.1], vertical_alignment="center")
 if len(available) > 1:
-    choice = top[0].selectbox(
+    # The choice always shows the briefing the URL names (a link, or the back button).
+    seed_widgets("briefing", {K.BRIEFING: key}, force=True)
+    top[0].selectbox(
         "Briefing",
         keys,
-        index=keys.index(key),
         format_func=lambda k: available[keys.index(k)].title,
         label_visibility="collapsed",
+        key=K.BRIEFING,
+        on_change=_choose,
     )
-    if choice != key:
-        st.query_params.update({"b": choice, "slide": "1"})
-        st.rerun()
 else:
     top[0].caption(f"**{md_plain(b.title)}** · next: → ↓ Page Down space · previous: ← ↑ Page Up")
 top[1].button(

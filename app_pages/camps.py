@@ -12,6 +12,7 @@ from app_pages._ui import (
     link_notes,
     md_plain,
     page_header,
+    seed_widgets,
     show_map,
     show_sections,
     sync_url,
@@ -37,56 +38,51 @@ if notes:
         "Some link settings were not understood and were reset: " + md_plain("; ".join(notes)) + "."
     )
 
-# Widgets start from the URL the first time, then keep their own state.
-defaults = {
-    "camps_types": state.site_types,
-    "camps_status": state.status,
-    "camps_countries": state.countries,
-    "camps_datasets": state.datasets,
-    "camps_precision": state.precision,
+# The filter widgets' keys by state field; they start from the URL (seed_widgets).
+KEYS = {
+    "site_types": "camps_types",
+    "status": "camps_status",
+    "countries": "camps_countries",
+    "datasets": "camps_datasets",
+    "precision": "camps_precision",
 }
-for key, value in defaults.items():
-    st.session_state.setdefault(key, value)
+seed_widgets("camps", {key: getattr(state, field) for field, key in KEYS.items()})
 
 with st.sidebar:
     st.header("Filters")
     st.multiselect(
         "Country",
         opts["countries"],
-        key="camps_countries",
+        key=KEYS["countries"],
         format_func=lambda iso: f"{names.get(iso, iso)} ({iso})",
         placeholder="All countries",
     )
-    st.multiselect("Site type", opts["site_types"], key="camps_types", placeholder="All site types")
+    st.multiselect(
+        "Site type", opts["site_types"], key=KEYS["site_types"], placeholder="All site types"
+    )
     st.radio(
         "Status",
         camps.STATUSES,
-        key="camps_status",
+        key=KEYS["status"],
         horizontal=True,
         format_func=str.capitalize,
     )
     st.multiselect(
         "Dataset",
         list(camps.DATASETS),
-        key="camps_datasets",
+        key=KEYS["datasets"],
         format_func=camps.DATASETS.get,
         placeholder="All datasets",
     )
     st.selectbox(
         "Coordinate precision",
         list(camps.PRECISIONS),
-        key="camps_precision",
+        key=KEYS["precision"],
         format_func=camps.PRECISIONS.get,
     )
 
-state = camps.CampsState(
-    site_types=st.session_state.camps_types,
-    status=st.session_state.camps_status,
-    countries=st.session_state.camps_countries,
-    datasets=st.session_state.camps_datasets,
-    precision=st.session_state.camps_precision,
-)
-sync_url(state.to_params())
+state = camps.CampsState(**{field: st.session_state[key] for field, key in KEYS.items()})
+sync_url(state.to_params(), "camps")
 
 view = camps.PAGE.build(cache.query, cache.basemap(), state, opts)
 t = view.totals

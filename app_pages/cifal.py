@@ -11,6 +11,8 @@ from app_pages._ui import (
     link_notes,
     md_plain,
     page_header,
+    period_slider,
+    seed_widgets,
     show_map,
     show_sections,
     sync_url,
@@ -31,56 +33,64 @@ notes = link_notes("cifal", notes, state.to_params())
 if notes:
     st.info(md_plain(" ".join(notes)), icon=":material/link_off:")
 
+# The widgets' keys by state field; they start from the URL (seed_widgets).
+KEYS = {
+    "radius_km": "cifal_radius",
+    "min_population": "cifal_min_population",
+    "year": "cifal_year",
+    "period": "cifal_period",
+    "min_growth_pct": "cifal_min_growth",
+    "include_closed": "cifal_closed",
+    "near_km": "cifal_near",
+    "min_dead": "cifal_min_dead",
+    "corridor_km": "cifal_corridor",
+}
+seed_widgets(
+    "cifal",
+    {
+        key: (state.year_from, state.year_to) if field == "period" else getattr(state, field)
+        for field, key in KEYS.items()
+    },
+)
+
 c1, c2, c3 = st.columns(3)
-radius = c1.select_slider("Within (km of a centre)", options=cifal.RADII, value=state.radius_km)
+radius = c1.select_slider("Within (km of a centre)", options=cifal.RADII, key=KEYS["radius_km"])
 min_pop = c2.selectbox(
     "Cities of at least",
     cifal.MIN_POPULATIONS,
-    index=cifal.MIN_POPULATIONS.index(state.min_population),
     format_func=lambda n: f"{n:,} people",
+    key=KEYS["min_population"],
 )
 year = c3.select_slider(
-    "Arrival cities in", options=opts.years, value=state.year, format_func=opts.year_label
+    "Arrival cities in", options=opts.years, format_func=opts.year_label, key=KEYS["year"]
 )
 c4, c5, c6 = st.columns(3)
-y0, y1 = c4.select_slider(
-    "Fast growth between",
-    options=opts.years,
-    value=(state.year_from, state.year_to),
-    format_func=opts.year_label,
-)
-if y0 == y1:
-    # The nearest period, not the default one: the slider then shows what the map, the
-    # link and the exports use (a correction equal to the slider's default would leave
-    # the slider showing the empty period).
-    st.warning("Pick two different years; showing the growth to the next one.")
-    i = opts.years.index(y0)
-    y0, y1 = (opts.years[i - 1], y0) if i == len(opts.years) - 1 else (y0, opts.years[i + 1])
+y0, y1 = period_slider("Fast growth between", opts.years, KEYS["period"], opts.year_label, where=c4)
 growth = c5.select_slider(
-    "Fast growth means at least (%)", options=cifal.GROWTH_THRESHOLDS, value=state.min_growth_pct
+    "Fast growth means at least (%)", options=cifal.GROWTH_THRESHOLDS, key=KEYS["min_growth_pct"]
 )
-closed = c6.toggle("Count closed centres", value=state.include_closed)
+closed = c6.toggle("Count closed centres", key=KEYS["include_closed"])
 with st.sidebar:
     st.subheader("Near deadly routes")
     near = st.select_slider(
         "Count dead and missing within (km of the city)",
         options=cifal.NEAR_KM,
-        value=state.near_km,
         help="Missing Migrants Project incidents with coordinates, all years recorded; "
         "minimum estimates.",
+        key=KEYS["near_km"],
     )
     min_dead = st.selectbox(
         "Keep cities with at least (dead and missing)",
         cifal.MIN_DEAD,
-        index=cifal.MIN_DEAD.index(state.min_dead),
         format_func=lambda n: "any number (no filter)" if n == 0 else f"{n:,}",
+        key=KEYS["min_dead"],
     )
     corridor = st.selectbox(
         "Keep cities within (km of a route corridor)",
         cifal.CORRIDOR_KM,
-        index=cifal.CORRIDOR_KM.index(state.corridor_km),
         format_func=lambda n: "any distance (no filter)" if n == 0 else f"{n:,} km",
         help="Distance to the corridor's line (schematic corridors, data/route_corridors.md).",
+        key=KEYS["corridor_km"],
     )
 state = cifal.CifalState(
     radius_km=radius,
@@ -94,7 +104,7 @@ state = cifal.CifalState(
     min_dead=min_dead,
     corridor_km=corridor,
 )
-sync_url(state.to_params())
+sync_url(state.to_params(), "cifal")
 
 view = cifal.PAGE.build(cache.query, cache.basemap(), state, opts)
 h = view.headline

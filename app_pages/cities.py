@@ -11,6 +11,8 @@ from app_pages._ui import (
     link_notes,
     md_plain,
     page_header,
+    period_slider,
+    seed_widgets,
     show_map,
     show_sections,
     sync_url,
@@ -31,45 +33,57 @@ notes = link_notes("cities", notes, state.to_params())
 if notes:
     st.info(md_plain(" ".join(notes)), icon=":material/link_off:")
 
+# The widgets' keys by state field; they start from the URL (seed_widgets).
+KEYS = {
+    "mode": "cities_mode",
+    "min_population": "cities_min_population",
+    "k": "cities_k",
+    "year": "cities_year",
+    "period": "cities_period",
+    "refugee_year": "cities_refugee_year",
+}
+seed_widgets(
+    "cities",
+    {
+        KEYS["mode"]: state.mode,
+        KEYS["min_population"]: state.min_population,
+        KEYS["k"]: state.k,
+        KEYS["year"]: state.year,
+        KEYS["period"]: (state.year_from, state.year_to),
+        KEYS["refugee_year"]: state.refugee_year,
+    },
+)
+
 c1, c2, c3 = st.columns([3, 2, 2])
 mode = c1.radio(
     "Circles show",
     list(cities.MODES),
-    index=list(cities.MODES).index(state.mode),
     format_func=cities.MODES.get,
     horizontal=True,
+    key=KEYS["mode"],
 )
 min_pop = c2.selectbox(
     "Cities of at least",
     cities.MIN_POPULATIONS,
-    index=cities.MIN_POPULATIONS.index(state.min_population),
     format_func=lambda n: f"{n:,} people",
+    key=KEYS["min_population"],
 )
-k = c3.selectbox("Nearest cities per route destination", cities.NEAREST_K, index=state.k - 1)
+k = c3.selectbox("Nearest cities per route destination", cities.NEAREST_K, key=KEYS["k"])
 if mode == "population":
     year = st.select_slider(
-        "Year", options=opts.years, value=state.year, format_func=opts.year_label
+        "Year", options=opts.years, format_func=opts.year_label, key=KEYS["year"]
     )
     y0, y1 = state.year_from, state.year_to
 else:
     year = state.year
-    y0, y1 = st.select_slider(
-        "Growth between",
-        options=opts.years,
-        value=(state.year_from, state.year_to),
-        format_func=opts.year_label,
-    )
-    if y0 == y1:
-        st.warning("Pick two different years; showing the growth to the next one.")
-        i = opts.years.index(y0)
-        y0, y1 = (opts.years[i - 1], y0) if i == len(opts.years) - 1 else (y0, opts.years[i + 1])
+    y0, y1 = period_slider("Growth between", opts.years, KEYS["period"], opts.year_label)
 ryear = st.select_slider(
-    "Refugees hosted at the end of", options=opts.refugee_years, value=state.refugee_year
+    "Refugees hosted at the end of", options=opts.refugee_years, key=KEYS["refugee_year"]
 )
 state = cities.CitiesState(
     year=year, mode=mode, year_from=y0, year_to=y1, min_population=min_pop, refugee_year=ryear, k=k
 )
-sync_url(state.to_params())
+sync_url(state.to_params(), "cities")
 
 view = cities.PAGE.build(cache.query, cache.basemap(), state, opts)
 h = view.headline

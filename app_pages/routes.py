@@ -12,6 +12,7 @@ from app_pages._ui import (
     md_plain,
     mmp_caveat,
     page_header,
+    seed_widgets,
     show_map,
     show_sections,
     sync_url,
@@ -41,15 +42,14 @@ notes = link_notes("routes", notes, url_state.to_params())
 default = routes.RoutesState.defaults(options)
 
 
-def _set_widgets(state: routes.RoutesState, *, force: bool) -> None:
-    values = {"dates": (state.date_from, state.date_to)}
-    values.update({k: list(getattr(state, k)) for k in routes.LIST_KEYS})
-    for name, value in values.items():
-        if force or KEYS[name] not in st.session_state:
-            st.session_state[KEYS[name]] = value
+def _widget_values(state: routes.RoutesState) -> dict[str, object]:
+    """The filter widgets' values (by key) for a state."""
+    values = {KEYS["dates"]: (state.date_from, state.date_to)}
+    values.update({KEYS[k]: list(getattr(state, k)) for k in routes.LIST_KEYS})
+    return values
 
 
-_set_widgets(url_state, force=False)  # the URL sets the widgets when the page opens
+seed_widgets("routes", _widget_values(url_state))  # the URL sets the widgets when the page opens
 
 with st.sidebar:
     st.subheader("Filters")
@@ -73,8 +73,8 @@ with st.sidebar:
     }
     st.button(
         "Reset filters",
-        on_click=_set_widgets,
-        args=(default,),
+        on_click=seed_widgets,
+        args=("routes", _widget_values(default)),
         kwargs={"force": True},
         icon=":material/restart_alt:",
     )
@@ -86,7 +86,7 @@ elif isinstance(dates, tuple | list) and len(dates) == 1:  # second date not pic
 else:
     d_from, d_to = default.date_from, default.date_to
 state = routes.RoutesState(d_from, d_to, **chosen)
-sync_url(state.to_params())  # a copied link reopens this view
+sync_url(state.to_params(), "routes")  # a copied link reopens this view
 
 if notes:
     st.info(

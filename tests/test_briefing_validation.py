@@ -329,3 +329,21 @@ def test_a_slide_matching_nothing_shows_its_headline_and_says_so(db_path, monkey
     at = _page(db_path, monkeypatch, folder, b="d-nothing")
     assert _headlines(at) and "Darien: 0 dead and missing" in _headlines(at)[0]
     assert any("Nothing in the data matches this slide" in i.value for i in at.info)
+
+
+def test_choosing_another_briefing_opens_its_first_slide(db_path, monkeypatch, folder, con):
+    """The briefing chooser is a keyed widget seeded from the URL (app_pages/_ui.py,
+    seed_widgets): choosing writes the briefing and slide 1 to the URL, the slide follows;
+    a link to another briefing moves the chooser."""
+    at = _page(db_path, monkeypatch, folder, b="c-unknown-route", slide="2")
+    at.selectbox[0].set_value("d-nothing").run()
+    assert not at.exception
+    assert (at.query_params["b"], at.query_params["slide"]) == ("d-nothing", "1")
+    assert at.selectbox[0].value == "d-nothing"
+    assert _headlines(at) and "Darien: 0 dead and missing" in _headlines(at)[0]
+    at.query_params["b"] = "a-good"
+    at.query_params["slide"] = "1"
+    at.run()
+    assert at.selectbox[0].value == "a-good"
+    total = con.execute("SELECT sum(dead_and_missing) FROM incidents").fetchone()[0]
+    assert f"{total:,} people recorded dead or missing" in _headlines(at)[0]

@@ -167,3 +167,90 @@ def test_a_page_whose_dataset_is_missing_says_so(db_without_incidents, monkeypat
         assert "Missing Migrants Project incidents" in warned and "missing_migrants/" in warned
     if page == "camps":
         assert not warned and len(at.metric) > 0  # camps need no incidents
+
+
+# --- filter widgets and the URL: one way (app_pages/_ui.py, seed_widgets) -------------
+
+
+def _slider(at, label: str):
+    return next(w for w in at.select_slider if w.label.startswith(label))
+
+
+def _link(at, params: dict[str, str]) -> None:
+    """Put ``params`` in the URL, as the browser's back button or a link does: Streamlit
+    reruns the page with that URL and the widgets as they are."""
+    for k in list(at.query_params):
+        del at.query_params[k]
+    for k, v in params.items():
+        at.query_params[k] = v
+
+
+def test_widgets_follow_a_link_from_outside_and_keep_a_users_change(app):
+    """Back to an earlier URL, the widgets show it; a rerun that carries an older URL
+    with a widget the user has just moved keeps the user's choice."""
+    app.run()
+    app.switch_page("app_pages/cities.py")
+    app.run()
+    first = dict(app.query_params)
+    year = _slider(app, "Refugees hosted").value
+    _slider(app, "Refugees hosted").set_value(year - 1).run()
+    assert app.query_params["ryear"] == str(year - 1)
+    second = dict(app.query_params)
+
+    _link(app, first)  # back
+    app.run()
+    assert not app.exception
+    assert _slider(app, "Refugees hosted").value == year
+    assert app.query_params["ryear"] == str(year)
+    assert any(m.label == f"Refugees hosted, {year}" for m in app.metric)
+
+    _slider(app, "Refugees hosted").set_value(year - 2)
+    _link(app, second)  # an older URL, with the user's new choice
+    app.run()
+    assert _slider(app, "Refugees hosted").value == year - 2
+    assert app.query_params["ryear"] == str(year - 2)
+
+
+def test_routes_filter_follows_the_back_button(app, con):
+    app.run()
+    app.switch_page("app_pages/routes.py")
+    app.run()
+    first = dict(app.query_params)
+    routes = app.multiselect(key="routes_routes")
+    routes.set_value(["Central Mediterranean"]).run()
+    assert app.query_params["routes"] == "Central Mediterranean"
+    _link(app, first)
+    app.run()
+    assert not app.exception
+    assert app.multiselect(key="routes_routes").value == []
+    assert "routes" not in app.query_params
+    total = con.execute("SELECT sum(dead_and_missing) FROM incidents").fetchone()[0]
+    assert _metric(app, "Dead and missing") == f"{total:,}"
+
+
+def test_a_one_year_growth_period_moves_on_in_slider_link_and_figures(app, con):
+    from geo.views import cities, direct_query
+
+    years = cities.options(direct_query(con)).years
+    app.run()
+    app.switch_page("app_pages/cities.py")
+    app.query_params["mode"] = "growth"
+    app.run()
+    for picked, shown in [
+        ((years[1], years[1]), (years[1], years[2])),
+        ((years[-1], years[-1]), (years[-2], years[-1])),  # at the end: the year before
+    ]:
+        _slider(app, "Growth between").set_value(picked).run()
+        assert not app.exception
+        assert _slider(app, "Growth between").value == shown
+        assert (app.query_params["from"], app.query_params["to"]) == tuple(map(str, shown))
+        assert [w.value for w in app.warning] == [
+            "Pick two different years; showing the growth to the next one."
+        ]
+        n = con.execute(
+            "SELECT count(*) FROM city_population WHERE year = ? AND population >= 300000",
+            [shown[1]],
+        ).fetchone()[0]
+        assert _metric(app, "Cities in") == f"{n:,}"
+        app.run()  # said once
+        assert not app.warning and _slider(app, "Growth between").value == shown
