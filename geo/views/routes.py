@@ -810,7 +810,7 @@ def choices(opts: RoutesOptions) -> dict[str, list[str]]:
 
 PAGE = Page(
     key="routes",
-    title="Deadly routes",
+    title="Deadly migration routes",
     nav_title="Deadly routes",
     icon=":material/route:",
     file_stem="deadly routes",
