@@ -60,6 +60,40 @@ def page_header(title: str, subtitle: str, needs: tuple[str, ...] = ()) -> None:
     require_data(needs)
 
 
+def open_page(page, subtitle: str, needs: tuple[str, ...] = ()) -> tuple[object, object]:
+    """The start of every map page: header, options, and the state the link describes.
+
+    Parameters
+    ----------
+    page : geo.views.page.Page
+        The page's ``PAGE``.
+    subtitle : str
+        One line saying what the page is for.
+    needs : tuple of str
+        Tables the page cannot do without (see :func:`require_data`).
+
+    Returns
+    -------
+    (options, state)
+        The filter options and the link's state; what the link held that was not
+        understood is said once, above the page's figures.
+    """
+    from geo import cache
+
+    page_header(page.nav_title, subtitle, needs=needs)
+    options = page.options(cache.query)
+    state, notes = page.state(st.query_params.to_dict(), options)
+    notes = link_notes(page.key, notes, state.to_params())
+    if notes:
+        st.info(
+            "Some settings in the link were not understood and were ignored: "
+            + md_plain("; ".join(notes))
+            + ".",
+            icon=":material/link_off:",
+        )
+    return options, state
+
+
 def mmp_caveat() -> None:
     """The Missing Migrants Project caveat, wherever its figures are shown."""
     st.caption(f":material/info: {MMP_CAVEAT}")

@@ -9,9 +9,8 @@ from app_pages._ui import (
     export_panel,
     fmt,
     layer_picker,
-    link_notes,
     md_plain,
-    page_header,
+    open_page,
     seed_widgets,
     show_map,
     show_sections,
@@ -22,21 +21,13 @@ from geo.catalog import credit_for
 from geo.exports import defuse_formulas
 from geo.views import camps
 
-page_header(
-    "Camps and sites",
+opts, state = open_page(
+    camps.PAGE,
     "Where displaced people live: the UNHCR location register (camps, settlements, urban "
     "locations, collective centres; open and closed), NW Syria IDP sites and the Cox's Bazar camps.",
     needs=("countries",),
 )
-
-opts = camps.PAGE.options(cache.query)
 names = opts["country_names"]
-state, notes = camps.PAGE.state(st.query_params.to_dict(), opts)
-notes = link_notes("camps", notes, state.to_params())
-if notes:
-    st.info(
-        "Some link settings were not understood and were reset: " + md_plain("; ".join(notes)) + "."
-    )
 
 # The filter widgets' keys by state field; they start from the URL (seed_widgets).
 KEYS = {

@@ -8,9 +8,8 @@ from app_pages._ui import (
     export_panel,
     fmt,
     layer_picker,
-    link_notes,
     md_plain,
-    page_header,
+    open_page,
     period_slider,
     seed_widgets,
     show_map,
@@ -20,18 +19,13 @@ from app_pages._ui import (
 from geo import cache
 from geo.views import cifal
 
-page_header(
-    "CIFAL network",
+opts, state = open_page(
+    cifal.PAGE,
     "UNITAR's CIFAL training centres for local authorities: which arrival cities and route "
     "destinations lie within reach of a centre, and which fast-growing cities (projected "
     "growth of their whole population, UN WUP 2018) have none.",
     needs=("cifal_centres", "cities", "countries"),
 )
-opts = cifal.PAGE.options(cache.query)
-state, notes = cifal.PAGE.state(st.query_params.to_dict(), opts)
-notes = link_notes("cifal", notes, state.to_params())
-if notes:
-    st.info(md_plain(" ".join(notes)), icon=":material/link_off:")
 
 # The widgets' keys by state field; they start from the URL (seed_widgets).
 KEYS = {

@@ -8,9 +8,8 @@ from app_pages._ui import (
     export_panel,
     fmt,
     layer_picker,
-    link_notes,
     md_plain,
-    page_header,
+    open_page,
     period_slider,
     seed_widgets,
     show_map,
@@ -20,18 +19,13 @@ from app_pages._ui import (
 from geo import cache
 from geo.views import cities
 
-page_header(
-    "Arrival cities",
+opts, state = open_page(
+    cities.PAGE,
     "Where cities grow: UN World Urbanization Prospects 2018 agglomerations (1950–2035; "
     "2020 onward are projections made in 2018, including years now past), refugees hosted by country of asylum (UNHCR), and the cities "
     "nearest each migration route's destination.",
     needs=("cities", "countries", "refugee_population"),
 )
-opts = cities.PAGE.options(cache.query)
-state, notes = cities.PAGE.state(st.query_params.to_dict(), opts)
-notes = link_notes("cities", notes, state.to_params())
-if notes:
-    st.info(md_plain(" ".join(notes)), icon=":material/link_off:")
 
 # The widgets' keys by state field; they start from the URL (seed_widgets).
 KEYS = {

@@ -8,10 +8,9 @@ from app_pages._ui import (
     export_panel,
     fmt,
     layer_picker,
-    link_notes,
     md_plain,
     mmp_caveat,
-    page_header,
+    open_page,
     seed_widgets,
     show_map,
     show_sections,
@@ -30,15 +29,12 @@ LABELS = {
     "types": "Incident type",
 }
 
-page_header(
-    "Deadly routes",
+options, url_state = open_page(
+    routes.PAGE,
     "Where people die or go missing on migration routes, when, and of what: "
     "IOM Missing Migrants Project incidents.",
     needs=("incidents", "countries"),
 )
-options = routes.PAGE.options(cache.query)
-url_state, notes = routes.PAGE.state(st.query_params.to_dict(), options)
-notes = link_notes("routes", notes, url_state.to_params())
 default = routes.RoutesState.defaults(options)
 
 
@@ -87,14 +83,6 @@ else:
     d_from, d_to = default.date_from, default.date_to
 state = routes.RoutesState(d_from, d_to, **chosen)
 sync_url(state.to_params(), "routes")  # a copied link reopens this view
-
-if notes:
-    st.info(
-        "Some settings in the link were not understood and were ignored: "
-        + md_plain("; ".join(notes))
-        + ".",
-        icon=":material/link_off:",
-    )
 
 view = routes.PAGE.build(cache.query, cache.basemap(), state, options)
 t = view.totals

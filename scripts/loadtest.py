@@ -742,14 +742,22 @@ def main(argv: list[str] | None = None) -> int:
         per_replica = None
         if nginx:
             nginx.stop()  # every websocket closed and logged
-            per_replica, upstream_errors = _per_replica(nginx.requests(), replicas, info, mems)
+            logged = nginx.requests()
+            per_replica, upstream_errors = _per_replica(logged, replicas, info, mems)
             stats.errors += upstream_errors
+            # Requests nginx had to send to another replica (a connect error, timeout
+            # or 502/503 from the first): these move sessions between replicas.
+            failovers = [
+                f"{q.upstream} {q.status} {q.request[:80]}" for q in logged if ", " in q.upstream
+            ]
     same = (_sha(args.db) == before) if args.db else None
     mem = max(mems, key=lambda m: m.peak_kb) if mems else None
     report = summarise(stats, info, args, mem, same)
     if per_replica is not None:
         report["replicas"] = per_replica
         report["upstream_errors"] = len(upstream_errors)
+        report["failovers"] = len(failovers)
+        report["failover_samples"] = failovers[:5]
     report["url"] = base
     report["targets"] = len(targets)
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -225,6 +225,10 @@ def test_load_through_nginx_spreads_sessions_without_errors(db_path, tmp_path):
     assert report["first_loads"] == SESSIONS
     assert len(replicas) == 2
     assert sum(r["sessions"] for r in replicas) == SESSIONS
-    assert all(r["sessions"] >= 1 for r in replicas), replicas
+    if report["failovers"] == 0:
+        # With every request answered by the replica its key chose, sessions spread.
+        # (A replica nginx found slow or failing is left out for 10 s, and the sessions
+        # opened meanwhile go to the other: that is failover, tested above.)
+        assert all(r["sessions"] >= 1 for r in replicas), replicas
     assert all(r["cpu_seconds_all"] > 0.5 for r in replicas), replicas
     assert report["isolation_failures"] == 0 and report["database_unchanged"] is True
