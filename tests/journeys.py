@@ -396,7 +396,7 @@ def expected_metrics(con: duckdb.DuckDBPyConnection, page: str, params: dict) ->
             "CIFAL centres": _int(h["cifal_centres"]),
         }
     if page == "routes":
-        state, _ = routes.RoutesState.from_params(params, routes.load_options(q))
+        state, _ = routes.RoutesState.from_params(params, routes.options(q))
         t = run_query(con, "incident_totals", **state.query_params()).iloc[0]
         return {
             "Incidents": _int(t["incidents"]),
@@ -407,7 +407,7 @@ def expected_metrics(con: duckdb.DuckDBPyConnection, page: str, params: dict) ->
         }
     if page == "camps":
         state, _ = camps.CampsState.from_params(params, camps.options(q))
-        rows = run_query(con, "site_totals", **state.filters())
+        rows = run_query(con, "site_totals", **state.query_params())
         t = rows[rows["all_datasets"].astype(bool)].iloc[0]
         return {
             "Sites": _int(t["sites"]),

@@ -1618,7 +1618,7 @@ def test_valid_values_survive_beside_injected_ones(writable):
     from geo.views import direct_query, routes
 
     q = direct_query(writable)
-    opts = routes.load_options(q)
+    opts = routes.options(q)
     params = {"routes": "Central Mediterranean|x'); DROP TABLE incidents; --|' OR '1'='1"}
     state, notes = routes.RoutesState.from_params(params, opts)
     assert state.routes == ["Central Mediterranean"]
@@ -1632,15 +1632,15 @@ def test_states_built_directly_bind_injections_as_values(evil, writable):
     from geo.views import camps, countries_of, direct_query, routes
 
     q, countries = direct_query(writable), countries_of(writable)
-    opts = routes.load_options(q)
+    opts = routes.options(q)
     for key in routes.LIST_KEYS:
         state = routes.RoutesState(opts.first_date, opts.last_date, **{key: [evil]})
         view = routes.build(q, countries, state, options=opts)
-        assert int(view.totals["incidents"]) == 0, key
+        assert int(view.headline["incidents"]) == 0, key
         assert view.deadliest.empty and view.map_info.circles == 0
     for key in ("site_types", "countries", "datasets"):
         view = camps.build(q, countries, camps.CampsState(**{key: [evil]}))
-        assert int(view.totals["sites"]) == 0, key
+        assert int(view.headline["sites"]) == 0, key
         assert view.sites.empty
     assert writable.execute("SELECT count(*) FROM incidents").fetchone()[0] > 19000
 

@@ -99,7 +99,7 @@ def test_payload_is_the_bytes_of_map_html(quick, db_path):
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         q = direct_query(con)
-        opts = routes.load_options(q)
+        opts = routes.options(q)
         state, notes = routes.RoutesState.from_params(entry["params"], opts)
         assert not notes
         view = routes.build(q, countries_of(con), state, options=opts)

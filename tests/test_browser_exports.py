@@ -73,7 +73,7 @@ def test_routes_exports_download(server, browser, con, tmp_path):
         q = direct_query(con)
         state, _ = routes.RoutesState.from_params(
             {"from": "2016-01-01", "to": "2016-12-31", "routes": "Central Mediterranean"},
-            routes.load_options(q),
+            routes.options(q),
         )
         want = q("incident_points", limit=10_000_000, **state.query_params())
         n = len(want)

@@ -131,9 +131,9 @@ def test_table_is_a_preview_and_the_export_holds_every_site(q, world, con):
     view = build(q, world, state)
     n = con.execute("SELECT count(*) FROM sites").fetchone()[0]
     assert len(view.sites) == cv.TABLE_LIMIT < n
-    assert int(view.totals["sites"]) == n
+    assert int(view.headline["sites"]) == n
     # the headline row and the per-dataset rows come from one query and agree
-    rows = q("site_totals", **state.filters())
+    rows = q("site_totals", **state.query_params())
     total, per_dataset = cv.split_totals(rows)
     assert int(per_dataset["sites"].sum()) == int(total["sites"]) == n
     # every dataset that has sites (Cox's Bazar centroids merged into register sites add none)
@@ -277,11 +277,11 @@ def test_injection_as_country_filter(con, world):
     evil = "BGD'); DROP TABLE sites; --"
     q = direct_query(con)
     state = CampsState(countries=[evil, "' OR 1=1 --"])
-    totals = q("site_totals", **state.filters()).iloc[0]
+    totals = q("site_totals", **state.query_params()).iloc[0]
     assert totals["all_datasets"] and totals["sites"] == 0
-    assert q("site_list", **state.filters(), limit=10, located_only=False).empty
+    assert q("site_list", **state.query_params(), limit=10, located_only=False).empty
     view = build(q, world, state)
-    assert view.sites.empty and int(view.totals["sites"]) == 0
+    assert view.sites.empty and int(view.headline["sites"]) == 0
     assert con.execute("SELECT count(*) FROM sites").fetchone()[0] == before
     # and the URL path rejects it before any query
     state, notes = CampsState.from_params({"country": evil}, cv.options(q))

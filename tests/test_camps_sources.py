@@ -204,8 +204,8 @@ def test_view_note_follows_the_country_filter(q, world, camp_areas):
 def test_credits_name_the_unhcr_licence():
     from geo.views import overview
 
-    assert "UNHCR" in cv.CREDIT and "CC BY 4.0" in cv.CREDIT
-    assert "UNHCR (CC BY 4.0)" in overview.CREDIT
+    assert "UNHCR" in cv.PAGE.credit and "CC BY 4.0" in cv.PAGE.credit
+    assert "UNHCR (CC BY 4.0)" in overview.PAGE.credit
 
 
 def test_camps_page_states_who_cannot_be_placed(db_path, monkeypatch, camp_areas):

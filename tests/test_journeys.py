@@ -76,11 +76,11 @@ def has_data(con, page: str, params: dict) -> bool:
 
     q = direct_query(con)
     if page == "routes":
-        state, _ = routes.RoutesState.from_params(params, routes.load_options(q))
+        state, _ = routes.RoutesState.from_params(params, routes.options(q))
         return bool(run_query(con, "incident_totals", **state.query_params()).iloc[0]["located"])
     if page == "camps":
         state, _ = camps.CampsState.from_params(params, camps.options(q))
-        rows = run_query(con, "site_totals", **state.filters())
+        rows = run_query(con, "site_totals", **state.query_params())
         return bool(rows[rows["all_datasets"].astype(bool)].iloc[0]["located"])
     if page == "cities":
         state, _ = cities.CitiesState.from_params(params, cities.options(q))
@@ -94,15 +94,15 @@ def expected_rows(con, page: str, params: dict) -> int:
 
     q = direct_query(con)
     if page == "overview":
-        opts = routes.load_options(q)
-        full = routes.RoutesState.default(opts).query_params()
+        opts = routes.options(q)
+        full = routes.RoutesState.defaults(opts).query_params()
         return len(run_query(con, "incident_bins", cell=2.0, **full))
     if page == "routes":
-        state, _ = routes.RoutesState.from_params(params, routes.load_options(q))
+        state, _ = routes.RoutesState.from_params(params, routes.options(q))
         return int(run_query(con, "incident_totals", **state.query_params()).iloc[0]["located"])
     if page == "camps":
         state, _ = camps.CampsState.from_params(params, camps.options(q))
-        rows = run_query(con, "site_totals", **state.filters())
+        rows = run_query(con, "site_totals", **state.query_params())
         return int(rows[rows["all_datasets"].astype(bool)].iloc[0]["sites"])
     if page == "cities":
         s, _ = cities.CitiesState.from_params(params, cities.options(q))
