@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import folium
 import streamlit as st
@@ -517,6 +518,19 @@ GRID_EXPORT_CSS = (
 )
 
 
+class ExportFile(NamedTuple):
+    """One file of :func:`export_panel`: its button and what makes its bytes."""
+
+    key: str  # the button's key after the page's: ``<page>_<key>``
+    label: str
+    icon: str  # a Material icon's name
+    ext: str  # the file name's extension
+    mime: str
+    data: Callable[[], bytes | str]  # makes the file when its button is clicked, not before
+    help: str
+    what: str = ""  # words added to the file's name ("slides")
+
+
 def export_panel(key: str, view, map_drawn: bool) -> None:
     """PNG (print, slides), HTML, Excel, CSV and GeoJSON of the current view.
 
@@ -564,6 +578,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
             )
         )
         cols = [*st.columns(3), *st.columns(3)]  # map files, then data files: no label cut
+        rows = md_plain(exp.data_name)  # the help of the data files names them
 
         def png(preset: str):
             return lambda: render_png(
@@ -576,74 +591,88 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
                 places=exp.load_places(),
             )
 
-        cols[0].download_button(
-            "PNG for print",
-            png("print"),
-            name("png"),
-            "image/png",
-            key=f"{key}_png_print",
-            help="A4 landscape, 300 dpi",
-            icon=":material/print:",
-            on_click="ignore",
-        )
-        cols[1].download_button(
-            "PNG for slides",
-            png("slides"),
-            name("png", "slides"),
-            "image/png",
-            key=f"{key}_png_slides",
-            help="16:9, 1920 × 1080 px",
-            icon=":material/slideshow:",
-            on_click="ignore",
-        )
-        cols[2].download_button(
-            "HTML map",
-            lambda: standalone_html(
+        def html() -> str:
+            return standalone_html(
                 view.map,
                 exp.title,
                 exp.subtitle,
                 citation=exp.citation,
                 licence=exp.licence,
                 caveat=exp.caveat,
-            ),
-            name("html"),
-            "text/html",
-            key=f"{key}_html",
-            help="One file; opens with no internet",
-            icon=":material/public:",
-            on_click="ignore",
-        )
-        cols[3].download_button(
-            "Excel",
-            xlsx,
-            name("xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"{key}_xlsx",
-            help=f"The {md_plain(exp.data_name)} shown (sheet Data) with citation, licence, filters "
-            "and date (sheet About)",
-            icon=":material/grid_on:",
-            on_click="ignore",
-        )
-        cols[4].download_button(
-            "CSV",
-            lambda: csv_data(exp.load_data()),
-            name("csv"),
-            "text/csv",
-            key=f"{key}_csv",
-            help=f"The {md_plain(exp.data_name)} shown, header on row 1, UTF-8; cite as in the "
-            "Excel file's About sheet",
-            icon=":material/table:",
-            on_click="ignore",
-        )
-        cols[5].download_button(
-            "GeoJSON",
-            lambda: geojson_with_citation(
+            )
+
+        def geojson() -> str:
+            return geojson_with_citation(
                 exp.load_data(), exp.citation, exp.licence, exp.subtitle, caveat=exp.caveat
+            )
+
+        files = (
+            ExportFile(
+                key="png_print",
+                label="PNG for print",
+                icon="print",
+                ext="png",
+                mime="image/png",
+                data=png("print"),
+                help="A4 landscape, 300 dpi",
             ),
-            name("geojson"),
-            "application/geo+json",
-            key=f"{key}_geojson",
-            help=f"The {md_plain(exp.data_name)} shown as points, citation in its metadata",
-            icon=":material/map:",
-            on_click="ignore",
+            ExportFile(
+                key="png_slides",
+                label="PNG for slides",
+                icon="slideshow",
+                ext="png",
+                mime="image/png",
+                data=png("slides"),
+                help="16:9, 1920 × 1080 px",
+                what="slides",
+            ),
+            ExportFile(
+                key="html",
+                label="HTML map",
+                icon="public",
+                ext="html",
+                mime="text/html",
+                data=html,
+                help="One file; opens with no internet",
+            ),
+            ExportFile(
+                key="xlsx",
+                label="Excel",
+                icon="grid_on",
+                ext="xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                data=xlsx,
+                help=f"The {rows} shown (sheet Data) with citation, licence, filters and date "
+                "(sheet About)",
+            ),
+            ExportFile(
+                key="csv",
+                label="CSV",
+                icon="table",
+                ext="csv",
+                mime="text/csv",
+                data=lambda: csv_data(exp.load_data()),
+                help=f"The {rows} shown, header on row 1, UTF-8; cite as in the Excel file's "
+                "About sheet",
+            ),
+            ExportFile(
+                key="geojson",
+                label="GeoJSON",
+                icon="map",
+                ext="geojson",
+                mime="application/geo+json",
+                data=geojson,
+                help=f"The {rows} shown as points, citation in its metadata",
+            ),
         )
+        for col, file in zip(cols, files, strict=True):
+            col.download_button(
+                file.label,  # md: trusted (the table above: its words, the data name escaped)
+                file.data,
+                name(file.ext, file.what),
+                file.mime,
+                key=f"{key}_{file.key}",
+                help=file.help,  # md: trusted (as the label)
+                icon=f":material/{file.icon}:",
+                on_click="ignore",
+            )
