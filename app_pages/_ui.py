@@ -13,7 +13,8 @@ from streamlit_folium import st_folium
 
 from app_pages import _keys as K
 from geo.catalog import MMP_CAVEAT
-from geo.maps import layer_key
+from geo.maps import render
+from geo.mapspec import Layer, MapSpec
 from geo.views import html_text, md_plain  # noqa: F401 (the escaping of untrusted text, for the pages)
 
 MAP_HEIGHT = 560
@@ -337,9 +338,10 @@ def _url_view(key: str) -> tuple[float, float, float] | None:
 
 
 def choose_layers(
-    m: folium.Map, known: set[str] | None = None, off: set[str] = frozenset()
+    spec: MapSpec, known: set[str] | None = None, off: set[str] = frozenset()
 ) -> list[str]:
-    """Apply the ``layers`` URL parameter (keys of the overlays switched on) to a map.
+    """Apply the ``layers`` URL parameter (keys of the overlays switched on) to a map's
+    description.
 
     Keys the map does not have are ignored; when none of the link's keys is known the
     map keeps its default layers (never an empty map). The PNG, HTML and the screen
@@ -347,8 +349,8 @@ def choose_layers(
 
     Parameters
     ----------
-    m : folium.Map
-        The view's map.
+    spec : geo.mapspec.MapSpec
+        The view's map description.
     known : set of str, optional
         Keys of the layers this session's map has had. ``None`` for a link opened
         afresh, which shows exactly the layers it lists.
@@ -366,7 +368,7 @@ def choose_layers(
     if raw is None:
         return []
     wanted = [k for k in raw.split("|") if k]
-    layers = {layer_key(layer): layer for layer in overlays(m)}
+    layers = {layer.stable_key: layer for layer in overlays(spec)}
     unknown = [k for k in wanted if k not in layers and k not in (known or ())]
     if wanted and not any(k in layers for k in wanted) and len(unknown) == len(wanted):
         return unknown  # nothing usable: keep the defaults
@@ -376,30 +378,27 @@ def choose_layers(
     return unknown
 
 
-def overlays(m: folium.Map) -> list:
-    """The map's toggleable overlay layers."""
-    return [
-        c
-        for c in m._children.values()
-        if isinstance(c, folium.map.Layer) and c.control and getattr(c, "overlay", True)
-    ]
+def overlays(spec: MapSpec) -> list[Layer]:
+    """The map's toggleable overlay layers (the description's; the basemap is not one)."""
+    return list(spec.layers)
 
 
-def layer_picker(m: folium.Map, key: str) -> None:
+def layer_picker(spec: MapSpec, key: str) -> None:
     """A multiselect of the map's overlays, kept in the URL as ``layers``.
 
-    The options are the layers' stable keys (:func:`geo.maps.layer_key`), shown by their
-    current names: a name that changes with a filter (a bin size, a radius, a year)
-    keeps the user's choice.
+    The options are the layers' stable keys (:attr:`geo.mapspec.Layer.stable_key`),
+    shown by their current names: a name that changes with a filter (a bin size, a
+    radius, a year) keeps the user's choice. The choice switches the description's
+    layers, so the screen and every export show the same ones.
     """
     known = st.session_state.setdefault(K.LAYERS_KNOWN, {})
     switched_off = st.session_state.setdefault(K.LAYERS_OFF, {})
-    unknown = choose_layers(m, known.get(key), switched_off.get(key, set()))
-    layers = overlays(m)
+    unknown = choose_layers(spec, known.get(key), switched_off.get(key, set()))
+    layers = overlays(spec)
     if not layers:
         return
-    names = {layer_key(layer): layer.layer_name for layer in layers}
-    shown = [layer_key(layer) for layer in layers if layer.show]
+    names = {layer.stable_key: layer.name for layer in layers}
+    shown = [layer.stable_key for layer in layers if layer.show]
     # The multiselect keeps its choice as the shown labels, not the option values: a
     # label that changes with a filter ("2° grid" to "0.5° grid", "300 km" to "400 km")
     # would drop out of it. So the widget is keyed by the labels too; a renamed layer
@@ -428,7 +427,7 @@ def layer_picker(m: folium.Map, key: str) -> None:
         help="Also switchable on the map itself (top right); this choice travels with the link.",
     )
     for layer in layers:
-        layer.show = layer_key(layer) in picked
+        layer.show = layer.stable_key in picked
     ids = "|".join(k for k in names if k in picked)
     if picked != shown or LAYERS_KEY in st.query_params:
         if st.query_params.get(LAYERS_KEY) != ids:
@@ -438,8 +437,9 @@ def layer_picker(m: folium.Map, key: str) -> None:
     switched_off[key] = (switched_off.get(key, set()) - set(picked)) | (set(names) - set(picked))
 
 
-def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
-    """Render a folium map at the URL's view; panning and zooming update the URL.
+def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
+    """Render a map description (:func:`geo.maps.render`) at the URL's view; panning
+    and zooming update the URL.
 
     The view travels in ``lat``, ``lon`` and ``z``, so a copied link reopens it.
 
@@ -454,6 +454,7 @@ def show_map(m: folium.Map, key: str, height: int = MAP_HEIGHT) -> bool:
     first_run = key not in seen
     seen.add(key)
     view = _url_view(key)
+    m = render(spec)
     # The map's script fits its bounds, then st_folium moves it to the link's view. An
     # animated fit would end after that move and undo it (Leaflet animates a zoom change
     # of at most 4 levels: from the world's z=2, a link at z >= 7 reopened at the fit).
@@ -582,7 +583,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
 
         def png(preset: str):
             return lambda: render_png(
-                view.map,
+                view.spec,
                 title=exp.title,
                 subtitle=exp.subtitle,
                 caveat=exp.caveat,
@@ -593,7 +594,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
 
         def html() -> str:
             return standalone_html(
-                view.map,
+                view.spec,
                 exp.title,
                 exp.subtitle,
                 citation=exp.citation,

@@ -201,7 +201,7 @@ if rs is not None:
         )
     # 440 px fits under the texts at 1280 x 720; the presenter script below then sizes
     # the map to whatever height the window leaves.
-    show_map(rs.page.map, key=f"briefing_{b.key}_{n}", height=440)
+    show_map(rs.page.spec, key=f"briefing_{b.key}_{n}", height=440)
     st.caption(md_plain(f"{rs.page.subtitle}. Source: {rs.page.citation} ({rs.page.licence})."))
 
 # Clicker keys and the map's height, in the page itself (st.html runs it there, not in

@@ -97,8 +97,8 @@ st.caption(
     f"is rounded to {camps.PRECISIONS[state.precision]} (sidebar: Coordinate precision), and the "
     "default of 0.1° is coarse on purpose."
 )
-layer_picker(view.map, key="camps")
-drawn = show_map(view.map, key="camps_map")
+layer_picker(view.spec, key="camps")
+drawn = show_map(view.spec, key="camps_map")
 export_panel("camps", view, drawn)
 how = (
     "Each circle is one site"

@@ -123,8 +123,8 @@ m4.metric(
     + f". {md_plain(view.caveat)}",
 )
 
-layer_picker(view.map, key="cifal")
-drawn = show_map(view.map, key="cifal_map")
+layer_picker(view.spec, key="cifal")
+drawn = show_map(view.spec, key="cifal_map")
 export_panel("cifal", view, drawn)
 st.caption(
     f"Rings show {radius:d} km around each centre; orange circles are cities of {min_pop:,}+ "

@@ -103,8 +103,8 @@ m4.metric(
     f"summed over countries of asylum. {md_plain(view.oip_note)}",
 )
 
-layer_picker(view.map, key="cities")
-drawn = show_map(view.map, key="cities_map")
+layer_picker(view.spec, key="cities")
+drawn = show_map(view.spec, key="cities_map")
 export_panel("cities", view, drawn)
 st.caption(
     "Circle area is proportional to population (or to people added, in growth mode). Countries "

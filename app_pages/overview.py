@@ -52,8 +52,8 @@ c4.metric(
 c5.metric("CIFAL centres", fmt(h["cifal_centres"]), help=f"{fmt(h['cifal_active'])} active.")
 mmp_caveat()
 
-layer_picker(view.map, key="overview")
-drawn = show_map(view.map, key="overview_map")
+layer_picker(view.spec, key="overview")
+drawn = show_map(view.spec, key="overview_map")
 export_panel("overview", view, drawn)
 st.caption(
     "Circles are incidents binned on a 2° grid and sized by dead and missing; switch layers on and off "

@@ -106,8 +106,8 @@ else:
     st.caption(f"Selection: {md_plain(state.describe())}. No incident matches these filters.")
 mmp_caveat()
 
-layer_picker(view.map, key="routes")
-drawn = show_map(view.map, key="routes_map")
+layer_picker(view.spec, key="routes")
+drawn = show_map(view.spec, key="routes_map")
 export_panel("routes", view, drawn)
 info = view.map_info
 if info.mode == "incidents":

@@ -257,7 +257,7 @@ def measure_page(page: Page, con: duckdb.DuckDBPyConnection, countries: dict, re
         t0 = time.perf_counter()
         html = map_html(view.map)
         render = time.perf_counter() - t0
-        info = getattr(view.map, "atlas_info", None)
+        info = view.spec.info
         entry = {
             "params": params,
             "bytes": len(html.encode()),

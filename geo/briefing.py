@@ -641,7 +641,7 @@ def _map_png(page: PageRender, when: date | None) -> tuple[bytes, float, object]
     from geo.snapshot import draw_figure
 
     fig, drawn = draw_figure(
-        page.map,
+        page.spec,
         title="",
         subtitle="",
         caveat=page.caveat,

@@ -15,63 +15,22 @@ in the CSV and written as text in the .xlsx.
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import re
 from collections.abc import Sequence
 from datetime import date
 
-import folium
 import numpy as np
 import pandas as pd
-from folium.elements import ElementAddToElement
 
 from geo.assets import LEAFLET_URL, leaflet_source
 from geo.maps import OCEAN, escape, render
+from geo.mapspec import MapSpec
 
 # A text cell starting with one of these is run as a formula by spreadsheets (OWASP
 # "CSV injection"): tab and carriage return too, which some strip before parsing.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-_STALE_NAME = re.compile(r"_[0-9a-f]{32}$")
-
-
-def _unshared_figure(m: folium.Map) -> folium.Figure:
-    """A copy of the map's page that no earlier rendering has touched.
-
-    ``st_folium`` renders the view's map and then renames its elements
-    (``_get_map_string`` sets every ``_id``), so the page it belongs to already holds
-    the map's div and script under the old names: rendering it again would emit the
-    map twice, and its layers' old "addTo" statements name variables that no longer
-    exist. The copy keeps the page's own header (the map's styles) and drops what a
-    render puts there, so it renders exactly one map that draws; the view's map is not
-    changed.
-    """
-    root = m.get_root()
-    if root is m or not isinstance(root, folium.Figure):
-        fig = folium.Figure()
-        fig.add_child(copy.deepcopy(m))
-        return fig
-    fig = copy.deepcopy(root)
-    fig.html._children.clear()
-    fig.script._children.clear()
-    # A layer's render adds an "addTo" statement with the names of the time; the
-    # next render adds its own, so the old ones (with names that no longer exist, a
-    # JavaScript error that stops the map's script) go.
-    stack = [c for c in fig._children.values() if c not in (fig.header, fig.html, fig.script)]
-    while stack:
-        el = stack.pop()
-        for name, child in list(el._children.items()):
-            if isinstance(child, ElementAddToElement):
-                del el._children[name]
-            else:
-                stack.append(child)
-    for name, child in list(fig.header._children.items()):
-        # What a render added for an element under a name that no longer exists.
-        if _STALE_NAME.search(name) and name != child.get_name():
-            del fig.header._children[name]
-    return fig
 
 
 def _page_css() -> str:
@@ -117,7 +76,7 @@ def _title_bar(
 
 
 def standalone_html(
-    m: folium.Map,
+    spec: MapSpec,
     title: str,
     subtitle: str = "",
     *,
@@ -130,10 +89,10 @@ def standalone_html(
 
     Parameters
     ----------
-    m : folium.Map
-        A map built by a view (its scripts point at ``/app/static/leaflet``). It may
-        have been shown by ``st_folium`` already; it is not changed. A map rendered from
-        a description (:func:`geo.maps.render`) is rendered afresh from it.
+    spec : geo.mapspec.MapSpec
+        The view's map description (``view.spec``), drawn afresh: a page no earlier
+        render (``st_folium``'s) has touched, with the layers the screen shows (the
+        layer picker switches the description's layers).
     title, subtitle : str
         The view's title and the line stating its filters (escaped), shown above the
         map and in the page title.
@@ -148,10 +107,9 @@ def standalone_html(
         HTML with exactly one map, no ``<script src>`` or ``<link href>`` to any other
         file, and the map on the app's sea colour.
     """
-    spec = getattr(m, "atlas_spec", None)
-    # A map drawn from a description is drawn again from it: a fresh page that no
-    # earlier render (st_folium's) has touched, with the layers the screen shows.
-    page = render(spec).get_root() if spec is not None else _unshared_figure(m)
+    if not isinstance(spec, MapSpec):
+        raise TypeError(f"a map description (MapSpec) is exported, not a {type(spec).__name__}")
+    page = render(spec).get_root()
     html = page.render()
     page_title = f"{title}: {subtitle}" if subtitle else title
     bar = _title_bar(title, subtitle, citation, licence, caveat, when or date.today())

@@ -769,9 +769,8 @@ def render(spec: ms.MapSpec, *, collapsed: bool | None = None) -> folium.Map:
     Returns
     -------
     folium.Map
-        Its ``atlas_spec`` is ``spec`` (so the PNG and PDF are drawn from the same
-        description, see :func:`geo.mapspec.description_of`) and, when the description
-        has one, ``atlas_info`` its ``info``.
+        Nothing of the description is kept on it: the PNG, the HTML export and the
+        briefing take the description from the view, not from this map.
     """
     if spec.fit is None:
         m = base_map(spec.basemap, bounds=spec.bounds)
@@ -790,7 +789,4 @@ def render(spec: ms.MapSpec, *, collapsed: bool | None = None) -> folium.Map:
     for legend in spec.legends:
         Legend(legend.title, legend.items, legend.note, position=legend.position).add_to(m)
     finish(m, legend=None, credit=spec.credit, collapsed=collapsed)
-    m.atlas_spec = spec
-    if spec.info is not None:
-        m.atlas_info = spec.info
     return m

@@ -314,17 +314,6 @@ class MapSpec:
         raise KeyError(key)
 
 
-def description_of(m: object) -> MapSpec:
-    """The description a map was drawn from: ``m`` itself, or the one
-    :func:`geo.maps.render` keeps on the folium map it made."""
-    if isinstance(m, MapSpec):
-        return m
-    spec = getattr(m, "atlas_spec", None)
-    if not isinstance(spec, MapSpec):
-        raise TypeError(f"{type(m).__name__} was not drawn from a MapSpec")
-    return spec
-
-
 __all__ = [
     "WORLD_BOUNDS",
     "Circle",
@@ -342,7 +331,6 @@ __all__ = [
     "RingLayer",
     "box",
     "class_legend_items",
-    "description_of",
     "dot",
     "stroke",
 ]

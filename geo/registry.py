@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import folium
-
+from geo.mapspec import MapSpec
 from geo.pages import PAGE_KEYS, PAGES, page
 from geo.views import Query
-from geo.views.page import PLACES, PageExport, Place
+from geo.views.page import PLACES, MapView, PageExport, Place
 
 TITLES = {p.key: p.title for p in PAGES}
 # Short names for export files (``arrival-atlas_deadly-routes_...``).
@@ -24,10 +23,11 @@ FILE_STEMS = {p.key: p.file_stem for p in PAGES}
 
 
 @dataclass
-class PageRender(PageExport):
-    """A page rendered outside Streamlit: its export facts plus map and view."""
+class PageRender(PageExport, MapView):
+    """A page rendered outside Streamlit: its export facts plus its map description
+    (``spec``, what the PNG and the briefing draw) and view."""
 
-    map: folium.Map | None = None
+    spec: MapSpec | None = None
     view: object = None
     notes: list[str] = field(default_factory=list)
 
@@ -97,7 +97,7 @@ def render_page(key: str, q: Query, countries: dict, params: Mapping[str, str]) 
     """
     view, notes = page(key).render(q, countries, params)
     exp = export_of(key, view, q)
-    return PageRender(**exp.__dict__, map=view.map, view=view, notes=list(notes))
+    return PageRender(**exp.__dict__, spec=view.spec, view=view, notes=list(notes))
 
 
 __all__ = [

@@ -31,7 +31,7 @@ from shapely.geometry import mapping
 from geo import mapspec as ms
 from geo.basemap import Basemap
 from geo.catalog import MMP_CAVEAT
-from geo.mapspec import OCEAN, description_of
+from geo.mapspec import OCEAN
 
 if TYPE_CHECKING:
     from matplotlib.path import Path as MplPath
@@ -408,7 +408,7 @@ def _place_labels(ax, places, fs: float, limit: int = MAX_LABELS) -> list:
 
 
 def render_png(
-    m: ms.MapSpec | object,
+    spec: ms.MapSpec,
     *,
     title: str,
     subtitle: str,
@@ -423,9 +423,9 @@ def render_png(
 
     Parameters
     ----------
-    m : MapSpec, or a map rendered from one
-        A view's map description, or the interactive map :func:`geo.maps.render` made
-        from it (its description is drawn, see :func:`geo.mapspec.description_of`).
+    spec : MapSpec
+        The view's map description (``view.spec``); never the interactive map, so the
+        picture does not depend on how folium writes it.
     title, subtitle : str
         Plain text; the subtitle states the filters.
     caveat : str, optional
@@ -446,7 +446,7 @@ def render_png(
         PNG data.
     """
     fig = build_figure(
-        m,
+        spec,
         title=title,
         subtitle=subtitle,
         caveat=caveat,
@@ -465,7 +465,7 @@ def render_png(
 
 
 def build_figure(
-    m: ms.MapSpec | object,
+    spec: ms.MapSpec,
     *,
     title: str,
     subtitle: str,
@@ -480,7 +480,7 @@ def build_figure(
     Texts carry a ``gid``: "headline", "place" (labels, on the map axes), "scalebar-label".
     """
     return draw_figure(
-        m,
+        spec,
         title=title,
         subtitle=subtitle,
         caveat=caveat,
@@ -492,7 +492,7 @@ def build_figure(
 
 
 def draw_figure(
-    m: ms.MapSpec | object,
+    spec: ms.MapSpec,
     *,
     title: str,
     subtitle: str,
@@ -505,7 +505,8 @@ def draw_figure(
     """The figure of :func:`build_figure` and what it shows (:class:`Drawn`): the
     layers and legend items drawn, for comparing the picture with the screen."""
     _import_matplotlib()
-    spec = description_of(m)
+    if not isinstance(spec, ms.MapSpec):
+        raise TypeError(f"a map description (MapSpec) is drawn, not a {type(spec).__name__}")
     p = PRESETS[preset]
     fig = plt.figure(figsize=(p.width_in, p.height_in), dpi=p.dpi)
     drawn = _render(fig, spec, p, title, subtitle, caveat, when or date.today(), headline, places)
@@ -707,9 +708,9 @@ def _legends(fig, renderer, legends, caveat, top, fs) -> tuple[list, float]:
     return drawn, top + 0.02
 
 
-def credit_text(m: ms.MapSpec | object) -> str:
+def credit_text(spec: ms.MapSpec) -> str:
     """The map's source credit (plain text), from its description."""
-    return description_of(m).credit
+    return spec.credit
 
 
 # --- command line --------------------------------------------------------------
@@ -765,7 +766,7 @@ def main(ns: argparse.Namespace, extra: list[str] | None = None) -> int:
     for note in page.notes:
         print(f"snapshot: {note}", file=sys.stderr)
     png = render_png(
-        page.map,
+        page.spec,
         title=page.title,
         subtitle=page.subtitle,
         caveat=page.caveat,

@@ -262,7 +262,7 @@ def test_fast_growing_says_it_is_projected_total_growth(q, con, opts, db_path, m
     assert f"# Note: {FAST_GROWING_CAVEAT}" in csv.decode()
     doc = geojson_with_citation(pd.DataFrame(), "c", "l", "f", caveat=exp.caveat)
     assert json.loads(doc)["metadata"]["caveat"] == exp.caveat
-    fig = build_figure(v.map, title=exp.title, subtitle=exp.subtitle, caveat=exp.caveat)
+    fig = build_figure(v.spec, title=exp.title, subtitle=exp.subtitle, caveat=exp.caveat)
     assert any("not a count of migrants" in t.get_text().replace("\n", " ") for t in fig.texts)
     # on the page: the map caption says it
     monkeypatch.setenv("ATLAS_DB", str(db_path))

@@ -316,7 +316,7 @@ def test_projected_years_are_labelled_on_map_legend_and_exports(q, con, opts):
             exp.load_data(), exp.citation, exp.licence, exp.subtitle, exp.caveat
         )
         head = "".join(line for line in csv.decode().splitlines(True) if line.startswith("#"))
-        fig = build_figure(v.map, title=exp.title, subtitle=exp.subtitle, caveat=exp.caveat)
+        fig = build_figure(v.spec, title=exp.title, subtitle=exp.subtitle, caveat=exp.caveat)
         footer = next(t.get_text() for t in fig.texts if "Source:" in t.get_text())
         if projected:
             assert (v.projection_note == note) and note in legend.note, state

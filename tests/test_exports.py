@@ -24,13 +24,14 @@ from geo.exports import (
     xlsx_data,
 )
 from geo.maps import OCEAN, layer_names
+from geo.mapspec import MapSpec
 from geo.registry import export_of
 from geo.views import camps, cifal, cities, countries_of, direct_query, overview, routes
 
 
 def test_standalone_html_has_no_external_reference(con, tmp_path):
     v = overview.build(direct_query(con), countries_of(con))
-    html = standalone_html(v.map, "Overview <test>")
+    html = standalone_html(v.spec, "Overview <test>")
     assert not re.search(r"<script[^>]+src=", html)
     assert not re.search(r"<link[^>]+href=", html)
     assert "<title>Overview &lt;test&gt;</title>" in html
@@ -213,7 +214,7 @@ def test_html_export_after_st_folium_has_one_map_title_and_sea(con, key):
     names = layer_names(view.map)
     _as_shown_by_st_folium(view.map)
     html = standalone_html(
-        view.map,
+        view.spec,
         exp.title,
         exp.subtitle,
         citation=exp.citation,
@@ -242,12 +243,12 @@ def test_html_export_after_st_folium_has_one_map_title_and_sea(con, key):
     assert named and named <= defined, named - defined
     assert not re.search(r"<script[^>]+src=", html) and not re.search(r"<link[^>]+href=", html)
     # exporting leaves the view's map as it was: a second export is the same
-    again = standalone_html(view.map, exp.title, exp.subtitle)
+    again = standalone_html(view.spec, exp.title, exp.subtitle)
     assert again.count("L.map(") == 1
 
 
 def test_html_export_escapes_title_bar():
-    m = folium.Map()
+    m = MapSpec({"type": "FeatureCollection", "features": []}, [], [])
     html = standalone_html(
         m, "<script>alert(1)</script>", "a & b", citation="<img src=x>", caveat='"q"'
     )
@@ -271,7 +272,7 @@ def test_standalone_html_draws_offline_in_chromium(con, browser, tmp_path):
     _as_shown_by_st_folium(view.map)
     path = tmp_path / "routes.html"
     path.write_text(
-        standalone_html(view.map, exp.title, exp.subtitle, citation=exp.citation),
+        standalone_html(view.spec, exp.title, exp.subtitle, citation=exp.citation),
         encoding="utf-8",
     )
     context = browser.new_context(viewport={"width": 1200, "height": 800})

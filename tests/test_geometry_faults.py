@@ -191,11 +191,11 @@ def test_snapshots_and_the_zoomed_basemap(damaged):
     con = duckdb.connect(str(db), read_only=True)
     try:
         page = render_page("overview", direct_query(con), countries_of(con), {})
-        png = render_png(page.map, title=page.title, subtitle=page.subtitle, preset="slides")
+        png = render_png(page.spec, title=page.title, subtitle=page.subtitle, preset="slides")
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         camps = render_page("camps", direct_query(con), countries_of(con), {"country": BOW_TIE})
         assert not camps.notes
-        fig = build_figure(camps.map, title=camps.title, subtitle=camps.subtitle)
+        fig = build_figure(camps.spec, title=camps.title, subtitle=camps.subtitle)
         plt.close(fig)
         # Zoomed to Bangladesh both the browser's basemap and the PNG's draw its repaired
         # 1:50m shape, and the repaired camp outline is on the map.

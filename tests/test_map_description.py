@@ -20,7 +20,7 @@ import pytest
 from geo.catalog import DATASETS
 from geo.exports import standalone_html
 from geo.maps import map_html, swatch_css
-from geo.mapspec import BASEMAP_NAME, MapSpec, description_of
+from geo.mapspec import BASEMAP_NAME, MapSpec
 from geo.pages import page as page_of
 from geo.views import countries_of, direct_query, memo
 
@@ -55,7 +55,7 @@ def views(db_path):
         view, notes = page.render(q, basemap, params)
         assert not notes, notes  # the filtered state is understood, not dropped
         exp = page.export(view, q)
-        out[case_id] = (page, view, exp, description_of(view.map), exp.load_places())
+        out[case_id] = (page, view, exp, view.spec, exp.load_places())
     yield out
     con.close()
 
@@ -136,12 +136,12 @@ def test_screen_png_html_and_pdf_list_the_same_layers_and_legend(views, case_id)
     assert f'"{BASEMAP_NAME}"' in screen.split("overlays :")[0]  # the base layer
 
     # The HTML export.
-    export = standalone_html(view.map, exp.title, exp.subtitle, citation=exp.citation)
+    export = standalone_html(view.spec, exp.title, exp.subtitle, citation=exp.citation)
     assert rendered(export) == (layers, legends)
 
     # The PNG: the layers switched on, and the legends as matplotlib drew them.
     fig, drawn = draw_figure(
-        view.map,
+        view.spec,
         title=exp.title,
         subtitle=exp.subtitle,
         caveat=exp.caveat,
@@ -168,7 +168,7 @@ def test_screen_png_html_and_pdf_list_the_same_layers_and_legend(views, case_id)
 
     # The briefing PDF's map (what geo.registry.render_page hands it: the view's map,
     # caveat and places), drawn once.
-    slide = SimpleNamespace(map=view.map, caveat=exp.caveat, load_places=lambda: places)
+    slide = SimpleNamespace(spec=view.spec, caveat=exp.caveat, load_places=lambda: places)
     png, ratio, pdf_drawn = _map_png(slide, None)
     assert png.startswith(b"\x89PNG") and ratio > 1
     assert pdf_drawn == drawn
@@ -183,7 +183,7 @@ def test_credit_names_every_dataset_the_layers_draw(views, case_id):
     assert all(layer.datasets for layer in spec.layers), "a layer without its datasets"
     assert drawn <= set(DATASETS), drawn - set(DATASETS)
     screen = map_html(view.map)
-    fig = build_figure(view.map, title="t", subtitle="s", preset="slides")
+    fig = build_figure(view.spec, title="t", subtitle="s", preset="slides")
     try:
         footer = " ".join(t.get_text().replace("\n", " ") for t in fig.texts)
     finally:

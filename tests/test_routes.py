@@ -9,7 +9,7 @@ import folium
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.maps import CircleLayer, Legend, layer_names, map_html
+from geo.maps import CircleLayer, Legend, layer_names, map_html, render
 from geo.views import countries_of, direct_query
 from geo.views import routes as R
 from tests.conftest import REPO
@@ -74,13 +74,14 @@ def legend_of(m: folium.Map) -> Legend:
 
 def test_world_map_layers_legend_credit(q, countries, options, con):
     state = R.RoutesState.default(options)
-    m = R.build_map(q, countries, state, options=options)
+    spec = R.map_spec(q, countries, state, options=options)
+    m = render(spec)
     names = layer_names(m)
     assert "Countries (Natural Earth)" in names
     assert R.CORRIDOR_LAYER in names and "schematic" in R.CORRIDOR_LAYER
     assert any(n.startswith(R.BINS_LAYER) and "2° grid" in n for n in names), names
-    assert m.atlas_info.mode == "bins" and m.atlas_info.cell == 2.0
-    assert m.atlas_info.bounds == [[-45.0, -125.0], [62.0, 150.0]]  # world view
+    assert spec.info.mode == "bins" and spec.info.cell == 2.0
+    assert spec.info.bounds == [[-45.0, -125.0], [62.0, 150.0]]  # world view
     legend = legend_of(m)
     assert "minimum estimates" in legend.html and "schematic" in legend.html
     assert any("schematic" in label for _, label in legend.items)
@@ -119,23 +120,25 @@ def test_world_map_layers_legend_credit(q, countries, options, con):
 )
 def test_binned_total_equals_sql(q, countries, options, con, kw):
     state = R.RoutesState(options.first_date, options.last_date, **kw)
-    m = R.build_map(q, countries, state, options=options)
-    assert m.atlas_info.mode == "bins"
+    spec = R.map_spec(q, countries, state, options=options)
+    m = render(spec)
+    assert spec.info.mode == "bins"
     layer = layer_of(m)
     drawn = sum(c.values[0] for c in layer.circles)
     total, n = sql_filtered(con, state, "sum(dead_and_missing), count(*)", located=True)
-    assert drawn == total == m.atlas_info.dead_and_missing
+    assert drawn == total == spec.info.dead_and_missing
     assert sum(c.values[1] for c in layer.circles) == n
     if kw:  # fitted to the filtered incidents, finer grid than the world's
-        assert m.atlas_info.bounds != [[-45.0, -125.0], [62.0, 150.0]]
+        assert spec.info.bounds != [[-45.0, -125.0], [62.0, 150.0]]
     if kw.get("routes"):
-        assert m.atlas_info.cell < 2.0
+        assert spec.info.cell < 2.0
 
 
 def test_small_filter_draws_incidents_with_popups(q, countries, options, con):
     state = R.RoutesState(date(2016, 6, 1), date(2016, 6, 30), routes=["Central Mediterranean"])
-    m = R.build_map(q, countries, state, options=options)
-    assert m.atlas_info.mode == "incidents"
+    spec = R.map_spec(q, countries, state, options=options)
+    m = render(spec)
+    assert spec.info.mode == "incidents"
     assert R.POINTS_LAYER in layer_names(m)
     layer = layer_of(m, R.IncidentLayer)
     n, total = sql_filtered(con, state, "count(*), sum(dead_and_missing)", located=True)

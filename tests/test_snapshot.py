@@ -77,7 +77,7 @@ def test_cli_without_database_is_one_clear_line(tmp_path):
 def test_figure_has_title_subtitle_legend_credit_and_date(con, key):
     page = render_page(key, direct_query(con), countries_of(con), {})
     fig = build_figure(
-        page.map,
+        page.spec,
         title=page.title,
         subtitle=page.subtitle,
         caveat=page.caveat,
@@ -104,7 +104,7 @@ def test_slides_preset_and_filters(con):
         {"routes": "Central Mediterranean", "from": "2016-01-01", "to": "2016-12-31"},
     )
     assert "Central Mediterranean" in page.subtitle and "2016" in page.subtitle
-    png = render_png(page.map, title=page.title, subtitle=page.subtitle, preset="slides")
+    png = render_png(page.spec, title=page.title, subtitle=page.subtitle, preset="slides")
     assert _png_size(png) == (1920, 1080)
 
 
@@ -122,7 +122,7 @@ MALTA = (14.44, 35.88)  # lon, lat: Valletta's island, absent from the 1:110m co
 def _figure(con, key, params=None, preset="print"):
     page = render_page(key, direct_query(con), countries_of(con), params or {})
     fig = build_figure(
-        page.map,
+        page.spec,
         title=page.title,
         subtitle=page.subtitle,
         caveat=page.caveat,
@@ -290,7 +290,7 @@ def test_png_within_budget(con):
     page = render_page("routes", direct_query(con), countries_of(con), {})
     started = time.perf_counter()
     png = render_png(
-        page.map,
+        page.spec,
         title=page.title,
         subtitle=page.subtitle,
         caveat=page.caveat,

@@ -402,7 +402,7 @@ def test_html_export_keeps_payloads_inert(xss_db, browser, tmp_path):
     con, _, view = _routes_view(xss_db)
     con.close()
     assert view.map_info.mode == "incidents" and view.map_info.circles == len(INCIDENTS)
-    html = standalone_html(view.map, f"Deadly routes {SCRIPT}")
+    html = standalone_html(view.spec, f"Deadly routes {SCRIPT}")
     assert "<title>Deadly routes &lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
     assert not re.search(r"<(script|img|svg)[^>]*>\s*alert|onerror=alert\(1\)>", html)
     assert JS_URL not in html and "<script>alert" not in html
@@ -560,7 +560,7 @@ def test_every_camps_export_is_on_the_precision_grid(con, precision):
         text = csv_with_citation(data, page.citation, page.licence, page.subtitle).decode()
         table = pd.read_csv(io.StringIO(text), skiprows=4)
         assert _on_grid(table["lat"], step) and _on_grid(table["lon"], step), where
-        html = standalone_html(view.map, page.title)
+        html = standalone_html(view.spec, page.title)
         found = re.findall(r"var rows = (\[.*?\]);\n", html)
         assert len(found) == len(layers), where
         for rows in found:

@@ -32,7 +32,16 @@ from geo.maps import (
     radius_for,
 )
 from geo.views import Query, memo, parse_list
-from geo.views.page import PLACES, Page, PageExport, Place, join_values, positions, tag_values
+from geo.views.page import (
+    PLACES,
+    MapView,
+    Page,
+    PageExport,
+    Place,
+    join_values,
+    positions,
+    tag_values,
+)
 
 STATUSES = ("all", "open", "closed")
 DATASETS = {
@@ -180,14 +189,14 @@ def coarsen_frame(df: pd.DataFrame, step: float) -> pd.DataFrame:
 
 
 @dataclass
-class CampsView:
+class CampsView(MapView):
     """What the Camps and sites page shows (every coordinate already coarsened)."""
 
     state: CampsState
     totals: pd.Series
     match: pd.Series
     mode: str  # "points" or "bins"
-    map: folium.Map
+    spec: ms.MapSpec  # the map, as a description (every output is drawn from it)
     layers: dict[str, pd.DataFrame]
     sites: pd.DataFrame  # the sites table: the page's default section
     # The other sections' queries run when first read (the page reads the open tab's).
@@ -589,14 +598,14 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
     f = state.query_params()
     totals, per_dataset = split_totals(q("site_totals", **f))
     match = q("site_population_match", countries=list(state.countries)).iloc[0]
-    m, mode, layers = build_map(q, countries, state, per_dataset)
+    spec, mode, layers = map_spec(q, countries, state, per_dataset)
     sites = coarsen_frame(q("site_list", **f, limit=TABLE_LIMIT, located_only=False), state.step)
     return CampsView(
         state=state,
         totals=totals,
         match=match,
         mode=mode,
-        map=m,
+        spec=spec,
         layers=layers,
         sites=sites,
         q=q,

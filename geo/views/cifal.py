@@ -13,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import folium
 import pandas as pd
 
-from geo import maps
 from geo import mapspec as ms
 from geo.catalog import FAST_GROWING_CAVEAT, MMP, MMP_CAVEAT
 from geo.maps import (
@@ -27,7 +25,7 @@ from geo.maps import (
 )
 from geo.views import Query, pick_choice
 from geo.views.cities import CitiesOptions, fit_years, fix_growth_period, year_options
-from geo.views.page import PLACES, Page, PageExport, positions
+from geo.views.page import PLACES, MapView, Page, PageExport, positions
 
 RADII = tuple(range(50, 1001, 50))
 GROWTH_THRESHOLDS = tuple(range(10, 201, 10))
@@ -130,7 +128,7 @@ class CifalState:
 
 
 @dataclass
-class CifalView:
+class CifalView(MapView):
     """What the CIFAL network page shows."""
 
     state: CifalState
@@ -140,7 +138,7 @@ class CifalView:
     uncovered: pd.DataFrame
     destinations: pd.DataFrame
     headline: dict
-    map: folium.Map
+    spec: ms.MapSpec  # the map, as a description (every output is drawn from it)
     # What "fast-growing" means (WUP projected total growth) and which WUP years shown
     # are 2018 projections: for captions, the legend and every export.
     caveat: str = ""
@@ -400,7 +398,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         "Distances are great-circle, in whole km; within means at most.",
     )
     layers = [rings, covered_layer, uncovered_layer, destinations_layer, centre_layer(shown)]
-    m = maps.render(ms.MapSpec(countries, layers, [legend]))
+    spec = ms.MapSpec(countries, layers, [legend])
     headline = {
         "centres": int(len(centres)),
         "active": int(centres["active"].sum()),
@@ -419,7 +417,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         uncovered=uncovered,
         destinations=destinations,
         headline=headline,
-        map=m,
+        spec=spec,
         caveat=caveat,
     )
 

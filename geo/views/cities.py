@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-import folium
 import pandas as pd
 
 from geo import maps
@@ -24,7 +23,7 @@ from geo.maps import (
     radius_for,
 )
 from geo.views import Query, pick_choice
-from geo.views.page import PLACES, Page, PageExport, positions
+from geo.views.page import PLACES, MapView, Page, PageExport, positions
 
 if TYPE_CHECKING:  # CIFAL's state shares the year fields (no import at run time)
     from geo.views.cifal import CifalState
@@ -166,7 +165,7 @@ class CitiesState:
 
 
 @dataclass
-class CitiesView:
+class CitiesView(MapView):
     """What the Arrival cities page shows.
 
     ``headline`` is for ``headline_year``: the chosen year, or in growth mode the end
@@ -181,7 +180,7 @@ class CitiesView:
     growth: pd.DataFrame
     refugees: pd.DataFrame
     nearest: pd.DataFrame
-    map: folium.Map
+    spec: ms.MapSpec  # the map, as a description (every output is drawn from it)
     notes: list[str] = field(default_factory=list)
     headline_year: int = 0
     oip: pd.Series | None = None
@@ -423,7 +422,6 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
         ),
         ms.Legend(title, items, note),
     ]
-    m = maps.render(spec)
     return CitiesView(
         state=state,
         headline=headline,
@@ -431,7 +429,7 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
         growth=growth,
         refugees=refugees,
         nearest=nearest,
-        map=m,
+        spec=spec,
         headline_year=headline_year,
         oip=oip,
         oip_note=left_out,

@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import folium
 import pandas as pd
 
-from geo import maps
 from geo import mapspec as ms
 from geo.catalog import MMP, MMP_CAVEAT, SITES
 from geo.maps import BLUES, REDS, WORLD_BOUNDS, nice_breaks
 from geo.views import Query, camps, cifal, cities
-from geo.views.page import NoState, Page, PageExport, no_options, period_tag
+from geo.views.page import MapView, NoState, Page, PageExport, no_options, period_tag
 from geo.views.routes import CORRIDOR_COLOR, corridor_layer, incident_bin_layer, incident_places
 
 ALL = {"regions": [], "routes": [], "causes": [], "types": []}
@@ -22,11 +20,11 @@ CITY_YEAR = 2025
 
 
 @dataclass
-class OverviewView:
+class OverviewView(MapView):
     """What the Overview shows."""
 
     headline: pd.Series
-    map: folium.Map
+    spec: ms.MapSpec  # the map, as a description (every output is drawn from it)
     bins: pd.DataFrame
     vintage: pd.DataFrame
 
@@ -101,9 +99,9 @@ def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewVi
     headline["year"] = year
     filters = dict(date_from=span["first_date"], date_to=span["last_date"], **ALL)
     bins = q("incident_bins", cell=2.0, **filters)
-    m = maps.render(map_spec(q, countries, filters, bins, span))
+    spec = map_spec(q, countries, filters, bins, span)
     vintage = q("data_vintage")
-    return OverviewView(headline=headline, map=m, bins=bins, vintage=vintage)
+    return OverviewView(headline=headline, spec=spec, bins=bins, vintage=vintage)
 
 
 __all__ = ["build", "OverviewView"]

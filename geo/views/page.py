@@ -15,14 +15,38 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from geo.catalog import citation_for, credit_for, licence_for
 from geo.exports import about_rows
 
+if TYPE_CHECKING:
+    import folium
+
+    from geo.mapspec import MapSpec
+
 PLACES = 6  # at most this many places named on a PNG
+
+
+class MapView:
+    """What every page's view has for its map: ``spec``, the map description.
+
+    The screen (``st_folium``), the PNG, the HTML export and the briefing are all drawn
+    from ``spec``; the layer picker switches its layers. ``map`` is the interactive map
+    rendered from it once, for scripts and tests that look at folium's output.
+    """
+
+    spec: MapSpec
+
+    @cached_property
+    def map(self) -> folium.Map:
+        """The folium map of :attr:`spec` (:func:`geo.maps.render`), made on first use."""
+        from geo.maps import render
+
+        return render(self.spec)
 
 
 @dataclass(frozen=True)

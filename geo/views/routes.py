@@ -34,7 +34,16 @@ from geo.maps import (
     safe_link,
 )
 from geo.views import Query, memo, parse_day, parse_list
-from geo.views.page import PLACES, Page, PageExport, Place, period_tag, positions, tag_values
+from geo.views.page import (
+    PLACES,
+    MapView,
+    Page,
+    PageExport,
+    Place,
+    period_tag,
+    positions,
+    tag_values,
+)
 
 DETAIL_MAX = 500  # at most this many located incidents: draw each one, with a popup
 POINTS_BUDGET = 180_000  # bytes of incident data; above it, bins are drawn instead
@@ -400,7 +409,8 @@ def build_map(
     Returns
     -------
     folium.Map
-        Its ``atlas_info`` attribute is the :class:`MapInfo` (mode, cell, totals drawn).
+        Nothing else: the :class:`MapInfo` (mode, cell, totals drawn) is the
+        description's ``info`` (:func:`map_spec`).
     """
     return maps.render(map_spec(q, countries, state, options=options, detail_max=detail_max))
 
@@ -523,12 +533,12 @@ def _years(a, b) -> str:
 
 
 @dataclass
-class RoutesView:
+class RoutesView(MapView):
     """What the Deadly routes page shows for one filter state."""
 
     state: RoutesState
     totals: pd.Series
-    map: folium.Map
+    spec: ms.MapSpec  # the map, as a description (every output is drawn from it)
     map_info: MapInfo
     series: pd.DataFrame  # period, route, incidents, dead_and_missing (zeros filled)
     grain: str  # 'year' or 'month'
@@ -678,12 +688,11 @@ def build(
     params = state.query_params()
     totals = q("incident_totals", **params).iloc[0]
     spec = map_spec(q, countries, state, options=options)
-    m = maps.render(spec)
     series, grain = route_series(q, state)
     return RoutesView(
         state=state,
         totals=totals,
-        map=m,
+        spec=spec,
         map_info=spec.info,
         series=series,
         grain=grain,
