@@ -376,21 +376,7 @@ def _place_labels(ax, places, fs: float, limit: int = MAX_LABELS) -> list:
         if pos is None:
             continue
         for dx, dy, ha, va in offsets:
-            t = ax.annotate(
-                name,
-                pos,
-                xytext=(dx * fs, dy * fs),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=10 * fs,
-                fontweight="bold",
-                color="#1f1f1f",
-                zorder=60,
-                path_effects=halo,
-                gid="place",
-                annotation_clip=False,
-            )
+            t = _label_at(ax, name, pos, (dx * fs, dy * fs), ha, va, fs, halo)
             box = t.get_window_extent(renderer).expanded(1.08, 1.15)
             inside = (
                 box.x0 >= frame.x0
@@ -405,6 +391,25 @@ def _place_labels(ax, places, fs: float, limit: int = MAX_LABELS) -> list:
                 break
             t.remove()
     return placed
+
+
+def _label_at(ax, name: str, pos, offset: tuple, ha: str, va: str, fs: float, halo):
+    """A place's name at ``pos``, moved by ``offset`` points (bold, on a white halo)."""
+    return ax.annotate(
+        name,
+        pos,
+        xytext=offset,
+        textcoords="offset points",
+        ha=ha,
+        va=va,
+        fontsize=10 * fs,
+        fontweight="bold",
+        color="#1f1f1f",
+        zorder=60,
+        path_effects=halo,
+        gid="place",
+        annotation_clip=False,
+    )
 
 
 def render_png(
@@ -519,90 +524,13 @@ def _render(
     scale = p.width_in * 72 * 0.74 / SCREEN_PX  # points per interactive px (map spans 74%)
     fs = p.width_in / 11.69  # font scale relative to A4
     fig.patch.set_facecolor("white")
-
-    def frac(inches: float) -> float:  # inches from the top as a figure fraction
-        return 1 - inches / p.height_in
-
-    y = 0.3
-    if title:
-        fig.text(
-            0.03, frac(y), title, fontsize=22 * fs, fontweight="bold", va="top", color="#222222"
-        )
-        y += 0.45 * fs
-    if headline:
-        fig.text(
-            0.03,
-            frac(y),
-            headline,
-            fontsize=15 * fs,
-            fontweight="bold",
-            va="top",
-            color=HEADLINE_COLOR,
-            gid="headline",
-        )
-        y += 0.31 * fs
-    if subtitle:
-        lines = textwrap.wrap(subtitle, 135)
-        if len(lines) > 2:
-            lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), 135)]
-        fig.text(0.03, frac(y), "\n".join(lines), fontsize=11 * fs, va="top", color="#444444")
-        y += len(lines) * 0.19 * fs
-    top = frac(y + 0.1) if (title or headline or subtitle) else 0.95
-
-    credit = spec.credit
-    footer = [
-        f"Source: {credit}" if credit else "",
-        f"Map made with Arrival Atlas on {when:%d %B %Y}.",
-    ]
-    if caveat:
-        footer.insert(0, caveat)
-    # within the map's column: the legends may run down beside it
-    footer_text = "\n".join("\n".join(textwrap.wrap(t, 132)) for t in footer if t)
-    footer_h = (footer_text.count("\n") + 1) * 8.5 * fs * 1.3 / 72  # inches
+    top = _header(fig, p, fs, title, headline, subtitle)
+    footer_text, footer_h = _footer(spec, caveat, when, fs)
     bottom = (0.25 + footer_h + 0.12) / p.height_in
-
-    ax = fig.add_axes((0.03, bottom, 0.74, top - bottom))
-    ax.set_facecolor(OCEAN)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_edgecolor("#999999")
-
-    # The picture's extent first: it decides the basemap's detail.
-    (s, w), (n, e) = spec.bounds
-    x0, x1 = w, e
-    y0, y1 = _merc_y(s), _merc_y(n)
-    # Fill the axes: widen the shorter side so one degree of longitude keeps its
-    # Mercator length (aspect 1 in these units).
-    bbox = ax.get_position()
-    target = (bbox.width * p.width_in) / (bbox.height * p.height_in)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    wdt, hgt = max(x1 - x0, 0.05), max(y1 - y0, 0.05)
-    if wdt / hgt < target:
-        wdt = hgt * target
-    else:
-        hgt = wdt / target
-    xlim = (cx - wdt / 2, cx + wdt / 2)
-    ylim = (cy - hgt / 2, cy + hgt / 2)
-    lat_s, lat_n = _merc_lat(ylim[0]), _merc_lat(ylim[1])
-    basemap = spec.basemap
-    detail = None
-    if (
-        isinstance(basemap, Basemap)
-        and basemap.detail
-        and max(wdt, lat_n - lat_s) < DETAIL_BELOW_DEG
-    ):
-        px = wdt / (bbox.width * p.width_in * p.dpi)
-        detail = detail_features(basemap, (xlim[0], lat_s, xlim[1], lat_n), px)
-
-    # The basemap as the interactive map draws it, or 1:50m for the picture's extent.
-    basemap_features = detail if detail is not None else spec.basemap_features()
-    coll = _draw_geojson(ax, basemap_features, ms.BASEMAP_STYLE, scale, 2)
-    if coll is not None:
-        coll.set_gid("basemap")
-        coll.set_label("Natural Earth 1:50m" if detail is not None else "Natural Earth")
+    ax = _map_axes(fig, bottom, top)
+    xlim, ylim, wdt = _extent(ax, spec, p)
+    basemap_features = _draw_basemap(ax, spec, p, xlim, ylim, wdt, scale)
     drawn = _draw_layers(ax, spec.layers, basemap_features, scale)
-
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect("equal", adjustable="box")
@@ -633,6 +561,153 @@ def _render(
     )
 
 
+def _header(fig, p: Preset, fs: float, title: str, headline: str, subtitle: str) -> float:
+    """Title, headline figure and subtitle at the top left; returns where the map's top
+    goes (a figure fraction)."""
+
+    def frac(inches: float) -> float:  # inches from the top as a figure fraction
+        return 1 - inches / p.height_in
+
+    y = 0.3
+    if title:
+        fig.text(
+            0.03, frac(y), title, fontsize=22 * fs, fontweight="bold", va="top", color="#222222"
+        )
+        y += 0.45 * fs
+    if headline:
+        fig.text(
+            0.03,
+            frac(y),
+            headline,
+            fontsize=15 * fs,
+            fontweight="bold",
+            va="top",
+            color=HEADLINE_COLOR,
+            gid="headline",
+        )
+        y += 0.31 * fs
+    if subtitle:
+        lines = textwrap.wrap(subtitle, 135)
+        if len(lines) > 2:
+            lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), 135)]
+        fig.text(0.03, frac(y), "\n".join(lines), fontsize=11 * fs, va="top", color="#444444")
+        y += len(lines) * 0.19 * fs
+    return frac(y + 0.1) if (title or headline or subtitle) else 0.95
+
+
+def _footer(spec: ms.MapSpec, caveat, when, fs: float) -> tuple[str, float]:
+    """The footer's text (caveat, credit, date) and its height in inches."""
+    credit = spec.credit
+    footer = [
+        f"Source: {credit}" if credit else "",
+        f"Map made with Arrival Atlas on {when:%d %B %Y}.",
+    ]
+    if caveat:
+        footer.insert(0, caveat)
+    # within the map's column: the legends may run down beside it
+    text = "\n".join("\n".join(textwrap.wrap(t, 132)) for t in footer if t)
+    return text, (text.count("\n") + 1) * 8.5 * fs * 1.3 / 72
+
+
+def _map_axes(fig, bottom: float, top: float):
+    """The map's axes: 74% of the width, on the sea colour, no ticks."""
+    ax = fig.add_axes((0.03, bottom, 0.74, top - bottom))
+    ax.set_facecolor(OCEAN)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#999999")
+    return ax
+
+
+def _extent(ax, spec: ms.MapSpec, p: Preset) -> tuple[tuple, tuple, float]:
+    """The picture's x and y limits (Mercator) and its width in degrees: the
+    description's bounds, the shorter side widened to fill the axes."""
+    (s, w), (n, e) = spec.bounds
+    x0, x1 = w, e
+    y0, y1 = _merc_y(s), _merc_y(n)
+    # Fill the axes: widen the shorter side so one degree of longitude keeps its
+    # Mercator length (aspect 1 in these units).
+    bbox = ax.get_position()
+    target = (bbox.width * p.width_in) / (bbox.height * p.height_in)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    wdt, hgt = max(x1 - x0, 0.05), max(y1 - y0, 0.05)
+    if wdt / hgt < target:
+        wdt = hgt * target
+    else:
+        hgt = wdt / target
+    return (cx - wdt / 2, cx + wdt / 2), (cy - hgt / 2, cy + hgt / 2), wdt
+
+
+def _draw_basemap(ax, spec: ms.MapSpec, p: Preset, xlim, ylim, wdt: float, scale: float) -> list:
+    """The countries: as the interactive map draws them, or at 1:50m for a small
+    extent (the picture's extent decides the detail). Returns the features drawn."""
+    lat_s, lat_n = _merc_lat(ylim[0]), _merc_lat(ylim[1])
+    basemap = spec.basemap
+    detail = None
+    if (
+        isinstance(basemap, Basemap)
+        and basemap.detail
+        and max(wdt, lat_n - lat_s) < DETAIL_BELOW_DEG
+    ):
+        bbox = ax.get_position()
+        px = wdt / (bbox.width * p.width_in * p.dpi)
+        detail = detail_features(basemap, (xlim[0], lat_s, xlim[1], lat_n), px)
+    features = detail if detail is not None else spec.basemap_features()
+    coll = _draw_geojson(ax, features, ms.BASEMAP_STYLE, scale, 2)
+    if coll is not None:
+        coll.set_gid("basemap")
+        coll.set_label("Natural Earth 1:50m" if detail is not None else "Natural Earth")
+    return features
+
+
+def _draw_circle_layer(ax, layer: ms.CircleLayer, basemap_features, scale, z) -> int:
+    _draw_circles(ax, layer, scale, z)
+    return z
+
+
+def _draw_line_layer(ax, layer: ms.LineLayer, basemap_features, scale, z) -> int:
+    for line in layer.lines:
+        z += 1
+        _draw_line(ax, line, scale, z)
+    return z
+
+
+def _draw_ring_layer(ax, layer: ms.RingLayer, basemap_features, scale, z) -> int:
+    for ring in layer.rings:
+        z += 1
+        _draw_ring(ax, ring, scale, z)
+    return z
+
+
+def _draw_choropleth_layer(ax, layer: ms.ChoroplethLayer, basemap_features, scale, z) -> int:
+    """The basemap's countries of the layer's values, filled by them."""
+    vals = layer.values
+    feats = [
+        {**f, "properties": {**f["properties"], **vals[f["properties"]["iso3"]]}}
+        for f in basemap_features
+        if f.get("properties", {}).get("iso3") in vals
+    ]
+    _draw_geojson(ax, feats, layer.style, scale, z)
+    return z
+
+
+def _draw_polygon_layer(ax, layer: ms.PolygonLayer, basemap_features, scale, z) -> int:
+    _draw_geojson(ax, layer.data.get("features", []), layer.style, scale, z)
+    return z
+
+
+# One draw function per kind of layer: (ax, layer, basemap features, scale, z) -> the
+# last z used.
+LAYER_DRAWERS = (
+    (ms.CircleLayer, _draw_circle_layer),
+    (ms.LineLayer, _draw_line_layer),
+    (ms.RingLayer, _draw_ring_layer),
+    (ms.ChoroplethLayer, _draw_choropleth_layer),
+    (ms.PolygonLayer, _draw_polygon_layer),
+)
+
+
 def _draw_layers(ax, layers: Sequence[ms.Layer], basemap_features: list, scale: float) -> list:
     """Draw the layers that are switched on, bottom first, above the basemap; returns
     their stable keys."""
@@ -643,28 +718,10 @@ def _draw_layers(ax, layers: Sequence[ms.Layer], basemap_features: list, scale: 
             continue
         z += 1
         drawn.append(layer.stable_key)
-        if isinstance(layer, ms.CircleLayer):
-            _draw_circles(ax, layer, scale, z)
-        elif isinstance(layer, ms.LineLayer):
-            for line in layer.lines:
-                z += 1
-                _draw_line(ax, line, scale, z)
-        elif isinstance(layer, ms.RingLayer):
-            for ring in layer.rings:
-                z += 1
-                _draw_ring(ax, ring, scale, z)
-        elif isinstance(layer, ms.ChoroplethLayer):
-            vals = layer.values
-            feats = [
-                {**f, "properties": {**f["properties"], **vals[f["properties"]["iso3"]]}}
-                for f in basemap_features
-                if f.get("properties", {}).get("iso3") in vals
-            ]
-            _draw_geojson(ax, feats, layer.style, scale, z)
-        elif isinstance(layer, ms.PolygonLayer):
-            _draw_geojson(ax, layer.data.get("features", []), layer.style, scale, z)
-        else:
+        draw = next((fn for kind, fn in LAYER_DRAWERS if isinstance(layer, kind)), None)
+        if draw is None:
             raise TypeError(f"no picture for {type(layer).__name__}")
+        z = draw(ax, layer, basemap_features, scale, z)
     return drawn
 
 

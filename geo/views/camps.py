@@ -474,6 +474,105 @@ def build_map(
     return maps.render(spec), mode, layers
 
 
+SITES_LAYER = "Camps and sites (UNHCR register, Cox's Bazar)"
+ISIMM_LAYER = "NW Syria IDP sites (CCCM ISIMM) - approximate positions"
+OUTLINE_LAYER = "Cox's Bazar camp outlines (RRRC/ISCG)"
+
+
+@dataclass
+class _Drawn:
+    """What the layer functions of :func:`map_spec` add to: the rows each layer draws
+    (by name), the layers in drawing order and the legend items."""
+
+    rows: dict[str, pd.DataFrame] = field(default_factory=dict)
+    layers: list[ms.Layer] = field(default_factory=list)
+    items: list[ms.LegendItem] = field(default_factory=list)
+
+
+def site_point_layers(
+    q: Query, state: CampsState, main_ds: list[str], isimm_ds: list[str], out: _Drawn
+) -> str:
+    """Each located site (coarsened): the register's and Cox's Bazar's, then ISIMM's in
+    their own layer. Returns the legend's title."""
+    # Points mode means at most POINT_LIMIT sites have a position.
+    sites = q("site_list", **state.query_params(), limit=POINT_LIMIT, located_only=True)
+    sites = coarsen_frame(sites, state.step)
+    if main_ds:
+        main = sites[sites["dataset"].isin(main_ds)]
+        out.rows[SITES_LAYER] = main
+        out.layers.append(_point_layer(SITES_LAYER, main, isimm=False))
+        out.items += [
+            ms.dot(SITE_COLORS[0], "open site (size: 2025 population)"),
+            ms.dot(SITE_COLORS[1], "closed site"),
+        ]
+    if isimm_ds:
+        isimm = sites[sites["dataset"].isin(isimm_ds)]
+        out.rows[ISIMM_LAYER] = isimm
+        out.layers.append(_point_layer(ISIMM_LAYER, isimm, isimm=True))
+        out.items.append(ms.dot(ISIMM_COLOR, "NW Syria IDP site, approximate (size: people)"))
+    return f"Camps and sites (rounded to {state.precision}°)"
+
+
+def _site_bins(
+    q: Query, state: CampsState, main_ds: list[str], isimm_ds: list[str], cell: float
+) -> dict[str, pd.DataFrame]:
+    """``site_bins`` of the chosen datasets, by layer name (coarsened)."""
+    if not (main_ds or isimm_ds):
+        return {}
+    # One query for both layers (ISIMM bins flagged), split here.
+    f = state.query_params()
+    bins = q("site_bins", **{**f, "datasets": main_ds + isimm_ds}, cell=cell)
+    is_isimm = bins["isimm"].astype(bool)
+    frames = {}
+    for name, chosen, rows in (
+        (SITES_LAYER, main_ds, ~is_isimm),
+        (ISIMM_LAYER, isimm_ds, is_isimm),
+    ):
+        if chosen:
+            part = bins.loc[rows].drop(columns="isimm").reset_index(drop=True)
+            frames[name] = coarsen_frame(part, state.step)
+    return frames
+
+
+def site_bin_layers(
+    q: Query, state: CampsState, main_ds: list[str], isimm_ds: list[str], out: _Drawn
+) -> str:
+    """Sites counted per grid cell (2°, 0.5° for chosen countries), one class scale for
+    the register's bins and ISIMM's. Returns the legend's title."""
+    cell = 2.0 if not state.countries else 0.5
+    frames = _site_bins(q, state, main_ds, isimm_ds, cell)
+    all_counts = pd.concat([b["sites"] for b in frames.values()]) if frames else []
+    breaks = nice_breaks(list(all_counts))
+    vmax = float(max(all_counts, default=1) or 1)
+    for name, bins in frames.items():
+        isimm = name == ISIMM_LAYER
+        out.rows[name] = bins
+        out.layers.append(
+            site_bin_layer(name, bins, ISIMM_COLORS if isimm else BLUES, breaks, isimm, vmax)
+        )
+    if SITES_LAYER in frames:
+        out.items += ms.class_legend_items(breaks, BLUES, "sites")
+    if ISIMM_LAYER in frames:
+        out.items.append(ms.dot(ISIMM_COLORS[2], "NW Syria IDP sites (ISIMM)"))
+    return f"Sites per {cell:g}° cell (rounded to {state.precision}°)"
+
+
+def camp_outline_layer(
+    q: Query, state: CampsState, has: set[str]
+) -> tuple[ms.PolygonLayer, pd.DataFrame] | None:
+    """The Cox's Bazar outlines and their rows when the filter can include those camps
+    (else None)."""
+    # The Cox's Bazar camps are register sites (their centroids are merged into them at
+    # build), so the outlines follow a filter that can include those camps.
+    chosen = set(state.datasets or DATASETS)
+    in_bgd = not state.countries or "BGD" in state.countries
+    if not ("coxs_bazar" in has or (chosen & {"coxs_bazar", "unhcr_register"} and in_bgd)):
+        return None
+    data = outlines_geojson(q("camp_outlines"))
+    rows = pd.DataFrame({"tip": [ft["properties"]["tip"] for ft in data["features"]]})
+    return outline_layer(OUTLINE_LAYER, data), rows
+
+
 def map_spec(
     q: Query, countries: dict, state: CampsState, totals: pd.DataFrame | None = None
 ) -> tuple[ms.MapSpec, str, dict[str, pd.DataFrame]]:
@@ -489,7 +588,6 @@ def map_spec(
         layer name to the (coarsened) rows it draws.
     """
     f = state.query_params()
-    step = state.step
     per_dataset = totals if totals is not None else split_totals(q("site_totals", **f))[1]
     located = int(per_dataset["located"].sum()) if len(per_dataset) else 0
     has = set(per_dataset.loc[per_dataset["sites"] > 0, "dataset"]) if len(per_dataset) else set()
@@ -497,88 +595,26 @@ def map_spec(
     main_ds, isimm_ds = _groups(state)
     main_ds = [d for d in main_ds if d in has]
     isimm_ds = [d for d in isimm_ds if d in has]
-    main_name = "Camps and sites (UNHCR register, Cox's Bazar)"
-    isimm_name = "NW Syria IDP sites (CCCM ISIMM) - approximate positions"
-    outline_name = "Cox's Bazar camp outlines (RRRC/ISCG)"
-    layers: dict[str, pd.DataFrame] = {}
-    drawn: list[ms.Layer] = []
-    items: list[ms.LegendItem] = []
-
-    if mode == "points":
-        # Points mode means at most POINT_LIMIT sites have a position.
-        sites = q("site_list", **f, limit=POINT_LIMIT, located_only=True)
-        sites = coarsen_frame(sites, step)
-        main = sites[sites["dataset"].isin(main_ds)]
-        isimm = sites[sites["dataset"].isin(isimm_ds)]
-        if main_ds:
-            layers[main_name] = main
-            drawn.append(_point_layer(main_name, main, isimm=False))
-            items += [
-                ms.dot(SITE_COLORS[0], "open site (size: 2025 population)"),
-                ms.dot(SITE_COLORS[1], "closed site"),
-            ]
-        if isimm_ds:
-            layers[isimm_name] = isimm
-            drawn.append(_point_layer(isimm_name, isimm, isimm=True))
-            items.append(ms.dot(ISIMM_COLOR, "NW Syria IDP site, approximate (size: people)"))
-        title = f"Camps and sites (rounded to {state.precision}°)"
-        cell = None
-    else:
-        cell = 2.0 if not state.countries else 0.5
-        title = f"Sites per {cell:g}° cell (rounded to {state.precision}°)"
-        frames = {}
-        if main_ds or isimm_ds:
-            # One query for both layers (ISIMM bins flagged), split here.
-            bins = q("site_bins", **{**f, "datasets": main_ds + isimm_ds}, cell=cell)
-            is_isimm = bins["isimm"].astype(bool)
-            if main_ds:
-                frames[main_name] = coarsen_frame(
-                    bins.loc[~is_isimm].drop(columns="isimm").reset_index(drop=True), step
-                )
-            if isimm_ds:
-                frames[isimm_name] = coarsen_frame(
-                    bins.loc[is_isimm].drop(columns="isimm").reset_index(drop=True), step
-                )
-        all_counts = pd.concat([b["sites"] for b in frames.values()]) if frames else []
-        breaks = nice_breaks(list(all_counts))
-        vmax = float(max(all_counts, default=1) or 1)
-        for name, bins in frames.items():
-            isimm = name == isimm_name
-            layers[name] = bins
-            drawn.append(
-                site_bin_layer(name, bins, ISIMM_COLORS if isimm else BLUES, breaks, isimm, vmax)
-            )
-        if main_name in frames:
-            items += ms.class_legend_items(breaks, BLUES, "sites")
-        if isimm_name in frames:
-            items.append(ms.dot(ISIMM_COLORS[2], "NW Syria IDP sites (ISIMM)"))
-
-    outline_data = None
-    # The Cox's Bazar camps are register sites (their centroids are merged into them at
-    # build), so the outlines follow a filter that can include those camps.
-    chosen = set(state.datasets or DATASETS)
-    in_bgd = not state.countries or "BGD" in state.countries
-    if "coxs_bazar" in has or (chosen & {"coxs_bazar", "unhcr_register"} and in_bgd):
-        outline_data = outlines_geojson(q("camp_outlines"))
-        layers[outline_name] = pd.DataFrame(
-            {"tip": [ft["properties"]["tip"] for ft in outline_data["features"]]}
-        )
-        items.append(ms.box(OUTLINE_COLOR, "Cox's Bazar camp outline", 14, 10, opacity=0.6))
-
+    out = _Drawn()
+    sites_of = site_point_layers if mode == "points" else site_bin_layers
+    title = sites_of(q, state, main_ds, isimm_ds, out)
+    outlines = camp_outline_layer(q, state, has)
+    if outlines is not None:
+        out.rows[OUTLINE_LAYER] = outlines[1]
+        out.items.append(ms.box(OUTLINE_COLOR, "Cox's Bazar camp outline", 14, 10, opacity=0.6))
     bounds = None
     if state.countries or mode == "points":
-        frames = [layers[n] for n in (main_name, isimm_name) if n in layers]
-        bounds = _bounds(frames, pad=max(step, 1.0))
-    if outline_data is not None:
-        drawn.append(outline_layer(outline_name, outline_data))
+        frames = [out.rows[n] for n in (SITES_LAYER, ISIMM_LAYER) if n in out.rows]
+        bounds = _bounds(frames, pad=max(state.step, 1.0))
+    if outlines is not None:
+        out.layers.append(outlines[0])
     note = (
         ISIMM_CAVEAT + " " if isimm_ds else ""
     ) + "Positions rounded on purpose: camp locations are sensitive."
-    if not items:
-        items = [ms.dot("#ffffff", "no sites match the filters")]
+    items = out.items or [ms.dot("#ffffff", "no sites match the filters")]
     legend = ms.Legend(title, items, note, position="bottomleft")
-    spec = ms.MapSpec(countries, drawn, [legend], bounds=[list(b) for b in bounds or WORLD_BOUNDS])
-    return spec, mode, layers
+    bounds = [list(b) for b in bounds or WORLD_BOUNDS]
+    return ms.MapSpec(countries, out.layers, [legend], bounds=bounds), mode, out.rows
 
 
 def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsView:
