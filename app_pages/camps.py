@@ -27,7 +27,7 @@ opts, state = open_page(
     "locations, collective centres; open and closed), NW Syria IDP sites and the Cox's Bazar camps.",
     needs=("countries",),
 )
-names = opts["country_names"]
+names = opts.country_names
 
 # The filter widgets' keys by state field; they start from the URL (seed_widgets).
 KEYS = {
@@ -43,13 +43,13 @@ with st.sidebar:
     st.header("Filters")
     st.multiselect(
         "Country",
-        opts["countries"],
+        opts.countries,
         key=KEYS["countries"],
         format_func=lambda iso: f"{names.get(iso, iso)} ({iso})",
         placeholder="All countries",
     )
     st.multiselect(
-        "Site type", opts["site_types"], key=KEYS["site_types"], placeholder="All site types"
+        "Site type", opts.site_types, key=KEYS["site_types"], placeholder="All site types"
     )
     st.radio(
         "Status",
@@ -76,7 +76,7 @@ state = camps.CampsState(**{field: st.session_state[key] for field, key in KEYS.
 sync_url(state.to_params(), "camps")
 
 view = camps.PAGE.build(cache.query, cache.basemap(), state, opts)
-t = view.totals
+t = view.headline
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Sites", fmt(t["sites"]), help=f"{fmt(t['located'])} with a position on the map.")
 c2.metric("Open", fmt(t["open_sites"]), help="Open at the dataset's vintage (register: Jan 2020).")

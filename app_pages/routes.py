@@ -85,7 +85,7 @@ state = routes.RoutesState(d_from, d_to, **chosen)
 sync_url(state.to_params(), "routes")  # a copied link reopens this view
 
 view = routes.PAGE.build(cache.query, cache.basemap(), state, options)
-t = view.totals
+t = view.headline
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Incidents", fmt(t["incidents"]))
 c2.metric("Dead and missing", fmt(t["dead_and_missing"]), help="Dead plus missing (minimum).")

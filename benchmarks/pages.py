@@ -26,7 +26,7 @@ import pandas as pd
 from geo.heap import freeze_long_lived
 from geo.maps import map_html
 from geo.pages import PAGES as PAGE_LIST
-from geo.views import cifal, cities, countries_of, direct_query, routes
+from geo.views import camps, cifal, cities, countries_of, direct_query, routes
 from geo.views.page import Page as PageContract
 
 PAGES = tuple(p.key for p in PAGE_LIST)
@@ -105,10 +105,10 @@ def routes_scenarios(opts: routes.RoutesOptions, q) -> list[dict[str, str]]:
     return out
 
 
-def camps_scenarios(opts: dict, q) -> list[dict[str, str]]:
+def camps_scenarios(opts: camps.CampsOptions, q) -> list[dict[str, str]]:
     """Default, status, single site types, single countries, combos, datasets, precision."""
     countries = q("site_countries").sort_values("sites", ascending=False)["iso3"].tolist()
-    types = opts["site_types"]
+    types = opts.site_types
     out: list[dict[str, str]] = [{}, {"status": "open"}, {"status": "closed"}]
     out += [{"type": t} for t in types[:5]]
     out += [{"country": c} for c in countries[:6]]

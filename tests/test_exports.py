@@ -137,7 +137,7 @@ def test_export_names_carry_filters_and_stay_short():
 
 def _routes_view(con, params):
     q = direct_query(con)
-    opts = routes.load_options(q)
+    opts = routes.options(q)
     state, notes = routes.RoutesState.from_params(params, opts)
     assert not notes, notes
     return q, routes.build(q, countries_of(con), state, options=opts)

@@ -36,7 +36,7 @@ def countries(con):
 
 @pytest.fixture()
 def options(q):
-    return R.load_options(q)
+    return R.options(q)
 
 
 def sql_filtered(con, state: R.RoutesState, select: str, *, located: bool = False):
@@ -73,7 +73,7 @@ def legend_of(m: folium.Map) -> Legend:
 
 
 def test_world_map_layers_legend_credit(q, countries, options, con):
-    state = R.RoutesState.default(options)
+    state = R.RoutesState.defaults(options)
     spec = R.map_spec(q, countries, state, options=options)
     m = render(spec)
     names = layer_names(m)
@@ -194,7 +194,7 @@ def test_popup_escapes_text_and_refuses_javascript_links(countries):
 
 def test_payload_within_budget(q, countries, options):
     cases = {
-        "world": R.RoutesState.default(options),
+        "world": R.RoutesState.defaults(options),
         "Central Mediterranean": R.RoutesState(
             options.first_date, options.last_date, routes=["Central Mediterranean"]
         ),
@@ -229,7 +229,7 @@ def test_state_round_trip_and_invalid_params(options):
     back, notes = R.RoutesState.from_params(params, options)
     assert back == state and notes == []
     default, notes = R.RoutesState.from_params({}, options)
-    assert default == R.RoutesState.default(options) and notes == []
+    assert default == R.RoutesState.defaults(options) and notes == []
     assert R.RoutesState.from_params(default.to_params(), options) == (default, [])
 
     bad, notes = R.RoutesState.from_params(
@@ -249,7 +249,7 @@ def test_state_round_trip_and_invalid_params(options):
     assert "yesterday" in text and "2099-01-01" in text and "Atlantis" in text
     assert "DROP TABLE" in text and "embed" not in text
     swapped, notes = R.RoutesState.from_params({"from": "2020-01-01", "to": "2019-01-01"}, options)
-    assert swapped == R.RoutesState.default(options) and len(notes) == 1
+    assert swapped == R.RoutesState.defaults(options) and len(notes) == 1
 
 
 def test_injection_is_only_ever_a_value(q, con, countries, options):
@@ -339,7 +339,7 @@ def test_deadliest_section_queries_only_when_read(q, countries, options, con):
         calls.append(name)
         return q(name, **params)
 
-    view = R.build(recording, countries, R.RoutesState.default(options), options=options)
+    view = R.build(recording, countries, R.RoutesState.defaults(options), options=options)
     assert "route_periods" in calls and "deadliest_incidents" not in calls
     top = con.execute(TOP_SINGLE).fetchone()[0]
     assert view.deadliest["dead_and_missing"].iloc[0] == top
@@ -430,7 +430,7 @@ def test_by_route_rows_say_what_has_no_route_and_what_counts_twice(q, countries,
     # route rows plus the no-route row exceed the total by each extra route of an incident
     extra = sum((len(r["routes"]) - 1) * r["total"] for r in rows if r["routes"])
     assert table["dead_and_missing"].sum() == sum(r["total"] for r in rows) + extra
-    assert view.totals["dead_and_missing"] == sum(r["total"] for r in rows)
+    assert view.headline["dead_and_missing"] == sum(r["total"] for r in rows)
     # a route filter lets no route-less incident through: no such row then
     one = R.RoutesState(**{**EXPORT_YEARS.__dict__, "routes": ["Central Mediterranean"]})
     picked = R.build(q, countries, one, options=options)

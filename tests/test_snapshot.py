@@ -180,7 +180,7 @@ def _sql_headline(con, key, page) -> list[int]:
         n = con.execute("SELECT sum(dead_and_missing) FROM incidents").fetchone()[0]
         return [int(n)]
     if key == "camps":
-        row = run_query(con, "site_totals", **view.state.filters()).iloc[0]
+        row = run_query(con, "site_totals", **view.state.query_params()).iloc[0]
         return [int(row["sites"]), int(row["countries"])]
     if key == "cities":
         s = view.state

@@ -389,7 +389,7 @@ def _routes_view(db: Path):
 
     con = duckdb.connect(str(db), read_only=True)
     q = direct_query(con)
-    opts = routes.load_options(q)
+    opts = routes.options(q)
     state, notes = routes.RoutesState.from_params({"from": DAY, "to": DAY}, opts)
     assert not notes
     return con, q, routes.build(q, countries_of(con), state, options=opts)

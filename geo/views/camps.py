@@ -68,6 +68,15 @@ OUTLINE_TOLERANCE = 0.0002  # degrees (~20 m): keeps the 33 outlines to a few te
 OUTLINE_DIGITS = 4
 
 
+@dataclass(frozen=True)
+class CampsOptions:
+    """What the filters can take: the site types and countries (iso3) of the database."""
+
+    site_types: list[str]
+    countries: list[str]
+    country_names: dict[str, str]  # iso3 -> name, for the country filter's labels
+
+
 @dataclass
 class CampsState:
     """The Camps and sites filters and the coordinate precision (all in the URL)."""
@@ -92,10 +101,8 @@ class CampsState:
             datasets=list(self.datasets),
         )
 
-    filters = query_params  # the older name, kept for the tests that call it
-
     @classmethod
-    def defaults(cls, options: dict | None = None) -> CampsState:
+    def defaults(cls, options: CampsOptions | None = None) -> CampsState:
         """Every site, positions rounded to 0.1°."""
         return cls()
 
@@ -127,15 +134,15 @@ class CampsState:
         return out
 
     @classmethod
-    def from_params(cls, params, options: dict) -> tuple[CampsState, list[str]]:
+    def from_params(cls, params, options: CampsOptions) -> tuple[CampsState, list[str]]:
         """State from URL parameters; invalid values fall back to defaults.
 
         Parameters
         ----------
         params : mapping
             ``st.query_params`` or a dict of strings.
-        options : dict
-            ``site_types`` and ``countries`` (allowed values, lists of str).
+        options : CampsOptions
+            The allowed site types and countries.
 
         Returns
         -------
@@ -149,10 +156,10 @@ class CampsState:
                 v = v[-1] if v else None
             return None if v is None else str(v)
 
-        types, bad = parse_list(get("type"), list(options.get("site_types", [])))
+        types, bad = parse_list(get("type"), list(options.site_types))
         if bad:
             notes.append(f"unknown site type {', '.join(map(repr, bad))}")
-        countries, bad = parse_list(get("country"), list(options.get("countries", [])))
+        countries, bad = parse_list(get("country"), list(options.countries))
         if bad:
             notes.append(f"unknown country {', '.join(map(repr, bad))}")
         datasets, bad = parse_list(get("dataset"), list(DATASETS))
@@ -193,7 +200,7 @@ class CampsView(MapView):
     """What the Camps and sites page shows (every coordinate already coarsened)."""
 
     state: CampsState
-    totals: pd.Series
+    headline: pd.Series  # the headline figures (``site_totals``)
     match: pd.Series
     mode: str  # "points" or "bins"
     spec: ms.MapSpec  # the map, as a description (every output is drawn from it)
@@ -207,11 +214,6 @@ class CampsView(MapView):
         """Largest sites by 2025 population (coarsened)."""
         f = self.state.query_params()
         return coarsen_frame(self.q("site_largest_2025", **f, limit=LARGEST_LIMIT), self.state.step)
-
-    @property
-    def headline(self) -> pd.Series:
-        """The headline figures (``site_totals``), named as on every other view."""
-        return self.totals
 
     @cached_property
     def isimm_months(self) -> pd.DataFrame:
@@ -256,16 +258,16 @@ def population_note(match: pd.Series, places: list[str] | None = None) -> str:
     )
 
 
-def options(q: Query) -> dict:
-    """Filter options: site types, countries (iso3 -> name) and datasets."""
+def options(q: Query) -> CampsOptions:
+    """The filter choices of the database (``site_types``, ``site_countries``); the
+    datasets are fixed (:data:`DATASETS`)."""
     types = q("site_types")
     countries = q("site_countries")
-    return {
-        "site_types": types["site_type"].tolist(),
-        "countries": countries["iso3"].tolist(),
-        "country_names": dict(zip(countries["iso3"], countries["name"], strict=True)),
-        "datasets": dict(DATASETS),
-    }
+    return CampsOptions(
+        site_types=types["site_type"].tolist(),
+        countries=countries["iso3"].tolist(),
+        country_names=dict(zip(countries["iso3"], countries["name"], strict=True)),
+    )
 
 
 def _groups(state: CampsState) -> tuple[list[str], list[str]]:
@@ -638,7 +640,7 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
     sites = coarsen_frame(q("site_list", **f, limit=TABLE_LIMIT, located_only=False), state.step)
     return CampsView(
         state=state,
-        totals=totals,
+        headline=totals,
         match=match,
         mode=mode,
         spec=spec,
@@ -649,6 +651,7 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
 
 
 __all__ = [
+    "CampsOptions",
     "CampsState",
     "CampsView",
     "all_sites",
@@ -668,7 +671,7 @@ __all__ = [
 def export(view: CampsView, q: Query) -> PageExport:
     """The export facts of a Camps and sites view: every filtered site, coarsened."""
     s = view.state
-    n, c = int(view.totals["sites"]), int(view.totals["countries"])
+    n, c = int(view.headline["sites"]), int(view.headline["countries"])
 
     def places() -> list[Place]:
         rows = q("site_places", limit=PLACES * 2, step=s.step, **s.query_params())
@@ -692,11 +695,11 @@ def export(view: CampsView, q: Query) -> PageExport:
     )
 
 
-def choices(opts: dict) -> dict[str, list[str]]:
+def choices(opts: CampsOptions) -> dict[str, list[str]]:
     """The values each parameter can take, as URL strings."""
     return {
-        "type": [str(v) for v in opts["site_types"]],
-        "country": [str(v) for v in opts["countries"]],
+        "type": [str(v) for v in opts.site_types],
+        "country": [str(v) for v in opts.countries],
         "dataset": list(DATASETS),
         "status": list(STATUSES),
         "precision": list(PRECISIONS),
@@ -718,5 +721,3 @@ PAGE = Page(
     export=export,
     choices=choices,
 )
-# The map credit naming every dataset the page draws, from geo.catalog.
-CREDIT = PAGE.credit

@@ -512,5 +512,3 @@ PAGE = Page(
     export=export,
     choices=choices,
 )
-# The map credit naming every dataset the page draws, from geo.catalog.
-CREDIT = PAGE.credit

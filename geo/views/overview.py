@@ -140,5 +140,3 @@ PAGE = Page(
     build=lambda q, basemap, state=None, options=None: build(q, basemap),
     export=export,
 )
-# The map credit naming every dataset the page draws, from geo.catalog.
-CREDIT = PAGE.credit

@@ -75,7 +75,7 @@ class RoutesOptions:
     types: list[str]
 
 
-def load_options(q: Query) -> RoutesOptions:
+def options(q: Query) -> RoutesOptions:
     """The filter choices of the database (``incident_date_range``, ``incident_options``)."""
     span = q("incident_date_range").iloc[0]
     opts = q("incident_options")
@@ -108,8 +108,6 @@ class RoutesState:
     def defaults(cls, options: RoutesOptions) -> RoutesState:
         """Every incident of the database."""
         return cls(options.first_date, options.last_date)
-
-    default = defaults  # the older name, kept for the tests that call it
 
     @classmethod
     def from_params(
@@ -537,7 +535,7 @@ class RoutesView(MapView):
     """What the Deadly routes page shows for one filter state."""
 
     state: RoutesState
-    totals: pd.Series
+    headline: pd.Series  # the headline figures (``incident_totals``)
     spec: ms.MapSpec  # the map, as a description (every output is drawn from it)
     map_info: MapInfo
     series: pd.DataFrame  # period, route, incidents, dead_and_missing (zeros filled)
@@ -591,12 +589,7 @@ class RoutesView(MapView):
 
     @property
     def unlocated(self) -> int:
-        return int(self.totals["incidents"] - self.totals["located"])
-
-    @property
-    def headline(self) -> pd.Series:
-        """The headline figures (``incident_totals``), named as on every other view."""
-        return self.totals
+        return int(self.headline["incidents"] - self.headline["located"])
 
 
 def series_grain(state: RoutesState) -> str:
@@ -691,7 +684,7 @@ def build(
     series, grain = route_series(q, state)
     return RoutesView(
         state=state,
-        totals=totals,
+        headline=totals,
         spec=spec,
         map_info=spec.info,
         series=series,
@@ -759,7 +752,7 @@ __all__ = [
     "RoutesState",
     "RoutesView",
     "MapInfo",
-    "load_options",
+    "options",
     "build",
     "build_map",
     "incident_popup",
@@ -771,8 +764,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- the page
-
-options = load_options  # the contract's name (:class:`geo.views.page.Page`)
 
 
 def incident_places(q: Query, params: dict) -> list[Place]:
@@ -800,7 +791,7 @@ def export(view: RoutesView, q: Query) -> PageExport:
         load_data=lambda: q("incident_points", limit=10_000_000, **s.query_params()),
         data_name="incidents with a position",
         params=s.to_params(),
-        headline=headline_text(view.totals),
+        headline=headline_text(view.headline),
         load_places=lambda: incident_places(q, s.query_params()),
         file_tags=[
             *tag_values(s.routes, "routes"),
@@ -826,11 +817,9 @@ PAGE = Page(
     order=1,
     datasets=(*MMP, "route_corridors", "natural_earth"),
     data_datasets=MMP,
-    options=load_options,
+    options=options,
     State=RoutesState,
     build=lambda q, basemap, state, options=None: build(q, basemap, state, options=options),
     export=export,
     choices=choices,
 )
-# The map credit naming every dataset the page draws, from geo.catalog.
-CREDIT = PAGE.credit
