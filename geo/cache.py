@@ -62,7 +62,7 @@ def database() -> tuple:
     db = settings.db_path()
     if not db.exists():
         sources = settings.sources_dir()
-        if sources.is_dir() and any(sources.iterdir()):
+        if _has_sources(sources):
             _build_with_progress(db, sources)
         else:
             # The same paragraph scripts/run.sh prints, naming the folder read above.
@@ -71,8 +71,7 @@ def database() -> tuple:
     try:
         key = file_key(db)
         problem = _problem_of(key)
-        sources = settings.sources_dir()
-        if is_outdated(problem) and sources.is_dir() and any(sources.iterdir()):
+        if is_outdated(problem) and _has_sources(sources := settings.sources_dir()):
             # Built by an older version of the app (new code, old file): rebuild it.
             _build_with_progress(db, sources)
             key = file_key(db)
@@ -87,6 +86,10 @@ def database() -> tuple:
         )
         st.stop()
     return key
+
+
+def _has_sources(sources: Path) -> bool:
+    return sources.is_dir() and any(sources.iterdir())
 
 
 @functools.lru_cache(maxsize=16)

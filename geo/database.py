@@ -127,10 +127,6 @@ class Databases:
                 if inst.retired:
                     self._close_unused()
 
-    def key(self, path: Path) -> tuple:
-        """The current build's key (see :func:`file_key`)."""
-        return file_key(path)
-
     def open_count(self) -> int:
         """Instances open now, retired ones still in use included."""
         with self._lock:

@@ -130,7 +130,9 @@ def checked_polygon(geometry: dict) -> tuple[dict, str | None]:
     return mapping(fixed), f"invalid polygon ({why}) repaired with make_valid"
 
 
-def usable_polygon(ctx, dataset: str, path, row: int, name: object, geometry: dict) -> dict | None:
+def usable_polygon(
+    ctx, dataset: str, path, row: int, name: object, geometry: dict | None
+) -> dict | None:
     """:func:`checked_polygon` for a loader's feature loop, reporting to ``load_issues``.
 
     Parameters
@@ -139,14 +141,18 @@ def usable_polygon(ctx, dataset: str, path, row: int, name: object, geometry: di
         The build's context (its ``issue`` records the repair or the rejection).
     dataset, path, row, name
         The dataset key, file, feature number and the feature's name (the value shown).
-    geometry : dict
-        A GeoJSON Polygon or MultiPolygon.
+    geometry : dict or None
+        The feature's GeoJSON geometry; anything but a Polygon or MultiPolygon is
+        rejected ("no polygon geometry").
 
     Returns
     -------
     dict or None
         The geometry to store, or ``None`` when the feature is rejected.
     """
+    if not geometry or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
+        ctx.issue(dataset, path, row, "geometry", name, "rejected", "no polygon geometry")
+        return None
     try:
         fixed, repair = checked_polygon(geometry)
     except GeometryError as exc:

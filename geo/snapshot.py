@@ -469,31 +469,13 @@ def render_png(
         plt.close(fig)
 
 
-def build_figure(
-    spec: ms.MapSpec,
-    *,
-    title: str,
-    subtitle: str,
-    caveat: str | None = None,
-    preset: str = "print",
-    when: date | None = None,
-    headline: str = "",
-    places: Sequence = (),
-):
-    """The matplotlib figure :func:`render_png` saves (tests inspect its texts and legends).
+def build_figure(spec: ms.MapSpec, **options):
+    """The matplotlib figure :func:`render_png` saves (tests inspect its texts and legends);
+    ``options`` as for :func:`render_png`.
 
     Texts carry a ``gid``: "headline", "place" (labels, on the map axes), "scalebar-label".
     """
-    return draw_figure(
-        spec,
-        title=title,
-        subtitle=subtitle,
-        caveat=caveat,
-        preset=preset,
-        when=when,
-        headline=headline,
-        places=places,
-    )[0]
+    return draw_figure(spec, **options)[0]
 
 
 def draw_figure(

@@ -261,13 +261,7 @@ def _coxs_bazar(ctx: LoadContext, index: dict[tuple[str, str], list[dict]]) -> l
         rows = []
         for i, f in enumerate(data["features"], start=1):
             p = f.get("properties") or {}
-            geom = f.get("geometry") or {}
-            if geom.get("type") not in {"Polygon", "MultiPolygon"}:
-                ctx.issue(
-                    ds, outline, i, "geometry", p.get("CampName"), "rejected", "no polygon geometry"
-                )
-                continue
-            geom = usable_polygon(ctx, ds, outline, i, p.get("CampName"), geom)
+            geom = usable_polygon(ctx, ds, outline, i, p.get("CampName"), f.get("geometry"))
             if geom is None:
                 continue
             numbers = {}

@@ -117,13 +117,7 @@ def load(ctx: LoadContext) -> bool:
         missing = [c for c in REQUIRED if c not in p]
         if missing:
             raise SourceError(path, f"missing required property '{missing[0]}'", row=i)
-        geom = f.get("geometry")
-        if not geom or geom.get("type") not in {"Polygon", "MultiPolygon"}:
-            ctx.issue(
-                DATASET, path, i, "geometry", p.get("NAME"), "rejected", "no polygon geometry"
-            )
-            continue
-        geom = usable_polygon(ctx, DATASET, path, i, p.get("NAME"), geom)
+        geom = usable_polygon(ctx, DATASET, path, i, p.get("NAME"), f.get("geometry"))
         if geom is None:
             continue
         pop_est = _number(ctx, path, i, p, "POP_EST")
@@ -152,15 +146,9 @@ def load(ctx: LoadContext) -> bool:
         rows50 = []
         for i, f in enumerate(detail, start=1):
             p = f.get("properties") or {}
-            geom = f.get("geometry") or {}
-            if geom.get("type") not in {"Polygon", "MultiPolygon"}:
-                ctx.issue(
-                    DATASET, path50, i, "geometry", p.get("NAME"), "rejected", "no polygon geometry"
-                )
-                continue
             # Every map page builds its basemap from these shapes: one the GEOS cannot
             # read (a two-point ring) or clip (a bow tie) would crash them all.
-            geom = usable_polygon(ctx, DATASET, path50, i, p.get("NAME"), geom)
+            geom = usable_polygon(ctx, DATASET, path50, i, p.get("NAME"), f.get("geometry"))
             if geom is not None:
                 rows50.append(
                     {
