@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 from app_pages import _keys as K
 from geo.catalog import MMP_CAVEAT
 from geo.maps import render
-from geo.mapspec import Layer, MapSpec
+from geo.mapspec import LAYERS_KEY, SECTION_KEY, UI_KEYS, VIEW_KEYS, Layer, MapSpec
 from geo.views import html_text, md_plain  # noqa: F401 (the escaping of untrusted text, for the pages)
 
 MAP_HEIGHT = 560
@@ -136,14 +136,6 @@ def link_notes(key: str, notes: list[str], params: dict[str, str]) -> list[str]:
         return saved[0]
     store.pop(key, None)
     return []
-
-
-VIEW_KEYS = ("lat", "lon", "z")
-LAYERS_KEY = "layers"
-SECTION_KEY = "section"  # the open tab below a map (st.tabs bound to the URL)
-
-
-UI_KEYS = (*VIEW_KEYS, LAYERS_KEY, SECTION_KEY)  # in the URL, but no page filter
 
 
 def _url_filters() -> dict[str, str]:

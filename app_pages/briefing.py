@@ -15,7 +15,8 @@ from app_pages._ui import (
     show_map,
 )
 from geo import cache
-from geo.briefing import BriefingError, briefing_pdf, check_briefing, read_briefings, render_slide
+from geo.briefing import BriefingError, check_briefing, read_briefings, render_slide
+from geo.briefing_pdf import briefing_pdf
 from geo.exports import export_name
 from geo.settings import briefings_dir
 

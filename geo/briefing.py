@@ -9,7 +9,6 @@ file holds no number of its own.
 from __future__ import annotations
 
 import dataclasses
-import io
 import numbers
 import string
 import tomllib
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.mapspec import UI_KEYS, VIEW_KEYS, apply_view, link_view
 from geo.queries import UnknownQuery, query_names
 from geo.registry import PAGE_KEYS, PageRender, render_page
 from geo.settings import briefings_dir
@@ -27,7 +27,7 @@ from geo.views import Query
 
 # What a briefing file and each of its slides may hold.
 FILE_FIELDS = ("title", "description", "slides")
-SLIDE_FIELDS = ("page", "headline", "caption", "params", "figures")
+SLIDE_FIELDS = ("page", "headline", "caption", "notes", "params", "figures")
 PARAMS_EXAMPLE = 'params = { routes = "Central Mediterranean" }'
 # Parameters whose values come from the data ("route 'X' is not in the data"); the
 # others take one of a fixed set of values.
@@ -75,7 +75,13 @@ class BriefingError(ValueError):
 
 @dataclass
 class Slide:
-    """One view of a briefing; ``file`` and ``number`` say where it is written."""
+    """One view of a briefing; ``file`` and ``number`` say where it is written.
+
+    ``params`` is the view's link: the page's filters plus the map view (``lat``,
+    ``lon``, ``z``), the overlays shown (``layers``) and the open tab (``section``).
+    ``headline`` and ``caption`` quote figures as ``{name}`` (:func:`slide_figures`);
+    ``notes`` are the speaker's, shown only in the presenter view.
+    """
 
     page: str
     headline: str
@@ -84,6 +90,7 @@ class Slide:
     figures: list[str] = field(default_factory=list)
     number: int = 0
     file: str = ""
+    notes: str = ""
 
 
 @dataclass
@@ -139,7 +146,7 @@ def _check_slide(name: str, i: int, s: dict, known: set[str]) -> tuple[Slide | N
         found = "missing" if page is None else f"{_short(page)} is not a page"
         bad("page", f"{found}; page must be one of {', '.join(PAGE_KEYS)}")
     texts = {}
-    for key, required in (("headline", True), ("caption", False)):
+    for key, required in (("headline", True), ("caption", False), ("notes", False)):
         value = s.get(key, None if required else "")
         if required and (value is None or value == ""):
             bad(key, "missing: every slide needs a headline (text)")
@@ -147,7 +154,8 @@ def _check_slide(name: str, i: int, s: dict, known: set[str]) -> tuple[Slide | N
             bad(key, f"text expected, found {_kind(value)} {_short(value)}")
         else:
             try:
-                _fields(value)
+                if key != "notes":  # notes are said, not filled in: braces are braces
+                    _fields(value)
                 texts[key] = value
             except ValueError as exc:
                 bad(key, f"not a valid text with figures ({exc}); write {{{{ and }}}} for braces")
@@ -179,7 +187,9 @@ def _check_slide(name: str, i: int, s: dict, known: set[str]) -> tuple[Slide | N
                 params[str(key)] = text
     if problems:
         return None, problems
-    slide = Slide(page, texts["headline"], texts["caption"], params, figures, i, name)
+    slide = Slide(
+        page, texts["headline"], texts["caption"], params, figures, i, name, texts["notes"]
+    )
     return slide, problems
 
 
@@ -201,28 +211,40 @@ def read_briefing(path: Path) -> tuple[Briefing | None, list[Problem]]:
     (Briefing or None, list of Problem)
         The briefing with its usable slides (``None`` when it has none), and the problems.
     """
-    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(path.name, None, "", f"cannot be read ({exc.strerror or exc})")]
+    return read_briefing_bytes(raw, path.name)
+
+
+MAX_FILE_BYTES = 1_000_000  # a briefing of a hundred slides is under 100 kB
+
+
+def read_briefing_bytes(raw: bytes, name: str) -> tuple[Briefing | None, list[Problem]]:
+    """:func:`read_briefing` of a file's content (an upload): ``name`` is the file name
+    the messages quote, and its stem the briefing's key."""
     problems: list[Problem] = []
 
     def bad(fld: str, message: str) -> None:
         problems.append(Problem(name, None, fld, message))
 
+    if len(raw) > MAX_FILE_BYTES:
+        bad("", f"too large for a briefing ({len(raw):,} bytes; at most {MAX_FILE_BYTES:,})")
+        return None, problems
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         bad("", f"not a valid TOML file ({exc})")
         return None, problems
     except UnicodeDecodeError as exc:
         bad("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
         return None, problems
-    except OSError as exc:
-        bad("", f"cannot be read ({exc.strerror or exc})")
-        return None, problems
     for key in data:
         if key not in FILE_FIELDS:
             bad(key, f"unknown field (a briefing has {', '.join(FILE_FIELDS)})")
     meta = {}
-    for key, default in (("title", path.stem), ("description", "")):
+    for key, default in (("title", Path(name).stem), ("description", "")):
         value = data.get(key, default)
         if not isinstance(value, str):
             bad(key, f"text expected, found {_kind(value)} {_short(value)}")
@@ -245,7 +267,7 @@ def read_briefing(path: Path) -> tuple[Briefing | None, list[Problem]]:
             slides.append(slide)
     if not slides:
         return None, problems
-    return Briefing(path.stem, meta["title"], meta["description"], slides), problems
+    return Briefing(Path(name).stem, meta["title"], meta["description"], slides), problems
 
 
 def load_briefing(path: Path) -> Briefing:
@@ -350,12 +372,17 @@ def slide_problems(slide: Slide, q: Query, opts: object = None) -> list[Problem]
     def bad(fld: str, message: str) -> None:
         out.append(Problem(slide.file, slide.number, fld, message))
 
+    if any(k in slide.params for k in VIEW_KEYS) and link_view(slide.params) is None:
+        bad(
+            "params.lat, params.lon, params.z",
+            "not a map view: lat -90 to 90, lon -180 to 180 and z 1 to 12, all three",
+        )
     for key in slide.params:
-        if key not in asked:
+        if key not in asked and key not in UI_KEYS:
             names = ", ".join(sorted(asked)) or "none"
             bad(f"params.{key}", f"not a filter of the {slide.page} page (its filters: {names})")
     unknown = len(out)
-    params = {k: v for k, v in slide.params.items() if k in asked}
+    params = {k: v for k, v in slide.params.items() if k in asked and k not in UI_KEYS}
     _, notes = page_state(slide.page, params, opts)
     if not notes:
         return out
@@ -448,10 +475,37 @@ def _matched_nothing(df: pd.DataFrame) -> bool:
     return all(_null(v) or (isinstance(v, numbers.Number) and v == 0) for v in values)
 
 
+def _figure_value(v: object) -> object:
+    """A figure as text formats want it: numpy scalars as Python's, whole floats as
+    integers (DuckDB sums arrive as floats in a mixed row; counts print as integers)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+HEADLINE_FIGURES = "the page's headline figures"
+
+
+def headline_figures(page: PageRender) -> dict:
+    """The figures the page's headline shows (``view.headline``: its own query's row,
+    e.g. ``incident_totals`` for Deadly routes), by name."""
+    h = getattr(page.view, "headline", None)
+    if h is None:
+        return {}
+    items = h.items() if isinstance(h, dict) else h.to_dict().items()
+    return {str(k): _figure_value(v) for k, v in items}
+
+
 def _figure_values(slide: Slide, q: Query, page: PageRender) -> tuple[dict, list[str]]:
-    """The figures a slide's texts may quote, and the figure queries that matched nothing."""
-    values: dict = {}
+    """The figures a slide's texts may quote (:func:`headline_figures`, then the first
+    row of each ``figures`` query and its row count as ``{<query>_rows}``), and what
+    matched nothing."""
+    values: dict = headline_figures(page)
     empty: list[str] = []
+    if values and _matched_nothing(pd.DataFrame([values])):
+        empty.append(HEADLINE_FIGURES)
     params = _figure_params(q, page)
     for name in slide.figures:
         try:
@@ -465,18 +519,37 @@ def _figure_values(slide: Slide, q: Query, page: PageRender) -> tuple[dict, list
         if _matched_nothing(df):
             empty.append(name)
         first = df.iloc[0].to_dict() if len(df) else dict.fromkeys(df.columns)
-        for k, v in first.items():
-            # DuckDB sums arrive as floats in a mixed row; counts print as integers.
-            values[k] = int(v) if isinstance(v, float) and v.is_integer() else v
+        values.update({k: _figure_value(v) for k, v in first.items()})
     return values, empty
+
+
+def slide_figures(b: Briefing, number: int, q: Query, countries: dict) -> dict:
+    """Every ``{name}`` slide ``number``'s texts may quote, with its value for the
+    slide's view: what the editor lists beside the headline and caption."""
+    slide = b.slides[number - 1]
+    page = render_page(slide.page, q, countries, slide.params)
+    return _figure_values(slide, q, page)[0]
+
+
+def unknown_figures(template: str, names) -> list[str]:
+    """The ``{name}`` fields of a text that are not figures in ``names`` (sorted), or
+    ``["{"]`` when the braces do not parse (write ``{{`` and ``}}`` for braces)."""
+    try:
+        fields = _fields(template)
+    except ValueError:
+        return ["{"]
+    return sorted(f for f in fields if f.split(".")[0].split("[")[0] not in names)
 
 
 def _fill(slide: Slide, values: dict) -> tuple[str, str]:
     out = []
     for key, template in (("headline", slide.headline), ("caption", slide.caption)):
-        missing = _fields(template) - values.keys()
+        missing = unknown_figures(template, values.keys())
         if missing:
-            message = f"no figure {', '.join(sorted(missing))} in the queries {slide.figures}"
+            message = (
+                f"no figure {', '.join(missing)} on this slide "
+                f"(its figures: {_listed(sorted(values), 40)})"
+            )
         else:
             try:
                 out.append(_Figures().format(template, **values))
@@ -507,6 +580,19 @@ class RenderedSlide:
     headline: str
     caption: str
     empty: list[str] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what of the map view was not understood
+
+    @property
+    def link(self) -> str:
+        """The slide's view in the app, relative (``/routes?routes=...&z=5``): the page's
+        own filter parameters, then the slide's map view, layers and tab."""
+        from urllib.parse import urlencode
+
+        params = dict(self.page.params)
+        params |= {k: v for k, v in self.slide.params.items() if k in UI_KEYS}
+        query = urlencode(params)
+        return f"/{self.slide.page}" + (f"?{query}" if query else "")
 
 
 def render_slide(b: Briefing, number: int, q: Query, countries: dict) -> RenderedSlide:
@@ -523,231 +609,8 @@ def render_slide(b: Briefing, number: int, q: Query, countries: dict) -> Rendere
     if problems:
         raise BriefingError("\n".join(map(str, problems)), problems)
     page = render_page(slide.page, q, countries, slide.params)
+    # The captured map view and layers: the deck, the PDF and the screen show them.
+    notes = apply_view(page.spec, slide.params)
     values, empty = _figure_values(slide, q, page)
     headline, caption = _fill(slide, values)
-    return RenderedSlide(number, slide, page, headline, caption, empty)
-
-
-# Page geometry of the PDF, in millimetres: 16:9 at the size of a 13.33-inch slide.
-PAGE_W, PAGE_H = 338.67, 190.5
-MARGIN = 10.0
-
-# Each text block: (font style, largest size, smallest size, most lines before the
-# smallest size is used with as many lines as it takes, grey level). Long text shrinks,
-# then wraps; it is never cut: the map takes what height is left.
-HEADLINE = ("B", 26, 17, 2, 20)
-CAPTION = ("", 15, 10, 2, 50)
-FILTERS = ("", 10, 7.5, 2, 100)
-FOOTNOTE = ("", 8, 6.5, 3, 70)
-
-
-@dataclass
-class TextBox:
-    """A block of text placed on a PDF page, line by line (for the layout test)."""
-
-    text: str
-    x: float
-    y: float
-    w: float
-    size: float
-    style: str
-    lines: list[str]
-    grey: int = 0
-
-    @property
-    def line_height(self) -> float:
-        """Line pitch in millimetres (1.22 x the font size)."""
-        return self.size * 0.3528 * 1.22
-
-    @property
-    def h(self) -> float:
-        """Height the lines take, in millimetres."""
-        return self.line_height * len(self.lines)
-
-
-def slide_document(title: str):
-    """An empty 16:9 PDF (millimetres) with the slide fonts registered as "atlas".
-
-    The fonts are matplotlib's DejaVu Sans, regular and bold: Helvetica has no "≥", "–"
-    or non-Latin-1 place names, and an embedded TrueType subset keeps text searchable.
-    """
-    import matplotlib
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="L", unit="mm", format=(PAGE_H, PAGE_W))
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(MARGIN, MARGIN)
-    pdf.set_title(title)
-    pdf.set_creator("Arrival Atlas")
-    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdf.add_font("atlas", "", ttf / "DejaVuSans.ttf")
-    pdf.add_font("atlas", "B", ttf / "DejaVuSans-Bold.ttf")
-    return pdf
-
-
-def fit_text(pdf, text: str, x: float, y: float, w: float, spec: tuple) -> TextBox:
-    """Wrap and shrink ``text`` to the width ``w`` (mm) without cutting any of it.
-
-    Parameters
-    ----------
-    pdf : fpdf.FPDF
-        The document (its fonts measure the text).
-    text : str
-        Plain text.
-    x, y, w : float
-        Top-left corner and width of the box, in millimetres.
-    spec : tuple
-        ``(style, largest size, smallest size, most lines, grey)``, e.g. :data:`HEADLINE`.
-
-    Returns
-    -------
-    TextBox
-        The largest size at which the text takes at most the given number of lines
-        (or the smallest size, on as many lines as needed), and its lines.
-    """
-    from fpdf.enums import MethodReturnValue
-
-    style, big, small, most, grey = spec
-    size = big
-    while True:
-        pdf.set_font("atlas", style, size)
-        lines = pdf.multi_cell(
-            w, text=text, dry_run=True, output=MethodReturnValue.LINES, align="L"
-        )
-        if len(lines) <= most or size <= small:
-            return TextBox(text, x, y, w, size, style, [ln.strip() for ln in lines], grey)
-        size = max(small, size - 0.5)
-
-
-def _draw(pdf, box: TextBox) -> None:
-    pdf.set_font("atlas", box.style, box.size)
-    pdf.set_text_color(box.grey, box.grey, box.grey)
-    for i, line in enumerate(box.lines):
-        pdf.set_xy(box.x, box.y + i * box.line_height)
-        pdf.cell(box.w, box.line_height, line, align="L")
-
-
-def _map_png(page: PageRender, when: date | None) -> tuple[bytes, float, object]:
-    """The slide's map and legend as a PNG (no title, subtitle or footer: the PDF sets
-    those as text), its width / height ratio and what it shows
-    (:class:`geo.snapshot.Drawn`: the layers and legend items, as the screen's).
-
-    Drawn once, from the view's map description, by the PNG export's renderer; the crop
-    is measured without drawing (the save is the one draw).
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.transforms import Bbox
-
-    from geo.snapshot import draw_figure
-
-    fig, drawn = draw_figure(
-        page.spec,
-        title="",
-        subtitle="",
-        caveat=page.caveat,
-        preset="slides",
-        when=when,
-        places=page.load_places(),  # the slide's headline is PDF text; the map names places
-    )
-    try:
-        renderer = fig.canvas.get_renderer()
-        ax = fig.axes[0]
-        box = ax.get_window_extent(renderer)
-        parts = [box]
-        parts += [leg.get_window_extent(renderer) for leg in fig.legends]
-        # Legend notes sit beside the map; the footer (below the map) is left out.
-        parts += [
-            t.get_window_extent(renderer)
-            for t in fig.texts
-            if t.get_text() and t.get_window_extent(renderer).y1 > box.y0
-        ]
-        crop = Bbox.union(parts).padded(4).transformed(fig.dpi_scale_trans.inverted())
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches=crop)
-        return buf.getvalue(), crop.width / crop.height, drawn
-    finally:
-        plt.close(fig)
-
-
-def slide_layout(pdf, rs: RenderedSlide, when: date | None = None) -> list[TextBox]:
-    """Lay out one slide's texts on the current page of ``pdf`` (not yet drawn).
-
-    Returns the headline, caption, filter line and footnote boxes, top to bottom; the
-    map goes between the filter line and the footnote.
-    """
-    w = PAGE_W - 2 * MARGIN
-    boxes = []
-    y = MARGIN
-    for text, spec in ((rs.headline, HEADLINE), (rs.caption, CAPTION), (rs.page.subtitle, FILTERS)):
-        if text:
-            boxes.append(fit_text(pdf, text, MARGIN, y, w, spec))
-            y += boxes[-1].h + 1.5
-    credit = f"Source: {rs.page.citation} ({rs.page.licence})." if rs.page.citation else ""
-    made = f"Map made with Arrival Atlas on {(when or date.today()):%d %B %Y}."
-    foot = " ".join(t for t in (rs.page.caveat or "", credit, made) if t)
-    # The footnote stops short of the slide number in the bottom-right corner.
-    box = fit_text(pdf, foot, MARGIN, 0, w - 22, FOOTNOTE)
-    box.y = PAGE_H - MARGIN + 3 - box.h
-    boxes.append(box)
-    return boxes
-
-
-def briefing_pdf(
-    b: Briefing, q: Query, countries: dict, *, when: date | None = None, progress=None
-) -> bytes:
-    """The whole briefing as a PDF, one 16:9 page per slide, for a projector's laptop
-    with no app.
-
-    Each page holds the headline, caption and filters as text (selectable and
-    searchable, shrunk and wrapped to fit, never cut), the map with its legend as an
-    image, then the caveat, source credit, date and slide number as text.
-
-    Parameters
-    ----------
-    b : Briefing
-        The briefing to export.
-    q : Query
-        Runs the figure queries.
-    countries : dict
-        Country shapes for the maps.
-    when : date, optional
-        Date printed on each page (default: today).
-    progress : callable, optional
-        ``progress(done, total)``, called after each slide.
-
-    Returns
-    -------
-    bytes
-        The PDF document.
-    """
-    pdf = slide_document(b.title)
-    total = len(b.slides)
-    for n in range(1, total + 1):
-        pdf.add_page()
-        try:
-            rs = render_slide(b, n, q, countries)
-        except BriefingError as exc:
-            # The page says why, in place of a slide that would show wrong figures.
-            w = PAGE_W - 2 * MARGIN
-            head = fit_text(pdf, f"Slide {n} cannot be shown", MARGIN, MARGIN, w, HEADLINE)
-            _draw(pdf, head)
-            _draw(pdf, fit_text(pdf, str(exc), MARGIN, head.y + head.h + 2, w, CAPTION))
-            if progress:
-                progress(n, total)
-            continue
-        boxes = slide_layout(pdf, rs, when)
-        for box in boxes:
-            _draw(pdf, box)
-        png, ratio, _ = _map_png(rs.page, when)
-        top = boxes[-2].y + boxes[-2].h + 2 if len(boxes) > 1 else MARGIN
-        bottom = boxes[-1].y - 2
-        h = bottom - top
-        w = min(PAGE_W - 2 * MARGIN, h * ratio)
-        pdf.image(io.BytesIO(png), x=MARGIN, y=top, w=w, h=w / ratio)
-        pdf.set_font("atlas", "", 9)
-        pdf.set_text_color(90, 90, 90)
-        pdf.set_xy(PAGE_W - MARGIN - 20, PAGE_H - MARGIN - 2)
-        pdf.cell(20, 5, f"{n} / {total}", align="R")
-        if progress:
-            progress(n, total)
-    return bytes(pdf.output())
+    return RenderedSlide(number, slide, page, headline, caption, empty, values, notes)

@@ -772,7 +772,14 @@ def render(spec: ms.MapSpec, *, collapsed: bool | None = None) -> folium.Map:
         Nothing of the description is kept on it: the PNG, the HTML export and the
         briefing take the description from the view, not from this map.
     """
-    if spec.fit is None:
+    if spec.view is not None:  # a chosen view (a slide's): opened there, not fitted
+        lat, lon, z = spec.view
+        countries = spec.basemap
+        if hasattr(countries, "for_bounds"):
+            countries = countries.for_bounds(spec.bounds)
+        m = base_map(countries, location=(lat, lon), zoom_start=z)
+        m.options["zoom_snap"] = 0.5  # links write half zoom levels
+    elif spec.fit is None:
         m = base_map(spec.basemap, bounds=spec.bounds)
     else:  # keep what is drawn clear of the legend and layer control
         m = base_map(spec.basemap)

@@ -13,8 +13,9 @@ legend titles, labels and notes are plain text, escaped by the renderer.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from geo.catalog import credit_for
@@ -275,6 +276,10 @@ class MapSpec:
         ``bounds`` exactly and draws the basemap for them.
     info : object, optional
         What the view needs to know about how it was drawn (e.g. routes' ``MapInfo``).
+    view : (lat, lon, zoom) or None
+        A chosen map view (a link's or a slide's ``lat``, ``lon``, ``z``): the
+        interactive map opens there instead of fitting ``bounds`` (which then hold the
+        area that view shows, for the PNG). Set by :func:`apply_view`.
     """
 
     basemap: dict
@@ -283,6 +288,7 @@ class MapSpec:
     bounds: list = field(default_factory=lambda: [list(b) for b in WORLD_BOUNDS])
     fit: Fit | None = None
     info: object = None
+    view: tuple[float, float, float] | None = None
 
     @property
     def datasets(self) -> tuple[str, ...]:
@@ -314,7 +320,96 @@ class MapSpec:
         raise KeyError(key)
 
 
+# The part of a link that is no page filter: the map view, the overlays switched on,
+# and the open tab below the map (``section``).
+VIEW_KEYS = ("lat", "lon", "z")
+LAYERS_KEY = "layers"
+SECTION_KEY = "section"
+UI_KEYS = (*VIEW_KEYS, LAYERS_KEY, SECTION_KEY)
+# The map area a view shows, in screen pixels: a presenter's map at 1280 x 720.
+VIEW_PIXELS = (1240, 560)
+
+
+def link_view(params: Mapping[str, str]) -> tuple[float, float, float] | None:
+    """The map view (lat, lon, zoom) of a link's parameters, or ``None`` when it has
+    none or it is not a view (not numbers, out of range, NaN): the default view then."""
+    try:
+        lat, lon, z = (float(params[k]) for k in VIEW_KEYS)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= z <= 12):  # NaN fails too
+        return None
+    return lat, lon, z
+
+
+def view_bounds(lat: float, lon: float, z: float, pixels=VIEW_PIXELS) -> list[list[float]]:
+    """The [[south, west], [north, east]] a Web Mercator map of ``pixels`` (w, h)
+    centred on (lat, lon) at zoom ``z`` shows."""
+    world = 256 * 2**z  # pixels around the world at this zoom
+
+    def y_of(la: float) -> float:
+        s = math.sin(math.radians(max(min(la, 85.0), -85.0)))
+        return world * (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi))
+
+    def lat_of(y: float) -> float:
+        n = math.pi * (1 - 2 * y / world)
+        return math.degrees(math.atan(math.sinh(n)))
+
+    half_w = pixels[0] / 2 * 360 / world
+    y = y_of(lat)
+    south, north = lat_of(min(y + pixels[1] / 2, world)), lat_of(max(y - pixels[1] / 2, 0))
+    return [[south, lon - half_w], [north, lon + half_w]]
+
+
+def layer_choice(spec: MapSpec, raw: str | None) -> list[str]:
+    """Switch the description's overlays to a link's ``layers`` value (stable keys
+    joined by ``|``): those listed show, the others hide.
+
+    When none of the keys is a layer of this map it keeps its default layers (never
+    an empty map). Returns the keys not understood.
+    """
+    if raw is None:
+        return []
+    wanted = [k for k in raw.split("|") if k]
+    keys = {layer.stable_key for layer in spec.layers}
+    unknown = [k for k in wanted if k not in keys]
+    if wanted and len(unknown) == len(wanted):
+        return unknown
+    for layer in spec.layers:
+        layer.show = layer.stable_key in wanted
+    return unknown
+
+
+def apply_view(spec: MapSpec, params: Mapping[str, str]) -> list[str]:
+    """Give a description a link's map view and layers (a saved slide's, say), so the
+    interactive map, the PNG and the PDF show what was captured.
+
+    Returns
+    -------
+    list of str
+        Plain-text notes on what was not understood (an invalid view, unknown layers).
+    """
+    notes = []
+    unknown = layer_choice(spec, params.get(LAYERS_KEY))
+    if unknown:
+        notes.append("layers not on this map: " + ", ".join(unknown))
+    if any(k in params for k in VIEW_KEYS):
+        view = link_view(params)
+        if view is None:
+            notes.append("the map view (lat, lon, z) is not a view; the default is shown")
+        else:
+            spec.view = view
+            spec.bounds = view_bounds(*view)
+    return notes
+
+
 __all__ = [
+    "UI_KEYS",
+    "VIEW_KEYS",
+    "apply_view",
+    "layer_choice",
+    "link_view",
+    "view_bounds",
     "WORLD_BOUNDS",
     "Circle",
     "ChoroplethLayer",

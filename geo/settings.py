@@ -31,9 +31,22 @@ def briefings_dir() -> Path:
     return Path(value).resolve() if value else DATA_DIR / "briefings"
 
 
+def public_url() -> str | None:
+    """The app's public address (``$ATLAS_PUBLIC_URL``, http or https), or ``None``.
+
+    Set, each slide of a briefing's PDF and HTML deck carries a QR code of its view's
+    link under this address, for the audience's phones. Anything but an http(s) address
+    is ignored: a QR code must never send a phone to ``javascript:`` or a file.
+    """
+    value = (os.environ.get("ATLAS_PUBLIC_URL") or "").strip()
+    if not value.lower().startswith(("http://", "https://")) or any(c.isspace() for c in value):
+        return None
+    return value.rstrip("/")
+
+
 def cifal_table() -> Path:
     """The project's compiled CIFAL centres table (committed facts, not a download)."""
     return DATA_DIR / "cifal_centres.csv"
 
 
-__all__ = ["sources_dir", "db_path", "briefings_dir", "cifal_table", "REPO_ROOT"]
+__all__ = ["sources_dir", "db_path", "briefings_dir", "public_url", "cifal_table", "REPO_ROOT"]

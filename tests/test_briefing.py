@@ -9,18 +9,8 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from geo.briefing import (
-    HEADLINE,
-    PAGE_H,
-    PAGE_W,
-    BriefingError,
-    briefing_pdf,
-    briefings,
-    load_briefing,
-    render_slide,
-    slide_document,
-    slide_layout,
-)
+from geo.briefing import BriefingError, briefings, load_briefing, render_slide
+from geo.briefing_pdf import HEADLINE, PAGE_H, PAGE_W, briefing_pdf, slide_document, slide_layout
 from geo.views import countries_of, direct_query
 
 

@@ -15,7 +15,6 @@ from streamlit.testing.v1 import AppTest
 
 from geo.briefing import (
     BriefingError,
-    briefing_pdf,
     briefings,
     check_briefing,
     read_briefing,
@@ -23,6 +22,7 @@ from geo.briefing import (
     render_slide,
     slide_problems,
 )
+from geo.briefing_pdf import briefing_pdf
 from geo.registry import page_options, page_state
 from geo.views import countries_of, direct_query
 from tests.conftest import REPO
@@ -222,7 +222,7 @@ def test_a_slide_matching_nothing_is_shown_with_zeros(tmp_path, con):
     rs = render_slide(b, 1, q, countries)
     assert rs.headline == "Darien: 0 dead and missing"
     assert rs.caption == "0 incidents since none."
-    assert rs.empty == ["incident_totals"]
+    assert rs.empty == ["the page's headline figures", "incident_totals"]
     assert "Darien" in rs.page.subtitle  # the slide's own filters, not the default
     rs.page.map.get_root().render()  # the map is drawn
     assert len(PdfReader(io.BytesIO(briefing_pdf(b, q, countries))).pages) == 1

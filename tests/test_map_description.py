@@ -123,7 +123,7 @@ def expected(spec: MapSpec):
 
 @pytest.mark.parametrize("case_id", IDS)
 def test_screen_png_html_and_pdf_list_the_same_layers_and_legend(views, case_id):
-    from geo.briefing import _map_png
+    from geo.briefing_pdf import _map_png
     from geo.snapshot import draw_figure
 
     page, view, exp, spec, places = views[case_id]
