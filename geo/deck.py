@@ -1,0 +1,467 @@
+"""A briefing as one self-contained HTML deck, for a hall's projector.
+
+Each slide shows its headline, caption, filter line, interactive map and credit. The
+file makes no outside request (no script, stylesheet, font or image from anywhere:
+Leaflet is inlined in each map), so it opens from ``file://`` with the network off, with
+no server and no Python.
+
+How it is built, and why:
+
+* Each slide's map is its own page (:func:`geo.exports.standalone_html`, title bar
+  removed) in an ``<iframe srcdoc>``: folium pages declare globals, so two maps cannot
+  share a document. The frame is sandboxed (scripts only, no same-origin): the map's
+  text comes from data and uploads.
+* All slides are stacked; only the current one is visible. Hidden slides keep their
+  size (``visibility``, not ``display:none``), so a preloaded map is already drawn when
+  its slide comes up. Maps load one after another from the current slide outwards.
+* A click on a map sends the keys to the map's frame, where Leaflet would pan. A small
+  capture-phase script in each map (:data:`KEY_FORWARD`) swallows the deck's keys and
+  posts them to the deck, which moves the slide.
+* The URL's hash follows the slide (``#3``). Embedded in another page, the deck posts
+  ``{atlasDeckSlide: n}`` to its parent on each change and obeys ``{atlasDeckGo: n}``.
+* The presenter view is a window the deck writes itself (``about:blank``), so it works
+  from ``file://``: notes, next headline, slide number and elapsed time.
+
+Every text of a briefing is untrusted (briefing files are uploads): it is escaped, and
+written into the presenter view with ``textContent`` only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import date
+
+from geo.briefing import Briefing, BriefingError, RenderedSlide, render_slide
+from geo.exports import standalone_html
+from geo.maps import escape, http_url
+from geo.qr import qr_svg
+from geo.views import Query
+
+# The deck's keys, also swallowed in the maps (Leaflet pans with the arrows).
+NEXT_KEYS = ("ArrowRight", "ArrowDown", "PageDown", " ")
+PREV_KEYS = ("ArrowLeft", "ArrowUp", "PageUp")
+OTHER_KEYS = ("Home", "End", "p", "P")
+
+# Injected first in each map's <head>: a capture listener on the window runs before
+# Leaflet's on the map container. It stops the deck's keys there and forwards them to
+# the deck; postMessage works across the sandbox's opaque origin.
+KEY_FORWARD = (
+    "<script>(function(){var K={"
+    + ",".join(f"{k!r}:1" for k in NEXT_KEYS + PREV_KEYS + OTHER_KEYS)
+    + "};window.addEventListener('keydown',function(e){"
+    "if(e.ctrlKey||e.metaKey||e.altKey||!K[e.key]){return;}"
+    "var t=e.target;if(t&&(t.isContentEditable||/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))"
+    "{return;}"
+    "e.preventDefault();e.stopPropagation();e.stopImmediatePropagation();"
+    "window.parent.postMessage({atlasDeckKey:e.key,shift:e.shiftKey},'*');},true);})();"
+    "</script>"
+)
+# A map page inside a slide: no title bar, and the map fills the frame.
+MAP_CSS = (
+    "<style>.atlas-export-head{display:none}"
+    "html,body{overflow:hidden}.folium-map{min-height:0!important}</style>"
+)
+# The frame's sandbox: scripts run; a popup's source link may open a new tab.
+SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+QR_PX = 132
+
+CSS = """
+*{box-sizing:border-box}
+html,body{margin:0;height:100%;overflow:hidden;background:#fff;color:#1b1b1b;
+font-family:'DejaVu Sans',Arial,sans-serif}
+.slide{position:absolute;inset:0;display:flex;flex-direction:column;
+gap:clamp(4px,1.2vh,16px);padding:clamp(8px,2vh,30px) clamp(12px,2.4vw,48px);
+visibility:hidden;z-index:0}
+.slide.current{visibility:visible;z-index:1}
+.slide>header{flex:0 0 auto}
+.headline{font-size:clamp(20px,min(3.3vw,6vh),66px);line-height:1.12;margin:0 0 .22em;
+font-weight:700;letter-spacing:-.01em}
+.caption{font-size:clamp(14px,min(1.65vw,3vh),34px);line-height:1.3;margin:0 0 .2em}
+.filters{font-size:clamp(11px,min(1.05vw,1.95vh),21px);line-height:1.3;margin:0;color:#555}
+.map{flex:1 1 auto;min-height:0;position:relative;border:1px solid #ccc}
+.map iframe{position:absolute;inset:0;width:100%;height:100%;border:0;display:block}
+.problems{flex:1 1 auto;min-height:0;overflow:auto;margin:0;padding:1em 1.4em;
+border:2px solid #b00020;color:#1b1b1b;font-size:clamp(13px,min(1.4vw,2.6vh),26px);
+line-height:1.4;white-space:pre-wrap}
+.problems li{margin:.3em 0}
+.slide>footer{flex:0 0 auto;display:flex;align-items:flex-end;gap:clamp(8px,1.4vw,24px);
+font-size:clamp(10px,min(.9vw,1.7vh),18px);line-height:1.35;color:#444}
+.credit{flex:1 1 0;min-width:0;margin:0}
+.qr{flex:0 0 auto;display:flex;align-items:flex-end;gap:.6em;margin:0}
+.qr svg{height:clamp(48px,10vh,128px);width:auto;display:block;flex:0 0 auto}
+.qr figcaption{width:clamp(10em,18vw,22em);overflow-wrap:anywhere}
+.qr a{color:#1a4f8b}
+.count{flex:0 0 auto;white-space:nowrap;font-weight:700;
+font-size:clamp(12px,min(1.2vw,2.2vh),24px)}
+.controls{flex:0 0 auto;display:flex;gap:.3em}
+.controls button{font:inherit;font-size:clamp(11px,min(.95vw,1.8vh),18px);padding:.25em .6em;
+border:1px solid #999;border-radius:4px;background:#f6f6f6;color:#1b1b1b;cursor:pointer}
+.controls button:hover{background:#e8e8e8}
+.notes{display:none}
+"""
+
+PRESENTER_CSS = (
+    "body{margin:0;padding:18px 22px;font-family:'DejaVu Sans',Arial,sans-serif;"
+    "color:#1b1b1b;background:#fff}"
+    ".top{display:flex;justify-content:space-between;font-size:20px;font-weight:700}"
+    "#clock{font-variant-numeric:tabular-nums}"
+    "h1{font-size:24px;line-height:1.2;margin:14px 0 8px}"
+    "h2{font-size:14px;text-transform:uppercase;letter-spacing:.06em;color:#666;"
+    "margin:16px 0 4px}"
+    "#notes{font-size:22px;line-height:1.45;white-space:pre-wrap}"
+    "#next{font-size:18px;color:#333;margin:0}"
+    "button{font:inherit;font-size:16px;padding:4px 12px;margin-right:6px}"
+)
+# Written by the deck into the presenter window: markup only, the texts are set with
+# textContent afterwards.
+PRESENTER_HTML = (
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+    "<title>Presenter view</title><style>" + PRESENTER_CSS + "</style></head><body>"
+    "<div class='top'><span id='count'></span><span id='clock'>00:00</span></div>"
+    "<h1 id='headline'></h1><h2>Notes</h2><div id='notes'></div>"
+    "<h2>Next</h2><p id='next'></p>"
+    "<p><button id='prev-btn' type='button'>Previous</button>"
+    "<button id='next-btn' type='button'>Next</button></p></body></html>"
+)
+
+JS = r"""
+(function () {
+  'use strict';
+  var slides = Array.prototype.slice.call(document.querySelectorAll('.slide'));
+  var total = slides.length;
+  if (!total) { return; }
+  var current = -1;
+  var embedded = window.parent !== window;
+  var presenter = null, started = 0, timer = null;
+  var NEXT = __NEXT__, PREV = __PREV__;
+
+  function frameOf(i) { return slides[i] ? slides[i].querySelector('iframe') : null; }
+
+  // Maps load one at a time, from the current slide outwards: the first one is not
+  // slowed down by the others, and the next ones are drawn before they are shown.
+  function load(i) {
+    var f = frameOf(i);
+    if (!f || f.dataset.loaded) { return false; }
+    f.dataset.loaded = '1';
+    f.addEventListener('load', loadNext, { once: true });
+    f.srcdoc = f.dataset.srcdoc;
+    f.removeAttribute('data-srcdoc');
+    return true;
+  }
+  function loadNext() {
+    for (var d = 1; d < total; d++) {
+      if (load(current + d) || load(current - d)) { return; }
+    }
+  }
+
+  function text(el, sel) {
+    var x = el ? el.querySelector(sel) : null;
+    return x ? x.textContent : '';
+  }
+
+  function show(i) {
+    i = Math.max(0, Math.min(total - 1, i));
+    if (i === current) { return; }
+    if (current >= 0) {
+      slides[current].classList.remove('current');
+      slides[current].setAttribute('aria-hidden', 'true');
+    }
+    current = i;
+    slides[i].classList.add('current');
+    slides[i].removeAttribute('aria-hidden');
+    if (!load(i)) { loadNext(); }
+    var n = i + 1;
+    if (location.hash !== '#' + n) {
+      try { history.replaceState(null, '', '#' + n); } catch (e) {
+        try { location.hash = String(n); } catch (e2) { /* an embedding forbids it */ }
+      }
+    }
+    if (embedded) {
+      try { window.parent.postMessage({ atlasDeckSlide: n }, '*'); } catch (e) { /* gone */ }
+    }
+    updatePresenter();
+  }
+
+  function run(action) {
+    if (action === 'next') { show(current + 1); }
+    else if (action === 'prev') { show(current - 1); }
+    else if (action === 'first') { show(0); }
+    else if (action === 'last') { show(total - 1); }
+    else if (action === 'presenter') { openPresenter(); }
+  }
+
+  function actionOf(key, shift) {
+    if (key === ' ') { return shift ? 'prev' : 'next'; }
+    if (NEXT.indexOf(key) >= 0) { return 'next'; }
+    if (PREV.indexOf(key) >= 0) { return 'prev'; }
+    if (key === 'Home') { return 'first'; }
+    if (key === 'End') { return 'last'; }
+    if (key === 'p' || key === 'P') { return 'presenter'; }
+    return null;
+  }
+
+  function onKey(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var a = actionOf(e.key, e.shiftKey);
+    if (!a) { return; }
+    e.preventDefault();
+    run(a);
+  }
+
+  function pad(v) { return (v < 10 ? '0' : '') + v; }
+  function tick() {
+    if (!presenter || presenter.closed) { clearInterval(timer); timer = null; return; }
+    var s = Math.floor((Date.now() - started) / 1000);
+    var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+    presenter.document.getElementById('clock').textContent =
+      (h ? h + ':' + pad(m) : pad(m)) + ':' + pad(s % 60);
+  }
+
+  function updatePresenter() {
+    if (!presenter || presenter.closed) { return; }
+    var d = presenter.document, s = slides[current];
+    d.getElementById('count').textContent = 'Slide ' + (current + 1) + ' of ' + total;
+    d.getElementById('headline').textContent = text(s, '.headline');
+    var notes = text(s, '.notes');
+    d.getElementById('notes').textContent = notes || '(no notes for this slide)';
+    d.getElementById('next').textContent =
+      current + 1 < total ? text(slides[current + 1], '.headline') : '(end of the briefing)';
+  }
+
+  function openPresenter() {
+    if (presenter && !presenter.closed) { presenter.focus(); return; }
+    var w = window.open('', 'atlas-deck-presenter', 'width=760,height=600');
+    if (!w) {
+      document.title = 'Allow pop-ups for the presenter view';
+      return;
+    }
+    try {
+      w.document.open();
+      w.document.write(__PRESENTER__);
+      w.document.close();
+    } catch (e) { return; }
+    presenter = w;
+    window.atlasDeckPresenter = w;
+    w.document.addEventListener('keydown', onKey);
+    w.document.getElementById('prev-btn').addEventListener('click', function () { run('prev'); });
+    w.document.getElementById('next-btn').addEventListener('click', function () { run('next'); });
+    started = Date.now();
+    if (timer) { clearInterval(timer); }
+    timer = setInterval(tick, 1000);
+    updatePresenter();
+  }
+
+  document.addEventListener('keydown', onKey);
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest ? e.target.closest('button[data-action]') : null;
+    if (!b) { return; }
+    run(b.getAttribute('data-action'));
+    b.blur();
+  });
+
+  window.addEventListener('message', function (e) {
+    var d = e.data;
+    if (!d || typeof d !== 'object') { return; }
+    if (typeof d.atlasDeckKey === 'string') {
+      // Only our own maps forward keys.
+      var ours = slides.some(function (s, i) {
+        var f = frameOf(i);
+        return f && f.contentWindow === e.source;
+      });
+      if (ours) {
+        var a = actionOf(d.atlasDeckKey, !!d.shift);
+        if (a) { run(a); }
+      }
+    } else if ('atlasDeckGo' in d && embedded && e.source === window.parent) {
+      var n = parseInt(d.atlasDeckGo, 10);
+      if (n >= 1 && n <= total) { show(n - 1); }
+    }
+  });
+
+  function fromHash() {
+    var m = /^#(\d+)$/.exec(location.hash);
+    var n = m ? parseInt(m[1], 10) : 0;
+    return n >= 1 && n <= total ? n - 1 : -1;
+  }
+  window.addEventListener('hashchange', function () {
+    var i = fromHash();
+    if (i >= 0) { show(i); }
+  });
+
+  var first = fromHash();
+  if (first < 0) { first = parseInt(document.body.getAttribute('data-start'), 10) - 1 || 0; }
+  show(first);
+  window.atlasDeck = { show: function (n) { show(n - 1); }, current: function () { return current + 1; },
+                       total: total };
+})();
+"""
+
+
+def _js() -> str:
+    import json
+
+    return (
+        JS.replace("__NEXT__", json.dumps([k for k in NEXT_KEYS if k != " "]))
+        .replace("__PREV__", json.dumps(list(PREV_KEYS)))
+        .replace("__PRESENTER__", json.dumps(PRESENTER_HTML).replace("</", "<\\/"))
+    )
+
+
+def _map_page(rs: RenderedSlide) -> str:
+    """The slide's map as its own page: Leaflet inlined, no title bar, keys forwarded."""
+    page = rs.page
+    doc = standalone_html(page.spec, page.title or "", page.subtitle or "")
+    # The title bar holds escaped text only, so its first </header> is its end.
+    doc = re.sub(r'<header class="atlas-export-head">.*?</header>', "", doc, count=1, flags=re.S)
+    doc = doc.replace("<head>", "<head>\n" + KEY_FORWARD, 1)
+    return doc.replace("</head>", MAP_CSS + "\n</head>", 1)
+
+
+def _credit(rs: RenderedSlide) -> str:
+    page = rs.page
+    parts = []
+    if page.citation:
+        source = f"Source: {page.citation}"
+        if page.licence:
+            source += f" ({page.licence})"
+        parts.append(source + ".")
+    if page.caveat:
+        parts.append(str(page.caveat))
+    return escape(" ".join(parts))
+
+
+def _qr(base: str | None, rs: RenderedSlide) -> str:
+    """The slide's QR code and its link, or '' without a public address."""
+    url = http_url(base + rs.link) if base else None
+    if url is None:
+        return ""
+    return (
+        f'<figure class="qr">{qr_svg(url, QR_PX)}'
+        f'<figcaption>Open this view: <a href="{escape(url)}" rel="noopener noreferrer" '
+        f'target="_blank">{escape(url)}</a></figcaption></figure>'
+    )
+
+
+def _footer(credit: str, n: int, total: int, qr: str = "") -> str:
+    controls = (
+        '<nav class="controls" aria-label="Slides">'
+        '<button type="button" data-action="prev" title="Previous slide (←)">‹</button>'
+        '<button type="button" data-action="next" title="Next slide (→)">›</button>'
+        '<button type="button" data-action="presenter" title="Presenter view (P)">'
+        "Presenter</button></nav>"
+    )
+    return (
+        f'<footer><p class="credit">{credit}</p>{qr}'
+        f'<span class="count">{n} / {total}</span>{controls}</footer>'
+    )
+
+
+def _notes(text: str) -> str:
+    return f'<div class="notes" hidden>{escape(text)}</div>' if text else ""
+
+
+def _slide(rs: RenderedSlide, total: int, base: str | None, when: date) -> str:
+    page = rs.page
+    head = [f'<h1 class="headline">{escape(rs.headline)}</h1>']
+    if rs.caption:
+        head.append(f'<p class="caption">{escape(rs.caption)}</p>')
+    if page.subtitle:
+        head.append(f'<p class="filters">{escape(page.subtitle)}</p>')
+    frame = (
+        f'<div class="map"><iframe title="{escape("Map: " + (page.title or rs.headline))}" '
+        f'sandbox="{SANDBOX}" data-srcdoc="{html.escape(_map_page(rs), quote=True)}">'
+        "</iframe></div>"
+    )
+    credit = _credit(rs)
+    credit += (" " if credit else "") + escape(f"Arrival Atlas, {when:%d %B %Y}.")
+    return (
+        f'<section class="slide" id="slide-{rs.number}" aria-hidden="true" '
+        f'aria-label="Slide {rs.number} of {total}">'
+        f"<header>{''.join(head)}</header>{frame}"
+        f"{_footer(credit, rs.number, total, _qr(base, rs))}{_notes(rs.slide.notes)}</section>"
+    )
+
+
+def _broken(n: int, total: int, notes: str, exc: BriefingError) -> str:
+    problems = [str(p) for p in exc.problems] or [str(exc)]
+    items = "".join(f"<li>{escape(p)}</li>" for p in problems)
+    return (
+        f'<section class="slide broken" id="slide-{n}" aria-hidden="true" '
+        f'aria-label="Slide {n} of {total}">'
+        f'<header><h1 class="headline">Slide {n} cannot be shown</h1>'
+        f'<p class="caption">The briefing file has a problem on this slide:</p></header>'
+        f'<ul class="problems">{items}</ul>{_footer("", n, total)}{_notes(notes)}</section>'
+    )
+
+
+def briefing_deck(
+    b: Briefing,
+    q: Query,
+    countries: dict,
+    *,
+    when: date | None = None,
+    public_url: str | None = None,
+    start: int = 1,
+    progress: Callable[[int, int], object] | None = None,
+) -> str:
+    """The briefing as one HTML file: a slide a screen, keys to move, a presenter view.
+
+    Parameters
+    ----------
+    b : Briefing
+        The briefing; its texts are untrusted and shown as literal text.
+    q : Query
+        Runs the slides' queries.
+    countries : dict
+        Country names (:func:`geo.views.countries_of`).
+    when : date, optional
+        Date in each slide's credit (default: today).
+    public_url : str, optional
+        The app's public address (:func:`geo.settings.public_url`): each slide then
+        shows a QR code of its view's link under it. Anything but http(s) is ignored.
+    start : int
+        The slide shown first (1-based) when the URL names none (``#3``).
+    progress : callable, optional
+        ``progress(done, total)`` after each slide is built.
+
+    Returns
+    -------
+    str
+        HTML with no reference to any other file or address (the only ``http(s)``
+        addresses are the QR codes' links and Leaflet's own credit link). A slide
+        that cannot be shown (:class:`geo.briefing.BriefingError`) says so, with its
+        problems.
+    """
+    when = when or date.today()
+    base = http_url(public_url) if public_url else None
+    base = base.rstrip("/") if base else None
+    total = len(b.slides)
+    sections = []
+    for n in range(1, total + 1):
+        try:
+            rs = render_slide(b, n, q, countries)
+        except BriefingError as exc:
+            sections.append(_broken(n, total, b.slides[n - 1].notes, exc))
+        else:
+            sections.append(_slide(rs, total, base, when))
+        if progress is not None:
+            progress(n, total)
+    if not sections:
+        sections.append(
+            '<section class="slide"><header><h1 class="headline">'
+            "This briefing has no slide</h1></header></section>"
+        )
+    first = min(max(int(start), 1), max(total, 1))
+    return (
+        "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{escape(b.title)}</title><style>{CSS}</style></head>"
+        f'<body data-start="{first}">\n'
+        + "\n".join(sections)
+        + f"\n<script>{_js()}</script></body></html>\n"
+    )
+
+
+__all__ = ["briefing_deck"]
