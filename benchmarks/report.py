@@ -13,6 +13,7 @@ TARGETS = {
     "rerun_p95_ms": {"real": 300},
     "queries_p95_ms": {"real": 50, "synthetic": 500},
     "paint_ms": {"real": 3000, "synthetic": 3000},
+    "slide_step_ms": {"real": 500},
 }
 BASELINE_PAYLOAD_RATIO = 30  # baseline payload >= 30x ours, world view of all incidents
 WORLD_VIEW_PAGES = ("overview", "routes")  # their default state: all incidents, world map
@@ -28,6 +29,8 @@ TARGET_TEXT = {
     "paint_ms": "first paint in headless Chromium, offline, median ≤ 3 s",
     "baseline_payload_ratio": "baseline payload ≥ 30× ours (world view of all incidents)",
     "build_seconds": "full build from sources ≤ 30 s",
+    "slide_step_ms": "HTML deck slide step (key press to the next headline shown and its map "
+    "drawn) ≤ 0.5 s, every step",
 }
 PASS, FAIL, NONE = "✓", "✗", "·"
 
@@ -129,6 +132,11 @@ def annotate(results: dict) -> dict:
         if not build["check"]["pass"]:
             failed.append(f"build_seconds: {build['seconds']} s > {BUILD_SECONDS} s")
 
+    deck = results.get("deck")
+    if deck:
+        deck["check"] = check("slide_step_ms", "real", deck.get("max_ms"))
+        tally("deck/slide_step_ms", deck["check"], "ms")
+
     results["summary"] = {"checks": n_checks, "passed": n_checks - len(failed), "failed": failed}
     return results
 
@@ -220,6 +228,14 @@ def table(results: dict) -> str:
             f"| payload ≥ {BASELINE_PAYLOAD_RATIO}× ours: "
             + ", ".join(f"{k} {v:,.0f}×" for k, v in c.get("by_page", {}).items())
             + f" {_mark(c) if c else NONE} |"
+        )
+    deck = results.get("deck")
+    if deck:
+        lines.append(
+            f"| real | **slide step**, HTML deck of {deck['briefing']} ({deck['slides']} slides, "
+            f"{deck['n']} steps) | {_kb(deck['deck_bytes'])} | – | – | – "
+            f"| median {_ms(deck['median_ms'])} / max {_ms(deck['max_ms'])} "
+            f"{_mark(deck.get('check'))} (opened in {_ms(deck['open_ms'])}) | – |"
         )
     return "\n".join(lines)
 

@@ -182,6 +182,14 @@ def run(
                 {k: (str(v) if k == "db" else v) for k, v in d.items()} | {"pages": measured}
             )
 
+        # ------------------------------------------------------------- deck
+        results["deck"] = None
+        if paint_runs > 0:
+            from benchmarks.deck import measure_deck
+
+            log("Slide steps of the shipped briefing's HTML deck, offline …")
+            results["deck"] = measure_deck(Path(db), log=log, workdir=work)
+
         # ------------------------------------------------------------- baseline
         if baseline:
             log("Baseline (one folium marker with a popup per incident), real size …")
