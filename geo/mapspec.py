@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from geo.catalog import credit_for
 
@@ -182,6 +182,9 @@ class LegendItem:
         Line width of a ``line`` swatch.
     dashed : bool
         A dashed ``line`` swatch.
+    layer : str
+        Stable key of the layer the item stands for: a picture leaves the item out when
+        that layer is hidden ('' = always listed).
     """
 
     kind: str
@@ -193,6 +196,7 @@ class LegendItem:
     border: str | None = None
     line_px: float = 3.0
     dashed: bool = False
+    layer: str = ""
 
 
 def dot(color: str, label: str, size: float = 12, **kw) -> LegendItem:
@@ -212,12 +216,17 @@ def stroke(color: str, label: str, px: float = 3, width: float = 18, **kw) -> Le
 
 @dataclass
 class Legend:
-    """A legend inside the map: title, items and a caveat line (all plain text)."""
+    """A legend inside the map: title, items and a caveat line (all plain text).
+
+    ``layer`` is the stable key of the one layer the whole legend stands for ('' when
+    it is not one layer's): a picture leaves the legend out when that layer is hidden.
+    """
 
     title: str
     items: list[LegendItem]
     note: str = ""
     position: str = "bottomright"
+    layer: str = ""
 
 
 def class_legend_items(
@@ -311,6 +320,21 @@ class MapSpec:
         if self.fit is None and hasattr(countries, "for_bounds"):
             countries = countries.for_bounds(self.bounds)
         return list(countries.get("features", []))
+
+    def shown_legends(self) -> list[Legend]:
+        """The legends of the layers switched on: a legend or item standing for a
+        hidden layer (:attr:`Legend.layer`, :attr:`LegendItem.layer`) is left out, and
+        so is a legend all of whose items are."""
+        hidden = {layer.stable_key for layer in self.layers if not layer.show}
+        out = []
+        for legend in self.legends:
+            if legend.layer in hidden:
+                continue
+            items = [i for i in legend.items if i.layer not in hidden]
+            if legend.items and not items:
+                continue
+            out.append(legend if len(items) == len(legend.items) else replace(legend, items=items))
+        return out
 
     def layer(self, key: str) -> Layer:
         """The layer with this stable key."""

@@ -519,11 +519,12 @@ def _render(
     _scale_bar(ax, fs)
 
     top -= 0.01
+    legends = spec.shown_legends()  # a hidden layer's legend items are not listed
     renderer = fig.canvas.get_renderer()
     ax.apply_aspect()  # the axes' final box, as drawing would set it
     # The legend column may run below the map, not off the page: smaller type if needed.
     for shrink in (1.0, 0.88, 0.76, 0.66):
-        artists, low = _legends(fig, renderer, spec.legends, caveat, top, fs * shrink)
+        artists, low = _legends(fig, renderer, legends, caveat, top, fs * shrink)
         if low >= 0.015:
             break
         for artist in artists:
@@ -539,7 +540,7 @@ def _render(
     )
     return Drawn(
         drawn,
-        [(lg.title, [(i.kind, i.color, i.label) for i in lg.items]) for lg in spec.legends],
+        [(lg.title, [(i.kind, i.color, i.label) for i in lg.items]) for lg in legends],
     )
 
 

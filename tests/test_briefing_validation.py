@@ -225,7 +225,8 @@ def test_a_slide_matching_nothing_is_shown_with_zeros(tmp_path, con):
     assert rs.empty == ["the page's headline figures", "incident_totals"]
     assert "Darien" in rs.page.subtitle  # the slide's own filters, not the default
     rs.page.map.get_root().render()  # the map is drawn
-    assert len(PdfReader(io.BytesIO(briefing_pdf(b, q, countries))).pages) == 1
+    # The slide, then the sources page.
+    assert len(PdfReader(io.BytesIO(briefing_pdf(b, q, countries))).pages) == 2
 
 
 def test_the_pdf_says_which_slide_cannot_be_shown(tmp_path, con):
@@ -236,7 +237,7 @@ def test_the_pdf_says_which_slide_cannot_be_shown(tmp_path, con):
     b, _ = read_briefing(_write(tmp_path, "two.toml", text))
     pdf = briefing_pdf(b, direct_query(con), countries_of(con))
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
-    assert len(pages) == 2 and "dead and missing" in pages[0]
+    assert len(pages) == 3 and "dead and missing" in pages[0]
     assert (
         "Slide 2 cannot be shown" in pages[1] and "route 'Darienx' is not in the data" in pages[1]
     )

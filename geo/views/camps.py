@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import folium
@@ -503,15 +503,22 @@ def site_point_layers(
         main = sites[sites["dataset"].isin(main_ds)]
         out.rows[SITES_LAYER] = main
         out.layers.append(_point_layer(SITES_LAYER, main, isimm=False))
+        key = out.layers[-1].stable_key  # a picture with the layer hidden leaves these out
         out.items += [
-            ms.dot(SITE_COLORS[0], "open site (size: 2025 population)"),
-            ms.dot(SITE_COLORS[1], "closed site"),
+            ms.dot(SITE_COLORS[0], "open site (size: 2025 population)", layer=key),
+            ms.dot(SITE_COLORS[1], "closed site", layer=key),
         ]
     if isimm_ds:
         isimm = sites[sites["dataset"].isin(isimm_ds)]
         out.rows[ISIMM_LAYER] = isimm
         out.layers.append(_point_layer(ISIMM_LAYER, isimm, isimm=True))
-        out.items.append(ms.dot(ISIMM_COLOR, "NW Syria IDP site, approximate (size: people)"))
+        out.items.append(
+            ms.dot(
+                ISIMM_COLOR,
+                "NW Syria IDP site, approximate (size: people)",
+                layer=out.layers[-1].stable_key,
+            )
+        )
     return f"Camps and sites (rounded to {state.precision}°)"
 
 
@@ -546,16 +553,23 @@ def site_bin_layers(
     all_counts = pd.concat([b["sites"] for b in frames.values()]) if frames else []
     breaks = nice_breaks(list(all_counts))
     vmax = float(max(all_counts, default=1) or 1)
+    keys = {}  # layer name -> stable key: a picture with the layer hidden leaves its items out
     for name, bins in frames.items():
         isimm = name == ISIMM_LAYER
         out.rows[name] = bins
         out.layers.append(
             site_bin_layer(name, bins, ISIMM_COLORS if isimm else BLUES, breaks, isimm, vmax)
         )
+        keys[name] = out.layers[-1].stable_key
     if SITES_LAYER in frames:
-        out.items += ms.class_legend_items(breaks, BLUES, "sites")
+        out.items += [
+            replace(i, layer=keys[SITES_LAYER])
+            for i in ms.class_legend_items(breaks, BLUES, "sites")
+        ]
     if ISIMM_LAYER in frames:
-        out.items.append(ms.dot(ISIMM_COLORS[2], "NW Syria IDP sites (ISIMM)"))
+        out.items.append(
+            ms.dot(ISIMM_COLORS[2], "NW Syria IDP sites (ISIMM)", layer=keys[ISIMM_LAYER])
+        )
     return f"Sites per {cell:g}° cell (rounded to {state.precision}°)"
 
 
@@ -603,7 +617,16 @@ def map_spec(
     outlines = camp_outline_layer(q, state, has)
     if outlines is not None:
         out.rows[OUTLINE_LAYER] = outlines[1]
-        out.items.append(ms.box(OUTLINE_COLOR, "Cox's Bazar camp outline", 14, 10, opacity=0.6))
+        out.items.append(
+            ms.box(
+                OUTLINE_COLOR,
+                "Cox's Bazar camp outline",
+                14,
+                10,
+                opacity=0.6,
+                layer=outlines[0].stable_key,
+            )
+        )
     bounds = None
     if state.countries or mode == "points":
         frames = [out.rows[n] for n in (SITES_LAYER, ISIMM_LAYER) if n in out.rows]

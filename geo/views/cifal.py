@@ -376,28 +376,41 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         fill_opacity=0.95,
     )
 
+    centres_layer = centre_layer(shown)
+    # Each item names its layer: a picture with that layer hidden leaves it out.
+    dest_key = destinations_layer.stable_key
     items = [
-        ms.dot(ACTIVE, "CIFAL centre (active)"),
-        ms.dot(ACTIVE, f"within {state.radius_km} km of a centre", opacity=0.35),
-        ms.dot(COVERED, f"arrival city within reach ({state.year})"),
+        ms.dot(ACTIVE, "CIFAL centre (active)", layer=centres_layer.stable_key),
+        ms.dot(
+            ACTIVE,
+            f"within {state.radius_km} km of a centre",
+            opacity=0.35,
+            layer=rings.stable_key,
+        ),
+        ms.dot(
+            COVERED,
+            f"arrival city within reach ({state.year})",
+            layer=covered_layer.stable_key,
+        ),
         ms.dot(
             UNCOVERED,
             f"total population growing {state.min_growth_pct}%+ {state.year_from}–"
             f"{state.year_to} (WUP 2018), no centre within {state.radius_km} km"
             + (f"; {deadly}" if deadly else ""),
+            layer=uncovered_layer.stable_key,
         ),
-        ms.dot(DEST, "route destination (reached)", 9),
-        ms.dot("#fff", "route destination (no centre near)", 9, border=DEST),
+        ms.dot(DEST, "route destination (reached)", 9, layer=dest_key),
+        ms.dot("#fff", "route destination (no centre near)", 9, border=DEST, layer=dest_key),
     ]
     if state.include_closed:
-        items.insert(1, ms.dot(CLOSED, "CIFAL centre (closed)"))
+        items.insert(1, ms.dot(CLOSED, "CIFAL centre (closed)", layer=centres_layer.stable_key))
     legend = ms.Legend(
         "CIFAL centres and arrival cities",
         items,
         f"Cities of {state.min_population:,}+ people (WUP 2018). {caveat} "
         "Distances are great-circle, in whole km; within means at most.",
     )
-    layers = [rings, covered_layer, uncovered_layer, destinations_layer, centre_layer(shown)]
+    layers = [rings, covered_layer, uncovered_layer, destinations_layer, centres_layer]
     spec = ms.MapSpec(countries, layers, [legend])
     headline = {
         "centres": int(len(centres)),

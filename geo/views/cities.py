@@ -410,15 +410,26 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
         projection = opts.projection_note(state.year)
         note = f"Circle area: population. {projection}".strip()
     layer.key = "cities"  # population or growth: one layer to the picker and link
-    items = list(items)
-    items.append(ms.dot(DEST, "route destination (hover: nearest cities)", 10, border="#fff"))
-    spec.layers = [ref_layer, layer, destination_layer(nearest)]
+    dests = destination_layer(nearest)
+    # Each legend and item names its layer: a picture with that layer hidden leaves it out.
+    items = [replace(i, layer=layer.stable_key) for i in items]
+    items.append(
+        ms.dot(
+            DEST,
+            "route destination (hover: nearest cities)",
+            10,
+            border="#fff",
+            layer=dests.stable_key,
+        )
+    )
+    spec.layers = [ref_layer, layer, dests]
     spec.legends = [
         ms.Legend(
             f"Refugees + asylum-seekers hosted, end {state.refugee_year}",
             ref_items,
             f"UNHCR; by country of asylum. {left_out}".strip(),
             position="bottomleft",
+            layer=ref_layer.stable_key,
         ),
         ms.Legend(title, items, note),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -64,13 +64,27 @@ def map_spec(q: Query, countries: dict, filters: dict, bins: pd.DataFrame, span)
     )
     centres = cifal.centre_layer(q("cifal_centres"))
 
-    items = ms.class_legend_items(breaks, REDS, "dead and missing")
+    # Each item names its layer: a picture with that layer hidden leaves it out.
+    items = [
+        replace(i, layer=incidents.stable_key)
+        for i in ms.class_legend_items(breaks, REDS, "dead and missing")
+    ]
     items += [
-        ms.stroke(CORRIDOR_COLOR, "route corridor (schematic), width by deaths", px=3, width=18),
-        ms.dot(BLUES[3], "open camps and sites (binned)"),
-        ms.dot("#9e9ac8", f"city of 1 million+ ({CITY_YEAR}, WUP 2018{tag})"),
-        ms.dot(cifal.ACTIVE, "CIFAL centre"),
-        ms.dot(cifal.CLOSED, "CIFAL centre (closed)"),
+        ms.stroke(
+            CORRIDOR_COLOR,
+            "route corridor (schematic), width by deaths",
+            px=3,
+            width=18,
+            layer=corridors.stable_key,
+        ),
+        ms.dot(BLUES[3], "open camps and sites (binned)", layer=site_layer.stable_key),
+        ms.dot(
+            "#9e9ac8",
+            f"city of 1 million+ ({CITY_YEAR}, WUP 2018{tag})",
+            layer=city_layer.stable_key,
+        ),
+        ms.dot(cifal.ACTIVE, "CIFAL centre", layer=centres.stable_key),
+        ms.dot(cifal.CLOSED, "CIFAL centre (closed)", layer=centres.stable_key),
     ]
     legend = ms.Legend(
         f"Dead and missing per 2° cell, {span['first_date']:%Y}-{span['last_date']:%Y}",

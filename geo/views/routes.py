@@ -491,11 +491,15 @@ def map_spec(
     # clickable above the lines.
     layers = [layer, corridors] if info.mode == "bins" else [corridors, layer]
 
-    items = [replace(i, label=_tidy(i.label)) for i in ms.class_legend_items(breaks, REDS, "")]
+    # Each item names its layer: a picture with that layer hidden leaves it out.
+    items = [
+        replace(i, label=_tidy(i.label), layer=layer.stable_key)
+        for i in ms.class_legend_items(breaks, REDS, "")
+    ]
     if not circles:
         items = []
     if len(drawn):
-        items.append(corridor_legend(cmax))
+        items.append(replace(corridor_legend(cmax), layer=corridors.stable_key))
     if not circles:
         items.append(ms.box("#fff", "no located incidents match"))
     span = f"{state.date_from:%b %Y}–{state.date_to:%b %Y}"
