@@ -100,6 +100,8 @@ font-size:clamp(12px,min(1.2vw,2.2vh),24px)}
 border:1px solid #999;border-radius:4px;background:#f6f6f6;color:#1b1b1b;cursor:pointer}
 .controls button:hover{background:#e8e8e8}
 .notes{display:none}
+.toast{position:fixed;z-index:9;left:50%;top:1em;transform:translateX(-50%);padding:.6em 1em;
+background:#1b1b1b;color:#fff;border-radius:4px;font-size:16px}
 """
 
 PRESENTER_CSS = (
@@ -210,6 +212,15 @@ JS = r"""
     run(a);
   }
 
+  function say(message) {
+    var el = document.createElement('div');
+    el.className = 'toast';
+    el.setAttribute('role', 'status');
+    el.textContent = message;
+    document.body.appendChild(el);
+    setTimeout(function () { el.remove(); }, 5000);
+  }
+
   function pad(v) { return (v < 10 ? '0' : '') + v; }
   function tick() {
     if (!presenter || presenter.closed) { clearInterval(timer); timer = null; return; }
@@ -233,10 +244,7 @@ JS = r"""
   function openPresenter() {
     if (presenter && !presenter.closed) { presenter.focus(); return; }
     var w = window.open('', 'atlas-deck-presenter', 'width=760,height=600');
-    if (!w) {
-      document.title = 'Allow pop-ups for the presenter view';
-      return;
-    }
+    if (!w) { say('The browser blocked the presenter window: allow pop-ups for this file.'); return; }
     try {
       w.document.open();
       w.document.write(__PRESENTER__);
