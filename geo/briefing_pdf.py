@@ -148,7 +148,6 @@ def _map_png(page: PageRender, when: date | None) -> tuple[bytes, float, object]
     is measured without drawing (the save is the one draw).
     """
     import matplotlib.pyplot as plt
-    from matplotlib.transforms import Bbox
 
     from geo.snapshot import draw_figure
 
@@ -162,23 +161,33 @@ def _map_png(page: PageRender, when: date | None) -> tuple[bytes, float, object]
         places=page.load_places(),  # the slide's headline is PDF text; the map names places
     )
     try:
-        renderer = fig.canvas.get_renderer()
-        ax = fig.axes[0]
-        box = ax.get_window_extent(renderer)
-        parts = [box]
-        parts += [leg.get_window_extent(renderer) for leg in fig.legends]
-        # Legend notes sit beside the map; the footer (below the map) is left out.
-        parts += [
-            t.get_window_extent(renderer)
-            for t in fig.texts
-            if t.get_text() and t.get_window_extent(renderer).y1 > box.y0
-        ]
-        crop = Bbox.union(parts).padded(4).transformed(fig.dpi_scale_trans.inverted())
+        crop = map_crop(fig)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches=crop)
         return buf.getvalue(), crop.width / crop.height, drawn
     finally:
         plt.close(fig)
+
+
+def map_crop(fig):
+    """The part of a :func:`geo.snapshot.draw_figure` figure the PDF shows, in inches:
+    the map, its legends and their notes beside it. The footer below the map (caveat,
+    credit, date: the PDF sets them as text) is hidden, so no part of it shows in the
+    crop when the legend column runs lower than the map."""
+    from matplotlib.transforms import Bbox
+
+    renderer = fig.canvas.get_renderer()
+    box = fig.axes[0].get_window_extent(renderer)
+    parts = [box] + [leg.get_window_extent(renderer) for leg in fig.legends]
+    for t in fig.texts:
+        if not t.get_text():
+            continue
+        extent = t.get_window_extent(renderer)
+        if extent.y1 > box.y0:  # a legend note beside the map
+            parts.append(extent)
+        else:
+            t.set_visible(False)
+    return Bbox.union(parts).padded(4).transformed(fig.dpi_scale_trans.inverted())
 
 
 def slide_url(rs: RenderedSlide) -> str | None:
@@ -266,20 +275,30 @@ def slide_layout(pdf, rs: RenderedSlide, when: date | None = None) -> list[TextB
 
     Returns the headline, caption, filter line and footnote boxes, top to bottom; the
     map goes between the filter line and the footnote. With a QR code
-    (:func:`slide_url`) the footnote stops short of its column.
+    (:func:`slide_url`) the footnote stops short of its column, and so do the texts at
+    the top if they run down to it.
     """
     w = PAGE_W - 2 * MARGIN
-    boxes = []
-    y = MARGIN
-    for text, spec in ((rs.headline, HEADLINE), (rs.caption, CAPTION), (rs.page.subtitle, FILTERS)):
-        if text:
-            boxes.append(fit_text(pdf, text, MARGIN, y, w, spec))
-            y += boxes[-1].h + 1.5
+    url = slide_url(rs)
+    column_top = qr_layout(pdf, url)[1].y if url else PAGE_H
+    for width in (w, w - QR_SIDE - QR_GAP):
+        boxes = []
+        y = MARGIN
+        for text, spec in (
+            (rs.headline, HEADLINE),
+            (rs.caption, CAPTION),
+            (rs.page.subtitle, FILTERS),
+        ):
+            if text:
+                boxes.append(fit_text(pdf, text, MARGIN, y, width, spec))
+                y += boxes[-1].h + 1.5
+        if y - 1.5 <= column_top:
+            break
     credit = f"Source: {rs.page.citation} ({rs.page.licence})." if rs.page.citation else ""
     made = f"Map made with Arrival Atlas on {(when or date.today()):%d %B %Y}."
     foot = " ".join(t for t in (rs.page.caveat or "", credit, made) if t)
     # The footnote stops short of the slide number (and QR code) in the bottom-right corner.
-    right = QR_SIDE + QR_GAP if slide_url(rs) else NUMBER_W + 2
+    right = QR_SIDE + QR_GAP if url else NUMBER_W + 2
     box = fit_text(pdf, foot, MARGIN, 0, w - right, FOOTNOTE)
     box.y = PAGE_H - MARGIN + 3 - box.h
     boxes.append(box)

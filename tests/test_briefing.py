@@ -17,8 +17,10 @@ from geo.briefing_pdf import (
     PAGE_W,
     SOURCES_TITLE,
     briefing_pdf,
+    qr_layout,
     slide_document,
     slide_layout,
+    slide_url,
     sources_layout,
     sources_texts,
 )
@@ -55,12 +57,17 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _check_boxes(doc, boxes, text: str, where) -> None:
+def _check_boxes(doc, boxes, text: str, where, address=None) -> None:
     """What the page shows is what was laid out, line by line; no line is wider than its
-    box, no box leaves the page and none overlaps another."""
+    box, no box leaves the page and none overlaps another (nor the QR code's address,
+    wrapped by character)."""
     page_lines = [ln.strip() for ln in text.splitlines()]
+    if address is not None:
+        assert "".join(address.lines) == address.text
+        boxes = [*boxes, address]
     for box in boxes:
-        assert _flat(" ".join(box.lines)) == _flat(box.text)
+        if box is not address:
+            assert _flat(" ".join(box.lines)) == _flat(box.text)
         for line in box.lines:
             assert line in page_lines, (where, line)
             doc.set_font("atlas", box.style, box.size)
@@ -96,7 +103,9 @@ def _check_pdf(b, pdf: bytes, q, countries) -> list[str]:
         for t in (rs.headline, rs.caption, rs.page.subtitle, rs.page.citation):
             assert _flat(t) in found, (n, t)
         assert f"{n} / {len(b.slides)}" in found
-        _check_boxes(doc, slide_layout(doc, rs, WHEN), text, n)
+        url = slide_url(rs)
+        address = qr_layout(doc, url)[1] if url else None
+        _check_boxes(doc, slide_layout(doc, rs, WHEN), text, n, address)
 
     # The sources page: each dataset a slide's map shows (its layers switched on and the
     # basemap) or its figures quote (the page's data), with citation, licence, address.
@@ -140,7 +149,13 @@ def test_pdf_sets_every_slide_text_in_full_as_searchable_text(shipped, con):
     assert MMP_CAVEAT in _flat(texts[-1])
 
 
-def test_pdf_wraps_and_shrinks_very_long_texts(tmp_path, con):
+@pytest.mark.parametrize("public", [None, "https://atlas.example.org"])
+def test_pdf_wraps_and_shrinks_very_long_texts(tmp_path, con, monkeypatch, public):
+    """Also with a QR code: the texts keep clear of its column (checked by _check_pdf)."""
+    if public:
+        monkeypatch.setenv("ATLAS_PUBLIC_URL", public)
+    else:
+        monkeypatch.delenv("ATLAS_PUBLIC_URL", raising=False)
     long = " ".join(["Longwordsforwrapping and a great deal of text"] * 12)
     path = tmp_path / "long.toml"
     path.write_text(
@@ -157,6 +172,14 @@ def test_pdf_wraps_and_shrinks_very_long_texts(tmp_path, con):
     head, cap = slide_layout(doc, render_slide(b, 1, q, countries), WHEN)[:2]
     assert head.size == HEADLINE[2] and len(head.lines) > HEADLINE[3]  # shrunk, then wrapped
     assert cap.lines[-1].endswith("the end.")
+    if public:
+        # Texts running down to the QR code's column are set narrower, clear of it.
+        rs = render_slide(b, 1, q, countries)
+        rs.caption = " ".join([rs.caption] * 6)
+        top = qr_layout(doc, slide_url(rs))[1].y
+        *texts, foot = slide_layout(doc, rs, WHEN)
+        assert texts[-1].y + texts[-1].h > top  # the premise: they reach its height
+        assert all(bx.x + bx.w <= PAGE_W - 10 - 30 for bx in texts)
 
 
 @pytest.mark.parametrize(
@@ -307,7 +330,6 @@ def _uris(page) -> list[str]:
 
 @pytest.mark.parametrize("public", [None, "javascript:alert(1)", "https://atlas.example.org/app/"])
 def test_a_qr_code_of_the_slide_link_only_with_a_public_address(tmp_path, con, monkeypatch, public):
-    from geo.briefing_pdf import qr_layout
     from geo.qr import qr_modules
 
     if public is None:
@@ -375,3 +397,34 @@ def test_every_legend_item_of_every_page_names_the_layer_it_stands_for(con):
             assert items, (key, shown)  # a layer shown has a legend
             for legend_layer, item in items:
                 assert shown in (item.layer, legend_layer), (key, shown, item.label)
+
+
+def test_the_pdf_map_shows_no_part_of_the_picture_footer(con):
+    """The CIFAL legend's notes run below the map: the crop the PDF shows then reaches
+    the picture's own footer, which must be hidden, not shown cut in half (the PDF sets
+    the caveat, credit and date as text)."""
+    import matplotlib.pyplot as plt
+
+    from geo.briefing_pdf import map_crop
+    from geo.registry import render_page
+    from geo.snapshot import draw_figure
+
+    page = render_page("cifal", direct_query(con), countries_of(con), {})
+    fig, _ = draw_figure(
+        page.spec, title="", subtitle="", caveat=page.caveat, preset="slides", when=WHEN
+    )
+    try:
+        crop = map_crop(fig)
+        renderer = fig.canvas.get_renderer()
+        inches = fig.dpi_scale_trans.inverted()
+        shown = [t for t in fig.texts if t.get_visible() and t.get_text()]
+        hidden = [t for t in fig.texts if not t.get_visible()]
+        assert any("Arrival Atlas on" in t.get_text() for t in hidden)  # the footer
+        map_bottom = fig.axes[0].get_window_extent(renderer).transformed(inches).y0
+        assert crop.y0 < map_bottom  # the premise: the legend column runs lower
+        for t in shown + list(fig.legends):
+            box = t.get_window_extent(renderer).transformed(inches)
+            assert crop.x0 <= box.x0 and box.x1 <= crop.x1, t
+            assert crop.y0 <= box.y0 and box.y1 <= crop.y1, t
+    finally:
+        plt.close(fig)
