@@ -37,6 +37,12 @@ PAGES = [
         "app_pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"
     ),
     st.Page(
+        "app_pages/briefing_editor.py",
+        title="Briefing editor",
+        icon=":material/edit_note:",
+        url_path="editor",
+    ),
+    st.Page(
         "app_pages/data_sources.py",
         title="Data and sources",
         icon=":material/dataset:",

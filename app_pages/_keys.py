@@ -22,13 +22,21 @@ LINKED_WIDGETS = "_atlas_linked_widgets"
 PERIOD_FIXED = "_atlas_period_fixed"  # a one-year growth period was moved on (say so once)
 
 # --- kept by the pages -------------------------------------------------------------
-SLIDE = "_atlas_slide"  # the Briefing's slide: {"b", "n", "written"}
 BRIEFING = "briefing_choice"  # the Briefing's choice of briefing (a widget)
+DRAFT = "_atlas_draft"  # the briefing being made (app_pages/_draft.Draft)
+DRAFT_ADDED = "_atlas_draft_added"  # (page, slide number, title) just added: say so once
+# the Briefing editor's widgets and notes
+EDITOR_OPEN = "atlas_editor_open"  # "Open a saved briefing" (a widget)
+EDITOR_UPLOAD = "atlas_editor_upload"  # the TOML uploader (a widget)
+EDITOR_UPLOADED = "_atlas_editor_uploaded"  # file id of the upload already read
+EDITOR_PROBLEMS = "_atlas_editor_problems"  # (file name, problems, usable) of the upload
+EDITOR_TITLE = "atlas_editor_title"
+EDITOR_DESCRIPTION = "atlas_editor_description"
+EDITOR_FOR = "_atlas_editor_for"  # id of the draft the title fields were seeded from
+EDITOR_SAVED = "_atlas_editor_saved"  # ("ok", path) or ("error", message) of the last save
 
 # --- widget keys named outside Python: Streamlit gives each keyed widget the CSS class
-# ``st-key-<key>``, which the Briefing's style and presenter.js (``atlas_`` + prev/next)
-# select, and tests click them by key.
+# ``st-key-<key>``, which the Briefing's style selects, and tests click them by key.
 SHOW_SECTIONS = "_atlas_show_sections"  # "Show now" below a map that has not drawn
-SLIDE_PREV = "atlas_prev"
-SLIDE_NEXT = "atlas_next"
+SLIDE_DECK = "atlas_deck"
 SLIDE_PDF = "atlas_pdf"

@@ -560,6 +560,9 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
         data = exp.load_data()
         return xlsx_data(data, exp.about(len(data)))
 
+    from app_pages._draft import add_to_briefing_button
+
+    add_to_briefing_button(key)
     st.html(GRID_EXPORT_CSS)
     with st.expander("Export this view", icon=":material/download:"):
         st.caption(

@@ -1,79 +1,91 @@
 // Presenter mode of the Briefing page (app_pages/briefing.py), run in the app's own document.
 //
-// 1. Clicker keys always move slides. A clicker sends PageDown/PageUp, the arrow keys or
-//    space. After a click on the map, keys go to the map's iframe (streamlit-folium), where
-//    Leaflet would pan with the arrows: the same handler listens in every same-origin iframe
-//    too, in the capture phase, so it sees the key before Leaflet and stops it there.
-// 2. The map takes the height the window leaves below the headline, so it stays above the
-//    fold at 1280 x 720 and fills a larger screen.
-// 3. The sidebar closes on arriving and opens again on leaving, if this script closed it.
-//    (st.set_page_config's initial_sidebar_state would flip between app.py's "expanded"
-//    and the page's value on every rerun, and loses to a choice the user once made.)
+// The slides are a deck (geo/deck.py) in one iframe: it steps through them itself, with
+// no rerun. This script
+// 1. sizes the deck to the window below the page's bar of controls, so it fills a
+//    1280 x 720 projector or a 1920 x 1080 screen with no scrollbar;
+// 2. sends it the clicker's keys pressed while the focus is outside it (on the bar);
+//    keys pressed in it, or in a map inside it, the deck handles itself;
+// 3. keeps the URL's `slide` in step with the deck (history.replaceState: no rerun), so
+//    a copied link or a reload reopens the slide shown;
+// 4. F (or the deck's own button) shows the deck full screen;
+// 5. closes the sidebar on arriving and opens it again on leaving, if it closed it.
 //
 // Installed once per browser tab; it does nothing on the other pages.
 (() => {
-  const VERSION = 1;
+  const VERSION = 2;
   if (window.__atlasPresenter === VERSION) { return; }
   window.__atlasPresenter = VERSION;
 
   const NEXT = new Set(['ArrowRight', 'ArrowDown', 'PageDown', ' ', 'Spacebar']);
   const PREV = new Set(['ArrowLeft', 'ArrowUp', 'PageUp']);
-  const MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]';
-  const MIN_MAP = 320;    // px: below this the page scrolls instead
+  const MIN_DECK = 360;  // px: below this the page scrolls instead
+  let current = null;    // the slide the deck last reported
 
   const presenting = () => /\/briefing\/?$/.test(window.location.pathname);
+  const deckFrame = () => document.querySelector('[data-testid="stIFrame"]');
 
-  function onKey(e) {
+  function go(n) {
+    const frame = deckFrame();
+    if (frame && frame.contentWindow) { frame.contentWindow.postMessage({ atlasDeckGo: n }, '*'); }
+  }
+
+  function fullScreen() {
+    const frame = deckFrame();
+    if (frame && frame.requestFullscreen && !document.fullscreenElement) {
+      frame.requestFullscreen().catch(() => {});
+    }
+  }
+
+  document.addEventListener('keydown', (e) => {
     if (!presenting() || e.altKey || e.ctrlKey || e.metaKey) { return; }
     const t = e.target;
     const tag = t && t.tagName;
-    // Typing keeps its keys; a layer checkbox in the map does not need them.
     const typing = tag === 'TEXTAREA' || tag === 'SELECT' || (t && t.isContentEditable)
       || (tag === 'INPUT' && !['checkbox', 'radio', 'button'].includes(t.type));
     if (typing) { return; }
-    let dir = NEXT.has(e.key) ? 'next' : (PREV.has(e.key) ? 'prev' : null);
-    if (dir === 'next' && e.key === ' ' && e.shiftKey) { dir = 'prev'; }
-    if (!dir) { return; }
-    // Swallow the key whatever happens: Leaflet would pan, the page would scroll, and
-    // space would also press a focused button.
+    if (e.key === 'f' || e.key === 'F') { e.preventDefault(); fullScreen(); return; }
+    let step = NEXT.has(e.key) ? 1 : (PREV.has(e.key) ? -1 : 0);
+    if (e.key === ' ' && e.shiftKey) { step = -1; }
+    if (e.key === 'Home' || e.key === 'End') {
+      e.preventDefault();
+      go(e.key === 'Home' ? 1 : 1e6);
+      return;
+    }
+    if (!step) { return; }
+    // Swallow the key: the page would scroll, and space would press a focused button.
     e.preventDefault();
     e.stopPropagation();
-    const btn = document.querySelector('.st-key-atlas_' + dir + ' button');
-    if (btn && !btn.disabled) { btn.click(); }
-  }
-  document.addEventListener('keydown', onKey, true);
+    const n = current || Number(new URLSearchParams(window.location.search).get('slide')) || 1;
+    go(Math.max(1, n + step));
+  }, true);
 
-  function fitMap(frame) {
-    // What follows the map (its source line, the page's bottom padding) stays in view too.
+  window.addEventListener('message', (e) => {
+    const data = e.data || {};
+    const frame = deckFrame();
+    if (!presenting() || !frame || e.source !== frame.contentWindow) { return; }
+    if (data.atlasDeckFullscreen) { fullScreen(); }
+    const n = Number(data.atlasDeckSlide);
+    if (!Number.isInteger(n) || n < 1) { return; }
+    current = n;
+    const url = new URL(window.location.href);
+    if (url.searchParams.get('slide') !== String(n)) {
+      url.searchParams.set('slide', String(n));
+      window.history.replaceState(window.history.state, '', url);
+    }
+  });
+
+  function fitDeck() {
+    const frame = deckFrame();
+    if (!frame || document.fullscreenElement) { return; }
+    // What follows the deck (the keys line, the page's bottom padding) stays in view too.
     const box = frame.getBoundingClientRect();
     const block = document.querySelector('[data-testid="stMainBlockContainer"]');
     const below = block ? Math.max(block.getBoundingClientRect().bottom - box.bottom, 0) : 40;
-    const want = Math.max(MIN_MAP, Math.floor(window.innerHeight - box.top - below));
-    const doc = frame.contentDocument;
-    if (doc && doc.body && !doc.getElementById('atlas-fit')) {
-      // The component sets the map's height inline on every render; this rule wins.
-      const style = doc.createElement('style');
-      style.id = 'atlas-fit';
-      style.textContent = '#map_div { height: 100vh !important; }';
-      doc.head.appendChild(style);
-      frame.dataset.atlasHeight = '';
-    }
-    // A tall legend (bottom right) would grow over the layer control (top right) on a
-    // short map: it scrolls below the control instead.
-    const ctl = doc && doc.querySelector('.leaflet-top.leaflet-right .leaflet-control');
-    const legend = doc && doc.querySelector('.atlas-legend');
-    if (ctl && legend) {
-      const room = Math.max(120, Math.floor(doc.documentElement.clientHeight - ctl.getBoundingClientRect().bottom - 40));
-      if (legend.style.maxHeight !== room + 'px') {
-        legend.style.maxHeight = room + 'px';
-        legend.style.overflowY = 'auto';
-      }
-    }
+    const want = Math.max(MIN_DECK, Math.floor(window.innerHeight - box.top - below));
     if (frame.dataset.atlasHeight !== String(want)) {
       frame.style.setProperty('height', want + 'px', 'important');
       frame.dataset.atlasHeight = String(want);
-      const m = frame.contentWindow && frame.contentWindow.map;
-      if (m && m.invalidateSize) { m.invalidateSize(); }
     }
   }
 
@@ -88,39 +100,15 @@
       if (bar.dataset.collapsed === 'false' && btn) { btn.click(); closed = true; }
     } else if (!presenting() && arrived) {
       arrived = false;
+      current = null;
       const btn = document.querySelector('[data-testid="stExpandSidebarButton"]');
       if (closed && bar && bar.dataset.collapsed === 'true' && btn) { btn.click(); }
       closed = false;
     }
   }
 
-  function hook(frame) {
-    const win = frame.contentWindow;
-    if (win && !win.__atlasKeys) {
-      win.__atlasKeys = true;
-      win.addEventListener('keydown', onKey, true);
-    }
-  }
-  // A frame's document is replaced when it loads: hook the new one at once (load does
-  // not bubble, but the capture phase sees it).
-  document.addEventListener('load', (e) => {
-    if (presenting() && e.target && e.target.tagName === 'IFRAME') {
-      try { hook(e.target); } catch (err) { /* a cross-origin frame: none of ours */ }
-    }
-  }, true);
-
-  // Streamlit replaces iframes as slides change and an iframe's document is replaced
-  // when it loads: look for new ones a few times a second (cheap: a handful of frames).
   setInterval(() => {
     sidebar();
-    if (!presenting()) { return; }
-    for (const frame of document.querySelectorAll('iframe')) {
-      try {
-        hook(frame);
-        if (frame.matches(MAP_FRAME)) { fitMap(frame); }
-      } catch (err) {
-        // A cross-origin frame: none of ours.
-      }
-    }
+    if (presenting()) { fitDeck(); }
   }, 250);
 })();

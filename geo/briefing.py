@@ -541,7 +541,14 @@ def unknown_figures(template: str, names) -> list[str]:
     return sorted(f for f in fields if f.split(".")[0].split("[")[0] not in names)
 
 
-def _fill(slide: Slide, values: dict) -> tuple[str, str]:
+def fill_texts(slide: Slide, values: dict) -> tuple[str, str]:
+    """The slide's headline and caption with ``values`` (:func:`slide_figures`) filled in.
+
+    Raises
+    ------
+    BriefingError
+        A ``{name}`` that is no figure of the slide, or a format a figure cannot take.
+    """
     out = []
     for key, template in (("headline", slide.headline), ("caption", slide.caption)):
         missing = unknown_figures(template, values.keys())
@@ -563,7 +570,7 @@ def _fill(slide: Slide, values: dict) -> tuple[str, str]:
 
 def slide_texts(slide: Slide, q: Query, page: PageRender) -> tuple[str, str]:
     """The slide's headline and caption with their figures filled in from queries."""
-    return _fill(slide, _figure_values(slide, q, page)[0])
+    return fill_texts(slide, _figure_values(slide, q, page)[0])
 
 
 @dataclass
@@ -612,5 +619,5 @@ def render_slide(b: Briefing, number: int, q: Query, countries: dict) -> Rendere
     # The captured map view and layers: the deck, the PDF and the screen show them.
     notes = apply_view(page.spec, slide.params)
     values, empty = _figure_values(slide, q, page)
-    headline, caption = _fill(slide, values)
+    headline, caption = fill_texts(slide, values)
     return RenderedSlide(number, slide, page, headline, caption, empty, values, notes)

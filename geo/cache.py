@@ -124,3 +124,21 @@ def _basemap(db_key: tuple) -> Basemap:
 def basemap() -> Basemap:
     """The simplified Natural Earth countries for every map's basemap."""
     return _basemap(database())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _deck(db_key: tuple, text: str, key: str, public_url: str | None, start: int) -> str:
+    from geo.briefing import read_briefing_bytes
+    from geo.deck import briefing_deck
+
+    b, _ = read_briefing_bytes(text.encode("utf-8"), f"{key}.toml")
+    return briefing_deck(b, query, basemap(), public_url=public_url, start=start)
+
+
+def deck(b, start: int = 1) -> str:
+    """The briefing's HTML deck (:func:`geo.deck.briefing_deck`), cached per database
+    build, briefing text, public address and first slide: a key press on the Briefing
+    page never rebuilds it, an edited file does."""
+    from geo.briefing_store import briefing_toml
+
+    return _deck(database(), briefing_toml(b), b.key, settings.public_url(), start)

@@ -743,4 +743,5 @@ PAGE = Page(
     build=lambda q, basemap, state=None, options=None: build(q, basemap, state),
     export=export,
     choices=choices,
+    slide_headline="{sites:,} camps and sites, {open_sites:,} of them open",
 )

@@ -520,4 +520,5 @@ PAGE = Page(
     build=lambda q, basemap, state=None, options=None: build(q, basemap, state),
     export=export,
     choices=choices,
+    slide_headline="{uncovered:,} fast-growing cities have no CIFAL centre nearby",
 )

@@ -522,4 +522,5 @@ PAGE = Page(
     build=lambda q, basemap, state=None, options=None: build(q, basemap, state),
     export=export,
     choices=choices,
+    slide_headline="{cities:,} cities, home to {population:,} people",
 )

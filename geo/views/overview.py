@@ -153,4 +153,5 @@ PAGE = Page(
     State=NoState,
     build=lambda q, basemap, state=None, options=None: build(q, basemap),
     export=export,
+    slide_headline="{dead_and_missing:,} people recorded dead or missing on migration routes since {first_date:%B %Y}",
 )

@@ -159,6 +159,9 @@ class Page:
         ``export(view, q) -> PageExport``: subtitle, headline, data, places, file tags.
     choices : callable
         ``choices(options) -> {parameter: [allowed values]}`` for messages.
+    slide_headline : str
+        The headline a new briefing slide of this page starts with: the page's headline
+        figures as ``{name}`` fields (keys of ``view.headline``), filled in per slide.
     """
 
     key: str
@@ -174,6 +177,7 @@ class Page:
     build: Callable[..., Any]
     export: Callable[[Any, Any], PageExport]
     choices: Callable[[Any], dict[str, list[str]]] = field(default=lambda opts: {})
+    slide_headline: str = ""
 
     @property
     def script(self) -> str:

@@ -826,4 +826,5 @@ PAGE = Page(
     build=lambda q, basemap, state, options=None: build(q, basemap, state, options=options),
     export=export,
     choices=choices,
+    slide_headline="{dead_and_missing:,} dead and missing in {incidents:,} incidents",
 )

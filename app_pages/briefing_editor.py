@@ -1,0 +1,351 @@
+"""Briefing editor: the slides "Add to briefing" captured, put in order, worded and saved
+(app_pages/_draft.py holds the draft; geo/briefing_store.py writes the file)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import streamlit as st
+
+from app_pages import _keys as K
+from app_pages._draft import Draft, draft
+from app_pages._ui import md_plain, require_data
+from geo import cache
+from geo.briefing import (
+    BriefingError,
+    check_briefing,
+    fill_texts,
+    read_briefing_bytes,
+    read_briefings,
+    slide_figures,
+    slide_problems,
+    unknown_figures,
+)
+from geo.briefing_store import briefing_toml, is_shipped, save_briefing
+from geo.exports import export_name
+from geo.pages import page as page_of
+from geo.settings import briefings_dir
+
+require_data(("incidents", "countries"))
+
+st.title("Briefing editor")
+st.caption(
+    "Make a briefing from the views you choose: on any map page, set the filters, the map "
+    "view and the layers, then press **Add to briefing**. Here, put the slides in order "
+    "and write what each says. Figures are written as {name} and filled in from the "
+    "slide's own data whenever the briefing is shown, so they never go stale."
+)
+
+d = draft()
+available, problems = read_briefings()
+by_key = {b.key: b for b in available}
+folder = briefings_dir()
+
+
+def _open(key: str) -> None:
+    st.session_state[K.DRAFT] = Draft.of(by_key[key])
+
+
+def _new() -> None:
+    st.session_state[K.DRAFT] = Draft()
+
+
+# --- which briefing: the draft, a saved file, or an upload --------------------------
+asked = st.query_params.get("b")
+if asked in by_key and asked != d.key:
+    if d.saved or not d.slides:
+        _open(asked)
+        d = draft()
+    else:
+        st.warning(
+            f"This link opens “{md_plain(by_key[asked].title)}”, but the briefing below has "
+            "changes that are not saved.",
+            icon=":material/edit_note:",
+        )
+        st.button("Discard them and open it", on_click=_open, args=(asked,))
+
+top = st.columns([3, 3, 2], vertical_alignment="bottom")
+with top[0]:
+    choice = st.selectbox(
+        "Open a saved briefing",
+        list(by_key),
+        index=None,
+        format_func=lambda k: (
+            by_key[k].title + (" (comes with the app)" if is_shipped(folder / f"{k}.toml") else "")
+        ),
+        placeholder="Choose a briefing file…",
+        key=K.EDITOR_OPEN,
+    )
+    if choice and choice != d.key:
+        if d.saved or not d.slides:
+            _open(choice)
+            st.rerun()
+        st.button(
+            "Discard my changes and open it",
+            on_click=_open,
+            args=(choice,),
+            icon=":material/delete_sweep:",
+        )
+with top[1]:
+    upload = st.file_uploader(
+        "Upload a briefing (TOML)",
+        type=["toml"],
+        key=K.EDITOR_UPLOAD,
+        help="A file downloaded from this editor, or written by hand.",
+    )
+with top[2]:
+    st.button("New briefing", icon=":material/note_add:", on_click=_new, disabled=not d.slides)
+
+if upload is not None and st.session_state.get(K.EDITOR_UPLOADED) != upload.file_id:
+    # Read once per upload: its slides become the draft, its problems are listed.
+    st.session_state[K.EDITOR_UPLOADED] = upload.file_id
+    b, found = read_briefing_bytes(upload.getvalue(), upload.name)
+    if b is not None:
+        found += [p for ps in check_briefing(b, cache.query).values() for p in ps]
+        st.session_state[K.DRAFT] = d = Draft.of(b)
+        d.key, d.saved = "", False  # an upload is saved under its own title's name
+    st.session_state[K.EDITOR_PROBLEMS] = (upload.name, [str(p) for p in found], b is not None)
+
+uploaded = st.session_state.get(K.EDITOR_PROBLEMS)
+if uploaded:
+    name, found, usable = uploaded
+    if found:
+        with st.container(border=True):
+            st.error(
+                f"{len(found)} problem{'s' if len(found) > 1 else ''} in {md_plain(name)}"
+                + ("; the slides without one are below." if usable else "; nothing to open."),
+                icon=":material/error:",
+            )
+            for line in found:
+                st.text(line)  # quotes the file: literal text
+    elif usable:
+        st.success(f"Opened {md_plain(name)}.", icon=":material/upload_file:")
+
+# --- the briefing's own fields --------------------------------------------------------
+shipped = bool(d.key) and is_shipped(folder / f"{d.key}.toml")
+if shipped:
+    st.info(
+        "This briefing comes with the app: saving writes your own copy, the original stays.",
+        icon=":material/lock:",
+    )
+for wkey, attr in ((K.EDITOR_TITLE, "title"), (K.EDITOR_DESCRIPTION, "description")):
+    if st.session_state.get(K.EDITOR_FOR) != id(d):
+        st.session_state[wkey] = getattr(d, attr)
+st.session_state[K.EDITOR_FOR] = id(d)
+title = st.text_input("Title", key=K.EDITOR_TITLE, max_chars=200)
+description = st.text_input("Description (optional)", key=K.EDITOR_DESCRIPTION, max_chars=500)
+if (title, description) != (d.title, d.description):
+    d.title, d.description, d.saved = title, description, False
+
+if not d.slides:
+    st.info(
+        "No slides yet. Open a map page, choose a view and press **Add to briefing** "
+        "(below the map), or open or upload a briefing above.",
+        icon=":material/add_to_photos:",
+    )
+    st.stop()
+
+
+# --- the slides -----------------------------------------------------------------------
+def _move(i: int, step: int) -> None:
+    j = i + step
+    d.slides[i], d.slides[j] = d.slides[j], d.slides[i]
+    d.ids[i], d.ids[j] = d.ids[j], d.ids[i]
+    d.saved = False
+
+
+def _duplicate(i: int) -> None:
+    d.add(d.slides[i], at=i + 1)
+    # The copy starts with the texts shown in the original's fields.
+    src, dst = d.ids[i], d.ids[i + 1]
+    for part in ("head", "caption", "notes"):
+        if f"ed_{part}_{src}" in st.session_state:
+            st.session_state[f"ed_{part}_{dst}"] = st.session_state[f"ed_{part}_{src}"]
+
+
+def _delete(i: int) -> None:
+    del d.slides[i]
+    del d.ids[i]
+    d.saved = False
+
+
+def _value_text(v: object) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    if isinstance(v, datetime | date):
+        return f"{v:%d %B %Y}"
+    return "none" if v is None else str(v)[:60]
+
+
+def _figure_table(values: dict) -> None:
+    rows = [
+        {"Write": "{" + k + "}", "Now": _value_text(v)}
+        for k, v in values.items()
+        if not isinstance(v, str) or len(values) < 40
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch", height=min(35 * len(rows) + 38, 300))
+    st.caption("Formats: {incidents:,} writes 1,234; {first_date:%Y} writes the year.")
+
+
+b = d.briefing()
+refused = 0
+for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
+    p = page_of(slide.page)
+    try:
+        values = slide_figures(b, i + 1, cache.query, cache.basemap())
+        problems_here = [str(x) for x in slide_problems(b.slides[i], cache.query)]
+    except BriefingError as exc:
+        values, problems_here = {}, [str(x) for x in exc.problems] or [str(exc)]
+    with st.container(border=True, key=f"atlas_slide_{uid}"):
+        head = st.columns([6, 1, 1, 1, 1], vertical_alignment="center")
+        query = "&".join(f"{k}={v}" for k, v in slide.params.items())
+        head[0].markdown(f"**Slide {i + 1}** · {md_plain(p.nav_title)}")
+        head[1].button(
+            "Up",
+            key=f"ed_up_{uid}",
+            icon=":material/arrow_upward:",
+            disabled=i == 0,
+            on_click=_move,
+            args=(i, -1),
+            width="stretch",
+        )
+        head[2].button(
+            "Down",
+            key=f"ed_down_{uid}",
+            icon=":material/arrow_downward:",
+            disabled=i == len(d.slides) - 1,
+            on_click=_move,
+            args=(i, 1),
+            width="stretch",
+        )
+        head[3].button(
+            "Duplicate",
+            key=f"ed_dup_{uid}",
+            icon=":material/content_copy:",
+            on_click=_duplicate,
+            args=(i,),
+            width="stretch",
+        )
+        head[4].button(
+            "Delete",
+            key=f"ed_del_{uid}",
+            icon=":material/delete:",
+            on_click=_delete,
+            args=(i,),
+            width="stretch",
+        )
+        st.page_link(
+            p.script,
+            label="Open this view: " + (md_plain(query[:160]) if query else "default view"),
+            icon=":material/open_in_new:",
+            query_params=slide.params,
+        )
+        for line in problems_here:
+            st.error(md_plain(line), icon=":material/error:")
+        left, right = st.columns([3, 2])
+        with left:
+            texts = {}
+            for part, label, attr, area in (
+                ("head", "Headline", "headline", False),
+                ("caption", "Caption", "caption", True),
+                (
+                    "notes",
+                    "Speaker notes (shown only to you, in the presenter view)",
+                    "notes",
+                    True,
+                ),
+            ):
+                wkey = f"ed_{part}_{uid}"
+                if wkey not in st.session_state:
+                    st.session_state[wkey] = getattr(slide, attr)
+                widget = st.text_area if area else st.text_input
+                texts[attr] = widget(label, key=wkey, **({"height": 90} if area else {}))
+                if attr != "notes" and values:
+                    bad = unknown_figures(texts[attr], values)
+                    if bad:
+                        refused += 1
+                        st.error(
+                            md_plain(
+                                "Unmatched { in the text: write {{ and }} for braces."
+                                if bad == ["{"]
+                                else f"No figure {', '.join('{' + n + '}' for n in bad)} on this "
+                                "slide: use one listed on the right."
+                            ),
+                            icon=":material/error:",
+                        )
+            changed = {k: v for k, v in texts.items() if getattr(slide, k) != v}
+            if changed:
+                d.slides[i] = slide = replace(slide, **changed)
+                d.saved = False
+            if values:
+                try:
+                    shown = fill_texts(slide, values)
+                except BriefingError:
+                    shown = None
+                if shown:
+                    st.caption("Preview, with today's data")
+                    st.markdown(f"**{md_plain(shown[0])}**")
+                    if shown[1]:
+                        st.markdown(md_plain(shown[1]))
+        with right:
+            st.markdown("**Figures of this slide**")
+            _figure_table(values)
+
+# --- save, download, present ------------------------------------------------------------
+b = d.briefing()
+st.divider()
+acts = st.columns([1.2, 1.4, 1.2, 3], vertical_alignment="center")
+
+
+def _save() -> None:
+    try:
+        path = save_briefing(d.briefing())
+    except OSError as exc:
+        st.session_state[K.EDITOR_SAVED] = (
+            "error",
+            f"Could not save in {folder}: {exc.strerror or exc}",
+        )
+        return
+    d.key, d.saved = path.stem, True
+    st.session_state[K.EDITOR_SAVED] = ("ok", str(path))
+
+
+acts[0].button(
+    "Save",
+    icon=":material/save:",
+    type="primary",
+    on_click=_save,
+    disabled=refused > 0,
+    key="atlas_editor_save",
+    help="Fix the figures marked in red first." if refused else f"Saved in {folder}",
+)
+acts[1].download_button(
+    "Download TOML",
+    briefing_toml(b),
+    export_name(d.title or "briefing", "toml"),
+    "application/toml",
+    icon=":material/download:",
+    on_click="ignore",
+    key="atlas_editor_toml",
+)
+if d.key and d.saved:
+    acts[2].page_link(
+        "app_pages/briefing.py",
+        label="Present",
+        icon=":material/co_present:",
+        query_params={"b": d.key, "slide": "1"},
+    )
+said = st.session_state.pop(K.EDITOR_SAVED, None)
+if said:
+    kind, text = said
+    if kind == "ok":
+        acts[3].success("Saved as " + md_plain(text), icon=":material/check:")
+    else:
+        acts[3].error(md_plain(text), icon=":material/error:")
+elif not d.saved:
+    acts[3].caption("Changes not saved yet.")
