@@ -84,7 +84,7 @@ def add_to_briefing_button(page_key: str) -> None:
     )
     added = st.session_state.pop(K.DRAFT_ADDED, None)
     if added and added[0] == page_key:
-        st.success(f"Added as slide {added[1]} of “{md_plain(added[2])}”.", icon=":material/check:")
+        st.success(md_plain(f"Added as slide {added[1]} of “{added[2]}”."), icon=":material/check:")
         st.page_link(
             "app_pages/briefing_editor.py", label="Edit the briefing", icon=":material/edit:"
         )

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import _keys as K
 from app_pages._draft import Draft, draft
-from app_pages._ui import md_plain, require_data
+from app_pages._ui import data_grid, md_plain, require_data
 from geo import cache
 from geo.briefing import (
     BriefingError,
@@ -92,7 +93,8 @@ with top[1]:
         "Upload a briefing (TOML)",
         type=["toml"],
         key=K.EDITOR_UPLOAD,
-        help="A file downloaded from this editor, or written by hand.",
+        help="A file downloaded from this editor, or written by hand (at most 1 MB).",
+        max_upload_size=1,
     )
 with top[2]:
     st.button("New briefing", icon=":material/note_add:", on_click=_new, disabled=not d.slides)
@@ -188,7 +190,9 @@ def _figure_table(values: dict) -> None:
         for k, v in values.items()
         if not isinstance(v, str) or len(values) < 40
     ]
-    st.dataframe(rows, hide_index=True, width="stretch", height=min(35 * len(rows) + 38, 300))
+    data_grid(
+        pd.DataFrame(rows), hide_index=True, width="stretch", height=min(35 * len(rows) + 38, 300)
+    )
     st.caption("Formats: {incidents:,} writes 1,234; {first_date:%Y} writes the year.")
 
 
@@ -202,9 +206,9 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
     except BriefingError as exc:
         values, problems_here = {}, [str(x) for x in exc.problems] or [str(exc)]
     with st.container(border=True, key=f"atlas_slide_{uid}"):
-        head = st.columns([6, 1, 1, 1, 1], vertical_alignment="center")
+        head = st.columns([3.4, 1, 1.2, 1.3, 1.2], vertical_alignment="center")
         query = "&".join(f"{k}={v}" for k, v in slide.params.items())
-        head[0].markdown(f"**Slide {i + 1}** · {md_plain(p.nav_title)}")
+        head[0].markdown(f"**Slide {i + 1:d}** · {md_plain(p.nav_title)}")
         head[1].button(
             "Up",
             key=f"ed_up_{uid}",
@@ -322,7 +326,7 @@ acts[0].button(
     on_click=_save,
     disabled=refused > 0,
     key="atlas_editor_save",
-    help="Fix the figures marked in red first." if refused else f"Saved in {folder}",
+    help="Fix the figures marked in red first." if refused else md_plain(f"Saved in {folder}"),
 )
 acts[1].download_button(
     "Download TOML",

@@ -80,6 +80,7 @@ visibility:hidden;z-index:0}
 font-weight:700;letter-spacing:-.01em}
 .caption{font-size:clamp(14px,min(1.65vw,3vh),34px);line-height:1.3;margin:0 0 .2em}
 .filters{font-size:clamp(11px,min(1.05vw,1.95vh),21px);line-height:1.3;margin:0;color:#555}
+.filters.empty{color:#8a4b00}
 .map{flex:1 1 auto;min-height:0;position:relative;border:1px solid #ccc}
 .map iframe{position:absolute;inset:0;width:100%;height:100%;border:0;display:block}
 .problems{flex:1 1 auto;min-height:0;overflow:auto;margin:0;padding:1em 1.4em;
@@ -377,6 +378,14 @@ def _slide(rs: RenderedSlide, total: int, base: str | None, when: date) -> str:
         head.append(f'<p class="caption">{escape(rs.caption)}</p>')
     if page.subtitle:
         head.append(f'<p class="filters">{escape(page.subtitle)}</p>')
+    if rs.empty:
+        # The slide's filters match nothing: its figures read 0 or "none", not an error.
+        head.append(
+            '<p class="filters empty">Nothing in the data matches this slide\'s filters: '
+            "its figures read 0 or none, and the map has nothing of them to show.</p>"
+        )
+    for note in rs.notes:  # a map view or layer of the slide that was not understood
+        head.append(f'<p class="filters empty">Map: {escape(note)}.</p>')
     frame = (
         f'<div class="map"><iframe title="{escape("Map: " + (page.title or rs.headline))}" '
         f'sandbox="{SANDBOX}" data-srcdoc="{html.escape(_map_page(rs), quote=True)}">'

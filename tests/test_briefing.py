@@ -37,12 +37,20 @@ def shipped():
 
 
 def test_shipped_briefing_has_five_or_more_slides_with_query_figures(shipped, con):
+    """Every slide's headline quotes a figure of its page's own query, and the file is
+    exactly what the editor writes (geo/briefing_store.py), speaker notes included."""
+    from geo.briefing import read_briefing
+    from geo.briefing_store import SHIPPED_DIR, briefing_toml
+
     assert len(shipped.slides) >= 5
+    path = SHIPPED_DIR / f"{shipped.key}.toml"
+    assert path.read_text(encoding="utf-8") == briefing_toml(read_briefing(path)[0])
     q, countries = direct_query(con), countries_of(con)
     for n in range(1, len(shipped.slides) + 1):
         rs = render_slide(shipped, n, q, countries)
         assert rs.headline and "{" not in rs.headline + rs.caption
-        assert rs.slide.figures, f"slide {n} quotes no query"
+        assert re.search(r"\{[a-z_]+", rs.slide.headline), f"slide {n} quotes no figure"
+        assert rs.slide.notes, f"slide {n} has no speaker notes"
     rs = render_slide(shipped, 2, q, countries)
     total = con.execute(
         "SELECT sum(dead_and_missing) FROM incidents WHERE list_contains(routes, 'Central Mediterranean')"
