@@ -4,7 +4,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages import _keys as K
+from geo import i18n
 from geo.assets import ensure_static
+from geo.i18n import _
 from geo.pages import PAGES as MAP_PAGES
 
 st.set_page_config(
@@ -27,24 +30,59 @@ st.html(
 )
 ensure_static()  # Leaflet's files, served at /app/static/leaflet/ for offline maps
 
+# The session's language: the link's ``lang=``, else this session's choice, else the
+# browser's Accept-Language. Set for this run's thread only (geo/i18n.py): another
+# session's language is never touched.
+asked = st.query_params.get("lang")
+if asked in i18n.LANGUAGES:
+    st.session_state[K.LANG] = asked
+elif K.LANG not in st.session_state:
+    st.session_state[K.LANG] = i18n.negotiate(st.context.headers.get("Accept-Language"))
+lang = i18n.set_language(st.session_state[K.LANG])
+# A shared link keeps a language other than English (English links stay as they were).
+if lang != i18n.DEFAULT and asked != lang:
+    st.query_params["lang"] = lang
+
+
+def _choose_language() -> None:
+    st.session_state[K.LANG] = st.session_state[K.LANG_PICK]
+    if st.session_state[K.LANG] == i18n.DEFAULT:
+        if "lang" in st.query_params:
+            del st.query_params["lang"]
+    else:
+        st.query_params["lang"] = st.session_state[K.LANG]
+
+
+st.session_state[K.LANG_PICK] = lang
+st.sidebar.selectbox(
+    "Language · Langue · Idioma",
+    list(i18n.LANGUAGES),
+    format_func=i18n.LANGUAGES.get,
+    key=K.LANG_PICK,
+    on_change=_choose_language,
+)
+
 # The map pages, in order, from their contracts (geo.pages): a new page needs no line
 # here. The first is the default page.
 PAGES = [
-    st.Page(p.script, title=p.nav_title, icon=p.icon, url_path=p.key, default=i == 0)
+    st.Page(p.script, title=_(p.nav_title), icon=p.icon, url_path=p.key, default=i == 0)
     for i, p in enumerate(MAP_PAGES)
 ] + [
     st.Page(
-        "app_pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"
+        "app_pages/briefing.py",
+        title=_("Briefing"),
+        icon=":material/co_present:",
+        url_path="briefing",
     ),
     st.Page(
         "app_pages/briefing_editor.py",
-        title="Briefing editor",
+        title=_("Briefing editor"),
         icon=":material/edit_note:",
         url_path="editor",
     ),
     st.Page(
         "app_pages/data_sources.py",
-        title="Data and sources",
+        title=_("Data and sources"),
         icon=":material/dataset:",
         url_path="data",
     ),

@@ -21,6 +21,9 @@ MAP_BASE = "_atlas_map_base"  # {map: (its fitted bounds, the first view it repo
 LINKED_WIDGETS = "_atlas_linked_widgets"
 PERIOD_FIXED = "_atlas_period_fixed"  # a one-year growth period was moved on (say so once)
 
+LANG = "_atlas_lang"  # the session's language (geo/i18n.py): en, fr or es
+LANG_PICK = "atlas_lang"  # the sidebar's language selector (a widget)
+
 # --- kept by the pages -------------------------------------------------------------
 BRIEFING = "briefing_choice"  # the Briefing's choice of briefing (a widget)
 DRAFT = "_atlas_draft"  # the briefing being made (app_pages/_draft.Draft)

@@ -19,6 +19,7 @@ import tomli_w
 
 from geo import DATA_DIR
 from geo.briefing import Briefing, Slide
+from geo.mapspec import LANG_KEY
 from geo.pages import page
 from geo.settings import briefings_dir
 
@@ -94,7 +95,9 @@ def briefing_toml(b: Briefing) -> str:
 def new_slide(page_key: str, params: dict[str, str]) -> Slide:
     """A slide capturing a page's view: its link's parameters and the page's usual
     headline (:attr:`geo.views.page.Page.slide_headline`), to be edited."""
-    return Slide(page_key, page(page_key).slide_headline, "", dict(params))
+    # The language is the presenter's, not the view's: a slide shows in the deck's.
+    kept = {k: v for k, v in params.items() if k != LANG_KEY}
+    return Slide(page_key, page(page_key).slide_headline, "", kept)
 
 
 def save_briefing(b: Briefing, folder: Path | None = None) -> Path:

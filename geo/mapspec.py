@@ -349,7 +349,8 @@ class MapSpec:
 VIEW_KEYS = ("lat", "lon", "z")
 LAYERS_KEY = "layers"
 SECTION_KEY = "section"
-UI_KEYS = (*VIEW_KEYS, LAYERS_KEY, SECTION_KEY)
+LANG_KEY = "lang"  # the language of the page (geo/i18n.py), kept as the link moves on
+UI_KEYS = (*VIEW_KEYS, LAYERS_KEY, SECTION_KEY, LANG_KEY)
 # The map area a view shows, in screen pixels: a presenter's map at 1280 x 720.
 VIEW_PIXELS = (1240, 560)
 

@@ -44,3 +44,5 @@ if ! .venv/bin/python -m pip install -q --disable-pip-version-check -r requireme
     exit 1
 fi
 .venv/bin/python -m geo.assets
+# The French and Spanish catalogues, compiled from the committed .po files (never committed).
+.venv/bin/python scripts/i18n.py compile
