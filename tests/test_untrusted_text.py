@@ -82,6 +82,9 @@ MARKDOWN_CALLS = {
 }
 HTML_CALLS = {"html"}  # st.html: always HTML
 NUMERIC = {"fmt", "len", "int", "round", "abs", "float"}
+NUMERIC |= {"fmt_int", "fmt_num", "fmt_pct", "fmt_date", "fmt_month"}  # geo/i18n.py
+# The app's own messages, translated (geo/i18n.py): the catalogues are code, reviewed.
+GETTEXT = {"_", "N_", "ngettext"}
 # A format spec that a str would refuse (``:,``, ``:d``, ``:.1f``, ``:%d %b %Y``...):
 # the value is a number or a date, whatever its name.
 NUMERIC_SPEC = re.compile(r"%|[,_]|[bcdeEfFgGnoxX%]$")
@@ -238,6 +241,12 @@ class Checker:
             return True
         if name == ("html_text" if html_ok else "md_plain"):
             return True
+        if name in GETTEXT and isinstance(f, ast.Name):
+            return all(isinstance(a, ast.Constant) for a in node.args[:2])
+        if name == "format" and isinstance(f, ast.Attribute):
+            # _("{n} dead").format(n=fmt_int(x)): the message and every value it takes
+            values = [*node.args, *(k.value for k in node.keywords)]
+            return self.safe(f.value, html_ok) and all(self.safe(v, html_ok) for v in values)
         if name == "join" and isinstance(f, ast.Attribute):
             return self.safe(f.value, html_ok) and all(self.safe(a, html_ok) for a in node.args)
         if name in ("list", "tuple", "sorted"):
@@ -318,7 +327,10 @@ def test_the_checker_catches_unescaped_values(tmp_path):
         "st.write(name)  # md: trusted (test)\n"
         "notes = ['Ignored:']\n"
         "notes.append(name)\n"
-        "st.caption(' '.join(notes))\n",  # 21: flagged (a list filled with a value)
+        "st.caption(' '.join(notes))\n"  # 21: flagged (a list filled with a value)
+        "st.caption(_('Route {r}').format(r=md_plain(name)))\n"  # escaped value: fine
+        "st.caption(_('Route {r}').format(r=name))\n"  # 23: flagged (a raw value in a message)
+        "st.caption(_(name))\n",  # 24: flagged (a value as a message: not from the catalogue)
         encoding="utf-8",
     )
     fake = REPO / "app_pages" / "_untrusted_probe_tmp.py"
@@ -328,7 +340,7 @@ def test_the_checker_catches_unescaped_values(tmp_path):
     finally:
         fake.unlink()
     lines = sorted(int(f.split(":")[1].split()[0]) for f in found)
-    assert lines == [6, 9, 11, 13, 14, 17, 21], found
+    assert lines == [6, 9, 11, 13, 14, 17, 21, 23, 24], found
 
 
 GRID_CALLS = {"dataframe", "data_editor", "table"}
