@@ -33,6 +33,7 @@ class Draft:
     slides: list[Slide] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
     saved: bool = True  # nothing changed since it was opened or saved
+    texts: dict = field(default_factory=dict)  # title, description in other languages
 
     def add(self, slide: Slide, at: int | None = None) -> int:
         """Insert a slide (at the end by default); returns its new position (0-based)."""
@@ -45,12 +46,12 @@ class Draft:
     def briefing(self) -> Briefing:
         """The draft as a briefing (slides numbered from 1, as a file's are)."""
         slides = [replace(s, number=i) for i, s in enumerate(self.slides, start=1)]
-        return Briefing(self.key, self.title, self.description, slides)
+        return Briefing(self.key, self.title, self.description, slides, dict(self.texts))
 
     @classmethod
     def of(cls, b: Briefing) -> Draft:
         """A draft holding a briefing read from a file or an upload."""
-        d = cls(b.title, b.description, b.key)
+        d = cls(b.title, b.description, b.key, texts=dict(b.texts))
         for s in b.slides:
             d.add(replace(s, file="", number=0))
         d.saved = True

@@ -26,8 +26,11 @@ from geo.settings import briefings_dir
 from geo.views import Query
 
 # What a briefing file and each of its slides may hold.
-FILE_FIELDS = ("title", "description", "slides")
-SLIDE_FIELDS = ("page", "headline", "caption", "notes", "params", "figures")
+# Other languages' texts (geo/i18n.py): a table per language, e.g. [slides.fr] with
+# headline, caption and notes; a missing one falls back to the slide's own text.
+LANGS = ("fr", "es")
+FILE_FIELDS = ("title", "description", "slides", *LANGS)
+SLIDE_FIELDS = ("page", "headline", "caption", "notes", "params", "figures", *LANGS)
 PARAMS_EXAMPLE = 'params = { routes = "Central Mediterranean" }'
 # Parameters whose values come from the data ("route 'X' is not in the data"); the
 # others take one of a fixed set of values.
@@ -91,6 +94,16 @@ class Slide:
     number: int = 0
     file: str = ""
     notes: str = ""
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def text(self, name: str, lang: str | None = None) -> str:
+        """``headline``, ``caption`` or ``notes`` in ``lang`` (default: the language of
+        this run), or the slide's own text when that language has none."""
+        from geo.i18n import language
+
+        lang = lang or language()
+        own = getattr(self, name)
+        return self.texts.get(lang, {}).get(name) or own
 
 
 @dataclass
@@ -101,6 +114,13 @@ class Briefing:
     title: str
     description: str
     slides: list[Slide]
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def text(self, name: str, lang: str | None = None) -> str:
+        """``title`` or ``description`` in ``lang`` (default: this run's language)."""
+        from geo.i18n import language
+
+        return self.texts.get(lang or language(), {}).get(name) or getattr(self, name)
 
 
 def _fields(template: str) -> set[str]:
@@ -159,6 +179,24 @@ def _check_slide(name: str, i: int, s: dict, known: set[str]) -> tuple[Slide | N
                 texts[key] = value
             except ValueError as exc:
                 bad(key, f"not a valid text with figures ({exc}); write {{{{ and }}}} for braces")
+    translated: dict[str, dict[str, str]] = {}
+    for lang in LANGS:
+        table = s.get(lang, {})
+        if not isinstance(table, dict):
+            bad(lang, f"a table of headline, caption and notes expected, found {_kind(table)}")
+            continue
+        for key, value in table.items():
+            if key not in ("headline", "caption", "notes"):
+                bad(
+                    f"{lang}.{key}",
+                    "unknown field (a language's table has headline, caption, notes)",
+                )
+            elif not isinstance(value, str):
+                bad(f"{lang}.{key}", f"text expected, found {_kind(value)} {_short(value)}")
+            elif key != "notes" and _broken_braces(value):
+                bad(f"{lang}.{key}", "not a valid text with figures; write {{ and }} for braces")
+            else:
+                translated.setdefault(lang, {})[key] = value
     figures = s.get("figures", [])
     if isinstance(figures, str):
         figures = [figures]
@@ -190,7 +228,16 @@ def _check_slide(name: str, i: int, s: dict, known: set[str]) -> tuple[Slide | N
     slide = Slide(
         page, texts["headline"], texts["caption"], params, figures, i, name, texts["notes"]
     )
+    slide.texts = translated
     return slide, problems
+
+
+def _broken_braces(text: str) -> bool:
+    try:
+        _fields(text)
+    except ValueError:
+        return True
+    return False
 
 
 def read_briefing(path: Path) -> tuple[Briefing | None, list[Problem]]:
@@ -250,6 +297,19 @@ def read_briefing_bytes(raw: bytes, name: str) -> tuple[Briefing | None, list[Pr
             bad(key, f"text expected, found {_kind(value)} {_short(value)}")
             value = default
         meta[key] = value
+    file_texts: dict[str, dict[str, str]] = {}
+    for lang in LANGS:
+        table = data.get(lang, {})
+        if not isinstance(table, dict):
+            bad(lang, f"a table of title and description expected, found {_kind(table)}")
+            continue
+        for key, value in table.items():
+            if key not in ("title", "description"):
+                bad(f"{lang}.{key}", "unknown field (a language's table has title, description)")
+            elif not isinstance(value, str):
+                bad(f"{lang}.{key}", f"text expected, found {_kind(value)} {_short(value)}")
+            else:
+                file_texts.setdefault(lang, {})[key] = value
     raw = data.get("slides")
     if not isinstance(raw, list) or not raw:
         found = "" if raw is None else f" (found {_kind(raw)})"
@@ -267,7 +327,8 @@ def read_briefing_bytes(raw: bytes, name: str) -> tuple[Briefing | None, list[Pr
             slides.append(slide)
     if not slides:
         return None, problems
-    return Briefing(Path(name).stem, meta["title"], meta["description"], slides), problems
+    b = Briefing(Path(name).stem, meta["title"], meta["description"], slides, file_texts)
+    return b, problems
 
 
 def load_briefing(path: Path) -> Briefing:
@@ -456,7 +517,70 @@ class _Figures(string.Formatter):
     reads "none" whatever its format: ``{first_date:%Y}`` cannot crash the slide."""
 
     def format_field(self, value, format_spec):
-        return NO_VALUE if _null(value) else super().format_field(value, format_spec)
+        if _null(value):
+            return NO_VALUE
+        from geo.i18n import DEFAULT, language
+
+        if language() != DEFAULT:  # the figure as the slide's language writes it
+            localised = _localised(value, format_spec)
+            if localised is not None:
+                return localised
+        return super().format_field(value, format_spec)
+
+
+# strftime directives a slide may use, as CLDR date patterns (Babel): month names and
+# abbreviations then come in the slide's language (sept. / sept), not C's English.
+_STRFTIME_CLDR = {"d": "dd", "e": "d", "B": "MMMM", "b": "MMM", "Y": "y", "y": "yy", "m": "MM"}
+_STRFTIME_CLDR |= {"A": "EEEE", "a": "EEE", "j": "D"}
+
+
+def _cldr_pattern(spec: str) -> str | None:
+    """A strftime format as a CLDR pattern (literal text quoted), or None when it uses a
+    directive with no CLDR twin."""
+    out, i = [], 0
+    while i < len(spec):
+        c = spec[i]
+        if c == "%" and i + 1 < len(spec):
+            d = spec[i + 1]
+            if d == "%":
+                out.append("%")
+            elif d in _STRFTIME_CLDR:
+                out.append(_STRFTIME_CLDR[d])
+            else:
+                return None
+            i += 2
+            continue
+        if c.isalpha() or c == "'":
+            out.append("'" + c.replace("'", "''") + "'")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _localised(value, spec: str) -> str | None:
+    """A figure written the way the language of this run does (Babel), for the specs
+    slides use: thousands (``,``, ``,d``, ``,.1f``) and strftime dates. None otherwise."""
+    from babel.dates import format_date
+    from babel.numbers import format_decimal
+
+    from geo.i18n import babel_locale
+
+    if isinstance(value, date) and "%" in spec:
+        pattern = _cldr_pattern(spec)
+        day = value.date() if hasattr(value, "date") and callable(value.date) else value
+        return format_date(day, pattern, locale=babel_locale()) if pattern else None
+    if isinstance(value, numbers.Number) and not isinstance(value, bool) and "," in spec:
+        digits = 0
+        if "." in spec:
+            try:
+                digits = int(spec.split(".")[1].rstrip("f%"))
+            except ValueError:
+                return None
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        number = float(value) if digits else round(float(value))
+        return format_decimal(number, format=pattern, locale=babel_locale())
+    return None
 
 
 def _null(value: object) -> bool:
@@ -550,7 +674,8 @@ def fill_texts(slide: Slide, values: dict) -> tuple[str, str]:
         A ``{name}`` that is no figure of the slide, or a format a figure cannot take.
     """
     out = []
-    for key, template in (("headline", slide.headline), ("caption", slide.caption)):
+    for key in ("headline", "caption"):
+        template = slide.text(key)
         missing = unknown_figures(template, values.keys())
         if missing:
             message = (
