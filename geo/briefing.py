@@ -535,26 +535,37 @@ _STRFTIME_CLDR |= {"A": "EEEE", "a": "EEE", "j": "D"}
 
 
 def _cldr_pattern(spec: str) -> str | None:
-    """A strftime format as a CLDR pattern (literal text quoted), or None when it uses a
-    directive with no CLDR twin."""
-    out, i = [], 0
+    """A strftime format as a CLDR pattern (runs of literal letters quoted), or None when
+    it uses a directive with no CLDR twin."""
+    out: list[str] = []
+    literal: list[str] = []
+
+    def flush() -> None:
+        if literal:
+            out.append("'" + "".join(literal).replace("'", "''") + "'")
+            literal.clear()
+
+    i = 0
     while i < len(spec):
         c = spec[i]
         if c == "%" and i + 1 < len(spec):
             d = spec[i + 1]
             if d == "%":
-                out.append("%")
+                literal.append("%")
             elif d in _STRFTIME_CLDR:
+                flush()
                 out.append(_STRFTIME_CLDR[d])
             else:
                 return None
             i += 2
             continue
         if c.isalpha() or c == "'":
-            out.append("'" + c.replace("'", "''") + "'")
+            literal.append(c)
         else:
+            flush()
             out.append(c)
         i += 1
+    flush()
     return "".join(out)
 
 
