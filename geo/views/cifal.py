@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo import mapspec as ms
 from geo.catalog import FAST_GROWING_CAVEAT, MMP, MMP_CAVEAT
+from geo.i18n import N_, _, fmt_int, ngettext
 from geo.maps import (
     Circle,
     escape,
@@ -24,7 +25,13 @@ from geo.maps import (
     radius_for,
 )
 from geo.views import Query, pick_choice
-from geo.views.cities import CitiesOptions, fit_years, fix_growth_period, year_options
+from geo.views.cities import (
+    CitiesOptions,
+    fit_years,
+    fix_growth_period,
+    tip_number,
+    year_options,
+)
 from geo.views.page import PLACES, MapView, Page, PageExport, positions
 
 RADII = tuple(range(50, 1001, 50))
@@ -72,23 +79,39 @@ class CifalState:
         s = cls.defaults(opts)
         notes: list[str] = []
 
-        pick_choice(s, params, "radius", "radius_km", RADII, "radius (km)", notes)
-        pick_choice(s, params, "year", "year", opts.years, "year", notes)
-        pick_choice(s, params, "min", "min_population", MIN_POPULATIONS, "minimum city size", notes)
-        pick_choice(s, params, "from", "year_from", opts.years, "growth start year", notes)
-        pick_choice(s, params, "to", "year_to", opts.years, "growth end year", notes)
+        pick_choice(s, params, "radius", "radius_km", RADII, _("radius (km)"), notes)
+        pick_choice(s, params, "year", "year", opts.years, _("year"), notes)
         pick_choice(
-            s, params, "growth", "min_growth_pct", GROWTH_THRESHOLDS, "growth threshold (%)", notes
+            s, params, "min", "min_population", MIN_POPULATIONS, _("minimum city size"), notes
         )
-        pick_choice(s, params, "near", "near_km", NEAR_KM, "distance for dead and missing", notes)
-        pick_choice(s, params, "dead", "min_dead", MIN_DEAD, "minimum dead and missing", notes)
-        pick_choice(s, params, "corridor", "corridor_km", CORRIDOR_KM, "corridor distance", notes)
+        pick_choice(s, params, "from", "year_from", opts.years, _("growth start year"), notes)
+        pick_choice(s, params, "to", "year_to", opts.years, _("growth end year"), notes)
+        pick_choice(
+            s,
+            params,
+            "growth",
+            "min_growth_pct",
+            GROWTH_THRESHOLDS,
+            _("growth threshold (%)"),
+            notes,
+        )
+        pick_choice(
+            s, params, "near", "near_km", NEAR_KM, _("distance for dead and missing"), notes
+        )
+        pick_choice(s, params, "dead", "min_dead", MIN_DEAD, _("minimum dead and missing"), notes)
+        pick_choice(
+            s, params, "corridor", "corridor_km", CORRIDOR_KM, _("corridor distance"), notes
+        )
         closed = params.get("closed")
         if closed:
             if closed in ("0", "1"):
                 s.include_closed = closed == "1"
             else:
-                notes.append(f"Ignored closed-centres setting {closed!r} from the link.")
+                notes.append(
+                    _("Ignored closed-centres setting {value} from the link.").format(
+                        value=repr(closed)
+                    )
+                )
         fix_growth_period(s, cls.defaults(opts), notes)
         return s, notes
 
@@ -109,21 +132,28 @@ class CifalState:
     def describe(self) -> str:
         """One line saying what the state selects (years as numbers)."""
         deadly = self.deadly_text()
-        return (
-            f"fast-growing cities (+{self.min_growth_pct}% or more, {self.year_from}-"
-            f"{self.year_to}; {self.min_population:,}+) with no CIFAL centre within "
-            f"{self.radius_km} km" + (f"; {deadly}" if deadly else "")
-        )
+        return _(
+            "fast-growing cities (+{growth}% or more, {start}-{end}; {min}+) with no CIFAL "
+            "centre within {radius} km"
+        ).format(
+            growth=self.min_growth_pct,
+            start=self.year_from,
+            end=self.year_to,
+            min=fmt_int(self.min_population),
+            radius=self.radius_km,
+        ) + (f"; {deadly}" if deadly else "")
 
     def deadly_text(self) -> str:
         """The 'near deadly routes' filters in words ('' when none is set)."""
         parts = []
         if self.min_dead:
             parts.append(
-                f"{self.min_dead:,}+ dead and missing recorded within {self.near_km} km (MMP)"
+                _("{n}+ dead and missing recorded within {km} km (MMP)").format(
+                    n=fmt_int(self.min_dead), km=self.near_km
+                )
             )
         if self.corridor_km:
-            parts.append(f"within {self.corridor_km} km of a route corridor")
+            parts.append(_("within {km} km of a route corridor").format(km=self.corridor_km))
         return "; ".join(parts)
 
 
@@ -201,7 +231,7 @@ def centre_layer(centres: pd.DataFrame, *, show: bool = True) -> ms.CircleLayer:
     """The CIFAL centres (rows of ``cifal_centres``): active and closed in their colours.
     The Overview draws them with this too."""
     return ms.CircleLayer(
-        name="CIFAL centres (UNITAR)",
+        name=_("CIFAL centres (UNITAR)"),
         datasets=("cifal",),
         show=show,
         circles=[
@@ -217,7 +247,7 @@ def centre_layer(centres: pd.DataFrame, *, show: bool = True) -> ms.CircleLayer:
 
 def _centre_tip(r) -> str:
     host = f"<br>{escape(r.host)}" if isinstance(r.host, str) and r.host else ""
-    status = "" if r.active else "<br><i>closed</i>"
+    status = "" if r.active else "<br><i>" + _("closed") + "</i>"
     return (
         f"<b>{escape(r.centre)}</b><br>{escape(r.city)}, {escape(r.country)}{host}"
         f"<br>{escape(r.status)}{status}"
@@ -241,7 +271,8 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         state = CifalState.defaults(opts)
     radius = float(state.radius_km)
     projection = opts.projection_note(state.year, state.year_from, state.year_to)
-    caveat = f"{FAST_GROWING_CAVEAT} {projection} {MMP_CAVEAT}".replace("  ", " ").strip()
+    # the catalogue's caveats are its constants, translated here where they are shown
+    caveat = f"{_(FAST_GROWING_CAVEAT)} {projection} {_(MMP_CAVEAT)}".replace("  ", " ").strip()
     y0, y1 = opts.year_label(state.year_from), opts.year_label(state.year_to)
     centres = q("cifal_centres")
     coverage = q(
@@ -270,7 +301,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
 
     shown = centres if state.include_closed else centres[centres["active"]]
     rings = ms.RingLayer(
-        name=f"Within {state.radius_km} km of a centre",
+        name=_("Within {km} km of a centre").format(km=state.radius_km),
         datasets=("cifal",),
         rings=[
             # within = rounded distance <= radius: the edge is where it rounds past it
@@ -287,7 +318,9 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     )
     cmax = float(covered["population"].max() or 1) if len(covered) else 1.0
     covered_layer = ms.CircleLayer(
-        name=f"Arrival cities within {state.radius_km} km ({state.year})",
+        name=_("Arrival cities within {km} km ({year})").format(
+            km=state.radius_km, year=state.year
+        ),
         datasets=("wup_cities", "cifal"),
         circles=[
             Circle(
@@ -298,9 +331,9 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
                 values=(
                     escape(r.place),
                     escape(r.country),
-                    round(r.population / 1e6, 2),
+                    tip_number(r.population / 1e6, 2),
                     escape(r.centre),
-                    round(r.distance_km),
+                    tip_number(r.distance_km, None),
                 ),
             )
             for r in covered.itertuples()
@@ -308,8 +341,9 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         colors=[COVERED],
         stroke="#ffffff",
         fill_opacity=0.7,
-        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} million ({state.year})"
-        "<br>{4} km from {3}",
+        # {0}..{4} stay for the browser to fill (the circle's values)
+        tooltip_format="<b>{0}</b>, {1}<br>"
+        + _("{{2}} million ({year})<br>{{4}} km from {{3}}").format(year=state.year),
     )
 
     umax = float(uncovered["pop_to"].max() or 1) if len(uncovered) else 1.0
@@ -318,7 +352,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     # at 10% growth since 1950) names the corridor in the table and exports, not the map.
     named = len(uncovered) <= CORRIDOR_NAMES_MAX
     uncovered_layer = ms.CircleLayer(
-        name=f"Fast-growing cities with no centre within {state.radius_km} km"
+        name=_("Fast-growing cities with no centre within {km} km").format(km=state.radius_km)
         + (f" ({deadly})" if deadly else ""),
         key=UNCOVERED_KEY,
         datasets=("wup_cities", "cifal", *MMP, "route_corridors"),
@@ -331,12 +365,12 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
                 values=(
                     escape(r.name),
                     escape(r.country),
-                    round(r.growth_pct),
-                    round(r.pop_to / 1e6, 2),
-                    escape(r.nearest_centre) if isinstance(r.nearest_centre, str) else "none",
-                    round(r.nearest_km) if pd.notna(r.nearest_km) else "–",
-                    int(r.dead_and_missing),
-                    round(r.corridor_km) if pd.notna(r.corridor_km) else "–",
+                    tip_number(r.growth_pct, None),
+                    tip_number(r.pop_to / 1e6, 2),
+                    escape(r.nearest_centre) if isinstance(r.nearest_centre, str) else _("none"),
+                    tip_number(r.nearest_km, None) if pd.notna(r.nearest_km) else "–",
+                    tip_number(r.dead_and_missing, None),
+                    tip_number(r.corridor_km, None) if pd.notna(r.corridor_km) else "–",
                     *(
                         (escape(r.nearest_corridor) if isinstance(r.nearest_corridor, str) else "",)
                         if named
@@ -349,15 +383,21 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         colors=[UNCOVERED],
         stroke="#7f2704",
         fill_opacity=0.85,
-        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>+{{2}}% total population {y0}–{y1}, "
-        f"{{3}} million in {y1}<br>nearest centre: {{4}}, {{5}} km"
-        f"<br>{{6}} dead and missing recorded within {state.near_km} km (MMP, minimum)"
+        # {0}..{8} stay for the browser to fill (the circle's values)
+        tooltip_format="<b>{0}</b>, {1}<br>"
+        + _(
+            "+{{2}}% total population {start}–{end}, {{3}} million in {end}<br>nearest "
+            "centre: {{4}}, {{5}} km<br>{{6}} dead and missing recorded within {km} km "
+            "(MMP, minimum)"
+        ).format(start=y0, end=y1, km=state.near_km)
         + (
-            "<br>nearest route corridor: {8}, {7} km" if named else "<br>route corridor {7} km away"
+            _("<br>nearest route corridor: {8}, {7} km")
+            if named
+            else _("<br>route corridor {7} km away")
         ),
     )
     destinations_layer = ms.CircleLayer(
-        name="Route destinations (schematic)",
+        name=_("Route destinations (schematic)"),
         datasets=("route_corridors", "cifal"),
         circles=[
             Circle(
@@ -365,8 +405,12 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
                 r.dest_lon,
                 4.5,
                 0 if r.nearest_km <= radius else 1,
-                tooltip=f"<b>{escape(r.destination_label)}</b><br>end of {escape(r.route)}"
-                f"<br>nearest centre: {escape(r.nearest_centre)}, {r.nearest_km:,.0f} km",
+                tooltip=f"<b>{escape(r.destination_label)}</b><br>"
+                + _("end of {route}<br>nearest centre: {centre}, {km} km").format(
+                    route=escape(r.route),
+                    centre=escape(r.nearest_centre),
+                    km=fmt_int(r.nearest_km),
+                ),
             )
             for r in destinations.itertuples()
         ],
@@ -380,35 +424,43 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     # Each item names its layer: a picture with that layer hidden leaves it out.
     dest_key = destinations_layer.stable_key
     items = [
-        ms.dot(ACTIVE, "CIFAL centre (active)", layer=centres_layer.stable_key),
+        ms.dot(ACTIVE, _("CIFAL centre (active)"), layer=centres_layer.stable_key),
         ms.dot(
             ACTIVE,
-            f"within {state.radius_km} km of a centre",
+            _("within {km} km of a centre").format(km=state.radius_km),
             opacity=0.35,
             layer=rings.stable_key,
         ),
         ms.dot(
             COVERED,
-            f"arrival city within reach ({state.year})",
+            _("arrival city within reach ({year})").format(year=state.year),
             layer=covered_layer.stable_key,
         ),
         ms.dot(
             UNCOVERED,
-            f"total population growing {state.min_growth_pct}%+ {state.year_from}–"
-            f"{state.year_to} (WUP 2018), no centre within {state.radius_km} km"
+            _(
+                "total population growing {growth}%+ {start}–{end} (WUP 2018), no centre "
+                "within {km} km"
+            ).format(
+                growth=state.min_growth_pct,
+                start=state.year_from,
+                end=state.year_to,
+                km=state.radius_km,
+            )
             + (f"; {deadly}" if deadly else ""),
             layer=uncovered_layer.stable_key,
         ),
-        ms.dot(DEST, "route destination (reached)", 9, layer=dest_key),
-        ms.dot("#fff", "route destination (no centre near)", 9, border=DEST, layer=dest_key),
+        ms.dot(DEST, _("route destination (reached)"), 9, layer=dest_key),
+        ms.dot("#fff", _("route destination (no centre near)"), 9, border=DEST, layer=dest_key),
     ]
     if state.include_closed:
-        items.insert(1, ms.dot(CLOSED, "CIFAL centre (closed)", layer=centres_layer.stable_key))
+        items.insert(1, ms.dot(CLOSED, _("CIFAL centre (closed)"), layer=centres_layer.stable_key))
     legend = ms.Legend(
-        "CIFAL centres and arrival cities",
+        _("CIFAL centres and arrival cities"),
         items,
-        f"Cities of {state.min_population:,}+ people (WUP 2018). {caveat} "
-        "Distances are great-circle, in whole km; within means at most.",
+        _("Cities of {min}+ people (WUP 2018).").format(min=fmt_int(state.min_population))
+        + f" {caveat} "
+        + _("Distances are great-circle, in whole km; within means at most."),
     )
     layers = [rings, covered_layer, uncovered_layer, destinations_layer, centres_layer]
     spec = ms.MapSpec(countries, layers, [legend])
@@ -463,17 +515,28 @@ def export(view: CifalView, q: Query) -> PageExport:
         return positions(u.head(PLACES * 2).rename(columns={name: "name"}), ("lat", "lon"))
 
     return PAGE.facts(
-        subtitle=f"Fast-growing cities (total population +{s.min_growth_pct}% or more, "
-        f"{label(s.year_from)}-{label(s.year_to)}, WUP 2018; {s.min_population:,}+ in "
-        f"{label(s.year_to)}) with no CIFAL centre within {s.radius_km} km"
+        subtitle=_(
+            "Fast-growing cities (total population +{growth}% or more, {start}-{end}, "
+            "WUP 2018; {min}+ in {end}) with no CIFAL centre within {km} km"
+        ).format(
+            growth=s.min_growth_pct,
+            start=label(s.year_from),
+            end=label(s.year_to),
+            min=fmt_int(s.min_population),
+            km=s.radius_km,
+        )
         + (f"; {deadly}" if deadly else "")
-        + f"; dead and missing counted within {s.near_km} km",
+        + _("; dead and missing counted within {km} km").format(km=s.near_km),
         caveat=view.caveat or None,
         load_data=lambda: export_table(view),
-        data_name="fast-growing cities with no centre within reach",
+        data_name=_("fast-growing cities with no centre within reach"),
         params=s.to_params(),
-        headline=f"{n:,} fast-growing cit{'ies' if n != 1 else 'y'} with no CIFAL centre "
-        f"within {s.radius_km:,} km" + (f" and {deadly}" if deadly else ""),
+        headline=ngettext(
+            "{n} fast-growing city with no CIFAL centre within {km} km",
+            "{n} fast-growing cities with no CIFAL centre within {km} km",
+            n,
+        ).format(n=fmt_int(n), km=fmt_int(s.radius_km))
+        + (_(" and {filters}").format(filters=deadly) if deadly else ""),
         load_places=places,
         file_tags=[
             f"{s.radius_km}km",
@@ -508,10 +571,10 @@ def choices(opts: CitiesOptions) -> dict[str, list[str]]:
 
 PAGE = Page(
     key="cifal",
-    title="CIFAL network",
-    nav_title="CIFAL network",
+    title=N_("CIFAL network"),
+    nav_title=N_("CIFAL network"),
     icon=":material/school:",
-    file_stem="cifal network",
+    file_stem=N_("cifal network"),
     order=4,
     datasets=("cifal", "wup_cities", *MMP, "route_corridors", "natural_earth"),
     data_datasets=("cifal", "wup_cities", *MMP, "route_corridors"),
@@ -520,5 +583,5 @@ PAGE = Page(
     build=lambda q, basemap, state=None, options=None: build(q, basemap, state),
     export=export,
     choices=choices,
-    slide_headline="{uncovered:,} fast-growing cities have no CIFAL centre nearby",
+    slide_headline=N_("{uncovered:,} fast-growing cities have no CIFAL centre nearby"),
 )

@@ -13,6 +13,7 @@ import pandas as pd
 from geo import maps
 from geo import mapspec as ms
 from geo.catalog import oip_note, wup_projection_note, wup_year_label
+from geo.i18n import DEFAULT, N_, _, fmt_int, fmt_num, fmt_pct, language
 from geo.maps import (
     BLUES,
     REDS,
@@ -28,11 +29,35 @@ from geo.views.page import PLACES, MapView, Page, PageExport, positions
 if TYPE_CHECKING:  # CIFAL's state shares the year fields (no import at run time)
     from geo.views.cifal import CifalState
 
-MODES = {"population": "City population in a year", "growth": "Growth between two years"}
+# The URL values (keys) stay English; the labels are translated where shown: _(MODES[m]).
+MODES = {"population": N_("City population in a year"), "growth": N_("Growth between two years")}
 MIN_POPULATIONS = (300_000, 1_000_000, 5_000_000, 10_000_000)
 NEAREST_K = (1, 2, 3, 4, 5)
 DECLINE = "#969696"
 DEST = "#252525"
+
+
+def tip_number(x: float, digits: int | None = None):
+    """A number a tooltip shows, rounded to ``digits`` (None: a whole number): in English
+    the number itself (the browser writes it, as before: 12.35, 3.1, 1234), in French and
+    Spanish the language's form (12,35; 1 234)."""
+    if language() == DEFAULT:
+        return round(x, digits)
+    return fmt_int(x) if digits is None else fmt_num(x, digits)
+
+
+def signed_int(n) -> str:
+    """A whole number with its sign: +12,345 / -3,210 (+12 345 in French)."""
+    n = int(n)
+    return ("+" if n >= 0 else "") + fmt_int(n)
+
+
+def signed_pct(pct: float) -> str:
+    """A percent change with its sign: +35% in English (ungrouped, as before), the
+    language's percent form otherwise (+35 %)."""
+    if language() == DEFAULT:
+        return f"{pct:+.0f}%"
+    return ("+" if round(pct) >= 0 else "") + fmt_pct(pct / 100)
 
 
 @dataclass(frozen=True)
@@ -91,8 +116,14 @@ def fix_growth_period(
     """Replace an empty growth period (start not before end) by the default one, noting it."""
     if state.year_from >= state.year_to:
         notes.append(
-            f"The growth period {state.year_from}–{state.year_to} is empty; showing "
-            f"{default.year_from}–{default.year_to}."
+            _(
+                "The growth period {start}–{end} is empty; showing {default_start}–{default_end}."
+            ).format(
+                start=state.year_from,
+                end=state.year_to,
+                default_start=default.year_from,
+                default_end=default.year_to,
+            )
         )
         state.year_from, state.year_to = default.year_from, default.year_to
 
@@ -125,18 +156,27 @@ class CitiesState:
         s = cls.defaults(opts)
         notes: list[str] = []
 
-        pick_choice(s, params, "year", "year", opts.years, "year", notes)
-        pick_choice(s, params, "from", "year_from", opts.years, "growth start year", notes)
-        pick_choice(s, params, "to", "year_to", opts.years, "growth end year", notes)
-        pick_choice(s, params, "min", "min_population", MIN_POPULATIONS, "minimum city size", notes)
-        pick_choice(s, params, "ryear", "refugee_year", opts.refugee_years, "refugee year", notes)
-        pick_choice(s, params, "k", "k", NEAREST_K, "number of nearest cities", notes)
+        pick_choice(s, params, "year", "year", opts.years, _("year"), notes)
+        pick_choice(s, params, "from", "year_from", opts.years, _("growth start year"), notes)
+        pick_choice(s, params, "to", "year_to", opts.years, _("growth end year"), notes)
+        pick_choice(
+            s, params, "min", "min_population", MIN_POPULATIONS, _("minimum city size"), notes
+        )
+        pick_choice(
+            s, params, "ryear", "refugee_year", opts.refugee_years, _("refugee year"), notes
+        )
+        pick_choice(s, params, "k", "k", NEAREST_K, _("number of nearest cities"), notes)
         mode = params.get("mode")
         if mode:
             if mode in MODES:
                 s.mode = mode
             else:
-                notes.append(f"Ignored map mode {mode!r} from the link; showing {s.mode}.")
+                # the mode shown is its URL value (what the link would need to say)
+                notes.append(
+                    _("Ignored map mode {value} from the link; showing {mode}.").format(
+                        value=repr(mode), mode=s.mode
+                    )
+                )
         fix_growth_period(s, cls.defaults(opts), notes)
         return s, notes
 
@@ -154,13 +194,18 @@ class CitiesState:
     def describe(self) -> str:
         """One line saying what the state shows (years as numbers, no projection mark)."""
         shown = (
-            f"growth {self.year_from}-{self.year_to}"
+            _("growth {start}-{end}").format(start=self.year_from, end=self.year_to)
             if self.mode == "growth"
-            else f"population {self.year}"
+            else _("population {year}").format(year=self.year)
         )
-        return (
-            f"{shown}; cities of {self.min_population:,}+; refugees hosted at the end of "
-            f"{self.refugee_year}; {self.k} nearest cities per corridor end"
+        return _(
+            "{shown}; cities of {min}+; refugees hosted at the end of {refugee_year}; "
+            "{k} nearest cities per corridor end"
+        ).format(
+            shown=shown,
+            min=fmt_int(self.min_population),
+            refugee_year=self.refugee_year,
+            k=self.k,
         )
 
 
@@ -203,23 +248,28 @@ def refugee_layer(
         r.asylum_iso3: {
             "total": int(r.total),
             "fill": BLUES[class_index(r.total, breaks)],
-            "tip": (
-                f"<b>{escape(r.asylum_name)}</b><br>{int(r.total):,} refugees and "
-                f"asylum-seekers, end {year}<br>({int(r.refugees):,} refugees, "
-                f"{int(r.asylum_seekers):,} asylum-seekers)"
+            "tip": f"<b>{escape(r.asylum_name)}</b><br>"
+            + _(
+                "{total} refugees and asylum-seekers, end {year}<br>({refugees} refugees, "
+                "{asylum_seekers} asylum-seekers)"
+            ).format(
+                total=fmt_int(r.total),
+                year=year,
+                refugees=fmt_int(r.refugees),
+                asylum_seekers=fmt_int(r.asylum_seekers),
             ),
         }
         for r in shown.itertuples()
     }
     layer = ms.ChoroplethLayer(
-        name=f"Refugees hosted, {year} (UNHCR)",
+        name=_("Refugees hosted, {year} (UNHCR)").format(year=year),
         datasets=("unhcr_population",),
         values=values,
         style={"color": "#6b7f8f", "weight": 0.5, "fillOpacity": 0.6},
     )
     items = [
         ms.box(c, item.label, 14, 10, opacity=0.75)
-        for c, item in zip(BLUES, ms.class_legend_items(breaks, BLUES, "people"), strict=False)
+        for c, item in zip(BLUES, ms.class_legend_items(breaks, BLUES, _("people")), strict=False)
     ]
     return layer, items
 
@@ -252,14 +302,18 @@ def population_circles(
             r.lon,
             radius_for(r.population, vmax, min_px=2, max_px=24),
             class_index(r.population, breaks),
-            values=(escape(r.name), escape(r.country), round(r.population / 1e6, 2)),
+            values=(escape(r.name), escape(r.country), tip_number(r.population / 1e6, 2)),
         )
         for r in cities.itertuples()
     ]
     # "2025, WUP 2018 projection": a projected year is never shown as a count
-    tag = f"{year}, WUP 2018 projection" if projected else f"{year}, WUP 2018"
+    tag = (
+        _("{year}, WUP 2018 projection").format(year=year)
+        if projected
+        else _("{year}, WUP 2018").format(year=year)
+    )
     layer = ms.CircleLayer(
-        name=name or f"Cities, population ({tag})",
+        name=name or _("Cities, population ({tag})").format(tag=tag),
         key=key,
         show=show,
         datasets=("wup_cities",),
@@ -268,16 +322,17 @@ def population_circles(
         stroke="#3f007d",
         weight=0.5,
         fill_opacity=0.75,
-        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} million ({tag})",
+        # {0}..{2} stay for the browser to fill (the circle's values)
+        tooltip_format="<b>{0}</b>, {1}<br>" + _("{{2}} million ({tag})").format(tag=tag),
     )
-    items = [
-        ms.dot(c, label)
-        for c, label in zip(
-            colors,
-            ["under 1 million", "1–5 million", "5–10 million", "10–20 million", "20 million+"],
-            strict=True,
-        )
+    labels = [
+        _("under 1 million"),
+        _("1–5 million"),
+        _("5–10 million"),
+        _("10–20 million"),
+        _("20 million+"),
     ]
+    items = [ms.dot(c, label) for c, label in zip(colors, labels, strict=True)]
     return layer, items, circles
 
 
@@ -288,8 +343,8 @@ def growth_layer(
 
     Years in ``projected`` are labelled as 2018 projections in the layer name and tooltip.
     """
-    future = " and ".join(str(y) for y in (y0, y1) if y in projected)
-    source = f"WUP 2018; {future} projected in 2018" if future else "WUP 2018"
+    future = _(" and ").join(str(y) for y in (y0, y1) if y in projected)
+    source = _("WUP 2018; {years} projected in 2018").format(years=future) if future else "WUP 2018"
     breaks = [25.0, 50.0, 100.0, 200.0]
     colors = (*REDS[1:6], DECLINE)
     vmax = float(growth["growth"].abs().max() or 1) if len(growth) else 1.0
@@ -297,11 +352,11 @@ def growth_layer(
     for r in growth.itertuples():
         pct = r.growth_pct
         if pd.isna(pct):
-            klass, pct_text = 4, "new since " + str(y0)
+            klass, pct_text = 4, _("new since {year}").format(year=y0)
         elif r.growth < 0:
-            klass, pct_text = 5, f"{pct:+.0f}%"
+            klass, pct_text = 5, signed_pct(pct)
         else:
-            klass, pct_text = class_index(pct, breaks), f"{pct:+.0f}%"
+            klass, pct_text = class_index(pct, breaks), signed_pct(pct)
         circles.append(
             Circle(
                 r.lat,
@@ -311,24 +366,34 @@ def growth_layer(
                 values=(
                     escape(r.name),
                     escape(r.country),
-                    f"{int(r.growth):+,}",
+                    signed_int(r.growth),
                     pct_text,
-                    round(r.pop_to / 1e6, 2),
+                    tip_number(r.pop_to / 1e6, 2),
                 ),
             )
         )
     layer = ms.CircleLayer(
-        name=f"City growth {y0}–{y1} ({source})",
+        name=_("City growth {start}–{end} ({source})").format(start=y0, end=y1, source=source),
         datasets=("wup_cities",),
         circles=circles,
         colors=colors,
         stroke="#67000d",
         weight=0.5,
         fill_opacity=0.75,
-        tooltip_format=f"<b>{{0}}</b>, {{1}}<br>{{2}} people ({{3}}), {y0}–{y1} ({source})"
-        f"<br>{{4}} million in {wup_year_label(y1, y1 in projected)}",
+        # {0}..{4} stay for the browser to fill (the circle's values)
+        tooltip_format="<b>{0}</b>, {1}<br>"
+        + _("{{2}} people ({{3}}), {start}–{end} ({source})<br>{{4}} million in {year}").format(
+            start=y0, end=y1, source=source, year=wup_year_label(y1, y1 in projected)
+        ),
     )
-    labels = ["up to +25%", "+25–50%", "+50–100%", "+100–200%", "more than +200%", "shrinking"]
+    labels = [
+        _("up to +25%"),
+        _("+25–50%"),
+        _("+50–100%"),
+        _("+100–200%"),
+        _("more than +200%"),
+        _("shrinking"),
+    ]
     items = [ms.dot(c, label) for c, label in zip(colors, labels, strict=True)]
     return layer, items, circles
 
@@ -340,7 +405,8 @@ def destination_layer(nearest: pd.DataFrame) -> ms.CircleLayer:
         ["route", "destination_label", "dest_lat", "dest_lon"], sort=True
     ):
         lines = "".join(
-            f"<br>{int(r.rank)}. {escape(r.name)} ({escape(r.country)}): {r.distance_km:,.0f} km"
+            f"<br>{int(r.rank)}. {escape(r.name)} ({escape(r.country)}): "
+            + _("{km} km").format(km=fmt_int(r.distance_km))
             for r in grp.itertuples()
         )
         circles.append(
@@ -349,12 +415,15 @@ def destination_layer(nearest: pd.DataFrame) -> ms.CircleLayer:
                 lon,
                 5,
                 0,
-                tooltip=f"<b>{escape(label)}</b><br>end of {escape(route)} (schematic)"
-                f"<br><i>nearest cities</i>{lines}",
+                tooltip=f"<b>{escape(label)}</b><br>"
+                + _("end of {route} (schematic)<br><i>nearest cities</i>").format(
+                    route=escape(route)
+                )
+                + lines,
             )
         )
     return ms.CircleLayer(
-        name="Route destinations and nearest cities",
+        name=_("Route destinations and nearest cities"),
         datasets=("route_corridors", "wup_cities"),
         circles=circles,
         colors=[DEST],
@@ -400,15 +469,15 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
     spec = ms.MapSpec(countries, [], [])
     ref_layer, ref_items = refugee_layer(refugees, spec.basemap_features(), state.refugee_year)
     if state.mode == "growth":
-        layer, items, _ = growth_layer(growth, state.year_from, state.year_to, opts.projected)
-        title = f"City growth {state.year_from}–{state.year_to}"
+        layer, items, __ = growth_layer(growth, state.year_from, state.year_to, opts.projected)
+        title = _("City growth {start}–{end}").format(start=state.year_from, end=state.year_to)
         projection = opts.projection_note(state.year_from, state.year_to)
-        note = f"Circle area: people added (or lost). {projection}".strip()
+        note = f"{_('Circle area: people added (or lost).')} {projection}".strip()
     else:
-        layer, items, _ = population_circles(cities, state.year, bool(headline["projected"]))
-        title = f"City population, {opts.year_label(state.year)}"
+        layer, items, __ = population_circles(cities, state.year, bool(headline["projected"]))
+        title = _("City population, {year}").format(year=opts.year_label(state.year))
         projection = opts.projection_note(state.year)
-        note = f"Circle area: population. {projection}".strip()
+        note = f"{_('Circle area: population.')} {projection}".strip()
     layer.key = "cities"  # population or growth: one layer to the picker and link
     dests = destination_layer(nearest)
     # Each legend and item names its layer: a picture with that layer hidden leaves it out.
@@ -416,7 +485,7 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
     items.append(
         ms.dot(
             DEST,
-            "route destination (hover: nearest cities)",
+            _("route destination (hover: nearest cities)"),
             10,
             border="#fff",
             layer=dests.stable_key,
@@ -425,9 +494,9 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
     spec.layers = [ref_layer, layer, dests]
     spec.legends = [
         ms.Legend(
-            f"Refugees + asylum-seekers hosted, end {state.refugee_year}",
+            _("Refugees + asylum-seekers hosted, end {year}").format(year=state.refugee_year),
             ref_items,
-            f"UNHCR; by country of asylum. {left_out}".strip(),
+            f"{_('UNHCR; by country of asylum.')} {left_out}".strip(),
             position="bottomleft",
             layer=ref_layer.stable_key,
         ),
@@ -468,13 +537,16 @@ def export(view: CitiesView, q: Query) -> PageExport:
     """The export facts of an Arrival cities view: its cities (population or growth)."""
     s, label = view.state, options(q).year_label
     if s.mode == "growth":
-        sub, frame = f"Growth {label(s.year_from)}-{label(s.year_to)}", view.growth
+        shown = _("Growth {start}-{end}").format(start=label(s.year_from), end=label(s.year_to))
+        frame = view.growth
         tags, rank = [f"growth-{s.year_from}-{s.year_to}"], "growth"
     else:
-        sub, frame = f"Population {label(s.year)}", view.cities
+        shown, frame = _("Population {year}").format(year=label(s.year)), view.cities
         tags, rank = [f"population-{s.year}"], "population"
     tags.append(f"min-{s.min_population}")
-    sub += f"; cities of {s.min_population:,}+; refugees hosted at the end of {s.refugee_year}"
+    sub = _("{shown}; cities of {min}+; refugees hosted at the end of {refugee_year}").format(
+        shown=shown, min=fmt_int(s.min_population), refugee_year=s.refugee_year
+    )
     h = view.headline
     # WUP projections and the people the refugee layer leaves out travel with the
     # figures: PNG footer, CSV note line, GeoJSON metadata.
@@ -483,10 +555,14 @@ def export(view: CitiesView, q: Query) -> PageExport:
         subtitle=sub,
         caveat=caveat,
         load_data=lambda: frame,
-        data_name="cities",
+        data_name=_("cities"),
         params=s.to_params(),
-        headline=f"{int(h['cities']):,} cities of {s.min_population:,}+ people in "
-        f"{label(view.headline_year or s.year)}, {int(h['population']) / 1e9:,.2f} bn people",
+        headline=_("{cities} cities of {min}+ people in {year}, {people} bn people").format(
+            cities=fmt_int(h["cities"]),
+            min=fmt_int(s.min_population),
+            year=label(view.headline_year or s.year),
+            people=fmt_num(int(h["population"]) / 1e9, 2),
+        ),
         load_places=lambda: positions(
             frame.sort_values(rank, ascending=False).head(PLACES * 2), ("lat", "lon")
         ),
@@ -510,10 +586,10 @@ def choices(opts: CitiesOptions) -> dict[str, list[str]]:
 
 PAGE = Page(
     key="cities",
-    title="Arrival cities",
-    nav_title="Arrival cities",
+    title=N_("Arrival cities"),
+    nav_title=N_("Arrival cities"),
     icon=":material/location_city:",
-    file_stem="arrival cities",
+    file_stem=N_("arrival cities"),
     order=3,
     datasets=("wup_cities", "unhcr_population", "route_corridors", "natural_earth"),
     data_datasets=("wup_cities", "unhcr_population"),
@@ -522,5 +598,5 @@ PAGE = Page(
     build=lambda q, basemap, state=None, options=None: build(q, basemap, state),
     export=export,
     choices=choices,
-    slide_headline="{cities:,} cities, home to {population:,} people",
+    slide_headline=N_("{cities:,} cities, home to {population:,} people"),
 )
