@@ -13,6 +13,7 @@ from streamlit_folium import st_folium
 
 from app_pages import _keys as K
 from geo.catalog import MMP_CAVEAT
+from geo.i18n import N_, _, bound, fmt_int
 from geo.maps import render
 from geo.mapspec import LAYERS_KEY, SECTION_KEY, UI_KEYS, VIEW_KEYS, Layer, MapSpec
 from geo.views import html_text, md_plain  # noqa: F401 (the escaping of untrusted text, for the pages)
@@ -22,12 +23,12 @@ MAP_HEIGHT = 560
 
 # What each table holds, in the words of the Data and sources page.
 DATASET_OF = {
-    "incidents": ("IOM Missing Migrants Project incidents", "missing_migrants/"),
-    "sites": ("camps and sites", "camps/"),
-    "cities": ("UN World Urbanization Prospects cities", "city_population/"),
-    "cifal_centres": ("CIFAL centres", "data/cifal_centres.csv"),
-    "countries": ("Natural Earth countries", "natural_earth/"),
-    "refugee_population": ("UNHCR refugee statistics", "unhcr_refugees/"),
+    "incidents": (N_("IOM Missing Migrants Project incidents"), "missing_migrants/"),
+    "sites": (N_("camps and sites"), "camps/"),
+    "cities": (N_("UN World Urbanization Prospects cities"), "city_population/"),
+    "cifal_centres": (N_("CIFAL centres"), "data/cifal_centres.csv"),
+    "countries": (N_("Natural Earth countries"), "natural_earth/"),
+    "refugee_population": (N_("UNHCR refugee statistics"), "unhcr_refugees/"),
 }
 
 
@@ -45,11 +46,16 @@ def require_data(needs: tuple[str, ...]) -> None:
     missing = [t for t in needs if not int(rows[t])]
     if not missing:
         return
-    what = "; ".join(f"{DATASET_OF[t][0]} (`{DATASET_OF[t][1]}`)" for t in missing)
+    what = "; ".join(
+        f"{_(DATASET_OF[t][0])} (`{DATASET_OF[t][1]}`)"  # md: trusted (the table above)
+        for t in missing
+    )
     st.warning(
-        f"This page needs data the database does not hold: {what}. Add the files to the "
-        "sources folder (`bash scripts/run.sh` fetches them, or see the Data and sources "
-        "page, How to refresh), rebuild, and reload this page.",
+        _(
+            "This page needs data the database does not hold: {what}. Add the files to the "
+            "sources folder (`bash scripts/run.sh` fetches them, or see the Data and sources "
+            "page, How to refresh), rebuild, and reload this page."
+        ).format(what=what),
         icon=":material/database_off:",
     )
     st.stop()
@@ -82,15 +88,15 @@ def open_page(page, subtitle: str, needs: tuple[str, ...] = ()) -> tuple[object,
     """
     from geo import cache
 
-    page_header(page.nav_title, subtitle, needs=needs)
+    page_header(_(page.nav_title), subtitle, needs=needs)
     options = page.options(cache.query)
     state, notes = page.state(st.query_params.to_dict(), options)
     notes = link_notes(page.key, notes, state.to_params())
     if notes:
         st.info(
-            "Some settings in the link were not understood and were ignored: "
-            + md_plain("; ".join(notes))
-            + ".",
+            _("Some settings in the link were not understood and were ignored: {notes}.").format(
+                notes=md_plain("; ".join(notes))
+            ),
             icon=":material/link_off:",
         )
     return options, state
@@ -98,12 +104,13 @@ def open_page(page, subtitle: str, needs: tuple[str, ...] = ()) -> tuple[object,
 
 def mmp_caveat() -> None:
     """The Missing Migrants Project caveat, wherever its figures are shown."""
-    st.caption(f":material/info: {MMP_CAVEAT}")
+    st.caption(":material/info: " + _(MMP_CAVEAT))  # md: trusted (the app's own constant)
 
 
 def fmt(n) -> str:
-    """Thousands-separated integer."""
-    return f"{int(n):,}"
+    """Thousands-separated integer, as the session's language writes it (76,272 / 76 272
+    / 76.272)."""
+    return fmt_int(int(n))
 
 
 def data_grid(data, **kwargs) -> None:
@@ -217,7 +224,7 @@ def period_slider(
         on_change=one_year_is_no_period,
     )
     if st.session_state.pop(K.PERIOD_FIXED, False):
-        st.warning("Pick two different years; showing the growth to the next one.")
+        st.warning(_("Pick two different years; showing the growth to the next one."))
     return y0, y1
 
 
@@ -276,8 +283,8 @@ def show_sections(sections: dict[str, Callable[[], None]], map_drawn: bool) -> N
         return
     with tabs[opened or 0]:
         c1, c2 = st.columns([4, 1], vertical_alignment="center")
-        c1.caption(":material/hourglass_top: Loading once the map has drawn.")
-        c2.button("Show now", key=K.SHOW_SECTIONS, type="tertiary")
+        c1.caption(":material/hourglass_top: " + _("Loading once the map has drawn."))
+        c2.button(_("Show now"), key=K.SHOW_SECTIONS, type="tertiary")
 
 
 def _zoom_text(z: float) -> str:
@@ -307,7 +314,7 @@ def _url_view(key: str) -> tuple[float, float, float] | None:
     noted = st.session_state.setdefault(K.VIEW_NOTES, set())
     if key in noted:
         st.info(
-            "The map view in the link was not understood; showing the default view.",
+            _("The map view in the link was not understood; showing the default view."),
             icon=":material/link_off:",
         )
     if not all(k in qp for k in VIEW_KEYS):
@@ -320,7 +327,7 @@ def _url_view(key: str) -> tuple[float, float, float] | None:
         if key not in noted:
             noted.add(key)
             st.info(
-                "The map view in the link was not understood; showing the default view.",
+                _("The map view in the link was not understood; showing the default view."),
                 icon=":material/link_off:",
             )
         for k in VIEW_KEYS:
@@ -405,18 +412,23 @@ def layer_picker(spec: MapSpec, key: str) -> None:
         f"{key}_layers", {state_key: shown}, force=link is not None and seen_links.get(key) != link
     )
     if unknown:
-        kept = "Showing the default layers." if not any(k in names for k in link.split("|")) else ""
+        kept = (
+            _("Showing the default layers.") if not any(k in names for k in link.split("|")) else ""
+        )
         st.info(
-            f"Layers in the link not found on this map: {md_plain(', '.join(unknown)[:200])}. "
+            _("Layers in the link not found on this map: {layers}.").format(
+                layers=md_plain(", ".join(unknown)[:200])
+            )
+            + " "
             + kept,
             icon=":material/layers_clear:",
         )
     picked = st.multiselect(
-        "Layers on the map (and in exports)",
+        _("Layers on the map (and in exports)"),
         list(names),
         format_func=lambda k: names.get(k, k),
         key=state_key,
-        help="Also switchable on the map itself (top right); this choice travels with the link.",
+        help=_("Also switchable on the map itself (top right); this choice travels with the link."),
     )
     for layer in layers:
         layer.show = layer.stable_key in picked
@@ -564,12 +576,14 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
 
     add_to_briefing_button(key)
     st.html(GRID_EXPORT_CSS)
-    with st.expander("Export this view", icon=":material/download:"):
+    with st.expander(_("Export this view"), icon=":material/download:"):
         st.caption(
             md_plain(
-                f"{exp.subtitle}. Source: {exp.citation}. Licence: {exp.licence}. "
-                "The Excel file's About sheet and the GeoJSON metadata carry them with "
-                "the filters and today's date; the CSV holds the rows only."
+                _(
+                    "{subtitle}. Source: {citation}. Licence: {licence}. The Excel file's "
+                    "About sheet and the GeoJSON metadata carry them with the filters and "
+                    "today's date; the CSV holds the rows only."
+                ).format(subtitle=exp.subtitle, citation=exp.citation, licence=exp.licence)
                 + (f" {exp.caveat}" if exp.caveat else "")
             )
         )
@@ -605,31 +619,31 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
         files = (
             ExportFile(
                 key="png_print",
-                label="PNG for print",
+                label=_("PNG for print"),
                 icon="print",
                 ext="png",
                 mime="image/png",
                 data=png("print"),
-                help="A4 landscape, 300 dpi",
+                help=_("A4 landscape, 300 dpi"),
             ),
             ExportFile(
                 key="png_slides",
-                label="PNG for slides",
+                label=_("PNG for slides"),
                 icon="slideshow",
                 ext="png",
                 mime="image/png",
                 data=png("slides"),
-                help="16:9, 1920 × 1080 px",
-                what="slides",
+                help=_("16:9, 1920 × 1080 px"),
+                what=_("slides"),
             ),
             ExportFile(
                 key="html",
-                label="HTML map",
+                label=_("HTML map"),
                 icon="public",
                 ext="html",
                 mime="text/html",
                 data=html,
-                help="One file; opens with no internet",
+                help=_("One file; opens with no internet"),
             ),
             ExportFile(
                 key="xlsx",
@@ -638,8 +652,10 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
                 ext="xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 data=xlsx,
-                help=f"The {rows} shown (sheet Data) with citation, licence, filters and date "
-                "(sheet About)",
+                help=_(
+                    "The {rows} shown (sheet Data) with citation, licence, filters and date "
+                    "(sheet About)"
+                ).format(rows=rows),
             ),
             ExportFile(
                 key="csv",
@@ -648,8 +664,10 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
                 ext="csv",
                 mime="text/csv",
                 data=lambda: csv_data(exp.load_data()),
-                help=f"The {rows} shown, header on row 1, UTF-8; cite as in the Excel file's "
-                "About sheet",
+                help=_(
+                    "The {rows} shown, header on row 1, UTF-8; cite as in the Excel file's "
+                    "About sheet"
+                ).format(rows=rows),
             ),
             ExportFile(
                 key="geojson",
@@ -658,13 +676,14 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
                 ext="geojson",
                 mime="application/geo+json",
                 data=geojson,
-                help=f"The {rows} shown as points, citation in its metadata",
+                help=_("The {rows} shown as points, citation in its metadata").format(rows=rows),
             ),
         )
         for col, file in zip(cols, files, strict=True):
             col.download_button(
                 file.label,  # md: trusted (the table above: its words, the data name escaped)
-                file.data,
+                # Made when clicked, maybe in another thread: in this session's language.
+                bound(file.data),
                 name(file.ext, file.what),
                 file.mime,
                 key=f"{key}_{file.key}",

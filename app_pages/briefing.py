@@ -16,6 +16,7 @@ from geo import cache
 from geo.briefing import check_briefing, read_briefings
 from geo.briefing_pdf import briefing_pdf
 from geo.exports import export_name
+from geo.i18n import _, bound, fmt_int, ngettext
 from geo.settings import briefings_dir
 
 
@@ -52,18 +53,24 @@ problems += [
 ]
 if problems:
     n_problems = len(problems)
-    label = f"{n_problems} problem{'s' if n_problems > 1 else ''} in the briefing files"
+    label = ngettext(
+        "{n} problem in the briefing files", "{n} problems in the briefing files", n_problems
+    ).format(n=fmt_int(n_problems))
     with st.expander(label, expanded=not available, icon=":material/warning:"):
         st.caption(
-            "A slide with a problem is left out, or says why when it is reached. "
-            "Folder: " + md_plain(briefings_dir())
+            _(
+                "A slide with a problem is left out, or says why when it is reached. "
+                "Folder: {folder}"
+            ).format(folder=md_plain(briefings_dir()))
         )
         for p in problems:
             st.text(str(p))
 if not available:
     st.info(
-        "No usable briefing in " + md_plain(briefings_dir()) + ". Add a TOML file there "
-        "(see the shipped example, data/briefings/deadliest-routes.toml)."
+        _(
+            "No usable briefing in {folder}. Add a TOML file there "
+            "(see the shipped example, data/briefings/deadliest-routes.toml)."
+        ).format(folder=md_plain(briefings_dir()))
     )
     st.stop()
 
@@ -72,7 +79,9 @@ qp = st.query_params
 notes = []
 key = qp.get("b", keys[0])
 if key not in keys:
-    notes.append(f"There is no briefing {key[:40]!r}; showing the first one.")
+    notes.append(
+        _("There is no briefing {name}; showing the first one.").format(name=repr(key[:40]))
+    )
     key = keys[0]
 b = available[keys.index(key)]
 total = len(b.slides)
@@ -85,8 +94,10 @@ if not 1 <= n <= total:
     # Past the end, the last slide is the nearest; anything else starts at the first.
     shown = total if n > total else 1
     notes.append(
-        f"Slide {asked[:20]} does not exist in this briefing (slides 1 to {total}); "
-        f"slide {shown} is shown."
+        _(
+            "Slide {asked} does not exist in this briefing (slides 1 to {total}); "
+            "slide {shown} is shown."
+        ).format(asked=asked[:20], total=fmt_int(total), shown=fmt_int(shown))
     )
     n = shown
 wanted = {"b": key, "slide": str(n)}
@@ -103,14 +114,16 @@ def _choose() -> None:
 
 top = st.columns([3.2, 3.6, 0.9, 1.4, 1.1], vertical_alignment="center")
 top[1].caption(
-    "→ Page Down space: next · ← Page Up: previous · F: full screen · "
-    "P: presenter view (notes, next slide) in a second window"
+    _(
+        "→ Page Down space: next · ← Page Up: previous · F: full screen · "
+        "P: presenter view (notes, next slide) in a second window"
+    )
 )
 if len(available) > 1:
     # The choice always shows the briefing the URL names (a link, or the back button).
     seed_widgets("briefing", {K.BRIEFING: key}, force=True)
     top[0].selectbox(
-        "Briefing",
+        _("Briefing"),
         keys,
         format_func=lambda k: available[keys.index(k)].title,
         label_visibility="collapsed",
@@ -121,39 +134,42 @@ else:
     top[0].caption(f"**{md_plain(b.title)}**")
 top[2].page_link(
     "app_pages/briefing_editor.py",
-    label="Edit",
+    label=_("Edit"),
     icon=":material/edit:",
     query_params={"b": key},
-    help="Reorder, reword, add speaker notes; add views from the map pages.",
+    help=_("Reorder, reword, add speaker notes; add views from the map pages."),
 )
 top[3].download_button(
-    "HTML deck",
-    lambda: cache.deck(b),
+    _("HTML deck"),
+    # Made when clicked, maybe in another thread: in this session's language.
+    bound(lambda: cache.deck(b)),
     export_name(b.title, "html"),
     "text/html",
     icon=":material/slideshow:",
     on_click="ignore",
     key=K.SLIDE_DECK,
     width="stretch",
-    help="The whole briefing in one file: opens by double-click on any laptop, with no "
-    "internet, no server and no Python; arrow keys and clickers move the slides.",
+    help=_(
+        "The whole briefing in one file: opens by double-click on any laptop, with no "
+        "internet, no server and no Python; arrow keys and clickers move the slides."
+    ),
 )
 top[4].download_button(
-    "PDF",
-    lambda: briefing_pdf(b, cache.query, cache.basemap()),
+    _("PDF"),
+    bound(lambda: briefing_pdf(b, cache.query, cache.basemap())),
     export_name(b.title, "pdf"),
     "application/pdf",
     icon=":material/picture_as_pdf:",
     on_click="ignore",
     key=K.SLIDE_PDF,
     width="stretch",
-    help="One 16:9 page per slide and a page of sources (takes a few seconds).",
+    help=_("One 16:9 page per slide and a page of sources (takes a few seconds)."),
 )
 
 # The deck itself: every slide built once, stepping happens in the browser (no rerun,
 # no blank map between slides). It opens at the link's slide; the URL then follows the
 # deck (presenter.js), so a copied link or a reload reopens the slide shown.
-with st.spinner("Preparing the slides…"):
+with st.spinner(_("Preparing the slides…")):
     deck = cache.deck(b, start=n)
 st.iframe(deck, height=600)  # md: trusted (geo/deck.py escapes every text it holds)
 
