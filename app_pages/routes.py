@@ -6,7 +6,6 @@ import streamlit as st
 from app_pages._ui import (
     data_grid,
     export_panel,
-    fmt,
     layer_picker,
     md_plain,
     mmp_caveat,
@@ -19,20 +18,24 @@ from app_pages._ui import (
 from geo import cache
 from geo.catalog import MMP, credit_for
 from geo.exports import defuse_formulas
+from geo.i18n import _, fmt_date, fmt_int, fmt_num, ngettext
 from geo.views import routes
 
 KEYS = {"dates": "routes_dates", **{k: f"routes_{k}" for k in routes.LIST_KEYS}}
+# The script runs anew for each run of a session, so its constants are in its language.
 LABELS = {
-    "regions": "Region",
-    "routes": "Migration route",
-    "causes": "Cause of death",
-    "types": "Incident type",
+    "regions": _("Region"),
+    "routes": _("Migration route"),
+    "causes": _("Cause of death"),
+    "types": _("Incident type"),
 }
 
 options, url_state = open_page(
     routes.PAGE,
-    "Where people die or go missing on migration routes, when, and of what: "
-    "IOM Missing Migrants Project incidents.",
+    _(
+        "Where people die or go missing on migration routes, when, and of what: "
+        "IOM Missing Migrants Project incidents."
+    ),
     needs=("incidents", "countries"),
 )
 default = routes.RoutesState.defaults(options)
@@ -48,27 +51,29 @@ def _widget_values(state: routes.RoutesState) -> dict[str, object]:
 seed_widgets("routes", _widget_values(url_state))  # the URL sets the widgets when the page opens
 
 with st.sidebar:
-    st.subheader("Filters")
+    st.subheader(_("Filters"))
     dates = st.date_input(
-        "Date range",
+        _("Date range"),
         min_value=options.first_date,
         max_value=options.last_date,
         format="YYYY-MM-DD",
         key=KEYS["dates"],
-        help="Incidents between these dates (inclusive).",
+        help=_("Incidents between these dates (inclusive)."),
     )
     chosen = {
         k: st.multiselect(
             LABELS[k],
             getattr(options, k),
             key=KEYS[k],
-            placeholder="All",
-            help="An incident matches when any of its values is chosen." if k != "types" else None,
+            placeholder=_("All"),
+            help=_("An incident matches when any of its values is chosen.")
+            if k != "types"
+            else None,
         )
         for k in routes.LIST_KEYS
     }
     st.button(
-        "Reset filters",
+        _("Reset filters"),
         on_click=seed_widgets,
         args=("routes", _widget_values(default)),
         kwargs={"force": True},
@@ -87,23 +92,39 @@ sync_url(state.to_params(), "routes")  # a copied link reopens this view
 view = routes.PAGE.build(cache.query, cache.basemap(), state, options)
 t = view.headline
 c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric("Incidents", fmt(t["incidents"]))
-c2.metric("Dead and missing", fmt(t["dead_and_missing"]), help="Dead plus missing (minimum).")
-c3.metric("Dead", fmt(t["dead"]))
-c4.metric("Missing", fmt(t["missing"]))
-c5.metric("Survivors", fmt(t["survivors"]), help="Where survivors were reported.")
+c1.metric(_("Incidents"), fmt_int(t["incidents"]))
+c2.metric(
+    _("Dead and missing"), fmt_int(t["dead_and_missing"]), help=_("Dead plus missing (minimum).")
+)
+c3.metric(_("Dead"), fmt_int(t["dead"]))
+c4.metric(_("Missing"), fmt_int(t["missing"]))
+c5.metric(_("Survivors"), fmt_int(t["survivors"]), help=_("Where survivors were reported."))
 if t["incidents"]:
     located = (
-        f"{fmt(view.unlocated)} of them have no usable position and are not on the map."
+        # English says "of them have" for any count (as it always has)
+        ngettext(
+            "{n} of them have no usable position and are not on the map.",
+            "{n} of them have no usable position and are not on the map.",
+            view.unlocated,
+        ).format(n=fmt_int(view.unlocated))
         if view.unlocated
-        else "Every one of them has a position and is on the map."
+        else _("Every one of them has a position and is on the map.")
     )
     st.caption(
-        f"Selection: {md_plain(state.describe())}. First incident {t['first_date']:%d %b %Y}, "
-        f"last {t['last_date']:%d %b %Y}. {located}"
+        _("Selection: {selection}. First incident {first}, last {last}.").format(
+            selection=md_plain(state.describe()),
+            first=fmt_date(t["first_date"]),
+            last=fmt_date(t["last_date"]),
+        )
+        + " "
+        + located
     )
 else:
-    st.caption(f"Selection: {md_plain(state.describe())}. No incident matches these filters.")
+    st.caption(
+        _("Selection: {selection}. No incident matches these filters.").format(
+            selection=md_plain(state.describe())
+        )
+    )
 mmp_caveat()
 
 layer_picker(view.spec, key="routes")
@@ -111,27 +132,39 @@ drawn = show_map(view.spec, key="routes_map")
 export_panel("routes", view, drawn)
 info = view.map_info
 if info.mode == "incidents":
-    how = (
-        f"Each circle is one incident ({fmt(info.circles)}), sized by dead and missing; "
+    how = _(
+        "Each circle is one incident ({n}), sized by dead and missing; "
         "click one for its details and source."
-    )
+    ).format(n=fmt_int(info.circles))
 else:
-    how = (
-        f"Incidents are aggregated on a {info.cell:g}° grid ({fmt(info.circles)} cells), each circle "
-        f"at the mean position of its incidents and sized by dead and missing; narrow the filters "
-        f"to {fmt(routes.DETAIL_MAX)} incidents or fewer to see single incidents."
+    how = _(
+        "Incidents are aggregated on a {cell}° grid ({n} cells), each circle "
+        "at the mean position of its incidents and sized by dead and missing; narrow the filters "
+        "to {most} incidents or fewer to see single incidents."
+    ).format(
+        cell=fmt_num(info.cell, 0 if float(info.cell).is_integer() else 1),
+        n=fmt_int(info.circles),
+        most=fmt_int(routes.DETAIL_MAX),
     )
 st.caption(
-    how + " Grey lines are schematic route corridors, not actual paths; their width follows "
-    "dead and missing. Layers can be switched at the top right."
+    how
+    + " "
+    + _(
+        "Grey lines are schematic route corridors, not actual paths; their width follows "
+        "dead and missing. Layers can be switched at the top right."
+    )
 )
 
 
 def _series() -> None:
     grain = "year" if view.grain == "year" else "month"
-    st.markdown(f"**Dead and missing per {grain} on the deadliest routes**")
+    st.markdown(
+        _("**Dead and missing per year on the deadliest routes**")
+        if grain == "year"
+        else _("**Dead and missing per month on the deadliest routes**")
+    )
     if view.series.empty:
-        st.caption("No incident on a named route matches these filters.")
+        st.caption(_("No incident on a named route matches these filters."))
     else:
         axis_fmt = "%Y" if grain == "year" else "%b %Y"
         chart = (
@@ -143,10 +176,12 @@ def _series() -> None:
                     title=None,
                     axis=alt.Axis(format=axis_fmt, labelAngle=0),
                 ),
-                y=alt.Y("dead_and_missing:Q", title="Dead and missing", axis=alt.Axis(format=",d")),
+                y=alt.Y(
+                    "dead_and_missing:Q", title=_("Dead and missing"), axis=alt.Axis(format=",d")
+                ),
                 color=alt.Color(
                     "route:N",
-                    title="Route",
+                    title=_("Route"),
                     sort=view.series["route"].unique().tolist(),
                     scale=alt.Scale(scheme="tableau10"),
                     # below the lines, one route a row: a legend on the right takes
@@ -154,10 +189,14 @@ def _series() -> None:
                     legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=250),
                 ),
                 tooltip=[
-                    alt.Tooltip("route:N", title="Route"),
-                    alt.Tooltip("period:T", title=grain.capitalize(), format=axis_fmt),
-                    alt.Tooltip("dead_and_missing:Q", title="Dead and missing", format=","),
-                    alt.Tooltip("incidents:Q", title="Incidents", format=","),
+                    alt.Tooltip("route:N", title=_("Route")),
+                    alt.Tooltip(
+                        "period:T",
+                        title=_("Year") if grain == "year" else _("Month"),
+                        format=axis_fmt,
+                    ),
+                    alt.Tooltip("dead_and_missing:Q", title=_("Dead and missing"), format=","),
+                    alt.Tooltip("incidents:Q", title=_("Incidents"), format=","),
                 ],
             )
             # the height is the lines' own: fitting legend and all into it (Streamlit's
@@ -168,11 +207,16 @@ def _series() -> None:
         n_routes = view.series["route"].nunique()
         st.caption(
             (
-                "The route of the selection"
+                _(
+                    "The route of the selection; an incident on two routes counts on each, "
+                    "and incidents with no route given are left out."
+                )
                 if n_routes == 1
-                else f"The {n_routes:d} deadliest routes of the selection"
+                else _(
+                    "The {n} deadliest routes of the selection; an incident on two routes "
+                    "counts on each, and incidents with no route given are left out."
+                ).format(n=fmt_int(n_routes))
             )
-            + "; an incident on two routes counts on each, and incidents with no route given are left out."
             + md_plain(routes.last_period_note(state, options.last_date, view.grain))
         )
 
@@ -180,7 +224,7 @@ def _series() -> None:
 def _route_table() -> None:
     rows = view.route_rows
     if rows.empty:
-        st.caption("No incident matches these filters.")
+        st.caption(_("No incident matches these filters."))
     else:
         data_grid(
             rows[["route", "incidents", "dead_and_missing", "corridor"]],
@@ -188,31 +232,47 @@ def _route_table() -> None:
             width="stretch",
             height=min(320, 35 * (len(rows) + 1) + 3),
             column_config={
-                "route": st.column_config.TextColumn("Route", width="medium"),
-                "incidents": st.column_config.NumberColumn("Incidents", format="localized"),
+                "route": st.column_config.TextColumn(_("Route"), width="medium"),
+                "incidents": st.column_config.NumberColumn(_("Incidents"), format="localized"),
                 "dead_and_missing": st.column_config.NumberColumn(
-                    "Dead and missing", format="localized"
+                    _("Dead and missing"), format="localized"
                 ),
-                "corridor": st.column_config.TextColumn("Corridor on the map (schematic)"),
+                "corridor": st.column_config.TextColumn(_("Corridor on the map (schematic)")),
             },
         )
         cov = view.route_coverage
         notes = []
+        # English keeps "incidents ... have" for any count (as it always has); other
+        # languages take their own plural forms
         if cov["no_route_incidents"]:
             notes.append(
-                f"{fmt(cov['no_route_incidents'])} incidents "
-                f"({fmt(cov['no_route_dead_and_missing'])} dead and missing) have no route "
-                f'recorded by IOM: they are the "{routes.NO_ROUTE}" row and are on no corridor.'
+                ngettext(
+                    "{n} incidents ({dead} dead and missing) have no route recorded by IOM: "
+                    'they are the "{row}" row and are on no corridor.',
+                    "{n} incidents ({dead} dead and missing) have no route recorded by IOM: "
+                    'they are the "{row}" row and are on no corridor.',
+                    int(cov["no_route_incidents"]),
+                ).format(
+                    n=fmt_int(cov["no_route_incidents"]),
+                    dead=fmt_int(cov["no_route_dead_and_missing"]),
+                    row=md_plain(_(routes.NO_ROUTE)),
+                )
             )
         if cov["multi_route_incidents"]:
             notes.append(
-                f"{fmt(cov['multi_route_incidents'])} incidents "
-                f"({fmt(cov['multi_route_dead_and_missing'])} dead and missing) are tagged "
-                "with several routes and count under each, so the rows add up to more than "
-                "the headline total."
+                ngettext(
+                    "{n} incidents ({dead} dead and missing) are tagged with several routes and "
+                    "count under each, so the rows add up to more than the headline total.",
+                    "{n} incidents ({dead} dead and missing) are tagged with several routes and "
+                    "count under each, so the rows add up to more than the headline total.",
+                    int(cov["multi_route_incidents"]),
+                ).format(
+                    n=fmt_int(cov["multi_route_incidents"]),
+                    dead=fmt_int(cov["multi_route_dead_and_missing"]),
+                )
             )
         else:
-            notes.append("An incident tagged with several routes would count under each.")
+            notes.append(_("An incident tagged with several routes would count under each."))
         st.caption(" ".join(notes))
 
 
@@ -230,17 +290,17 @@ DEADLIEST_COLUMNS = [
     "information_source",
 ]
 DEADLIEST_CONFIG = {
-    "incident_date": st.column_config.DateColumn("Date", format="DD MMM YYYY"),
-    "incident_type": "Type (IOM)",
-    "location": st.column_config.TextColumn("Location", width="medium"),
-    "country": "Country",
-    "routes": "Route(s)",
-    "causes": "Cause(s)",
-    "dead_and_missing": st.column_config.NumberColumn("Dead and missing", format="localized"),
-    "dead": st.column_config.NumberColumn("Dead", format="localized"),
-    "missing": st.column_config.NumberColumn("Missing", format="localized"),
-    "information_source": "Information source",
-    "url": st.column_config.LinkColumn("Link", display_text="source ↗"),
+    "incident_date": st.column_config.DateColumn(_("Date"), format="DD MMM YYYY"),
+    "incident_type": _("Type (IOM)"),
+    "location": st.column_config.TextColumn(_("Location"), width="medium"),
+    "country": _("Country"),
+    "routes": _("Route(s)"),
+    "causes": _("Cause(s)"),
+    "dead_and_missing": st.column_config.NumberColumn(_("Dead and missing"), format="localized"),
+    "dead": st.column_config.NumberColumn(_("Dead"), format="localized"),
+    "missing": st.column_config.NumberColumn(_("Missing"), format="localized"),
+    "information_source": _("Information source"),
+    "url": st.column_config.LinkColumn(_("Link"), display_text=_("source ↗")),
 }
 
 
@@ -253,20 +313,29 @@ def _deadliest() -> None:
     )
     cum = view.cumulative_totals
     left_out = (
-        f" {fmt(cum['incidents'])} cumulative tallies ({fmt(cum['dead_and_missing'])} dead "
-        "and missing recorded together over weeks or months, not single events) are not "
-        "ranked here; they are listed below."
+        " "
+        + ngettext(
+            "{n} cumulative tallies ({dead} dead and missing recorded together over weeks or "
+            "months, not single events) are not ranked here; they are listed below.",
+            "{n} cumulative tallies ({dead} dead and missing recorded together over weeks or "
+            "months, not single events) are not ranked here; they are listed below.",
+            int(cum["incidents"]),
+        ).format(n=fmt_int(cum["incidents"]), dead=fmt_int(cum["dead_and_missing"]))
         if cum["incidents"]
         else ""
     )
     st.caption(
-        f"The {len(view.deadliest)} single incidents with the most dead and missing in the "
-        f"selection.{left_out} Links are shown only for http(s) sources. Source: "
-        + md_plain(credit_for(MMP))
-        + "."
+        _("The {n} single incidents with the most dead and missing in the selection.").format(
+            n=fmt_int(len(view.deadliest))
+        )
+        + left_out
+        + " "
+        + _("Links are shown only for http(s) sources.")
+        + " "
+        + _("Source: {source}.").format(source=md_plain(credit_for(MMP)))
     )
     if cum["incidents"]:
-        st.markdown("**Cumulative tallies (not single incidents), ranked separately**")
+        st.markdown(_("**Cumulative tallies (not single incidents), ranked separately**"))
         data_grid(
             view.cumulative[DEADLIEST_COLUMNS],
             hide_index=True,
@@ -274,11 +343,18 @@ def _deadliest() -> None:
             column_config=DEADLIEST_CONFIG,
         )
         st.caption(
-            'IOM "Cumulative Incident" rows: deaths that IOM counted together over a period '
-            "(up to a whole year) or an area, not one event."
+            _(
+                'IOM "Cumulative Incident" rows: deaths that IOM counted together over a period '
+                "(up to a whole year) or an area, not one event."
+            )
         )
 
 
 show_sections(
-    {"Over time": _series, "By route": _route_table, "Deadliest incidents": _deadliest}, drawn
+    {
+        _("Over time"): _series,
+        _("By route"): _route_table,
+        _("Deadliest incidents"): _deadliest,
+    },
+    drawn,
 )

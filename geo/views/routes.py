@@ -22,6 +22,7 @@ import pandas as pd
 from geo import maps
 from geo import mapspec as ms
 from geo.catalog import MMP, MMP_CAVEAT
+from geo.i18n import N_, _, fmt_date, fmt_int, fmt_month, fmt_num, language, ngettext
 from geo.maps import (
     REDS,
     WORLD_BOUNDS,
@@ -53,10 +54,12 @@ TOP_ROUTES = 6
 DEADLIEST = 25
 TEXT_MAX = 140  # long location / source texts are clipped in popups
 CORRIDOR_COLOR = "#37474f"
-BINS_LAYER = "Dead and missing, binned (IOM MMP)"
-POINTS_LAYER = "Incidents (IOM MMP)"
-CORRIDOR_LAYER = "Route corridors (schematic)"
+BINS_LAYER = N_("Dead and missing, binned (IOM MMP)")
+POINTS_LAYER = N_("Incidents (IOM MMP)")
+CORRIDOR_LAYER = N_("Route corridors (schematic)")
 INCIDENTS_KEY = "incidents"
+# The corridors' id in the picker and links: the English name's slug, in every language.
+CORRIDORS_KEY = ms.slug(CORRIDOR_LAYER)
 LIST_KEYS = ("regions", "routes", "causes", "types")
 
 
@@ -126,12 +129,23 @@ class RoutesState:
         lo, hi = options.first_date, options.last_date
         d_from, ok_from = parse_day(_str(params.get("from")), lo, lo, hi)
         d_to, ok_to = parse_day(_str(params.get("to")), hi, lo, hi)
+        # the notes quote the link as written: its parameter names and ISO dates
         if not ok_from:
-            notes.append(f"from={_clip(params.get('from'))} (a date from {lo} to {hi} expected)")
+            notes.append(
+                _("from={value} (a date from {first} to {last} expected)").format(
+                    value=_clip(params.get("from")), first=lo, last=hi
+                )
+            )
         if not ok_to:
-            notes.append(f"to={_clip(params.get('to'))} (a date from {lo} to {hi} expected)")
+            notes.append(
+                _("to={value} (a date from {first} to {last} expected)").format(
+                    value=_clip(params.get("to")), first=lo, last=hi
+                )
+            )
         if d_from > d_to:
-            notes.append(f"from={d_from} is after to={d_to} (dates reset)")
+            notes.append(
+                _("from={start} is after to={end} (dates reset)").format(start=d_from, end=d_to)
+            )
             d_from, d_to = lo, hi
         lists = {}
         for key in LIST_KEYS:
@@ -139,7 +153,9 @@ class RoutesState:
             lists[key] = list(dict.fromkeys(ok))
             if bad:
                 notes.append(
-                    f"{key}: " + ", ".join(_clip(b) for b in bad[:5]) + " (not in the data)"
+                    _("{key}: {values} (not in the data)").format(
+                        key=key, values=", ".join(_clip(b) for b in bad[:5])
+                    )
                 )
         return cls(d_from, d_to, **lists), notes
 
@@ -168,12 +184,27 @@ class RoutesState:
 
     def describe(self) -> str:
         """One line saying what the filters select (for captions and the legend)."""
-        parts = [f"{self.date_from:%d %b %Y} to {self.date_to:%d %b %Y}"]
+        parts = [
+            _("{start} to {end}").format(start=fmt_date(self.date_from), end=fmt_date(self.date_to))
+        ]
         for key in LIST_KEYS:
             values = getattr(self, key)
             if values:
-                parts.append(", ".join(values) if len(values) <= 2 else f"{len(values)} {key}")
+                parts.append(", ".join(values) if len(values) <= 2 else _counted(key, len(values)))
         return "; ".join(parts)
+
+
+def _counted(key: str, n: int) -> str:
+    """'3 routes': how many values of a list filter are chosen (a sentence's words)."""
+    if key == "regions":
+        text = ngettext("{n} region", "{n} regions", n)
+    elif key == "routes":
+        text = ngettext("{n} route", "{n} routes", n)
+    elif key == "causes":
+        text = ngettext("{n} cause", "{n} causes", n)
+    else:
+        text = ngettext("{n} type", "{n} types", n)
+    return text.format(n=fmt_int(n))
 
 
 def _str(v) -> str | None:
@@ -203,37 +234,51 @@ def _as_date(v) -> date:
 IncidentLayer = maps.IncidentLayer
 
 
-CUMULATIVE_NOTE = " <i>(cumulative tally over a period, not one incident)</i>"
+CUMULATIVE_NOTE = N_("(cumulative tally over a period, not one incident)")
 # Values: 0 date, 1 dead and missing, 2 dead, 3 missing, 4 survivors, 5 cause,
 # 6 location, 7 country, 8 route(s), 9 information source, 10 link, 11 the tally note
 # ('' for an incident; a cumulative tally must not read as one event on the map either).
-TIP_FORMAT = "<b>{1} dead and missing</b>{11}<br>{0}, {6}"
-POPUP_FORMAT = (
-    '<div style="font-size:12px;line-height:1.4"><b>{0}</b> · {8}<br>{6}, {7}<br>'
+# The formats are translated where the map is made (``_(TIP_FORMAT)``, :func:`popup_format`).
+TIP_FORMAT = N_("<b>{1} dead and missing</b>{11}<br>{0}, {6}")
+POPUP_TEXT = N_(
+    "<b>{0}</b> · {8}<br>{6}, {7}<br>"
     "<b>{1} dead and missing</b>{11} (dead {2}, missing {3}); survivors {4}<br>"
-    "Cause: {5}<br>Source: {9} {10}</div>"
+    "Cause: {5}<br>Source: {9} {10}"
 )
+POPUP_BOX = '<div style="font-size:12px;line-height:1.4">{}</div>'
+POPUP_FORMAT = POPUP_BOX.format(POPUP_TEXT)  # in English
 
 
-def _text(v, n: int = TEXT_MAX, empty: str = "not given") -> str:
+def popup_format() -> str:
+    """The popup format of an incident in this run's language (see ``POPUP_TEXT``)."""
+    return POPUP_BOX.format(_(POPUP_TEXT))
+
+
+def _text(v, n: int = TEXT_MAX, empty: str | None = None) -> str:
+    """Escaped, whitespace-collapsed text clipped to ``n`` characters; ``empty`` (default
+    "not given") when there is none."""
     if v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == "":
-        return empty
+        return _("not given") if empty is None else empty
     s = " ".join(str(v).split())
     return escape(s if len(s) <= n else s[: n - 1] + "…")
 
 
-def _num(v, empty: str = "not reported") -> str:
+def _num(v, empty: str | None = None) -> str:
+    """A count as the language writes it; ``empty`` (default "not reported") when none."""
     if v is None or pd.isna(v):
-        return empty
-    return f"{int(v):,}"
+        return _("not reported") if empty is None else empty
+    return fmt_int(int(v))
 
 
 def popup_values(row: Mapping) -> tuple[str, ...]:
-    """The escaped values of one incident's tooltip and popup (see ``POPUP_FORMAT``)."""
+    """The escaped values of one incident's tooltip and popup (see ``POPUP_TEXT``)."""
     d = row.get("incident_date")
     day = (
-        f"{d:%d %b %Y}" if d is not None and not pd.isna(d) else f"{row.get('year', '')} (no date)"
+        fmt_date(d)
+        if d is not None and not pd.isna(d)
+        else _("{year} (no date)").format(year=row.get("year", ""))
     )
+    cumulative = "cumulative" in str(row.get("incident_type") or "").lower()
     return (
         escape(day),
         _num(row.get("dead_and_missing"), "0"),
@@ -241,18 +286,18 @@ def popup_values(row: Mapping) -> tuple[str, ...]:
         _num(row.get("missing"), "0"),
         _num(row.get("survivors")),
         _text(row.get("causes")),
-        _text(row.get("location"), empty="location not given"),
-        _text(row.get("country"), 60, empty="country not given"),
-        _text(row.get("routes"), 80, empty="no route given"),
+        _text(row.get("location"), empty=_("location not given")),
+        _text(row.get("country"), 60, empty=_("country not given")),
+        _text(row.get("routes"), 80, empty=_("no route given")),
         _text(row.get("information_source")),
-        safe_link(row.get("url"), "link"),
-        CUMULATIVE_NOTE if "cumulative" in str(row.get("incident_type") or "").lower() else "",
+        safe_link(row.get("url"), _("link")),
+        f" <i>{_(CUMULATIVE_NOTE)}</i>" if cumulative else "",
     )
 
 
 def incident_popup(row: Mapping) -> str:
     """The popup HTML of one incident (what the browser builds from ``popup_values``)."""
-    return POPUP_FORMAT.format(*popup_values(row))
+    return popup_format().format(*popup_values(row))
 
 
 def choose_cell(extent: pd.Series | None) -> float:
@@ -322,14 +367,25 @@ def corridor_layer(q: Query, params: dict) -> tuple[ms.LineLayer, pd.DataFrame, 
                 weight=corridor_weight(dm, vmax),
                 color=CORRIDOR_COLOR,
                 tooltip=(
-                    f"<b>{escape(r.route)}</b> (schematic corridor)<br>"
-                    f"{escape(r.origin_label)} → {escape(r.destination_label)}<br>"
-                    f"{dm:,} dead and missing in {int(r.incidents):,} incidents"
+                    _("<b>{route}</b> (schematic corridor)").format(route=escape(r.route))
+                    + f"<br>{escape(r.origin_label)} → {escape(r.destination_label)}<br>"
+                    # English says "incidents" whatever the count (as it always has);
+                    # other languages take their own plural forms
+                    + ngettext(
+                        "{dead} dead and missing in {n} incidents",
+                        "{dead} dead and missing in {n} incidents",
+                        int(r.incidents),
+                    ).format(dead=fmt_int(dm), n=fmt_int(r.incidents))
                 ),
             )
         )
     # the deaths in the tooltips are MMP's
-    layer = ms.LineLayer(name=CORRIDOR_LAYER, datasets=("route_corridors", *MMP), lines=lines)
+    layer = ms.LineLayer(
+        name=_(CORRIDOR_LAYER),
+        key=CORRIDORS_KEY,
+        datasets=("route_corridors", *MMP),
+        lines=lines,
+    )
     return layer, drawn, vmax
 
 
@@ -337,7 +393,9 @@ def corridor_legend(cmax: float, px: float = 5, width: float = 20) -> ms.LegendI
     """The corridors' legend line."""
     return ms.stroke(
         CORRIDOR_COLOR,
-        f"route corridor, schematic (width by dead and missing, up to {int(cmax):,})",
+        _("route corridor, schematic (width by dead and missing, up to {n})").format(
+            n=fmt_int(int(cmax))
+        ),
         px=px,
         width=width,
     )
@@ -359,6 +417,14 @@ def incident_bin_layer(
     """
     breaks = nice_breaks(bins["dead_and_missing"].tolist())
     vmax = float(bins["dead_and_missing"].max() or 1) if len(bins) else 1.0
+    no_route = _("no route given")
+    # The browser writes numbers the English way (1,234): other languages get them as
+    # text written by Babel (1 234, 1.234).
+    english = language() == "en"
+
+    def count(v) -> int | str:
+        return int(v) if english else fmt_int(int(v))
+
     circles = [
         Circle(
             r.lat,
@@ -366,17 +432,17 @@ def incident_bin_layer(
             radius_for(r.dead_and_missing, vmax, min_px=2.5, max_px=26),
             class_index(r.dead_and_missing, breaks),
             values=(
-                int(r.dead_and_missing),
-                int(r.incidents),
+                count(r.dead_and_missing),
+                count(r.incidents),
                 _years(r.first_date, r.last_date),
-                escape(r.top_route) if isinstance(r.top_route, str) else "no route given",
-                int(r.dead),
-                int(r.missing),
+                escape(r.top_route) if isinstance(r.top_route, str) else no_route,
+                count(r.dead),
+                count(r.missing),
             ),
         )
         for r in bins.itertuples()
     ]
-    tip = (
+    tip = _(
         "<b>{0} dead and missing</b> (minimum)<br>{4} dead, {5} missing<br>"
         "{1} incidents, {2}<br>Main route: {3}"
     )
@@ -465,10 +531,10 @@ def map_spec(
             circles=circles,
             colors=REDS,
             stroke="#7f0000",
-            tooltip_format=TIP_FORMAT,
-            popup_format=POPUP_FORMAT,
+            tooltip_format=_(TIP_FORMAT),
+            popup_format=popup_format(),
         )
-        unit_title = "Dead and missing per incident"
+        unit_title = _("Dead and missing per incident")
         info = MapInfo("incidents", None, len(circles), int(pts["dead_and_missing"].sum()), bounds)
         if maps.render_layer(layer).payload > POINTS_BUDGET:
             layer = None  # unusually long texts: bins keep the page within budget
@@ -480,12 +546,12 @@ def map_spec(
             bins = q("incident_bins", cell=cell, **params)
         layer, breaks = incident_bin_layer(
             bins,
-            f"{BINS_LAYER}, {_deg(cell)} grid",
-            hint="zoom in or narrow the filters to see single incidents",
+            _("{layer}, {cell} grid").format(layer=_(BINS_LAYER), cell=_deg(cell)),
+            hint=_("zoom in or narrow the filters to see single incidents"),
             key=INCIDENTS_KEY,  # bins or single incidents: one layer to the picker and link
         )
         circles = layer.circles
-        unit_title = f"Dead and missing per {_deg(cell)} cell"
+        unit_title = _("Dead and missing per {cell} cell").format(cell=_deg(cell))
         info = MapInfo("bins", cell, len(circles), int(bins["dead_and_missing"].sum() or 0), bounds)
     # Lines above the binned circles stay visible at world zoom; single incidents stay
     # clickable above the lines.
@@ -501,12 +567,12 @@ def map_spec(
     if len(drawn):
         items.append(replace(corridor_legend(cmax), layer=corridors.stable_key))
     if not circles:
-        items.append(ms.box("#fff", "no located incidents match"))
-    span = f"{state.date_from:%b %Y}–{state.date_to:%b %Y}"
+        items.append(ms.box("#fff", _("no located incidents match")))
+    span = f"{fmt_month(state.date_from)}–{fmt_month(state.date_to)}"
     return ms.MapSpec(
         countries,
         layers,
-        [ms.Legend(f"{unit_title}, {span}", items, MMP_CAVEAT)],
+        [ms.Legend(f"{unit_title}, {span}", items, _(MMP_CAVEAT))],
         bounds=bounds,
         fit=fit,
         info=info,
@@ -514,19 +580,20 @@ def map_spec(
 
 
 def _tidy(label: str) -> str:
-    """'2–2' (a class of one value) reads '2'."""
+    """'2–2' (a class of one value) reads '2' (digits grouped as any language does)."""
     label = label.strip()
-    m = re.fullmatch(r"([\d,.]+)–([\d,.]+)", label)
+    m = re.fullmatch(r"([\d,.\s]+)–([\d,.\s]+)", label)
     return m.group(1) if m and m.group(1) == m.group(2) else label
 
 
 def _deg(cell: float) -> str:
-    return f"{cell:g}°"
+    """A grid cell's size: 2°, 0.5° (0,5° in French)."""
+    return f"{fmt_num(cell, 0 if float(cell).is_integer() else 1)}°"
 
 
 def _years(a, b) -> str:
     if a is None or pd.isna(a):
-        return "undated"
+        return _("undated")
     ya, yb = a.year, (b.year if b is not None and not pd.isna(b) else a.year)
     return str(ya) if ya == yb else f"{ya}–{yb}"
 
@@ -634,9 +701,19 @@ def last_period_note(state: RoutesState, last_date: date, grain: str) -> str:
     """
     end = pd.Timestamp(state.date_to).to_period("M" if grain == "month" else "Y").end_time.date()
     if last_date < end and state.date_to >= last_date:
-        return f" Data run to {last_date:%d %b %Y}, so the last {grain} may be incomplete."
+        text = (
+            _("Data run to {date}, so the last month may be incomplete.")
+            if grain == "month"
+            else _("Data run to {date}, so the last year may be incomplete.")
+        )
+        return " " + text.format(date=fmt_date(last_date))
     if state.date_to < end:
-        return f" The selection ends on {state.date_to:%d %b %Y}, so the last {grain} is partial."
+        text = (
+            _("The selection ends on {date}, so the last month is partial.")
+            if grain == "month"
+            else _("The selection ends on {date}, so the last year is partial.")
+        )
+        return " " + text.format(date=fmt_date(state.date_to))
     return ""
 
 
@@ -699,7 +776,7 @@ def build(
     )
 
 
-NO_ROUTE = "No route recorded"
+NO_ROUTE = N_("No route recorded")  # the By route table's row (shown as _(NO_ROUTE))
 
 
 def route_table(routes: pd.DataFrame, coverage: Mapping) -> pd.DataFrame:
@@ -727,7 +804,7 @@ def route_table(routes: pd.DataFrame, coverage: Mapping) -> pd.DataFrame:
         extra = pd.DataFrame(
             [
                 {
-                    "route": NO_ROUTE,
+                    "route": _(NO_ROUTE),
                     "incidents": n,
                     "dead_and_missing": int(coverage["no_route_dead_and_missing"]),
                     "corridor": "",
@@ -780,28 +857,30 @@ def incident_places(q: Query, params: dict) -> list[Place]:
 def headline_text(totals: Mapping) -> str:
     """The headline as a sentence ("12,345 dead and missing in 3,210 incidents")."""
     n = int(totals["incidents"])
-    return (
-        f"{int(totals['dead_and_missing']):,} dead and missing in {n:,} "
-        f"incident{'s' if n != 1 else ''}"
-    )
+    return ngettext(
+        "{dead_and_missing} dead and missing in {incidents} incident",
+        "{dead_and_missing} dead and missing in {incidents} incidents",
+        n,
+    ).format(dead_and_missing=fmt_int(int(totals["dead_and_missing"])), incidents=fmt_int(n))
 
 
 def export(view: RoutesView, q: Query) -> PageExport:
     """The export facts of a Deadly routes view: the located incidents of its filters."""
     s = view.state
     return PAGE.facts(
-        subtitle=f"Dead and missing, {s.describe()}",
-        caveat=MMP_CAVEAT,
+        subtitle=_("Dead and missing, {selection}").format(selection=s.describe()),
+        caveat=_(MMP_CAVEAT),
         load_data=lambda: q("incident_points", limit=10_000_000, **s.query_params()),
-        data_name="incidents with a position",
+        data_name=_("incidents with a position"),
         params=s.to_params(),
         headline=headline_text(view.headline),
         load_places=lambda: incident_places(q, s.query_params()),
+        # i18n: words of a file name ("3-routes"): plain ASCII letters, no accents
         file_tags=[
-            *tag_values(s.routes, "routes"),
-            *tag_values(s.regions, "regions"),
-            *tag_values(s.causes, "causes"),
-            *tag_values(s.types, "types"),
+            *tag_values(s.routes, _("routes")),
+            *tag_values(s.regions, _("regions")),
+            *tag_values(s.causes, _("causes")),
+            *tag_values(s.types, _("types")),
             period_tag(s.date_from, s.date_to),
         ],
     )
@@ -814,10 +893,10 @@ def choices(opts: RoutesOptions) -> dict[str, list[str]]:
 
 PAGE = Page(
     key="routes",
-    title="Deadly migration routes",
-    nav_title="Deadly routes",
+    title=N_("Deadly migration routes"),
+    nav_title=N_("Deadly routes"),
     icon=":material/route:",
-    file_stem="deadly routes",
+    file_stem=N_("deadly routes"),
     order=1,
     datasets=(*MMP, "route_corridors", "natural_earth"),
     data_datasets=MMP,
@@ -826,5 +905,5 @@ PAGE = Page(
     build=lambda q, basemap, state, options=None: build(q, basemap, state, options=options),
     export=export,
     choices=choices,
-    slide_headline="{dead_and_missing:,} dead and missing in {incidents:,} incidents",
+    slide_headline=N_("{dead_and_missing:,} dead and missing in {incidents:,} incidents"),
 )
