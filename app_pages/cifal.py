@@ -6,7 +6,6 @@ import streamlit as st
 from app_pages._ui import (
     data_grid,
     export_panel,
-    fmt,
     layer_picker,
     md_plain,
     open_page,
@@ -17,13 +16,19 @@ from app_pages._ui import (
     sync_url,
 )
 from geo import cache
+from geo.i18n import N_, _, fmt_int
 from geo.views import cifal
+
+# The kinds of place cifal_nearby.sql returns, by its own English words.
+KINDS = {"arrival city": N_("arrival city"), "route destination": N_("route destination")}
 
 opts, state = open_page(
     cifal.PAGE,
-    "UNITAR's CIFAL training centres for local authorities: which arrival cities and route "
-    "destinations lie within reach of a centre, and which fast-growing cities (projected "
-    "growth of their whole population, UN WUP 2018) have none.",
+    _(
+        "UNITAR's CIFAL training centres for local authorities: which arrival cities and route "
+        "destinations lie within reach of a centre, and which fast-growing cities (projected "
+        "growth of their whole population, UN WUP 2018) have none."
+    ),
     needs=("cifal_centres", "cities", "countries"),
 )
 
@@ -48,42 +53,50 @@ seed_widgets(
 )
 
 c1, c2, c3 = st.columns(3)
-radius = c1.select_slider("Within (km of a centre)", options=cifal.RADII, key=KEYS["radius_km"])
+radius = c1.select_slider(_("Within (km of a centre)"), options=cifal.RADII, key=KEYS["radius_km"])
 min_pop = c2.selectbox(
-    "Cities of at least",
+    _("Cities of at least"),
     cifal.MIN_POPULATIONS,
-    format_func=lambda n: f"{n:,} people",
+    format_func=lambda n: _("{n} people").format(n=fmt_int(n)),
     key=KEYS["min_population"],
 )
 year = c3.select_slider(
-    "Arrival cities in", options=opts.years, format_func=opts.year_label, key=KEYS["year"]
+    _("Arrival cities in"), options=opts.years, format_func=opts.year_label, key=KEYS["year"]
 )
 c4, c5, c6 = st.columns(3)
-y0, y1 = period_slider("Fast growth between", opts.years, KEYS["period"], opts.year_label, where=c4)
-growth = c5.select_slider(
-    "Fast growth means at least (%)", options=cifal.GROWTH_THRESHOLDS, key=KEYS["min_growth_pct"]
+y0, y1 = period_slider(
+    _("Fast growth between"), opts.years, KEYS["period"], opts.year_label, where=c4
 )
-closed = c6.toggle("Count closed centres", key=KEYS["include_closed"])
+growth = c5.select_slider(
+    _("Fast growth means at least (%)"),
+    options=cifal.GROWTH_THRESHOLDS,
+    key=KEYS["min_growth_pct"],
+)
+closed = c6.toggle(_("Count closed centres"), key=KEYS["include_closed"])
 with st.sidebar:
-    st.subheader("Near deadly routes")
+    st.subheader(_("Near deadly routes"))
     near = st.select_slider(
-        "Count dead and missing within (km of the city)",
+        _("Count dead and missing within (km of the city)"),
         options=cifal.NEAR_KM,
-        help="Missing Migrants Project incidents with coordinates, all years recorded; "
-        "minimum estimates.",
+        help=_(
+            "Missing Migrants Project incidents with coordinates, all years recorded; "
+            "minimum estimates."
+        ),
         key=KEYS["near_km"],
     )
     min_dead = st.selectbox(
-        "Keep cities with at least (dead and missing)",
+        _("Keep cities with at least (dead and missing)"),
         cifal.MIN_DEAD,
-        format_func=lambda n: "any number (no filter)" if n == 0 else f"{n:,}",
+        format_func=lambda n: _("any number (no filter)") if n == 0 else fmt_int(n),
         key=KEYS["min_dead"],
     )
     corridor = st.selectbox(
-        "Keep cities within (km of a route corridor)",
+        _("Keep cities within (km of a route corridor)"),
         cifal.CORRIDOR_KM,
-        format_func=lambda n: "any distance (no filter)" if n == 0 else f"{n:,} km",
-        help="Distance to the corridor's line (schematic corridors, data/route_corridors.md).",
+        format_func=lambda n: (
+            _("any distance (no filter)") if n == 0 else _("{km} km").format(km=fmt_int(n))
+        ),
+        help=_("Distance to the corridor's line (schematic corridors, data/route_corridors.md)."),
         key=KEYS["corridor_km"],
     )
 state = cifal.CifalState(
@@ -103,22 +116,32 @@ sync_url(state.to_params(), "cifal")
 view = cifal.PAGE.build(cache.query, cache.basemap(), state, opts)
 h = view.headline
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("CIFAL centres", fmt(h["centres"]), help=f"{fmt(h['active'])} active.")
+m1.metric(
+    _("CIFAL centres"),
+    fmt_int(h["centres"]),
+    help=_("{n} active.").format(n=fmt_int(h["active"])),
+)
 m2.metric(
-    "Cities within reach",
-    fmt(h["cities_covered"]),
-    help=f"Arrival cities of {min_pop:,}+ people in {year:d} within {radius:d} km of a centre.",
+    _("Cities within reach"),
+    fmt_int(h["cities_covered"]),
+    help=_("Arrival cities of {min}+ people in {year} within {km} km of a centre.").format(
+        min=fmt_int(min_pop), year=int(year), km=int(radius)
+    ),
 )
 m3.metric(
-    "Route ends within reach",
-    f"{fmt(h['destinations_reached'])} of {fmt(h['destinations'])}",
-    help=f"Route corridor destination ends within {radius:d} km of a centre.",
+    _("Route ends within reach"),
+    _("{reached} of {total}").format(
+        reached=fmt_int(h["destinations_reached"]), total=fmt_int(h["destinations"])
+    ),
+    help=_("Route corridor destination ends within {km} km of a centre.").format(km=int(radius)),
 )
 m4.metric(
-    "Fast-growing, no centre",
-    fmt(h["uncovered"]),
-    help=f"Cities whose total population grows {growth:d}%+ from {y0:d} to {y1:d} with no "
-    f"centre within {radius:d} km"
+    _("Fast-growing, no centre"),
+    fmt_int(h["uncovered"]),
+    help=_(
+        "Cities whose total population grows {growth}%+ from {start} to {end} with no "
+        "centre within {km} km"
+    ).format(growth=int(growth), start=int(y0), end=int(y1), km=int(radius))
     + (f"; {md_plain(state.deadly_text())}" if state.deadly_text() else "")
     + f". {md_plain(view.caveat)}",
 )
@@ -127,14 +150,24 @@ layer_picker(view.spec, key="cifal")
 drawn = show_map(view.spec, key="cifal_map")
 export_panel("cifal", view, drawn)
 st.caption(
-    f"Rings show {radius:d} km around each centre; orange circles are cities of {min_pop:,}+ "
-    f"people in {y1:d} that grow at least {growth:d}% from {y0:d} to {y1:d} with no centre "
-    f"within {radius:d} km"
-    + (f" and {md_plain(state.deadly_text())}" if state.deadly_text() else "")
-    + f". Dead and missing are Missing Migrants Project incidents recorded within {near:d} km "
-    "of the city; the corridor distance is to the corridor's line. Route destinations are "
-    "the ends of schematic corridors. Distances are great-circle (haversine), in whole km; "
-    f"within {radius:d} km includes {radius:d} km. " + md_plain(view.caveat)
+    _(
+        "Rings show {km} km around each centre; orange circles are cities of {min}+ people in "
+        "{end} that grow at least {growth}% from {start} to {end} with no centre within {km} km"
+    ).format(km=int(radius), min=fmt_int(min_pop), end=int(y1), growth=int(growth), start=int(y0))
+    + (
+        _(" and {filters}").format(filters=md_plain(state.deadly_text()))
+        if state.deadly_text()
+        else ""
+    )
+    + ". "
+    + _(
+        "Dead and missing are Missing Migrants Project incidents recorded within {near} km "
+        "of the city; the corridor distance is to the corridor's line. Route destinations are "
+        "the ends of schematic corridors. Distances are great-circle (haversine), in whole km; "
+        "within {km} km includes {km} km."
+    ).format(near=int(near), km=int(radius))
+    + " "
+    + md_plain(view.caveat)
 )
 
 
@@ -154,35 +187,39 @@ def _coverage() -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "centre": "Centre",
-            "city": "City",
-            "country": "Country",
-            "active": st.column_config.CheckboxColumn("Active"),
+            "centre": _("Centre"),
+            "city": _("City"),
+            "country": _("Country"),
+            "active": st.column_config.CheckboxColumn(_("Active")),
             "cities_within": st.column_config.NumberColumn(
-                f"Arrival cities ({opts.year_label(year)})"
+                _("Arrival cities ({year})").format(year=opts.year_label(year))
             ),
             "cities_population": st.column_config.NumberColumn(
-                f"Their population ({opts.year_label(year)})", format="localized"
+                _("Their population ({year})").format(year=opts.year_label(year)),
+                format="localized",
             ),
-            "destinations_within": st.column_config.NumberColumn("Route destinations"),
+            "destinations_within": st.column_config.NumberColumn(_("Route destinations")),
         },
     )
 
 
 def _within_reach() -> None:
+    nearby = view.nearby[["centre", "kind", "place", "country", "population", "distance_km"]]
+    # the kinds are the query's own words (cifal_nearby.sql), not data: shown translated
+    nearby = nearby.assign(kind=nearby["kind"].map(lambda k: _(KINDS.get(k, k))))
     data_grid(
-        view.nearby[["centre", "kind", "place", "country", "population", "distance_km"]],
+        nearby,
         hide_index=True,
         width="stretch",
         column_config={
-            "centre": "Centre",
-            "kind": "Kind",
-            "place": "Place",
-            "country": "Country",
+            "centre": _("Centre"),
+            "kind": _("Kind"),
+            "place": _("Place"),
+            "country": _("Country"),
             "population": st.column_config.NumberColumn(
-                f"Population {opts.year_label(year)}", format="localized"
+                _("Population {year}").format(year=opts.year_label(year)), format="localized"
             ),
-            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+            "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.0f"),
         },
     )
 
@@ -207,23 +244,27 @@ def _uncovered() -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "name": "City",
-            "country": "Country",
+            "name": _("City"),
+            "country": _("Country"),
             "pop_from": st.column_config.NumberColumn(
-                f"Population {opts.year_label(y0)}", format="localized"
+                _("Population {year}").format(year=opts.year_label(y0)), format="localized"
             ),
             "pop_to": st.column_config.NumberColumn(
-                f"Population {opts.year_label(y1)}", format="localized"
+                _("Population {year}").format(year=opts.year_label(y1)), format="localized"
             ),
-            "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
-            "nearest_centre": "Nearest centre",
-            "nearest_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+            "growth_pct": st.column_config.NumberColumn(_("Growth"), format="%.0f%%"),
+            "nearest_centre": _("Nearest centre"),
+            "nearest_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.0f"),
             "dead_and_missing": st.column_config.NumberColumn(
-                f"Dead and missing within {near} km", format="localized"
+                _("Dead and missing within {km} km").format(km=near), format="localized"
             ),
-            "incidents": st.column_config.NumberColumn(f"Incidents within {near} km"),
-            "nearest_corridor": "Nearest route corridor",
-            "corridor_km": st.column_config.NumberColumn("Corridor distance (km)", format="%.0f"),
+            "incidents": st.column_config.NumberColumn(
+                _("Incidents within {km} km").format(km=near)
+            ),
+            "nearest_corridor": _("Nearest route corridor"),
+            "corridor_km": st.column_config.NumberColumn(
+                _("Corridor distance (km)"), format="%.0f"
+            ),
         },
     )
     st.caption(md_plain(view.caveat))
@@ -235,25 +276,27 @@ def _centres() -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "centre": "Centre",
-            "city": "City",
-            "country": "Country",
-            "host": "Host",
-            "status": "Status",
-            "active": st.column_config.CheckboxColumn("Active"),
-            "source_url": st.column_config.LinkColumn("Source", display_text="source"),
-            "source_date": st.column_config.DateColumn("Source date"),
+            "centre": _("Centre"),
+            "city": _("City"),
+            "country": _("Country"),
+            "host": _("Host"),
+            "status": _("Status"),
+            "active": st.column_config.CheckboxColumn(_("Active")),
+            "source_url": st.column_config.LinkColumn(_("Source"), display_text=_("source")),
+            "source_date": st.column_config.DateColumn(_("Source date")),
         },
     )
-    st.caption("Compiled by Arrival Atlas from UNITAR and news pages; see data/cifal_centres.md.")
+    st.caption(
+        _("Compiled by Arrival Atlas from UNITAR and news pages; see data/cifal_centres.md.")
+    )
 
 
 show_sections(
     {
-        "Coverage per centre": _coverage,
-        "Places within reach": _within_reach,
-        "Fast-growing, no centre near": _uncovered,
-        "Centres": _centres,
+        _("Coverage per centre"): _coverage,
+        _("Places within reach"): _within_reach,
+        _("Fast-growing, no centre near"): _uncovered,
+        _("Centres"): _centres,
     },
     drawn,
 )

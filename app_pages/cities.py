@@ -6,7 +6,6 @@ import streamlit as st
 from app_pages._ui import (
     data_grid,
     export_panel,
-    fmt,
     layer_picker,
     md_plain,
     open_page,
@@ -17,13 +16,17 @@ from app_pages._ui import (
     sync_url,
 )
 from geo import cache
+from geo.i18n import _, fmt_int, fmt_num
 from geo.views import cities
 
 opts, state = open_page(
     cities.PAGE,
-    "Where cities grow: UN World Urbanization Prospects 2018 agglomerations (1950–2035; "
-    "2020 onward are projections made in 2018, including years now past), refugees hosted by country of asylum (UNHCR), and the cities "
-    "nearest each migration route's destination.",
+    _(
+        "Where cities grow: UN World Urbanization Prospects 2018 agglomerations (1950–2035; "
+        "2020 onward are projections made in 2018, including years now past), refugees hosted "
+        "by country of asylum (UNHCR), and the cities nearest each migration route's "
+        "destination."
+    ),
     needs=("cities", "countries", "refugee_population"),
 )
 
@@ -50,29 +53,29 @@ seed_widgets(
 
 c1, c2, c3 = st.columns([3, 2, 2])
 mode = c1.radio(
-    "Circles show",
-    list(cities.MODES),
-    format_func=cities.MODES.get,
+    _("Circles show"),
+    list(cities.MODES),  # the URL's values; the labels are translated
+    format_func=lambda m: _(cities.MODES[m]),  # md: trusted (the app's own mode labels)
     horizontal=True,
     key=KEYS["mode"],
 )
 min_pop = c2.selectbox(
-    "Cities of at least",
+    _("Cities of at least"),
     cities.MIN_POPULATIONS,
-    format_func=lambda n: f"{n:,} people",
+    format_func=lambda n: _("{n} people").format(n=fmt_int(n)),
     key=KEYS["min_population"],
 )
-k = c3.selectbox("Nearest cities per route destination", cities.NEAREST_K, key=KEYS["k"])
+k = c3.selectbox(_("Nearest cities per route destination"), cities.NEAREST_K, key=KEYS["k"])
 if mode == "population":
     year = st.select_slider(
-        "Year", options=opts.years, format_func=opts.year_label, key=KEYS["year"]
+        _("Year"), options=opts.years, format_func=opts.year_label, key=KEYS["year"]
     )
     y0, y1 = state.year_from, state.year_to
 else:
     year = state.year
-    y0, y1 = period_slider("Growth between", opts.years, KEYS["period"], opts.year_label)
+    y0, y1 = period_slider(_("Growth between"), opts.years, KEYS["period"], opts.year_label)
 ryear = st.select_slider(
-    "Refugees hosted at the end of", options=opts.refugee_years, key=KEYS["refugee_year"]
+    _("Refugees hosted at the end of"), options=opts.refugee_years, key=KEYS["refugee_year"]
 )
 state = cities.CitiesState(
     year=year, mode=mode, year_from=y0, year_to=y1, min_population=min_pop, refugee_year=ryear, k=k
@@ -86,59 +89,78 @@ hy_label = md_plain(opts.year_label(hy))
 proj = f" {md_plain(view.projection_note)}" if h["projected"] else ""
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
-    f"Cities in {hy_label}",
-    fmt(h["cities"]),
-    help=f"Urban agglomerations of {min_pop:,}+ people in {hy:d} (UN WUP 2018).{proj}",
+    _("Cities in {year}").format(year=hy_label),
+    fmt_int(h["cities"]),
+    help=_("Urban agglomerations of {min}+ people in {year} (UN WUP 2018).").format(
+        min=fmt_int(min_pop), year=int(hy)
+    )
+    + proj,
 )
 m2.metric(
-    f"People in them, {hy_label}",
-    f"{h['population'] / 1e9:,.2f} bn",
+    _("People in them, {year}").format(year=hy_label),
+    _("{n} bn").format(n=fmt_num(h["population"] / 1e9, 2)),
     help=f"{hy:d}.{proj}",
 )
-m3.metric(f"Megacities, {hy_label}", fmt(h["megacities"]), help="10 million people or more.")
+m3.metric(
+    _("Megacities, {year}").format(year=hy_label),
+    fmt_int(h["megacities"]),
+    help=_("10 million people or more."),
+)
 m4.metric(
-    f"Refugees hosted, {ryear:d}",
-    f"{view.refugees['total'].sum() / 1e6:,.1f} M",
-    help="UNHCR Refugee Data Finder: refugees under UNHCR's mandate plus asylum-seekers, "
-    f"summed over countries of asylum. {md_plain(view.oip_note)}",
+    _("Refugees hosted, {year}").format(year=int(ryear)),
+    _("{n} M").format(n=fmt_num(view.refugees["total"].sum() / 1e6, 1)),
+    help=_(
+        "UNHCR Refugee Data Finder: refugees under UNHCR's mandate plus asylum-seekers, "
+        "summed over countries of asylum."
+    )
+    + f" {md_plain(view.oip_note)}",
 )
 
 layer_picker(view.spec, key="cities")
 drawn = show_map(view.spec, key="cities_map")
 export_panel("cities", view, drawn)
 st.caption(
-    "Circle area is proportional to population (or to people added, in growth mode). Countries "
-    "are shaded by refugees and asylum-seekers hosted; small states without a shape on the "
-    "1:110m basemap are listed in the table only. Route destinations are the ends of schematic "
-    "corridors; hover one for its nearest cities. "
+    _(
+        "Circle area is proportional to population (or to people added, in growth mode). "
+        "Countries are shaded by refugees and asylum-seekers hosted; small states without a "
+        "shape on the 1:110m basemap are listed in the table only. Route destinations are the "
+        "ends of schematic corridors; hover one for its nearest cities."
+    )
+    + " "
     + md_plain(" ".join(t for t in (view.projection_note, view.oip_note) if t))
 )
 
 
 def _fastest_growing() -> None:
-    st.markdown(f"**Fastest-growing cities, {y0:d}–{y1:d}**")
+    st.markdown(_("**Fastest-growing cities, {start}–{end}**").format(start=int(y0), end=int(y1)))
     g = view.growth.dropna(subset=["growth_pct"]).head(25)
     data_grid(
         g[["name", "country", "pop_from", "pop_to", "growth", "growth_pct"]],
         hide_index=True,
         width="stretch",
         column_config={
-            "name": "City",
-            "country": "Country",
+            "name": _("City"),
+            "country": _("Country"),
             "pop_from": st.column_config.NumberColumn(
-                f"Population {opts.year_label(y0)}", format="localized"
+                _("Population {year}").format(year=opts.year_label(y0)), format="localized"
             ),
             "pop_to": st.column_config.NumberColumn(
-                f"Population {opts.year_label(y1)}", format="localized"
+                _("Population {year}").format(year=opts.year_label(y1)), format="localized"
             ),
-            "growth": st.column_config.NumberColumn("People added", format="localized"),
-            "growth_pct": st.column_config.NumberColumn("Growth", format="%.0f%%"),
+            "growth": st.column_config.NumberColumn(_("People added"), format="localized"),
+            "growth_pct": st.column_config.NumberColumn(_("Growth"), format="%.0f%%"),
         },
     )
     st.caption(
-        f"The 25 fastest-growing cities of {min_pop:,}+ people in {y1:d} by percent growth of "
-        "their total population (not arrivals). "
-        + (md_plain(opts.projection_note(y0, y1)) or "WUP figures for 2020 onward are projections.")
+        _(
+            "The 25 fastest-growing cities of {min}+ people in {year} by percent growth of "
+            "their total population (not arrivals)."
+        ).format(min=fmt_int(min_pop), year=int(y1))
+        + " "
+        + (
+            md_plain(opts.projection_note(y0, y1))
+            or _("WUP figures for 2020 onward are projections.")
+        )
     )
 
 
@@ -158,18 +180,18 @@ def _nearest_to_destinations() -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "route": "Route",
-            "destination_label": "Destination end",
-            "rank": "Rank",
-            "name": "City",
-            "country": "Country",
+            "route": _("Route"),
+            "destination_label": _("Destination end"),
+            "rank": _("Rank"),
+            "name": _("City"),
+            "country": _("Country"),
             "population": st.column_config.NumberColumn(
-                f"Population {opts.year_label(year)}", format="localized"
+                _("Population {year}").format(year=opts.year_label(year)), format="localized"
             ),
-            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+            "distance_km": st.column_config.NumberColumn(_("Distance (km)"), format="%.0f"),
         },
     )
-    st.caption("Great-circle distance from each corridor's destination end (schematic).")
+    st.caption(_("Great-circle distance from each corridor's destination end (schematic)."))
 
 
 def _refugees_hosted() -> None:
@@ -178,11 +200,13 @@ def _refugees_hosted() -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "asylum_name": "Country of asylum",
-            "refugees": st.column_config.NumberColumn("Refugees", format="localized"),
-            "asylum_seekers": st.column_config.NumberColumn("Asylum-seekers", format="localized"),
-            "total": st.column_config.NumberColumn("Total", format="localized"),
-            "in_basemap": st.column_config.CheckboxColumn("On the map"),
+            "asylum_name": _("Country of asylum"),
+            "refugees": st.column_config.NumberColumn(_("Refugees"), format="localized"),
+            "asylum_seekers": st.column_config.NumberColumn(
+                _("Asylum-seekers"), format="localized"
+            ),
+            "total": st.column_config.NumberColumn(_("Total"), format="localized"),
+            "in_basemap": st.column_config.CheckboxColumn(_("On the map")),
         },
     )
     if view.oip_note:
@@ -191,9 +215,9 @@ def _refugees_hosted() -> None:
 
 show_sections(
     {
-        "Fastest-growing": _fastest_growing,
-        "Nearest to route destinations": _nearest_to_destinations,
-        "Refugees hosted": _refugees_hosted,
+        _("Fastest-growing"): _fastest_growing,
+        _("Nearest to route destinations"): _nearest_to_destinations,
+        _("Refugees hosted"): _refugees_hosted,
     },
     drawn,
 )
