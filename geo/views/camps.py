@@ -22,6 +22,7 @@ from shapely.geometry import mapping, shape
 from geo import maps
 from geo import mapspec as ms
 from geo.catalog import SITES
+from geo.i18n import DEFAULT, N_, _, fmt_int, fmt_num, fmt_pct, language, ngettext
 from geo.maps import (
     BLUES,
     WORLD_BOUNDS,
@@ -45,27 +46,42 @@ from geo.views.page import (
 
 STATUSES = ("all", "open", "closed")
 DATASETS = {
-    "unhcr_register": "UNHCR register",
-    "isimm": "NW Syria ISIMM",
-    "coxs_bazar": "Cox's Bazar",
+    "unhcr_register": N_("UNHCR register"),
+    "isimm": N_("NW Syria ISIMM"),
+    "coxs_bazar": N_("Cox's Bazar"),
 }
-# Precision steps in degrees (URL value -> label). The first is the default.
-PRECISIONS = {
-    "0.1": "0.1° (about 11 km)",
-    "0.01": "0.01° (about 1 km)",
-    "1": "1° (about 110 km)",
-}
+# Precision steps in degrees (URL value -> about how many km a step is). The first is
+# the default; :func:`precision_label` says it in the viewer's language.
+PRECISIONS = {"0.1": 11, "0.01": 1, "1": 110}
 DEFAULT_PRECISION = "0.1"
 POINT_LIMIT = 1500  # at most this many located sites are drawn one by one
 TABLE_LIMIT = 1000  # rows of the on-screen sites table; its CSV export has every site
 LARGEST_LIMIT = 15
-ISIMM_CAVEAT = "ISIMM positions are imprecise on purpose (publisher)."
+ISIMM_CAVEAT = N_("ISIMM positions are imprecise on purpose (publisher).")
 SITE_COLORS = ("#3182bd", "#969696")  # open, closed
 ISIMM_COLOR = "#e6550d"
 ISIMM_COLORS = ("#fdae6b", "#fd8d3c", "#e6550d", "#a63603", "#7f2704", "#4d1a02")
 OUTLINE_COLOR = "#238b45"
 OUTLINE_TOLERANCE = 0.0002  # degrees (~20 m): keeps the 33 outlines to a few tens of KB
 OUTLINE_DIGITS = 4
+
+
+def dataset_label(key: str) -> str:
+    """A dataset's name (a key of :data:`DATASETS`) in the viewer's language."""
+    return _(DATASETS[key]) if key in DATASETS else key
+
+
+def precision_degrees(precision: str) -> str:
+    """A precision step (a key of :data:`PRECISIONS`) as the language writes the number:
+    0.1 / 0,1 (the URL value's own decimals, so English reads as the URL)."""
+    return fmt_num(float(precision), len(precision.partition(".")[2]))
+
+
+def precision_label(precision: str) -> str:
+    """A precision choice as the sidebar names it: ``0.1° (about 11 km)``."""
+    return _("{degrees}° (about {km} km)").format(
+        degrees=precision_degrees(precision), km=fmt_int(PRECISIONS[precision])
+    )
 
 
 @dataclass(frozen=True)
@@ -108,13 +124,16 @@ class CampsState:
 
     def describe(self) -> str:
         """One line saying what the filters select (the exports' subtitle)."""
+        status = {"all": _("open and closed"), "open": _("open"), "closed": _("closed")}
         return "; ".join(
             [
-                join_values(self.countries, "all countries", "countries"),
-                join_values(self.site_types, "all site types", "types"),
-                {"all": "open and closed", "open": "open", "closed": "closed"}[self.status],
-                join_values(self.datasets, "all datasets", "datasets"),
-                f"positions rounded to {self.precision}°",
+                join_values(self.countries, _("all countries"), _("countries")),
+                join_values(self.site_types, _("all site types"), _("types")),
+                status[self.status],
+                join_values(self.datasets, _("all datasets"), _("datasets")),
+                _("positions rounded to {degrees}°").format(
+                    degrees=precision_degrees(self.precision)
+                ),
             ]
         )
 
@@ -158,20 +177,20 @@ class CampsState:
 
         types, bad = parse_list(get("type"), list(options.site_types))
         if bad:
-            notes.append(f"unknown site type {', '.join(map(repr, bad))}")
+            notes.append(_("unknown site type {values}").format(values=", ".join(map(repr, bad))))
         countries, bad = parse_list(get("country"), list(options.countries))
         if bad:
-            notes.append(f"unknown country {', '.join(map(repr, bad))}")
+            notes.append(_("unknown country {values}").format(values=", ".join(map(repr, bad))))
         datasets, bad = parse_list(get("dataset"), list(DATASETS))
         if bad:
-            notes.append(f"unknown dataset {', '.join(map(repr, bad))}")
+            notes.append(_("unknown dataset {values}").format(values=", ".join(map(repr, bad))))
         status = get("status") or "all"
         if status not in STATUSES:
-            notes.append(f"unknown status {status!r}")
+            notes.append(_("unknown status {value}").format(value=repr(status)))
             status = "all"
         precision = get("precision") or DEFAULT_PRECISION
         if precision not in PRECISIONS:
-            notes.append(f"unknown precision {precision!r}")
+            notes.append(_("unknown precision {value}").format(value=repr(precision)))
             precision = DEFAULT_PRECISION
         state = cls(types, status, countries, datasets, precision)
         return state, notes
@@ -222,7 +241,7 @@ class CampsView(MapView):
 
 
 def _pct(part, whole) -> str:
-    return f"{int(part) / max(int(whole), 1):.0%}"
+    return fmt_pct(int(part) / max(int(whole), 1))
 
 
 def population_note(match: pd.Series, places: list[str] | None = None) -> str:
@@ -240,22 +259,46 @@ def population_note(match: pd.Series, places: list[str] | None = None) -> str:
     str
         Plain text (the page escapes it, country names included, with ``md_plain``).
     """
-    where = f" in {', '.join(places)}" if places else ""
+    where = ", ".join(places or [])
     people, away = int(match["people"]), int(match["people_not_at_site"])
     if not people:
-        return f"UNHCR reports no end-2025 camp population{where}."
-    return (
-        f"UNHCR end-2025 populations of planned and self-settled camps{where}: "
-        f"{people:,} people. {away:,} of them ({_pct(away, people)}) cannot be placed at a "
-        f"site, because UNHCR reports them for a whole area: {int(match['people_admin1']):,} "
-        f"per state or province (Admin 1), {int(match['people_admin2']):,} per district "
-        f"(Admin 2) and {int(match['people_dispersed']):,} as dispersed in the country. "
-        f"Of the {int(match['site_rows']):,} named sites ({int(match['people_at_sites']):,} "
-        f"people), {int(match['camps_joined']):,} joined a register site by name and country, "
-        f"covering {int(match['people_joined']):,} people ({_pct(match['people_joined'], people)} "
-        "of the total). Sites without a match show no population; the register itself dates "
-        "from January 2020."
+        if where:
+            return _("UNHCR reports no end-2025 camp population in {places}.").format(places=where)
+        return _("UNHCR reports no end-2025 camp population.")
+    if where:
+        total = _(
+            "UNHCR end-2025 populations of planned and self-settled camps in {places}: "
+            "{people} people."
+        ).format(places=where, people=fmt_int(people))
+    else:
+        total = _(
+            "UNHCR end-2025 populations of planned and self-settled camps: {people} people."
+        ).format(people=fmt_int(people))
+    unplaced = _(
+        "{away} of them ({share}) cannot be placed at a site, because UNHCR reports them for "
+        "a whole area: {admin1} per state or province (Admin 1), {admin2} per district "
+        "(Admin 2) and {dispersed} as dispersed in the country."
+    ).format(
+        away=fmt_int(away),
+        share=_pct(away, people),
+        admin1=fmt_int(match["people_admin1"]),
+        admin2=fmt_int(match["people_admin2"]),
+        dispersed=fmt_int(match["people_dispersed"]),
     )
+    joined = _(
+        "Of the {sites} named sites ({at_sites} people), {joined} joined a register site by "
+        "name and country, covering {people_joined} people ({share} of the total)."
+    ).format(
+        sites=fmt_int(match["site_rows"]),
+        at_sites=fmt_int(match["people_at_sites"]),
+        joined=fmt_int(match["camps_joined"]),
+        people_joined=fmt_int(match["people_joined"]),
+        share=_pct(match["people_joined"], people),
+    )
+    rest = _(
+        "Sites without a match show no population; the register itself dates from January 2020."
+    )
+    return " ".join((total, unplaced, joined, rest))
 
 
 def options(q: Query) -> CampsOptions:
@@ -283,18 +326,24 @@ def _int(v) -> int | None:
 
 
 ISIMM_TYPES = {
-    "IS": "informal settlement",
-    "PC": "planned camp",
-    "CC": "collective centre",
-    "T/RC": "transit/reception centre",
+    "IS": N_("informal settlement"),
+    "PC": N_("planned camp"),
+    "CC": N_("collective centre"),
+    "T/RC": N_("transit/reception centre"),
 }
 # Constant text lives in the layer's format (sent once), only the values per site.
-POINT_FORMAT = "<b>{0}</b><br>{1}, {2}<br>{3}<br>2025 population: {4}"
-ISIMM_FORMAT = (
+POINT_FORMAT = N_("<b>{0}</b><br>{1}, {2}<br>{3}<br>2025 population: {4}")
+ISIMM_FORMAT = N_(
     "<b>{0}</b><br>{1}, north-west Syria<br>about {2} people (July 2020)"
     "<br><i>approximate position</i>"
 )
-BIN_FORMAT = "<b>{0} sites</b> ({1} open)<br>mostly {2}<br>{3}"
+BIN_FORMAT = N_("<b>{0} sites</b> ({1} open)<br>mostly {2}<br>{3}")
+
+
+def _tip_number(n: int):
+    """A number for a tooltip format: English leaves it to the browser (en-US grouping,
+    as before); another language gets it written its own way (76 272, 76.272)."""
+    return n if language() == DEFAULT else fmt_int(n)
 
 
 # What each site layer draws (catalog keys): the register with its joined 2025
@@ -303,7 +352,15 @@ MAIN_DATASETS = ("unhcr_register", "coxs_bazar", "unhcr_demographics")
 ISIMM_DATASETS = ("isimm",)
 
 
-def _point_layer(name: str, sites: pd.DataFrame, isimm: bool) -> ms.CircleLayer:
+def _isimm_type(code) -> str:
+    """An ISIMM site type code in words (the app's own words), else the code as published."""
+    if code in ISIMM_TYPES:
+        return _(ISIMM_TYPES[code])
+    return code or _("type not given")
+
+
+def _point_layer(name: str, sites: pd.DataFrame, isimm: bool, key: str = "") -> ms.CircleLayer:
+    no_name = _("(no name)")
     if isimm:
         vmax = float(sites["individuals"].max() or 1) if len(sites) else 1.0
         circles = [
@@ -313,24 +370,32 @@ def _point_layer(name: str, sites: pd.DataFrame, isimm: bool) -> ms.CircleLayer:
                 radius_for(_int(r.individuals) or 0, vmax, min_px=3, max_px=12),
                 0,
                 values=(
-                    escape(r.name) or "(no name)",
-                    escape(ISIMM_TYPES.get(r.site_type, r.site_type or "type not given")),
-                    _int(r.individuals) if _int(r.individuals) is not None else "?",
+                    escape(r.name) or no_name,
+                    escape(_isimm_type(r.site_type)),
+                    _tip_number(_int(r.individuals)) if _int(r.individuals) is not None else "?",
                 ),
             )
             for r in sites.itertuples()
         ]
         return ms.CircleLayer(
             name=name,
+            key=key,
             datasets=ISIMM_DATASETS,
             circles=circles,
             colors=[ISIMM_COLOR],
             stroke="#7f2704",
             fill_opacity=0.6,
-            tooltip_format=ISIMM_FORMAT,
+            tooltip_format=_(ISIMM_FORMAT),
         )
     pops = sites["population_2025"].dropna()
     vmax = float(pops.max()) if len(pops) else 1.0
+    words = {
+        "type": _("type not given"),
+        "open": _("open"),
+        "closed": _("closed"),
+        "country": _("country not given"),
+        "pop": _("not joined"),
+    }
     circles = [
         Circle(
             r.lat,
@@ -338,23 +403,26 @@ def _point_layer(name: str, sites: pd.DataFrame, isimm: bool) -> ms.CircleLayer:
             radius_for(_int(r.population_2025) or 0, vmax, min_px=4, max_px=16),
             0 if r.is_open else 1,
             values=(
-                escape(r.name) or "(no name)",
-                escape(r.site_type) or "type not given",
-                "open" if r.is_open else "closed",
-                escape(r.country) or "country not given",
-                _int(r.population_2025) if pd.notna(r.population_2025) else "not joined",
+                escape(r.name) or no_name,
+                escape(r.site_type) or words["type"],
+                words["open"] if r.is_open else words["closed"],
+                escape(r.country) or words["country"],
+                _tip_number(_int(r.population_2025))
+                if pd.notna(r.population_2025)
+                else words["pop"],
             ),
         )
         for r in sites.itertuples()
     ]
     return ms.CircleLayer(
         name=name,
+        key=key,
         datasets=MAIN_DATASETS,
         circles=circles,
         colors=SITE_COLORS,
         stroke="#08306b",
         fill_opacity=0.75,
-        tooltip_format=POINT_FORMAT,
+        tooltip_format=_(POINT_FORMAT),
     )
 
 
@@ -367,22 +435,26 @@ def site_bin_layer(
     vmax: float,
     *,
     show: bool = True,
+    key: str = "",
 ) -> ms.CircleLayer:
     """Circles for rows of ``site_bins``: area by sites, colour by class.
 
     ``isimm`` says whether the bins are ISIMM sites; ``None`` reads each row's ``isimm``
-    flag (the Overview draws both in one layer).
+    flag (the Overview draws both in one layer). ``key`` is the layer's stable key (''
+    means its name's slug, see :attr:`geo.mapspec.Layer.stable_key`).
     """
+    approximate = "<i>" + _("approximate positions") + "</i>"
+    about = _("about {n} people (July 2020)")
+    at_joined = _("{n} people at joined sites (2025)")
+    no_type = _("type not given")
     circles = []
     for r in bins.itertuples():
         if isimm if isimm is not None else bool(r.isimm):
             people = _int(r.people_isimm)
-            extra = (
-                f"about {people:,} people (July 2020)<br>" if people else ""
-            ) + "<i>approximate positions</i>"
+            extra = (about.format(n=fmt_int(people)) + "<br>" if people else "") + approximate
         else:
             pop = _int(r.people_2025)
-            extra = f"{pop:,} people at joined sites (2025)" if pop else ""
+            extra = at_joined.format(n=fmt_int(pop)) if pop else ""
         circles.append(
             Circle(
                 r.lat,
@@ -390,15 +462,16 @@ def site_bin_layer(
                 radius_for(r.sites, vmax, min_px=3, max_px=18),
                 class_index(r.sites, breaks),
                 values=(
-                    int(r.sites),
-                    int(r.open_sites),
-                    escape(r.top_type) if isinstance(r.top_type, str) else "type not given",
+                    _tip_number(int(r.sites)),
+                    _tip_number(int(r.open_sites)),
+                    escape(r.top_type) if isinstance(r.top_type, str) else no_type,
                     extra,
                 ),
             )
         )
     return ms.CircleLayer(
         name=name,
+        key=key,
         datasets=(
             ISIMM_DATASETS if isimm else MAIN_DATASETS + (ISIMM_DATASETS if isimm is None else ())
         ),
@@ -407,31 +480,39 @@ def site_bin_layer(
         colors=colors,
         stroke="#7f2704" if isimm else "#08306b",
         fill_opacity=0.75,
-        tooltip_format=BIN_FORMAT,
+        tooltip_format=_(BIN_FORMAT),
     )
 
 
 def outlines_geojson(outlines: pd.DataFrame) -> dict:
     """Camp outlines as a compact FeatureCollection (simplified, escaped ``tip``)."""
     features = []
+    no_area = _("area not given")
+    tip_format = _(
+        "<b>{name}</b> ({ssid})<br>{upazila} upazila, {union} union<br>{area} (RRRC/ISCG outline)"
+    )
     for r in outlines.itertuples():
         g = shape(json.loads(r.geometry)).simplify(OUTLINE_TOLERANCE, preserve_topology=True)
         g = shapely.set_precision(g, 10**-OUTLINE_DIGITS)
         if g.is_empty:
             continue
-        area = f"{r.area_km2:.2f} km²" if pd.notna(r.area_km2) else "area not given"
-        tip = (
-            f"<b>{escape(r.name)}</b> ({escape(r.ssid)})<br>{escape(r.upazila)} upazila, "
-            f"{escape(r.union_name)} union<br>{area} (RRRC/ISCG outline)"
+        area = fmt_num(r.area_km2, 2) + " km²" if pd.notna(r.area_km2) else no_area
+        tip = tip_format.format(
+            name=escape(r.name),
+            ssid=escape(r.ssid),
+            upazila=escape(r.upazila),
+            union=escape(r.union_name),
+            area=area,
         )
         features.append({"type": "Feature", "properties": {"tip": tip}, "geometry": mapping(g)})
     return {"type": "FeatureCollection", "features": features}
 
 
-def outline_layer(name: str, data: dict) -> ms.PolygonLayer:
+def outline_layer(name: str, data: dict, key: str = "") -> ms.PolygonLayer:
     """The Cox's Bazar camp outlines (a FeatureCollection from :func:`outlines_geojson`)."""
     return ms.PolygonLayer(
         name=name,
+        key=key,
         datasets=("coxs_bazar",),
         data=data,
         style={"color": "#00441b", "weight": 1.2, "fillColor": OUTLINE_COLOR, "fillOpacity": 0.35},
@@ -476,9 +557,12 @@ def build_map(
     return maps.render(spec), mode, layers
 
 
-SITES_LAYER = "Camps and sites (UNHCR register, Cox's Bazar)"
-ISIMM_LAYER = "NW Syria IDP sites (CCCM ISIMM) - approximate positions"
-OUTLINE_LAYER = "Cox's Bazar camp outlines (RRRC/ISCG)"
+# The layers' names, in English: keys of the rows by layer (``CampsView.layers``) and,
+# as slugs, the layers' stable keys (the ``layers`` URL value, the same in every
+# language); the map shows them translated.
+SITES_LAYER = N_("Camps and sites (UNHCR register, Cox's Bazar)")
+ISIMM_LAYER = N_("NW Syria IDP sites (CCCM ISIMM) - approximate positions")
+OUTLINE_LAYER = N_("Cox's Bazar camp outlines (RRRC/ISCG)")
 
 
 @dataclass
@@ -502,30 +586,32 @@ def site_point_layers(
     if main_ds:
         main = sites[sites["dataset"].isin(main_ds)]
         out.rows[SITES_LAYER] = main
-        out.layers.append(_point_layer(SITES_LAYER, main, isimm=False))
+        out.layers.append(_point_layer(_(SITES_LAYER), main, isimm=False, key=ms.slug(SITES_LAYER)))
         key = out.layers[-1].stable_key  # a picture with the layer hidden leaves these out
         out.items += [
-            ms.dot(SITE_COLORS[0], "open site (size: 2025 population)", layer=key),
-            ms.dot(SITE_COLORS[1], "closed site", layer=key),
+            ms.dot(SITE_COLORS[0], _("open site (size: 2025 population)"), layer=key),
+            ms.dot(SITE_COLORS[1], _("closed site"), layer=key),
         ]
     if isimm_ds:
         isimm = sites[sites["dataset"].isin(isimm_ds)]
         out.rows[ISIMM_LAYER] = isimm
-        out.layers.append(_point_layer(ISIMM_LAYER, isimm, isimm=True))
+        out.layers.append(_point_layer(_(ISIMM_LAYER), isimm, isimm=True, key=ms.slug(ISIMM_LAYER)))
         out.items.append(
             ms.dot(
                 ISIMM_COLOR,
-                "NW Syria IDP site, approximate (size: people)",
+                _("NW Syria IDP site, approximate (size: people)"),
                 layer=out.layers[-1].stable_key,
             )
         )
-    return f"Camps and sites (rounded to {state.precision}°)"
+    return _("Camps and sites (rounded to {degrees}°)").format(
+        degrees=precision_degrees(state.precision)
+    )
 
 
 def _site_bins(
     q: Query, state: CampsState, main_ds: list[str], isimm_ds: list[str], cell: float
 ) -> dict[str, pd.DataFrame]:
-    """``site_bins`` of the chosen datasets, by layer name (coarsened)."""
+    """``site_bins`` of the chosen datasets, by layer (its English name; coarsened)."""
     if not (main_ds or isimm_ds):
         return {}
     # One query for both layers (ISIMM bins flagged), split here.
@@ -557,20 +643,24 @@ def site_bin_layers(
     for name, bins in frames.items():
         isimm = name == ISIMM_LAYER
         out.rows[name] = bins
+        colors = ISIMM_COLORS if isimm else BLUES
         out.layers.append(
-            site_bin_layer(name, bins, ISIMM_COLORS if isimm else BLUES, breaks, isimm, vmax)
+            site_bin_layer(_(name), bins, colors, breaks, isimm, vmax, key=ms.slug(name))
         )
         keys[name] = out.layers[-1].stable_key
     if SITES_LAYER in frames:
         out.items += [
             replace(i, layer=keys[SITES_LAYER])
-            for i in ms.class_legend_items(breaks, BLUES, "sites")
+            for i in ms.class_legend_items(breaks, BLUES, _("sites"))
         ]
     if ISIMM_LAYER in frames:
         out.items.append(
-            ms.dot(ISIMM_COLORS[2], "NW Syria IDP sites (ISIMM)", layer=keys[ISIMM_LAYER])
+            ms.dot(ISIMM_COLORS[2], _("NW Syria IDP sites (ISIMM)"), layer=keys[ISIMM_LAYER])
         )
-    return f"Sites per {cell:g}° cell (rounded to {state.precision}°)"
+    return _("Sites per {cell}° cell (rounded to {degrees}°)").format(
+        cell=fmt_num(cell, 0 if float(cell).is_integer() else 1),
+        degrees=precision_degrees(state.precision),
+    )
 
 
 def camp_outline_layer(
@@ -586,7 +676,7 @@ def camp_outline_layer(
         return None
     data = outlines_geojson(q("camp_outlines"))
     rows = pd.DataFrame({"tip": [ft["properties"]["tip"] for ft in data["features"]]})
-    return outline_layer(OUTLINE_LAYER, data), rows
+    return outline_layer(_(OUTLINE_LAYER), data, key=ms.slug(OUTLINE_LAYER)), rows
 
 
 def map_spec(
@@ -601,7 +691,7 @@ def map_spec(
     Returns
     -------
     (MapSpec, mode, layers) : mode is ``"points"`` or ``"bins"``; layers maps each
-        layer name to the (coarsened) rows it draws.
+        layer (its English name, :data:`SITES_LAYER`...) to the (coarsened) rows it draws.
     """
     f = state.query_params()
     per_dataset = totals if totals is not None else split_totals(q("site_totals", **f))[1]
@@ -620,7 +710,7 @@ def map_spec(
         out.items.append(
             ms.box(
                 OUTLINE_COLOR,
-                "Cox's Bazar camp outline",
+                _("Cox's Bazar camp outline"),
                 14,
                 10,
                 opacity=0.6,
@@ -633,10 +723,10 @@ def map_spec(
         bounds = _bounds(frames, pad=max(state.step, 1.0))
     if outlines is not None:
         out.layers.append(outlines[0])
-    note = (
-        ISIMM_CAVEAT + " " if isimm_ds else ""
-    ) + "Positions rounded on purpose: camp locations are sensitive."
-    items = out.items or [ms.dot("#ffffff", "no sites match the filters")]
+    note = (_(ISIMM_CAVEAT) + " " if isimm_ds else "") + _(
+        "Positions rounded on purpose: camp locations are sensitive."
+    )
+    items = out.items or [ms.dot("#ffffff", _("no sites match the filters"))]
     legend = ms.Legend(title, items, note, position="bottomleft")
     bounds = [list(b) for b in bounds or WORLD_BOUNDS]
     return ms.MapSpec(countries, out.layers, [legend], bounds=bounds), mode, out.rows
@@ -682,8 +772,11 @@ __all__ = [
     "build_map",
     "coarsen",
     "coarsen_frame",
+    "dataset_label",
     "options",
     "population_note",
+    "precision_degrees",
+    "precision_label",
     "split_totals",
 ]
 
@@ -705,9 +798,12 @@ def export(view: CampsView, q: Query) -> PageExport:
         subtitle=s.describe(),
         caveat=None,
         load_data=lambda: all_sites(q, s, n),
-        data_name="sites",
+        data_name=_("sites"),
         params=s.to_params(),
-        headline=f"{n:,} site{'s' if n != 1 else ''} in {c:,} countr{'ies' if c != 1 else 'y'}",
+        headline=_("{sites} in {countries}").format(
+            sites=ngettext("{n} site", "{n} sites", n).format(n=fmt_int(n)),
+            countries=ngettext("{n} country", "{n} countries", c).format(n=fmt_int(c)),
+        ),
         load_places=places,
         file_tags=[
             *tag_values(s.countries, "countries"),
@@ -731,10 +827,10 @@ def choices(opts: CampsOptions) -> dict[str, list[str]]:
 
 PAGE = Page(
     key="camps",
-    title="Camps and sites",
-    nav_title="Camps and sites",
+    title=N_("Camps and sites"),
+    nav_title=N_("Camps and sites"),
     icon=":material/camping:",
-    file_stem="camps and sites",
+    file_stem=N_("camps and sites"),
     order=2,
     datasets=(*SITES, "natural_earth"),
     data_datasets=SITES,
@@ -743,5 +839,5 @@ PAGE = Page(
     build=lambda q, basemap, state=None, options=None: build(q, basemap, state),
     export=export,
     choices=choices,
-    slide_headline="{sites:,} camps and sites, {open_sites:,} of them open",
+    slide_headline=N_("{sites:,} camps and sites, {open_sites:,} of them open"),
 )
