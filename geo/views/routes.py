@@ -525,7 +525,7 @@ def map_spec(
             for r in pts.to_dict("records")
         ]
         layer = ms.CircleLayer(
-            name=POINTS_LAYER,
+            name=_(POINTS_LAYER),
             key=INCIDENTS_KEY,
             datasets=MMP,
             circles=circles,
