@@ -4,18 +4,26 @@ import streamlit as st
 
 from app_pages._ui import data_grid, md_plain, page_header
 from geo import cache
+from geo.i18n import _, fmt_num
 from geo.views import data_sources
 
 page_header(
-    "Data and sources",
-    "Where every figure comes from, under which licence, how to cite it, and what to keep in mind.",
+    _("Data and sources"),
+    _(
+        "Where every figure comes from, under which licence, how to cite it, and what to keep "
+        "in mind."
+    ),
 )
 view = data_sources.build(cache.query)
 src = view.sources
 
-st.subheader("Datasets")
+st.subheader(_("Datasets"))
+# The catalogue's texts (geo/catalog.py, copied into ``sources`` by the build) in this
+# language; a text the catalogue no longer has shows as stored.
+catalogue = ["title", "publisher", "vintage", "licence", "citation"]
 per_dataset = (
-    src.groupby(["title", "publisher", "vintage", "licence", "citation"], sort=False)
+    src.assign(**{c: src[c].map(_) for c in catalogue})
+    .groupby(catalogue, sort=False)
     .agg(
         files=("file", "count"),
         rows_loaded=("rows_loaded", "sum"),
@@ -28,93 +36,135 @@ data_grid(
     hide_index=True,
     width="stretch",
     column_config={
-        "title": "Dataset",
-        "publisher": "Publisher",
-        "vintage": "Vintage",
-        "licence": "Licence",
-        "citation": st.column_config.TextColumn("Cite as", width="large"),
-        "files": st.column_config.NumberColumn("Files", format="%d"),
-        "rows_loaded": st.column_config.NumberColumn("Rows loaded", format="localized"),
-        "rows_rejected": st.column_config.NumberColumn("Rows rejected", format="localized"),
+        "title": _("Dataset"),
+        "publisher": _("Publisher"),
+        "vintage": _("Vintage"),
+        "licence": _("Licence"),
+        "citation": st.column_config.TextColumn(_("Cite as"), width="large"),
+        "files": st.column_config.NumberColumn(_("Files"), format="%d"),
+        "rows_loaded": st.column_config.NumberColumn(_("Rows loaded"), format="localized"),
+        "rows_rejected": st.column_config.NumberColumn(_("Rows rejected"), format="localized"),
     },
 )
 
-st.subheader("Missing Migrants Project: which publication each year comes from")
+st.subheader(_("Missing Migrants Project: which publication each year comes from"))
 st.caption(
-    "IOM publishes the same incidents twice: the full download (export) and one JSON file "
-    "per year. For each year the later publication wins; its date is its latest incident. "
-    "IDs that only the earlier publication holds were renumbered, merged or withdrawn by IOM "
-    "and are not counted. Figures are minimum estimates."
+    _(
+        "IOM publishes the same incidents twice: the full download (export) and one JSON file "
+        "per year. For each year the later publication wins; its date is its latest incident. "
+        "IDs that only the earlier publication holds were renumbered, merged or withdrawn by IOM "
+        "and are not counted. Figures are minimum estimates."
+    )
+)
+mmp_years = view.mmp_years.assign(
+    origin=view.mmp_years["origin"].map(
+        lambda o: _(data_sources.ORIGINS[o]) if o in data_sources.ORIGINS else o
+    )
 )
 data_grid(
-    view.mmp_years,
+    mmp_years,
     hide_index=True,
     width="stretch",
     column_config={
-        "year": st.column_config.NumberColumn("Year", format="%d"),
-        "origin": "Publication",
-        "files": "File(s)",
-        "published_to": st.column_config.DateColumn("Runs to"),
-        "other_published_to": st.column_config.DateColumn("Other publication runs to"),
-        "incidents": st.column_config.NumberColumn("Incidents", format="localized"),
-        "dead_and_missing": st.column_config.NumberColumn("Dead and missing", format="localized"),
-        "superseded_ids": st.column_config.NumberColumn("IDs not counted", format="localized"),
+        "year": st.column_config.NumberColumn(_("Year"), format="%d"),
+        "origin": _("Publication"),
+        "files": _("File(s)"),
+        "published_to": st.column_config.DateColumn(_("Runs to")),
+        "other_published_to": st.column_config.DateColumn(_("Other publication runs to")),
+        "incidents": st.column_config.NumberColumn(_("Incidents"), format="localized"),
+        "dead_and_missing": st.column_config.NumberColumn(
+            _("Dead and missing"), format="localized"
+        ),
+        "superseded_ids": st.column_config.NumberColumn(_("IDs not counted"), format="localized"),
         "superseded_dead_and_missing": st.column_config.NumberColumn(
-            "Their dead and missing", format="localized"
+            _("Their dead and missing"), format="localized"
         ),
     },
 )
 
-st.subheader("Caveats")
+st.subheader(_("Caveats"))
 for title, text in data_sources.CAVEATS:
-    st.markdown(f"**{title}.** {text}")
+    st.markdown(f"**{_(title)}.** {_(text)}")  # md: trusted (the code's constants, translated)
 match = view.facts.get("site_population_match")
 if match:
-    st.caption(f"2025 population join: {md_plain(match)}.")
+    st.caption(_("2025 population join: {match}.").format(match=md_plain(match)))
 
-st.subheader("Sensitive coordinates")
+st.subheader(_("Sensitive coordinates"))
+deg = data_sources.DEFAULT_PRECISION_DEG
 st.markdown(
-    f"Camp and site positions are shown rounded to **{data_sources.DEFAULT_PRECISION_DEG}°** "
-    "(about 11 km) by default, on screen and in every export. Camps shelter people at risk; "
-    "a published map should not point at a tent row. Analysts can choose a finer or coarser "
-    "precision on the Camps and sites page; the choice travels with the link."
+    _(
+        "Camp and site positions are shown rounded to **{deg}°** (about 11 km) by default, on "
+        "screen and in every export. Camps shelter people at risk; a published map should not "
+        "point at a tent row. Analysts can choose a finer or coarser precision on the Camps and "
+        "sites page; the choice travels with the link."
+    ).format(deg=fmt_num(deg, len(str(deg).partition(".")[2])))
 )
 
-st.subheader("Files")
+st.subheader(_("Files"))
 data_grid(
     src[["dataset", "file", "bytes", "sha256", "tables", "rows_loaded", "rows_rejected", "url"]],
     hide_index=True,
     width="stretch",
     column_config={
-        "bytes": st.column_config.NumberColumn("Bytes", format="localized"),
+        # English keeps the tables' own column names as headers.
+        "dataset": _("dataset"),
+        "file": _("file"),
+        "bytes": st.column_config.NumberColumn(_("Bytes"), format="localized"),
         "sha256": st.column_config.TextColumn("SHA-256", width="small"),
-        "url": st.column_config.TextColumn("Publisher address"),
+        "tables": _("tables"),
+        "rows_loaded": _("rows_loaded"),
+        "rows_rejected": _("rows_rejected"),
+        "url": st.column_config.TextColumn(_("Publisher address")),
     },
 )
 
-st.subheader("Rows rejected, repaired or kept without a position")
+st.subheader(_("Rows rejected, repaired or kept without a position"))
 st.caption(
-    "Every row the build could not take as it was, grouped by file and reason. "
-    "Full list: table `load_issues` in the database."
+    _(
+        "Every row the build could not take as it was, grouped by file and reason. "
+        "Full list: table `load_issues` in the database."
+    )
 )
-data_grid(view.issues, hide_index=True, width="stretch")
+data_grid(
+    view.issues,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "dataset": _("dataset"),
+        "file": _("file"),
+        "action": _("action"),
+        "reason": _("reason"),
+        "rows": _("rows"),
+        "example_row": _("example_row"),
+    },
+)
 
-st.subheader("How to refresh")
+st.subheader(_("How to refresh"))
 st.markdown(
-    "1. Download the sources from their publishers: `.venv/bin/python -m geo fetch --to "
-    "data/sources` (or point `ATLAS_SOURCES` at an offline mirror in the same layout).\n"
-    "2. Rebuild: `.venv/bin/python -m geo build --sources data/sources --db data/atlas.duckdb`. "
-    "A dataset of the current database that is missing from the folder stops the build "
-    "unless `--allow-missing NAME` says it may go. "
-    "The build is atomic: if any file is damaged it stops with one line naming the file, "
-    "row and reason, and the current database stays as it is.\n"
-    "3. Reload this page: the app notices the new database."
+    _(
+        "1. Download the sources from their publishers: `.venv/bin/python -m geo fetch --to "
+        "data/sources` (or point `ATLAS_SOURCES` at an offline mirror in the same layout).\n"
+        "2. Rebuild: `.venv/bin/python -m geo build --sources data/sources --db "
+        "data/atlas.duckdb`. A dataset of the current database that is missing from the folder "
+        "stops the build unless `--allow-missing NAME` says it may go. The build is atomic: if "
+        "any file is damaged it stops with one line naming the file, row and reason, and the "
+        "current database stays as it is.\n"
+        "3. Reload this page: the app notices the new database."
+    )
 )
+seconds = view.facts.get("build_seconds")
+try:
+    seconds = fmt_num(float(seconds), 1)  # stored as written by the build ("9.6")
+except (TypeError, ValueError):
+    seconds = seconds or "?"
 st.caption(
     # Facts stored by the build (a folder name can hold any character): shown as text.
     md_plain(
-        f"Database built {view.facts.get('built_at', '?')} from "
-        f"{view.facts.get('sources_dir', '?')} in {view.facts.get('build_seconds', '?')} s "
-        f"(DuckDB {view.facts.get('duckdb_version', '?')})."
+        _("Database built {when} from {folder} in {seconds} s (DuckDB {version}).").format(
+            when=view.facts.get("built_at", "?"),
+            folder=view.facts.get("sources_dir", "?"),
+            seconds=seconds,
+            version=view.facts.get("duckdb_version", "?"),
+        )
     )
 )

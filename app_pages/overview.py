@@ -14,11 +14,15 @@ from app_pages._ui import (
     sync_url,
 )
 from geo import cache
+from geo.i18n import _, fmt_date
 from geo.views import overview
 
 page_header(
     "Arrival Atlas",
-    "Deadly migration routes, camps and sites, growing arrival cities and the UNITAR CIFAL network, on one map.",
+    _(
+        "Deadly migration routes, camps and sites, growing arrival cities and the UNITAR CIFAL "
+        "network, on one map."
+    ),
     needs=("incidents", "countries"),
 )
 view = overview.build(cache.query, cache.basemap())
@@ -27,45 +31,68 @@ h = view.headline
 # The two MMP figures carry the longest labels (a date range, a part year).
 c1, c2, c3, c4, c5 = st.columns([1.35, 1.45, 1, 1, 0.8])
 c1.metric(
-    f"Dead and missing since {h['first_date']:%Y}",
+    _("Dead and missing since {year}").format(year=f"{h['first_date']:%Y}"),
     fmt(h["dead_and_missing"]),
-    help=f"{fmt(h['incidents'])} incidents recorded by IOM, {h['first_date']:%d %b %Y} to {h['last_date']:%d %b %Y}.",
+    help=_("{n} incidents recorded by IOM, {start} to {end}.").format(
+        n=fmt(h["incidents"]), start=fmt_date(h["first_date"]), end=fmt_date(h["last_date"])
+    ),
 )
 # The latest year is usually a part year: say where it stops in the label itself.
 last = h["last_date"]
 part_year = last.year == h["year"] and (last.month, last.day) != (12, 31)
 c2.metric(
-    f"Dead and missing in {h['year']:d}" + (f", to {last:%d %b}" if part_year else ""),
+    (
+        _("Dead and missing in {year}, to {day}").format(
+            year=f"{h['year']:d}",
+            day=overview.day_month(last),  # md: trusted (a date, formatted by the code)
+        )
+        if part_year
+        else _("Dead and missing in {year}").format(year=f"{h['year']:d}")
+    ),
     fmt(h["dead_and_missing_year"]),
-    help=f"Incidents recorded to {h['last_date']:%d %b %Y}; minimum estimates.",
+    help=_("Incidents recorded to {date}; minimum estimates.").format(
+        date=fmt_date(h["last_date"])
+    ),
 )
 c3.metric(
-    "Camps and sites",
+    _("Camps and sites"),
     fmt(h["sites"]),
-    help=f"{fmt(h['sites_open'])} open; UNHCR register 2020, NW Syria ISIMM 2020, Cox's Bazar 2020.",
+    help=_("{n} open; UNHCR register 2020, NW Syria ISIMM 2020, Cox's Bazar 2020.").format(
+        n=fmt(h["sites_open"])
+    ),
 )
 c4.metric(
-    "Arrival cities tracked",
+    _("Arrival cities tracked"),
     fmt(h["cities"]),
-    help="Urban agglomerations of 300,000+ (UN WUP 2018).",
+    help=_("Urban agglomerations of {n}+ (UN WUP 2018).").format(n=fmt(300_000)),
 )
-c5.metric("CIFAL centres", fmt(h["cifal_centres"]), help=f"{fmt(h['cifal_active'])} active.")
+c5.metric(
+    _("CIFAL centres"),
+    fmt(h["cifal_centres"]),
+    help=_("{n} active.").format(n=fmt(h["cifal_active"])),
+)
 mmp_caveat()
 
 layer_picker(view.spec, key="overview")
 drawn = show_map(view.spec, key="overview_map")
 export_panel("overview", view, drawn)
 st.caption(
-    "Circles are incidents binned on a 2° grid and sized by dead and missing; switch layers on and off "
-    "with the control at the top right. Route corridors are schematic. Offline basemap: Natural Earth."
+    _(
+        "Circles are incidents binned on a 2° grid and sized by dead and missing; switch layers "
+        "on and off with the control at the top right. Route corridors are schematic. Offline "
+        "basemap: Natural Earth."
+    )
 )
-with st.expander("Data vintage", expanded=False):
+with st.expander(_("Data vintage"), expanded=False):
     data_grid(
-        view.vintage[["title", "vintage", "files"]].rename(columns=str.capitalize),
+        view.vintage[["title", "vintage", "files"]].rename(
+            columns={"title": _("Title"), "vintage": _("Vintage"), "files": _("Files")}
+        ),
         hide_index=True,
         width="stretch",
     )
     st.caption(
-        f"Database built {md_plain(view.vintage['built_at'].iloc[0])}. "
-        "Details on the Data and sources page."
+        _("Database built {when}. Details on the Data and sources page.").format(
+            when=md_plain(view.vintage["built_at"].iloc[0])
+        )
     )

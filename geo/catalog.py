@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MMP_CAVEAT = (
+from geo.i18n import N_, _, fmt_num
+
+# The texts below are English msgids (marked ``N_``): they are translated where shown,
+# ``_(MMP_CAVEAT)``, and by :func:`credit_for`, :func:`citation_for` and
+# :func:`licence_for` at call time; the ``sources`` table keeps the English.
+MMP_CAVEAT = N_(
     "Missing Migrants Project figures are minimum estimates: many deaths on migration "
     "routes are never recorded."
 )
@@ -34,22 +39,34 @@ def wup_projection_note(projected_years) -> str:
     years = sorted(int(y) for y in projected_years)
     if not years:
         return ""
-    return (
-        f"WUP values for {', '.join(map(str, years))} are projections made in "
-        f"{WUP_REVISION_YEAR}, not counts, including years now past."
-    )
+    return _(
+        "WUP values for {years} are projections made in {revision}, not counts, "
+        "including years now past."
+    ).format(years=", ".join(map(str, years)), revision=WUP_REVISION_YEAR)
 
 
 def wup_year_label(year: int, projected: bool) -> str:
     """'2025 (2018 projection)' for a projected WUP year, else '1990'."""
-    return f"{year} ({WUP_REVISION_YEAR} projection)" if projected else str(year)
+    if not projected:
+        return str(year)
+    return _("{year} ({revision} projection)").format(year=year, revision=WUP_REVISION_YEAR)
 
 
-FAST_GROWING_CAVEAT = (
+# The revision year is written out: a message is a plain literal (WUP_REVISION_YEAR).
+FAST_GROWING_CAVEAT = N_(
     '"Fast-growing" is the projected growth of each city\'s total population in UN World '
-    f"Urbanization Prospects {WUP_REVISION_YEAR} (births, deaths and all moves), not a count "
+    "Urbanization Prospects 2018 (births, deaths and all moves), not a count "
     "of migrants or refugees arriving."
 )
+
+
+def _millions(n: float) -> str:
+    """``n`` in millions with two decimals, as the language writes it (1.23 / 1,23).
+
+    Rounded by Python first, so English is exactly ``f"{n / 1e6:,.2f}"`` (Babel would
+    round a half-way value of the decimal text, not of the float).
+    """
+    return fmt_num(round(n / 1e6, 2), 2)
 
 
 def oip_note(people: int, year: int, top_name: str | None, top_people: int) -> str:
@@ -69,16 +86,24 @@ def oip_note(people: int, year: int, top_name: str | None, top_people: int) -> s
     """
     if not people:
         return ""
-    top = f", {top_people / 1e6:,.2f} million of them in {top_name}" if top_name else ""
-    return (
+    if top_name:
+        return _(
+            "Refugees and asylum-seekers only: UNHCR's other people in need of international "
+            "protection ({n} million at the end of {year}, {top} million of them in "
+            "{country}) are not included."
+        ).format(n=_millions(people), year=year, top=_millions(top_people), country=top_name)
+    return _(
         "Refugees and asylum-seekers only: UNHCR's other people in need of international "
-        f"protection ({people / 1e6:,.2f} million at the end of {year}{top}) are not included."
-    )
+        "protection ({n} million at the end of {year}) are not included."
+    ).format(n=_millions(people), year=year)
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Facts about one dataset."""
+    """Facts about one dataset.
+
+    The texts are English msgids (``N_``): show them with ``_(d.title)``.
+    """
 
     key: str
     title: str
@@ -102,144 +127,156 @@ DATASETS: dict[str, Dataset] = {
     for d in [
         Dataset(
             "mmp_export",
-            "Missing Migrants Project: global figures, all data (export)",
-            "International Organization for Migration (IOM)",
-            "CC BY-IGO (per HDX); cite IOM Missing Migrants Project",
-            "IOM Missing Migrants Project, missingmigrants.iom.int",
+            N_("Missing Migrants Project: global figures, all data (export)"),
+            N_("International Organization for Migration (IOM)"),
+            N_("CC BY-IGO (per HDX); cite IOM Missing Migrants Project"),
+            N_("IOM Missing Migrants Project, missingmigrants.iom.int"),
             "https://missingmigrants.iom.int/downloads",
-            "incidents 2014-01-02 to 2025-04-29 (export of 2025-04)",
+            N_("incidents 2014-01-02 to 2025-04-29 (export of 2025-04)"),
             MMP_CAVEAT,
-            credit="IOM Missing Migrants Project (CC BY-IGO), minimum estimates",
+            credit=N_("IOM Missing Migrants Project (CC BY-IGO), minimum estimates"),
             licence_short="CC BY-IGO",
             short="MMP",
         ),
         Dataset(
             "mmp_endpoint",
-            "Missing Migrants Project: JSON endpoint, one file per year",
-            "International Organization for Migration (IOM)",
-            "CC BY-IGO (per HDX); cite IOM Missing Migrants Project",
-            "IOM Missing Migrants Project, missingmigrants.iom.int",
+            N_("Missing Migrants Project: JSON endpoint, one file per year"),
+            N_("International Organization for Migration (IOM)"),
+            N_("CC BY-IGO (per HDX); cite IOM Missing Migrants Project"),
+            N_("IOM Missing Migrants Project, missingmigrants.iom.int"),
             "https://missingmigrants.iom.int/global-figures/{year}/json",
-            "one file per year; a year comes from the endpoint when its file is the later publication",
+            N_(
+                "one file per year; a year comes from the endpoint when its file is the later "
+                "publication"
+            ),
             MMP_CAVEAT,
-            credit="IOM Missing Migrants Project (CC BY-IGO), minimum estimates",
+            credit=N_("IOM Missing Migrants Project (CC BY-IGO), minimum estimates"),
             licence_short="CC BY-IGO",
             short="MMP",
         ),
         Dataset(
             "unhcr_register",
-            "UNHCR location register (camps, settlements, urban and other sites)",
-            "UNHCR ODSS/FICSS, via Zhou & Shaver (2021)",
-            "No licence stated; cite Zhou & Shaver (2021) and acknowledge UNHCR ODSS",
-            "Zhou, Y.-Y. & Shaver, A. (2021), APSR, doi:10.1017/S0003055421000502; UNHCR ODSS",
+            N_("UNHCR location register (camps, settlements, urban and other sites)"),
+            N_("UNHCR ODSS/FICSS, via Zhou & Shaver (2021)"),
+            N_("No licence stated; cite Zhou & Shaver (2021) and acknowledge UNHCR ODSS"),
+            N_("Zhou, Y.-Y. & Shaver, A. (2021), APSR, doi:10.1017/S0003055421000502; UNHCR ODSS"),
             "https://github.com/global-displacement-locations/displacement_locations_unhcr",
-            "register last updated 2020-01-06",
-            "Open and closed sites; no population figures in the register.",
-            credit="UNHCR ODSS location register via Zhou & Shaver (2021)",
-            licence_short="no licence stated",
-            short="UNHCR register",
+            N_("register last updated 2020-01-06"),
+            N_("Open and closed sites; no population figures in the register."),
+            credit=N_("UNHCR ODSS location register via Zhou & Shaver (2021)"),
+            licence_short=N_("no licence stated"),
+            short=N_("UNHCR register"),
         ),
         Dataset(
             "coxs_bazar",
-            "Cox's Bazar Rohingya camp outlines and centroids",
-            "RRRC / ISCG (Inter Sector Coordination Group), Bangladesh",
-            "No licence stated in the copy used; published by ISCG/RRRC on HDX",
-            "ISCG/RRRC Cox's Bazar camp outlines (AL1), 2020-09-08",
+            N_("Cox's Bazar Rohingya camp outlines and centroids"),
+            N_("RRRC / ISCG (Inter Sector Coordination Group), Bangladesh"),
+            N_("No licence stated in the copy used; published by ISCG/RRRC on HDX"),
+            N_("ISCG/RRRC Cox's Bazar camp outlines (AL1), 2020-09-08"),
             "https://data.humdata.org/",
             "2020-09-08",
-            credit="RRRC/ISCG camp outlines (Cox's Bazar)",
-            licence_short="no licence stated",
-            short="Cox's Bazar outlines",
+            credit=N_("RRRC/ISCG camp outlines (Cox's Bazar)"),
+            licence_short=N_("no licence stated"),
+            short=N_("Cox's Bazar outlines"),
         ),
         Dataset(
             "isimm",
-            "NW Syria IDP sites, Integrated Monitoring Matrix (ISIMM)",
-            "CCCM Cluster (Türkiye cross-border hub, UNHCR-led)",
-            "Repository Apache-2.0; no separate data statement; cite CCCM Cluster - ISIMM",
-            "CCCM Cluster - ISIMM, July 2020",
+            N_("NW Syria IDP sites, Integrated Monitoring Matrix (ISIMM)"),
+            N_("CCCM Cluster (Türkiye cross-border hub, UNHCR-led)"),
+            N_("Repository Apache-2.0; no separate data statement; cite CCCM Cluster - ISIMM"),
+            N_("CCCM Cluster - ISIMM, July 2020"),
             "https://unhcr-xborder-turkey.github.io/ISIMM/",
-            "monthly 2017-02 to 2020-07",
-            "Site coordinates are purposely imprecise (publisher, for security): indicative only.",
-            credit="CCCM Cluster ISIMM (NW Syria, July 2020)",
-            licence_short="no data licence stated",
+            N_("monthly 2017-02 to 2020-07"),
+            N_(
+                "Site coordinates are purposely imprecise (publisher, for security): "
+                "indicative only."
+            ),
+            credit=N_("CCCM Cluster ISIMM (NW Syria, July 2020)"),
+            licence_short=N_("no data licence stated"),
             short="ISIMM",
         ),
         Dataset(
             "unhcr_demographics",
-            "UNHCR demographics by location, 2025 (site populations)",
-            "UNHCR Refugee Data Finder",
+            N_("UNHCR demographics by location, 2025 (site populations)"),
+            N_("UNHCR Refugee Data Finder"),
             "CC BY 4.0",
-            "UNHCR Refugee Data Finder, unhcr.org/refugee-statistics",
+            N_("UNHCR Refugee Data Finder, unhcr.org/refugee-statistics"),
             "https://api.unhcr.org/population/v1/demographics/",
-            "end-2025 (Global Trends 2025)",
-            "Joined to register sites by normalised name and country; unmatched sites have no 2025 figure.",
-            credit="2025 site populations: UNHCR (CC BY 4.0)",
+            N_("end-2025 (Global Trends 2025)"),
+            N_(
+                "Joined to register sites by normalised name and country; unmatched sites "
+                "have no 2025 figure."
+            ),
+            credit=N_("2025 site populations: UNHCR (CC BY 4.0)"),
             licence_short="CC BY 4.0",
-            short="UNHCR",
+            short=N_("UNHCR"),
         ),
         Dataset(
             "unhcr_population",
-            "UNHCR population statistics by origin and asylum",
-            "UNHCR Refugee Data Finder",
+            N_("UNHCR population statistics by origin and asylum"),
+            N_("UNHCR Refugee Data Finder"),
             "CC BY 4.0",
-            "UNHCR Refugee Data Finder, unhcr.org/refugee-statistics",
+            N_("UNHCR Refugee Data Finder, unhcr.org/refugee-statistics"),
             "https://api.unhcr.org/population/v1/population/",
-            "1951-2025 (Global Trends 2025)",
-            credit="refugees: UNHCR (CC BY 4.0)",
+            N_("1951-2025 (Global Trends 2025)"),
+            credit=N_("refugees: UNHCR (CC BY 4.0)"),
             licence_short="CC BY 4.0",
-            short="UNHCR",
+            short=N_("UNHCR"),
         ),
         Dataset(
             "wup_cities",
-            "World Urbanization Prospects 2018, File 12: cities of 300,000+",
-            "UN DESA, Population Division",
-            "CC BY 3.0 IGO, © 2018 United Nations",
-            "United Nations, DESA, Population Division (2018). World Urbanization Prospects: The 2018 Revision, Online Edition.",
+            N_("World Urbanization Prospects 2018, File 12: cities of 300,000+"),
+            N_("UN DESA, Population Division"),
+            N_("CC BY 3.0 IGO, © 2018 United Nations"),
+            N_(
+                "United Nations, DESA, Population Division (2018). World Urbanization "
+                "Prospects: The 2018 Revision, Online Edition."
+            ),
             "https://population.un.org/wup/Download/Files/WUP2018-F12-Cities_Over_300K.xls",
-            "2018 revision; 2020-2035 are projections",
-            "Populations from 2020 on are projections made in 2018.",
-            credit="cities: UN DESA World Urbanization Prospects 2018 (CC BY 3.0 IGO)",
+            N_("2018 revision; 2020-2035 are projections"),
+            N_("Populations from 2020 on are projections made in 2018."),
+            credit=N_("cities: UN DESA World Urbanization Prospects 2018 (CC BY 3.0 IGO)"),
             licence_short="CC BY 3.0 IGO",
             short="WUP",
         ),
         Dataset(
             "natural_earth",
-            "Natural Earth admin-0 countries, 1:110m",
+            N_("Natural Earth admin-0 countries, 1:110m"),
             "Natural Earth",
-            "Public domain",
-            "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com.",
+            N_("Public domain"),
+            N_("Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com."),
             "https://www.naturalearthdata.com/",
             "v5.1",
-            "Boundaries by de facto control.",
-            credit="basemap Natural Earth (public domain)",
-            licence_short="public domain",
+            N_("Boundaries by de facto control."),
+            credit=N_("basemap Natural Earth (public domain)"),
+            licence_short=N_("public domain"),
             short="Natural Earth",
         ),
         Dataset(
             "cifal",
-            "UNITAR CIFAL Global Network centres (compiled)",
-            "Arrival Atlas, from public UNITAR and press pages (one source per row)",
-            "Facts; source per row",
-            "Arrival Atlas compilation of UNITAR CIFAL centres (see source_url per centre)",
+            N_("UNITAR CIFAL Global Network centres (compiled)"),
+            N_("Arrival Atlas, from public UNITAR and press pages (one source per row)"),
+            N_("Facts; source per row"),
+            N_("Arrival Atlas compilation of UNITAR CIFAL centres (see source_url per centre)"),
             "https://unitar.org/",
-            "compiled 2026",
-            "City coordinates, not the centres' addresses.",
-            credit="CIFAL centres: UNITAR, compiled by Arrival Atlas",
-            licence_short="facts",
+            N_("compiled 2026"),
+            N_("City coordinates, not the centres' addresses."),
+            credit=N_("CIFAL centres: UNITAR, compiled by Arrival Atlas"),
+            licence_short=N_("facts"),
             short="CIFAL",
         ),
         Dataset(
             "route_corridors",
-            "Schematic migration route corridors",
+            N_("Schematic migration route corridors"),
             "Arrival Atlas",
-            "CC BY 4.0 (Arrival Atlas)",
-            "Arrival Atlas schematic corridors for the MMP route names",
+            N_("CC BY 4.0 (Arrival Atlas)"),
+            N_("Arrival Atlas schematic corridors for the MMP route names"),
             "",
-            "authored 2026",
-            "Schematic lines for orientation, not actual paths.",
-            credit="corridors schematic (Arrival Atlas)",
+            N_("authored 2026"),
+            N_("Schematic lines for orientation, not actual paths."),
+            credit=N_("corridors schematic (Arrival Atlas)"),
             licence_short="CC BY 4.0",
-            short="corridors",
+            short=N_("corridors"),
         ),
     ]
 }
@@ -325,14 +362,16 @@ def credit_for(keys) -> str:
     -------
     str
         e.g. "IOM Missing Migrants Project (CC BY-IGO), minimum estimates; corridors
-        schematic (Arrival Atlas); basemap Natural Earth (public domain)".
+        schematic (Arrival Atlas); basemap Natural Earth (public domain)", in the
+        language of this run.
     """
-    return "; ".join(dict.fromkeys(d.credit for d in datasets_of(keys)))
+    return "; ".join(dict.fromkeys(_(d.credit) for d in datasets_of(keys)))
 
 
 def citations_for(keys) -> list[str]:
-    """How to cite datasets ``keys``: each distinct :attr:`Dataset.citation`, in order."""
-    return list(dict.fromkeys(d.citation for d in datasets_of(keys)))
+    """How to cite datasets ``keys``: each distinct :attr:`Dataset.citation`, in order,
+    in the language of this run."""
+    return list(dict.fromkeys(_(d.citation) for d in datasets_of(keys)))
 
 
 def citation_for(keys) -> str:
@@ -345,13 +384,14 @@ def licence_for(keys) -> str:
     """The licence line of data drawn from datasets ``keys``.
 
     One licence when they share it ("CC BY-IGO"), else each with the short names of
-    its datasets ("CC BY 3.0 IGO (WUP); CC BY 4.0 (UNHCR)").
+    its datasets ("CC BY 3.0 IGO (WUP); CC BY 4.0 (UNHCR)"), in the language of this run
+    (licence names such as CC BY-IGO stay as they are).
     """
     by_licence: dict[str, list[str]] = {}
     for d in datasets_of(keys):
-        names = by_licence.setdefault(d.licence_short, [])
-        if d.short not in names:
-            names.append(d.short)
+        names = by_licence.setdefault(_(d.licence_short), [])
+        if _(d.short) not in names:
+            names.append(_(d.short))
     if len(by_licence) == 1:
         return next(iter(by_licence))
     return "; ".join(f"{lic} ({', '.join(names)})" for lic, names in by_licence.items())

@@ -3,6 +3,9 @@
 Shared by the command line (``--db``) and the app (``ATLAS_DB``), so that an HTML page,
 an empty or truncated file, a directory or an unreadable file is named once, with the
 fix, instead of surfacing as a traceback.
+
+The lines of :func:`check_database_file` are in the language of the run (the app's page;
+English on the command line); :func:`replace_refusal` is the build's, in English.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from pathlib import Path
 import duckdb
 
 from geo import QUERIES_DIR
+from geo.i18n import LANGUAGES, N_, _, fmt_int, ngettext, using
 from geo.schema import TABLES
 
-OUTDATED = "an Arrival Atlas database of an older version"
-FIX = "build one with `python -m geo build`, or point ATLAS_DB (or --db) at a built database"
+# English msgids: a line says ``_(OUTDATED)`` and ``_(FIX)`` (see :func:`is_outdated`).
+OUTDATED = N_("an Arrival Atlas database of an older version")
+FIX = N_("build one with `python -m geo build`, or point ATLAS_DB (or --db) at a built database")
 
 # A DuckDB file starts with a 4 KiB main header ("DUCK" at byte 8), then two 4 KiB
 # database headers; the active one (higher iteration) gives the block count and size.
@@ -54,52 +59,57 @@ def check_database_file(path: Path | str) -> str | None:
 
 
 def _problem(path: Path) -> str | None:
+    fix = _(FIX)
     if not path.exists():
-        return f"no database file here; {FIX}"
+        return _("no database file here; {fix}").format(fix=fix)
     if path.is_dir():
-        return f"is a directory, not a database file; {FIX}"
+        return _("is a directory, not a database file; {fix}").format(fix=fix)
     try:
         with path.open("rb") as f:
             head = f.read(FILE_HEADERS)
     except PermissionError:
-        return (
+        return _(
             "cannot be read (permission denied); give the user running the app read "
             "access (chmod a+r) or copy the file somewhere readable"
         )
     except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc}); {FIX}"
+        return _("cannot be read ({error}); {fix}").format(error=exc.strerror or exc, fix=fix)
     if not head:
-        return f"is empty (0 bytes), an interrupted copy or build?; {FIX}"
+        return _("is empty (0 bytes), an interrupted copy or build?; {fix}").format(fix=fix)
     if head[MAGIC_OFFSET : MAGIC_OFFSET + len(MAGIC)] != MAGIC:
-        return f"is not a DuckDB database (it holds {_what_is(head)}); {FIX}"
+        return _("is not a DuckDB database (it holds {what}); {fix}").format(
+            what=_what_is(head), fix=fix
+        )
     size = path.stat().st_size
     expected = _expected_size(head)
     if expected is not None and size < expected:
-        return (
-            f"is truncated ({size:,} of {expected:,} bytes), an interrupted copy?; "
-            f"copy it again or {FIX}"
-        )
+        return _(
+            "is truncated ({size} of {expected} bytes), an interrupted copy?; "
+            "copy it again or {fix}"
+        ).format(size=fmt_int(size), expected=fmt_int(expected), fix=fix)
     if len(head) < FILE_HEADERS:
-        return f"is truncated (only {size:,} bytes), an interrupted copy?; copy it again or {FIX}"
+        return _(
+            "is truncated (only {size} bytes), an interrupted copy?; copy it again or {fix}"
+        ).format(size=fmt_int(size), fix=fix)
     return _open_problem(path)
 
 
 def _what_is(head: bytes) -> str:
     """A few words on what a file that is not a DuckDB database holds."""
     if head.startswith(b"SQLite format 3"):
-        return "an SQLite database"
+        return _("an SQLite database")
     if head.startswith(b"PK\x03\x04"):
-        return "a zip archive or Excel workbook"
+        return _("a zip archive or Excel workbook")
     if head.startswith(b"%PDF"):
-        return "a PDF"
+        return _("a PDF")
     text = head[:1024].decode("utf-8", errors="replace").lstrip().lower()
     if text.startswith(("<!doctype html", "<html", "<head", "<body")) or "<html" in text:
-        return "an HTML page: an error or login page saved in its place?"
+        return _("an HTML page: an error or login page saved in its place?")
     if text.startswith("<"):
-        return "XML/HTML markup"
+        return _("XML/HTML markup")
     if b"\x00" not in head[:1024]:
-        return "text"
-    return "binary data of another kind"
+        return _("text")
+    return _("binary data of another kind")
 
 
 def _expected_size(head: bytes) -> int | None:
@@ -160,45 +170,62 @@ def _open_problem(path: Path) -> str | None:
     wanted = [t.name for t in TABLES]
     missing = [name for name in wanted if name not in found]
     if len(missing) == len(wanted):
-        return (
+        return _(
             "is a DuckDB database but not an Arrival Atlas one (none of its tables, "
-            f"e.g. no '{TABLES[-1].name}'); {FIX}"
-        )
+            "e.g. no '{table}'); {fix}"
+        ).format(table=TABLES[-1].name, fix=_(FIX))
     if missing:
-        return (
-            f"is {OUTDATED} (no table '{missing[0]}'"
-            f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}); "
-            "rebuild it with `python -m geo build`"
-        )
+        return _outdated("table", missing)
     # A build creates every macro of its version; a file with none is not from a build
     # (its queries fail on the first macro anyway). One with some is an older build
     # whose queries would fail on the macros added since.
     lacking = [name for name in _build_macros() if name not in macros]
     if macros and lacking:
-        return (
-            f"is {OUTDATED} (no macro '{lacking[0]}'"
-            f"{f' and {len(lacking) - 1} more' if len(lacking) > 1 else ''}); "
-            "rebuild it with `python -m geo build`"
-        )
+        return _outdated("macro", lacking)
     return None
+
+
+def _outdated(kind: str, absent: list[str]) -> str:
+    """The line of an older build that lacks the tables (``kind`` "table") or macros
+    ("macro") ``absent`` of this version."""
+    more = len(absent) - 1
+    if kind == "table" and not more:
+        text = _("is {outdated} (no table '{name}'); rebuild it with `python -m geo build`")
+    elif kind == "table":
+        text = ngettext(
+            "is {outdated} (no table '{name}' and {n} more); rebuild it with `python -m geo build`",
+            "is {outdated} (no table '{name}' and {n} more); rebuild it with `python -m geo build`",
+            more,
+        )
+    elif not more:
+        text = _("is {outdated} (no macro '{name}'); rebuild it with `python -m geo build`")
+    else:
+        text = ngettext(
+            "is {outdated} (no macro '{name}' and {n} more); rebuild it with `python -m geo build`",
+            "is {outdated} (no macro '{name}' and {n} more); rebuild it with `python -m geo build`",
+            more,
+        )
+    return text.format(outdated=_(OUTDATED), name=absent[0], n=fmt_int(more))
 
 
 def _error_problem(exc: duckdb.Error) -> str:
     text = " ".join(str(exc).split())
     low = text.lower()
     if "lock" in low and "conflict" in low:
-        return (
+        return _(
             "is locked by another program writing it; close that program (or wait for "
-            f"its build to finish) and try again ({text[:200]})"
-        )
+            "its build to finish) and try again ({error})"
+        ).format(error=text[:200])
     if "already attached" in low or "unique file handle" in low:
-        return "is open for writing in this process; close that connection first"
+        return _("is open for writing in this process; close that connection first")
     if "version" in low:
-        return (
+        return _(
             "was written by another DuckDB version than this one "
-            f"({duckdb.__version__}); rebuild it with `python -m geo build` ({text[:200]})"
-        )
-    return f"is damaged or truncated, DuckDB cannot read it ({text[:200]}); {FIX}"
+            "({version}); rebuild it with `python -m geo build` ({error})"
+        ).format(version=duckdb.__version__, error=text[:200])
+    return _("is damaged or truncated, DuckDB cannot read it ({error}); {fix}").format(
+        error=text[:200], fix=_(FIX)
+    )
 
 
 def replace_refusal(path: Path | str) -> str | None:
@@ -244,8 +271,17 @@ __all__ = ["check_database_file", "replace_refusal", "FIX"]
 
 def is_outdated(problem: str | None) -> bool:
     """Whether a problem of :func:`check_database_file` is only an older build's
-    (a rebuild from the sources repairs it)."""
-    return bool(problem) and OUTDATED in problem
+    (a rebuild from the sources repairs it), whichever language the line is in."""
+    return bool(problem) and any(words in problem for words in _outdated_words())
+
+
+def _outdated_words() -> set[str]:
+    """:data:`OUTDATED` in every language offered."""
+    words = set()
+    for lang in LANGUAGES:
+        with using(lang):
+            words.add(_(OUTDATED))
+    return words
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,8 +6,10 @@ name the same folders and commands. The folders are those actually in use: the s
 folder the app reads (``$ATLAS_SOURCES`` or ``data/sources``) and the database file
 (``$ATLAS_DB`` or ``data/atlas.duckdb``).
 
-Only the standard library is used here: the text must print even where the project's
-packages are missing.
+Only the standard library is needed here: the text must print even where the project's
+packages are missing. The app's paragraph is in the session's language (geo/i18n.py);
+the terminal's is English (a command line has no language choice, and without Babel
+the messages stay as written).
 
 ``python -m geo.firstrun --sources DIR --db FILE`` prints the terminal paragraph to
 standard error (what ``scripts/run.sh`` calls).
@@ -25,6 +27,15 @@ from pathlib import Path
 
 from geo import REPO_ROOT
 
+try:
+    from geo.i18n import N_, _
+except ImportError:  # a Python without the project's packages (Babel): English
+
+    def _(message: str) -> str:
+        return message
+
+    N_ = _
+
 __all__ = ["MIRROR", "no_data_help", "missing_package_help", "main"]
 
 #: Where ``scripts/run.sh`` looks for the offline mirror (the sibling ``shared/data``).
@@ -38,7 +49,7 @@ _PIP_NAMES = {
     "leaflet": "django-js-lib-leaflet",
 }
 
-_PUBLISHERS = (
+_PUBLISHERS = N_(
     "IOM Missing Migrants Project, UN DESA World Urbanization Prospects 2018, "
     "Natural Earth and UNHCR"
 )
@@ -86,19 +97,24 @@ def no_data_help(
     m = markdown
     # Quoted: a folder name with a space must still give a command that runs.
     fetch = f".venv/bin/python -m geo fetch --to {shlex.quote(str(sources))}"
-    head = (
-        f"No data yet: there is no database at {c(str(db), m)} and no source files in "
-        f"{c(str(sources), m)}. The dashboard is built from the publishers' files "
-        f"({_PUBLISHERS}) in the reference layout."
-    )
+    head = _(
+        "No data yet: there is no database at {db} and no source files in {sources}. The "
+        "dashboard is built from the publishers' files ({publishers}) in the reference layout."
+    ).format(db=c(str(db), m), sources=c(str(sources), m), publishers=_(_PUBLISHERS))
     if in_app:
-        how = (
-            f"To download them (needs internet), run {c(fetch, m)} in the project folder "
-            f"{c(str(REPO_ROOT), m)}, or copy an offline mirror in the same layout into "
-            f"{c(str(sources), m)}; then reload this page, which builds the database. "
-            f"({c('bash scripts/run.sh', m)} does all of this before it starts the dashboard.)"
+        how = _(
+            "To download them (needs internet), run {fetch} in the project folder {repo}, or "
+            "copy an offline mirror in the same layout into {sources}; then reload this page, "
+            "which builds the database. ({run} does all of this before it starts the "
+            "dashboard.)"
+        ).format(
+            fetch=c(fetch, m),
+            repo=c(str(REPO_ROOT), m),
+            sources=c(str(sources), m),
+            run=c("bash scripts/run.sh", m),
         )
     else:
+        # The terminal's (scripts/run.sh): English, as every command-line message.
         how = (
             f"Either run {c('bash scripts/run.sh', m)} again where the internet is reachable "
             f"(it downloads them with {c(fetch, m)}, builds the database and starts the "

@@ -6,9 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
+from babel.dates import format_skeleton
 
 from geo import mapspec as ms
 from geo.catalog import MMP, MMP_CAVEAT, SITES
+from geo.i18n import DEFAULT, N_, _, babel_locale, fmt_date, fmt_int, language
 from geo.maps import BLUES, REDS, WORLD_BOUNDS, nice_breaks
 from geo.views import Query, camps, cifal, cities
 from geo.views.page import MapView, NoState, Page, PageExport, no_options, period_tag
@@ -17,6 +19,27 @@ from geo.views.routes import CORRIDOR_COLOR, corridor_layer, incident_bin_layer,
 ALL = {"regions": [], "routes": [], "causes": [], "types": []}
 CITY_MIN = 1_000_000
 CITY_YEAR = 2025
+
+# The layers' ids in links, briefings and exports: their English names' slugs, the same
+# in every language (a layer's id is otherwise the slug of its shown, translated name).
+INCIDENTS_KEY = "dead-and-missing-iom-mmp"
+SITES_KEY = "open-camps-and-sites-unhcr-isimm"
+CITIES_KEY = "cities-of-million-in-wup"
+
+
+def month_year(d) -> str:
+    """A month in full and its year: January 2014 (English, as ever), janvier 2014,
+    enero de 2014."""
+    if language() == DEFAULT:
+        return f"{d:%B %Y}"
+    return format_skeleton("yMMMM", d, locale=babel_locale())
+
+
+def day_month(d) -> str:
+    """A day and month without the year: 08 Sep (English, as ever), 8 sept., 8 sept."""
+    if language() == DEFAULT:
+        return f"{d:%d %b}"
+    return format_skeleton("MMMd", d, locale=babel_locale())
 
 
 @dataclass
@@ -43,53 +66,63 @@ def map_spec(q: Query, countries: dict, filters: dict, bins: pd.DataFrame, span)
     span : Series
         ``incident_date_range`` (first and last date, for the legend's title).
     """
-    incidents, breaks = incident_bin_layer(bins, "Dead and missing (IOM MMP)")
+    incidents, breaks = incident_bin_layer(bins, _("Dead and missing (IOM MMP)"), key=INCIDENTS_KEY)
     corridors = corridor_layer(q, filters)[0]
 
     sites = q("site_bins", site_types=[], status="open", countries=[], datasets=[], cell=2.0)
     site_breaks = nice_breaks(sites["sites"].tolist())
     smax = float(sites["sites"].max() or 1)
     site_layer = camps.site_bin_layer(
-        "Open camps and sites (UNHCR, ISIMM)", sites, BLUES, site_breaks, None, smax, show=False
+        _("Open camps and sites (UNHCR, ISIMM)"),
+        sites,
+        BLUES,
+        site_breaks,
+        None,
+        smax,
+        show=False,
     )
+    site_layer = replace(site_layer, key=SITES_KEY)
 
     projected = CITY_YEAR in cities.year_options(q).projected
-    tag = " projection" if projected else ""
-    city_layer, _, _ = cities.population_circles(
+    city_layer = cities.population_circles(
         q("city_sizes", year=CITY_YEAR, min_population=CITY_MIN),
         CITY_YEAR,
         projected,
-        name=f"Cities of 1 million+ in {CITY_YEAR} (WUP 2018)",
+        name=_("Cities of 1 million+ in {year} (WUP 2018)").format(year=CITY_YEAR),
+        key=CITIES_KEY,
         show=False,
-    )
+    )[0]
+    city_item = (
+        _("city of 1 million+ ({year}, WUP 2018 projection)")
+        if projected
+        else _("city of 1 million+ ({year}, WUP 2018)")
+    ).format(year=CITY_YEAR)
     centres = cifal.centre_layer(q("cifal_centres"))
 
     # Each item names its layer: a picture with that layer hidden leaves it out.
     items = [
         replace(i, layer=incidents.stable_key)
-        for i in ms.class_legend_items(breaks, REDS, "dead and missing")
+        for i in ms.class_legend_items(breaks, REDS, _("dead and missing"))
     ]
     items += [
         ms.stroke(
             CORRIDOR_COLOR,
-            "route corridor (schematic), width by deaths",
+            _("route corridor (schematic), width by deaths"),
             px=3,
             width=18,
             layer=corridors.stable_key,
         ),
-        ms.dot(BLUES[3], "open camps and sites (binned)", layer=site_layer.stable_key),
-        ms.dot(
-            "#9e9ac8",
-            f"city of 1 million+ ({CITY_YEAR}, WUP 2018{tag})",
-            layer=city_layer.stable_key,
-        ),
-        ms.dot(cifal.ACTIVE, "CIFAL centre", layer=centres.stable_key),
-        ms.dot(cifal.CLOSED, "CIFAL centre (closed)", layer=centres.stable_key),
+        ms.dot(BLUES[3], _("open camps and sites (binned)"), layer=site_layer.stable_key),
+        ms.dot("#9e9ac8", city_item, layer=city_layer.stable_key),
+        ms.dot(cifal.ACTIVE, _("CIFAL centre"), layer=centres.stable_key),
+        ms.dot(cifal.CLOSED, _("CIFAL centre (closed)"), layer=centres.stable_key),
     ]
     legend = ms.Legend(
-        f"Dead and missing per 2° cell, {span['first_date']:%Y}-{span['last_date']:%Y}",
+        _("Dead and missing per 2° cell, {start}-{end}").format(
+            start=f"{span['first_date']:%Y}", end=f"{span['last_date']:%Y}"
+        ),
         items,
-        MMP_CAVEAT,
+        _(MMP_CAVEAT),
     )
     layers = [incidents, corridors, site_layer, city_layer, centres]
     return ms.MapSpec(countries, layers, [legend], bounds=[list(b) for b in WORLD_BOUNDS])
@@ -115,10 +148,12 @@ def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewVi
     bins = q("incident_bins", cell=2.0, **filters)
     spec = map_spec(q, countries, filters, bins, span)
     vintage = q("data_vintage")
+    # The catalogue's English (copied into ``sources`` by the build), in this language.
+    vintage = vintage.assign(title=vintage["title"].map(_), vintage=vintage["vintage"].map(_))
     return OverviewView(headline=headline, spec=spec, bins=bins, vintage=vintage)
 
 
-__all__ = ["build", "OverviewView"]
+__all__ = ["build", "day_month", "month_year", "OverviewView"]
 
 
 # --------------------------------------------------------------------------- the page
@@ -129,12 +164,16 @@ def export(view: OverviewView, q: Query) -> PageExport:
     h = view.headline
     everything = {**ALL, "date_from": h["first_date"], "date_to": h["last_date"]}
     return PAGE.facts(
-        subtitle=f"Dead and missing per 2° cell, {h['first_date']:%d %b %Y} to "
-        f"{h['last_date']:%d %b %Y}; schematic route corridors; CIFAL centres",
-        caveat=MMP_CAVEAT,
+        subtitle=_(
+            "Dead and missing per 2° cell, {start} to {end}; schematic route corridors; "
+            "CIFAL centres"
+        ).format(start=fmt_date(h["first_date"]), end=fmt_date(h["last_date"])),
+        caveat=_(MMP_CAVEAT),
         load_data=lambda: view.bins,
-        data_name="incidents per 2-degree cell",
-        headline=f"{int(h['dead_and_missing']):,} dead and missing since {h['first_date']:%B %Y}",
+        data_name=_("incidents per 2-degree cell"),
+        headline=_("{n} dead and missing since {month}").format(
+            n=fmt_int(int(h["dead_and_missing"])), month=month_year(h["first_date"])
+        ),
         load_places=lambda: incident_places(q, everything),
         file_tags=[period_tag(h["first_date"], h["last_date"])],
     )
@@ -142,10 +181,10 @@ def export(view: OverviewView, q: Query) -> PageExport:
 
 PAGE = Page(
     key="overview",
-    title="Arrival Atlas: routes, camps, cities and the CIFAL network",
-    nav_title="Overview",
+    title=N_("Arrival Atlas: routes, camps, cities and the CIFAL network"),
+    nav_title=N_("Overview"),
     icon=":material/public:",
-    file_stem="overview",
+    file_stem=N_("overview"),
     order=0,
     datasets=(*MMP, "route_corridors", *SITES, "wup_cities", "cifal", "natural_earth"),
     data_datasets=MMP,
@@ -153,5 +192,8 @@ PAGE = Page(
     State=NoState,
     build=lambda q, basemap, state=None, options=None: build(q, basemap),
     export=export,
-    slide_headline="{dead_and_missing:,} people recorded dead or missing on migration routes since {first_date:%B %Y}",
+    slide_headline=N_(
+        "{dead_and_missing:,} people recorded dead or missing on migration routes since "
+        "{first_date:%B %Y}"
+    ),
 )
