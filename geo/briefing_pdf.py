@@ -14,6 +14,7 @@ from pathlib import Path
 
 from geo.briefing import Briefing, BriefingError, RenderedSlide, render_slide
 from geo.catalog import DATASETS, MMP, WUP_REVISION_YEAR, Dataset
+from geo.i18n import N_, _, fmt_date
 from geo.mapspec import BASEMAP_DATASET
 from geo.qr import qr_modules
 from geo.registry import PageRender
@@ -39,12 +40,14 @@ QR_SIDE = 30.0
 QR_QUIET = 4
 QR_GAP = 4.0
 ADDRESS = ("", 6, 5, 6, 90)
-WUP_CAVEAT = (
-    f"World Urbanization Prospects {WUP_REVISION_YEAR} values for years after "
-    f"{WUP_REVISION_YEAR} are projections made in {WUP_REVISION_YEAR}, not counts."
+# Translated where used: ``_(WUP_CAVEAT).format(year=WUP_REVISION_YEAR)``.
+WUP_CAVEAT = N_(
+    "World Urbanization Prospects {year} values for years after {year} are projections "
+    "made in {year}, not counts."
 )
-# The sources page: its title, then a heading and a paragraph per dataset.
-SOURCES_TITLE = "Sources and licences"
+# The sources page: its title (``_(SOURCES_TITLE)``), then a heading and a paragraph per
+# dataset.
+SOURCES_TITLE = N_("Sources and licences")
 SOURCES_HEAD = ("B", 22, 22, 1, 20)
 # Type sizes tried for the sources, largest first, each in 1, 2 then 3 columns.
 SOURCES_SIZES = (10, 9, 8, 7, 6)
@@ -294,8 +297,16 @@ def slide_layout(pdf, rs: RenderedSlide, when: date | None = None) -> list[TextB
                 y += boxes[-1].h + 1.5
         if y - 1.5 <= column_top:
             break
-    credit = f"Source: {rs.page.citation} ({rs.page.licence})." if rs.page.citation else ""
-    made = f"Map made with Arrival Atlas on {(when or date.today()):%d %B %Y}."
+    credit = (
+        _("Source: {citation} ({licence}).").format(
+            citation=rs.page.citation, licence=rs.page.licence
+        )
+        if rs.page.citation
+        else ""
+    )
+    made = _("Map made with Arrival Atlas on {date}.").format(
+        date=fmt_date(when or date.today(), "long")
+    )
     foot = " ".join(t for t in (rs.page.caveat or "", credit, made) if t)
     # The footnote stops short of the slide number (and QR code) in the bottom-right corner.
     right = QR_SIDE + QR_GAP if url else NUMBER_W + 2
@@ -322,15 +333,17 @@ def slide_datasets(rs: RenderedSlide) -> list[str]:
 
 def _entry(d: Dataset) -> str:
     """A dataset's paragraph on the sources page (plain text)."""
+    # The catalog's texts are marked for translation there (_() gives them back as they
+    # are when they are not).
     parts = [
-        f"{d.publisher}.",
-        f"Cite as: {d.citation.rstrip('.')}.",
-        f"Licence: {d.licence.rstrip('.')}.",
+        f"{_(d.publisher)}.",
+        _("Cite as: {citation}.").format(citation=_(d.citation).rstrip(".")),
+        _("Licence: {licence}.").format(licence=_(d.licence).rstrip(".")),
     ]
     if d.url:
-        parts.append(f"Source: {d.url}")
+        parts.append(_("Source: {url}").format(url=d.url))
     if d.caveat:
-        parts.append(f"Note: {d.caveat}")
+        parts.append(_("Note: {caveat}").format(caveat=_(d.caveat)))
     return " ".join(parts)
 
 
@@ -344,18 +357,22 @@ def sources_texts(slides: list[RenderedSlide], when: date | None = None) -> list
     # Every dataset, even two cited alike (the MMP export and endpoint): each has its
     # own title and address.
     datasets = [DATASETS[k] for k in keys]
-    out = [(d.title, _entry(d)) for d in datasets]
+    out = [(_(d.title), _entry(d)) for d in datasets]
     caveats = [rs.page.caveat for rs in slides if rs.page.caveat]
     if any(k in MMP for k in keys):
-        caveats.append(next(d.caveat for d in datasets if d.key in MMP))
-    wup_said = any(f"projections made in {WUP_REVISION_YEAR}" in c for c in caveats)
-    if "wup_cities" in keys and not wup_said:  # a Cities page's caveat names the years
-        caveats.append(WUP_CAVEAT)
+        caveats.append(_(next(d.caveat for d in datasets if d.key in MMP)))
+    # A Cities page's caveat names the projected years (geo.catalog.wup_projection_note,
+    # whose translation says "projections made in <year>" in these words too).
+    made_in = _("projections made in {year}").format(year=WUP_REVISION_YEAR)
+    wup_said = any(made_in in c for c in caveats)
+    if "wup_cities" in keys and not wup_said:
+        caveats.append(_(WUP_CAVEAT).format(year=WUP_REVISION_YEAR))
     # Each sentence once: a page's caveat may repeat another's (the MMP one).
     said = dict.fromkeys(s for c in caveats for s in re.split(r"(?<=\.)\s+", " ".join(c.split())))
     if said:
-        out.append(("Caveats", " ".join(said)))
-    out.append(("", f"Made with Arrival Atlas on {(when or date.today()):%d %B %Y}."))
+        out.append((_("Caveats"), " ".join(said)))
+    day = fmt_date(when or date.today(), "long")
+    out.append(("", _("Made with Arrival Atlas on {date}.").format(date=day)))
     return out
 
 
@@ -366,7 +383,7 @@ def sources_layout(pdf, texts: list[tuple[str, str]]) -> list[TextBox]:
     Nothing is cut: if even the smallest type in the most columns does not fit, the
     boxes go on (``TextBox.page`` 1, 2...) onto further pages.
     """
-    title = fit_text(pdf, SOURCES_TITLE, MARGIN, MARGIN, PAGE_W - 2 * MARGIN, SOURCES_HEAD)
+    title = fit_text(pdf, _(SOURCES_TITLE), MARGIN, MARGIN, PAGE_W - 2 * MARGIN, SOURCES_HEAD)
     top = title.y + title.h + 4
     for size in SOURCES_SIZES:
         for columns in SOURCES_COLUMNS:
@@ -446,7 +463,9 @@ def briefing_pdf(
         except BriefingError as exc:
             # The page says why, in place of a slide that would show wrong figures.
             w = PAGE_W - 2 * MARGIN
-            head = fit_text(pdf, f"Slide {n} cannot be shown", MARGIN, MARGIN, w, HEADLINE)
+            head = fit_text(
+                pdf, _("Slide {n} cannot be shown").format(n=n), MARGIN, MARGIN, w, HEADLINE
+            )
             _draw(pdf, head)
             _draw(pdf, fit_text(pdf, str(exc), MARGIN, head.y + head.h + 2, w, CAPTION))
             if progress:
@@ -461,7 +480,7 @@ def briefing_pdf(
         if url:
             _draw_qr(pdf, *qr_layout(pdf, url), url)
             room -= QR_SIDE + QR_GAP  # the map keeps clear of the QR column
-        png, ratio, _ = _map_png(rs.page, when)
+        png, ratio, __ = _map_png(rs.page, when)
         top = boxes[-2].y + boxes[-2].h + 2 if len(boxes) > 1 else MARGIN
         bottom = boxes[-1].y - 2
         h = bottom - top

@@ -127,18 +127,21 @@ def basemap() -> Basemap:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _deck(db_key: tuple, text: str, key: str, public_url: str | None, start: int) -> str:
+def _deck(db_key: tuple, text: str, key: str, public_url: str | None, start: int, lang: str) -> str:
     from geo.briefing import read_briefing_bytes
     from geo.deck import briefing_deck
+    from geo.i18n import using
 
-    b, _ = read_briefing_bytes(text.encode("utf-8"), f"{key}.toml")
-    return briefing_deck(b, query, basemap(), public_url=public_url, start=start)
+    with using(lang):  # the deck's words are in the language it is cached for
+        b, __ = read_briefing_bytes(text.encode("utf-8"), f"{key}.toml")
+        return briefing_deck(b, query, basemap(), public_url=public_url, start=start)
 
 
 def deck(b, start: int = 1) -> str:
     """The briefing's HTML deck (:func:`geo.deck.briefing_deck`), cached per database
-    build, briefing text, public address and first slide: a key press on the Briefing
-    page never rebuilds it, an edited file does."""
+    build, briefing text, public address, first slide and language: a key press on the
+    Briefing page never rebuilds it, an edited file or another language does."""
     from geo.briefing_store import briefing_toml
+    from geo.i18n import language
 
-    return _deck(database(), briefing_toml(b), b.key, settings.public_url(), start)
+    return _deck(database(), briefing_toml(b), b.key, settings.public_url(), start, language())

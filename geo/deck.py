@@ -24,6 +24,9 @@ How it is built, and why:
 
 Every text of a briefing is untrusted (briefing files are uploads): it is escaped, and
 written into the presenter view with ``textContent`` only.
+
+The deck's own words (buttons, presenter view, messages) and its ``lang`` are the
+language of the run that builds it (:func:`geo.i18n.language`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from datetime import date
 
 from geo.briefing import Briefing, BriefingError, RenderedSlide, render_slide
 from geo.exports import standalone_html
+from geo.i18n import _, fmt_date, language
 from geo.maps import escape, http_url
 from geo.qr import qr_svg
 from geo.views import Query
@@ -117,17 +121,28 @@ PRESENTER_CSS = (
     "#next{font-size:18px;color:#333;margin:0}"
     "button{font:inherit;font-size:16px;padding:4px 12px;margin-right:6px}"
 )
-# Written by the deck into the presenter window: markup only, the texts are set with
-# textContent afterwards.
-PRESENTER_HTML = (
-    "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-    "<title>Presenter view</title><style>" + PRESENTER_CSS + "</style></head><body>"
-    "<div class='top'><span id='count'></span><span id='clock'>00:00</span></div>"
-    "<h1 id='headline'></h1><h2>Notes</h2><div id='notes'></div>"
-    "<h2>Next</h2><p id='next'></p>"
-    "<p><button id='prev-btn' type='button'>Previous</button>"
-    "<button id='next-btn' type='button'>Next</button></p></body></html>"
-)
+
+
+def _text(message: str) -> str:
+    """One of the deck's own words, escaped for HTML text (quotes kept as they are)."""
+    return html.escape(message, quote=False)
+
+
+def presenter_html() -> str:
+    """What the deck writes into the presenter window, in this run's language: markup
+    only, the slide's texts are set with ``textContent`` afterwards."""
+    return (
+        f"<!doctype html><html lang='{language()}'><head><meta charset='utf-8'>"
+        f"<title>{_text(_('Presenter view'))}</title><style>"
+        + PRESENTER_CSS
+        + "</style></head><body>"
+        "<div class='top'><span id='count'></span><span id='clock'>00:00</span></div>"
+        f"<h1 id='headline'></h1><h2>{_text(_('Notes'))}</h2><div id='notes'></div>"
+        f"<h2>{_text(_('Next'))}</h2><p id='next'></p>"
+        f"<p><button id='prev-btn' type='button'>{_text(_('Previous'))}</button>"
+        f"<button id='next-btn' type='button'>{_text(_('Next'))}</button></p></body></html>"
+    )
+
 
 JS = r"""
 (function () {
@@ -139,6 +154,7 @@ JS = r"""
   var embedded = window.parent !== window;
   var presenter = null, started = 0, timer = null;
   var NEXT = __NEXT__, PREV = __PREV__;
+  var WORDS = __WORDS__;
 
   function frameOf(i) { return slides[i] ? slides[i].querySelector('iframe') : null; }
 
@@ -234,18 +250,19 @@ JS = r"""
   function updatePresenter() {
     if (!presenter || presenter.closed) { return; }
     var d = presenter.document, s = slides[current];
-    d.getElementById('count').textContent = 'Slide ' + (current + 1) + ' of ' + total;
+    d.getElementById('count').textContent =
+      WORDS.count.replace('{n}', current + 1).replace('{total}', total);
     d.getElementById('headline').textContent = text(s, '.headline');
     var notes = text(s, '.notes');
-    d.getElementById('notes').textContent = notes || '(no notes for this slide)';
+    d.getElementById('notes').textContent = notes || WORDS.noNotes;
     d.getElementById('next').textContent =
-      current + 1 < total ? text(slides[current + 1], '.headline') : '(end of the briefing)';
+      current + 1 < total ? text(slides[current + 1], '.headline') : WORDS.end;
   }
 
   function openPresenter() {
     if (presenter && !presenter.closed) { presenter.focus(); return; }
     var w = window.open('', 'atlas-deck-presenter', 'width=760,height=600');
-    if (!w) { say('The browser blocked the presenter window: allow pop-ups for this file.'); return; }
+    if (!w) { say(WORDS.blocked); return; }
     try {
       w.document.open();
       w.document.write(__PRESENTER__);
@@ -311,10 +328,20 @@ JS = r"""
 def _js() -> str:
     import json
 
+    def js(value) -> str:  # JSON that can never close the script element
+        return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+    words = {
+        "count": _("Slide {n} of {total}"),
+        "noNotes": _("(no notes for this slide)"),
+        "end": _("(end of the briefing)"),
+        "blocked": _("The browser blocked the presenter window: allow pop-ups for this file."),
+    }
     return (
         JS.replace("__NEXT__", json.dumps([k for k in NEXT_KEYS if k != " "]))
         .replace("__PREV__", json.dumps(list(PREV_KEYS)))
-        .replace("__PRESENTER__", json.dumps(PRESENTER_HTML).replace("</", "<\\/"))
+        .replace("__WORDS__", js(words))
+        .replace("__PRESENTER__", js(presenter_html()))
     )
 
 
@@ -331,11 +358,14 @@ def _map_page(rs: RenderedSlide) -> str:
 def _credit(rs: RenderedSlide) -> str:
     page = rs.page
     parts = []
-    if page.citation:
-        source = f"Source: {page.citation}"
-        if page.licence:
-            source += f" ({page.licence})"
-        parts.append(source + ".")
+    if page.citation and page.licence:
+        parts.append(
+            _("Source: {citation} ({licence}).").format(
+                citation=page.citation, licence=page.licence
+            )
+        )
+    elif page.citation:
+        parts.append(_("Source: {citation}.").format(citation=page.citation))
     if page.caveat:
         parts.append(str(page.caveat))
     return escape(" ".join(parts))
@@ -347,19 +377,24 @@ def _qr(base: str | None, rs: RenderedSlide) -> str:
     if url is None:
         return ""
     return (
-        f'<figure class="qr">{qr_svg(url, QR_PX)}'
-        f'<figcaption>Open this view: <a href="{escape(url)}" rel="noopener noreferrer" '
-        f'target="_blank">{escape(url)}</a></figcaption></figure>'
+        f'<figure class="qr">{qr_svg(url, QR_PX)}<figcaption>'
+        + _text(_("Open this view: {link}")).format(
+            link=f'<a href="{escape(url)}" rel="noopener noreferrer" '
+            f'target="_blank">{escape(url)}</a>'
+        )
+        + "</figcaption></figure>"
     )
 
 
 def _footer(credit: str, n: int, total: int, qr: str = "") -> str:
     controls = (
-        '<nav class="controls" aria-label="Slides">'
-        '<button type="button" data-action="prev" title="Previous slide (←)">‹</button>'
-        '<button type="button" data-action="next" title="Next slide (→)">›</button>'
-        '<button type="button" data-action="presenter" title="Presenter view (P)">'
-        "Presenter</button></nav>"
+        f'<nav class="controls" aria-label="{escape(_("Slides"))}">'
+        f'<button type="button" data-action="prev" title="{escape(_("Previous slide (←)"))}">'
+        "‹</button>"
+        f'<button type="button" data-action="next" title="{escape(_("Next slide (→)"))}">'
+        "›</button>"
+        f'<button type="button" data-action="presenter" '
+        f'title="{escape(_("Presenter view (P)"))}">{_text(_("Presenter"))}</button></nav>'
     )
     return (
         f'<footer><p class="credit">{credit}</p>{qr}'
@@ -380,22 +415,27 @@ def _slide(rs: RenderedSlide, total: int, base: str | None, when: date) -> str:
         head.append(f'<p class="filters">{escape(page.subtitle)}</p>')
     if rs.empty:
         # The slide's filters match nothing: its figures read 0 or "none", not an error.
-        head.append(
-            '<p class="filters empty">Nothing in the data matches this slide\'s filters: '
-            "its figures read 0 or none, and the map has nothing of them to show.</p>"
+        empty = _(
+            "Nothing in the data matches this slide's filters: its figures read 0 or none, "
+            "and the map has nothing of them to show."
         )
+        head.append(f'<p class="filters empty">{_text(empty)}</p>')
     for note in rs.notes:  # a map view or layer of the slide that was not understood
-        head.append(f'<p class="filters empty">Map: {escape(note)}.</p>')
+        note_text = _text(_("Map: {note}.")).format(note=escape(note))
+        head.append(f'<p class="filters empty">{note_text}</p>')
+    map_title = _("Map: {title}").format(title=page.title or rs.headline)
     frame = (
-        f'<div class="map"><iframe title="{escape("Map: " + (page.title or rs.headline))}" '
+        f'<div class="map"><iframe title="{escape(map_title)}" '
         f'sandbox="{SANDBOX}" data-srcdoc="{html.escape(_map_page(rs), quote=True)}">'
         "</iframe></div>"
     )
     credit = _credit(rs)
-    credit += (" " if credit else "") + escape(f"Arrival Atlas, {when:%d %B %Y}.")
+    made = _("Arrival Atlas, {date}.").format(date=fmt_date(when, "long"))
+    credit += (" " if credit else "") + escape(made)
+    label = _("Slide {n} of {total}").format(n=rs.number, total=total)
     return (
         f'<section class="slide" id="slide-{rs.number}" aria-hidden="true" '
-        f'aria-label="Slide {rs.number} of {total}">'
+        f'aria-label="{escape(label)}">'
         f"<header>{''.join(head)}</header>{frame}"
         f"{_footer(credit, rs.number, total, _qr(base, rs))}{_notes(rs.slide.notes)}</section>"
     )
@@ -404,11 +444,14 @@ def _slide(rs: RenderedSlide, total: int, base: str | None, when: date) -> str:
 def _broken(n: int, total: int, notes: str, exc: BriefingError) -> str:
     problems = [str(p) for p in exc.problems] or [str(exc)]
     items = "".join(f"<li>{escape(p)}</li>" for p in problems)
+    label = _("Slide {n} of {total}").format(n=n, total=total)
+    head = _("Slide {n} cannot be shown").format(n=n)
     return (
         f'<section class="slide broken" id="slide-{n}" aria-hidden="true" '
-        f'aria-label="Slide {n} of {total}">'
-        f'<header><h1 class="headline">Slide {n} cannot be shown</h1>'
-        f'<p class="caption">The briefing file has a problem on this slide:</p></header>'
+        f'aria-label="{escape(label)}">'
+        f'<header><h1 class="headline">{_text(head)}</h1>'
+        f'<p class="caption">{_text(_("The briefing file has a problem on this slide:"))}</p>'
+        "</header>"
         f'<ul class="problems">{items}</ul>{_footer("", n, total)}{_notes(notes)}</section>'
     )
 
@@ -468,11 +511,11 @@ def briefing_deck(
     if not sections:
         sections.append(
             '<section class="slide"><header><h1 class="headline">'
-            "This briefing has no slide</h1></header></section>"
+            f"{_text(_('This briefing has no slide'))}</h1></header></section>"
         )
     first = min(max(int(start), 1), max(total, 1))
     return (
-        "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<!doctype html>\n<html lang='{language()}'><head><meta charset='utf-8'>"
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{escape(b.title)}</title><style>{CSS}</style></head>"
         f'<body data-start="{first}">\n'

@@ -11,6 +11,12 @@ reads accents, no comment lines) so ``pandas.read_csv`` and Excel open it as is;
 citation, licence, filters, caveat and date travel in the .xlsx "About" sheet and in the
 GeoJSON ``metadata``. Text cells that a spreadsheet would run as a formula are defused
 in the CSV and written as text in the .xlsx.
+
+Language: the words of a file (title bar, About sheet, header row) are the language of
+the run that makes it (:mod:`geo.i18n`); data values stay as published. The data's
+column names are English identifiers, kept as they are in English (scripts read them);
+a French or Spanish CSV or workbook names them in its language (:func:`column_header`).
+GeoJSON property keys stay the identifiers.
 """
 
 from __future__ import annotations
@@ -25,12 +31,117 @@ import numpy as np
 import pandas as pd
 
 from geo.assets import LEAFLET_URL, leaflet_source
+from geo.i18n import DEFAULT, N_, _, fmt_date, fmt_int, language
 from geo.maps import OCEAN, escape, render
 from geo.mapspec import MapSpec
 
 # A text cell starting with one of these is run as a formula by spreadsheets (OWASP
 # "CSV injection"): tab and carriage return too, which some strip before parsing.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# The workbook's sheets (translated where written).
+DATA_SHEET = N_("Data")
+ABOUT_SHEET = N_("About")
+
+# The header a French or Spanish data file gives each column the views export (English
+# files keep the column names themselves). Translated where used: ``_(label)``.
+COLUMN_LABELS = {
+    # i18n: a column header of an exported data file (CSV, Excel)
+    "incident_id": N_("Incident ID"),
+    "incident_date": N_("Incident date"),
+    "year": N_("Year"),
+    "lat": N_("Latitude"),
+    "lon": N_("Longitude"),
+    "incidents": N_("Incidents"),
+    "dead": N_("Dead"),
+    "missing": N_("Missing"),
+    "dead_and_missing": N_("Dead and missing"),
+    "survivors": N_("Survivors"),
+    "causes": N_("Causes of death"),
+    "routes": N_("Migration routes"),
+    "location": N_("Location"),
+    "country": N_("Country"),
+    "information_source": N_("Information source"),
+    "url": N_("URL"),
+    "incident_type": N_("Incident type"),
+    "first_date": N_("First incident date"),
+    "last_date": N_("Last incident date"),
+    "top_route": N_("Most frequent route"),
+    "site_id": N_("Site ID"),
+    "dataset": N_("Dataset"),
+    "name": N_("Name"),
+    "site_type": N_("Site type"),
+    "population_group": N_("Population group"),
+    "is_open": N_("Open"),
+    "iso3": N_("ISO3 code"),
+    "admin1": N_("First-level administrative unit"),
+    "position_approximate": N_("Approximate position"),
+    "individuals": N_("Individuals"),
+    "city_code": N_("City code"),
+    "city": N_("City"),
+    "population": N_("Population"),
+    "projected": N_("Projected value"),
+    "pop_from": N_("Population, start of period"),
+    "pop_to": N_("Population, end of period"),
+    "growth": N_("Growth (people)"),
+    "growth_pct": N_("Growth (%)"),
+    "nearest_centre": N_("Nearest CIFAL centre"),
+    "nearest_centre_km": N_("Distance to the nearest CIFAL centre (km)"),
+    "nearest_corridor": N_("Nearest route corridor"),
+    "nearest_corridor_km": N_("Distance to the nearest route corridor (km)"),
+}
+# Columns named with a number (a year, a distance): pattern -> header with placeholders.
+COLUMN_PATTERNS = (
+    (re.compile(r"population_(?P<year>\d{4})"), N_("Population {year}")),
+    (re.compile(r"incidents_within_(?P<km>\d+)km"), N_("Incidents within {km} km")),
+    (re.compile(r"dead_within_(?P<km>\d+)km"), N_("Dead within {km} km")),
+    (re.compile(r"missing_within_(?P<km>\d+)km"), N_("Missing within {km} km")),
+    (
+        re.compile(r"dead_and_missing_within_(?P<km>\d+)km"),
+        N_("Dead and missing within {km} km"),
+    ),
+)
+
+
+def column_header(name: object) -> str:
+    """The header a data file gives the column ``name`` in this run's language.
+
+    English keeps the column name itself (``dead_and_missing``: the files scripts and
+    the reconciliation read); French and Spanish name it in words ("Morts et disparus").
+    A column with no known label keeps its name.
+    """
+    name = str(name)
+    if language() == DEFAULT:
+        return name
+    if name in COLUMN_LABELS:
+        return _(COLUMN_LABELS[name])
+    for pattern, label in COLUMN_PATTERNS:
+        m = pattern.fullmatch(name)
+        if m:
+            values = m.groupdict()
+            if "km" in values:
+                values["km"] = fmt_int(int(values["km"]))
+            return _(label).format(**values)
+    return name
+
+
+def _headed(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its columns named as :func:`column_header` names them (itself in
+    English); a header two columns would share keeps the column name."""
+    headers = [column_header(c) for c in df.columns]
+    if headers == [str(c) for c in df.columns]:
+        return df
+    seen: dict[str, int] = {}
+    for h in headers:
+        seen[h] = seen.get(h, 0) + 1
+    headers = [h if seen[h] == 1 else str(c) for h, c in zip(headers, df.columns, strict=True)]
+    return df.set_axis(headers, axis=1)
+
+
+def _export_day(when: date) -> str:
+    """The export date as a file states it: ISO in English (as it always has been), the
+    language's long form in French and Spanish (26 novembre 2026)."""
+    return when.isoformat() if language() == DEFAULT else fmt_date(when, "long")
 
 
 def _page_css() -> str:
@@ -60,9 +171,9 @@ def _title_bar(
     credit = " · ".join(
         t
         for t in (
-            f"Source: {escape(citation)}" if citation else "",
-            f"Licence: {escape(licence)}" if licence else "",
-            f"Exported from Arrival Atlas on {when.isoformat()}",
+            _("Source: {citation}").format(citation=escape(citation)) if citation else "",
+            _("Licence: {licence}").format(licence=escape(licence)) if licence else "",
+            _("Exported from Arrival Atlas on {date}").format(date=_export_day(when)),
         )
         if t
     )
@@ -111,9 +222,12 @@ def standalone_html(
         raise TypeError(f"a map description (MapSpec) is exported, not a {type(spec).__name__}")
     page = render(spec).get_root()
     html = page.render()
-    page_title = f"{title}: {subtitle}" if subtitle else title
+    page_title = (
+        _("{title}: {subtitle}").format(title=title, subtitle=subtitle) if subtitle else title
+    )
     bar = _title_bar(title, subtitle, citation, licence, caveat, when or date.today())
     # Title bar and styles first (the page's own markup, before any inlined script).
+    html = re.sub(r"<html(?=[\s>])", f'<html lang="{language()}"', html, count=1)
     html = html.replace("<head>", f"<head>\n<title>{escape(page_title)}</title>", 1)
     html = html.replace("</head>", _page_css() + "\n</head>", 1)
     html = html.replace("<body>", "<body>\n" + bar, 1)
@@ -121,12 +235,12 @@ def standalone_html(
     css = leaflet_source("leaflet.css")
     html = re.sub(
         rf'<script src="{re.escape(LEAFLET_URL)}/leaflet\.js"></script>',
-        lambda _: f"<script>{js}</script>",
+        lambda m: f"<script>{js}</script>",
         html,
     )
     html = re.sub(
         rf'<link rel="stylesheet" href="{re.escape(LEAFLET_URL)}/leaflet\.css"/>',
-        lambda _: f"<style>{css}</style>",
+        lambda m: f"<style>{css}</style>",
         html,
     )
     return html
@@ -237,7 +351,7 @@ def _defused(df: pd.DataFrame) -> pd.DataFrame:
 def csv_data(df: pd.DataFrame) -> bytes:
     """The rows as a plain CSV a spreadsheet or ``pandas.read_csv`` opens as is.
 
-    Header on row 1, one line per row, no comment lines, UTF-8 with a byte-order mark
+    Header on row 1 (the column names; in French and Spanish, :func:`column_header`), one line per row, no comment lines, UTF-8 with a byte-order mark
     (so Excel reads "Türkiye"; ``pandas.read_csv`` skips the mark). Lists are joined
     with ``"; "``; text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a
     carriage return get a leading ``'`` so no spreadsheet runs them as formulas.
@@ -253,7 +367,7 @@ def csv_data(df: pd.DataFrame) -> bytes:
         The CSV file.
     """
     out = io.StringIO()
-    _defused(df).to_csv(out, index=False, lineterminator="\r\n")
+    _headed(_defused(df)).to_csv(out, index=False, lineterminator="\r\n")
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -290,18 +404,21 @@ def about_rows(
     list of (str, str)
     """
     items = [
-        ("Title", title),
-        ("Filters", filters),
-        ("Source (cite as)", citation),
-        ("Licence", licence),
+        (_("Title"), title),
+        (_("Filters"), filters),
+        (_("Source (cite as)"), citation),
+        (_("Licence"), licence),
     ]
     if caveat:
-        items.append(("Caveat", caveat))
+        items.append((_("Caveat"), caveat))
     if rows is not None:
-        items.append(("Rows", f"{rows:,} (sheet Data)"))
+        items.append(
+            (_("Rows"), _("{n} (sheet {sheet})").format(n=fmt_int(rows), sheet=_(DATA_SHEET)))
+        )
     if link:
-        items.append(("View settings", link))
-    items.append(("Exported", f"from Arrival Atlas on {(when or date.today()).isoformat()}"))
+        items.append((_("View settings"), link))
+    day = _export_day(when or date.today())
+    items.append((_("Exported"), _("from Arrival Atlas on {date}").format(date=day)))
     return [(k, " ".join(str(v).split())) for k, v in items]
 
 
@@ -368,9 +485,9 @@ def xlsx_data(df: pd.DataFrame, about: Sequence[tuple[str, str]]) -> bytes:
     from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Data")
+    ws = wb.create_sheet(_(DATA_SHEET))
     ws.freeze_panes = "A2"
-    cols = [str(c) for c in df.columns]
+    cols = list(_headed(df).columns)
     widths = [min(max(len(c), 8), 40) + 2 for c in cols]
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
@@ -380,7 +497,7 @@ def xlsx_data(df: pd.DataFrame, about: Sequence[tuple[str, str]]) -> bytes:
         if any(isinstance(v, str) and v.startswith(FORMULA_START) for v in row):
             row = [_text_cell(ws, v) for v in row]  # else openpyxl would store a formula
         ws.append(row)
-    info = wb.create_sheet("About")
+    info = wb.create_sheet(_(ABOUT_SHEET))
     info.column_dimensions["A"].width = 18
     info.column_dimensions["B"].width = 110
     for key, value in about:
@@ -402,14 +519,14 @@ def csv_with_citation(
     """
     out = io.StringIO()
     for line in (
-        f"Source: {citation}",
-        f"Licence: {licence}",
-        f"Filters: {filters}",
-        *([f"Note: {caveat}"] if caveat else []),
-        f"Exported from Arrival Atlas on {date.today().isoformat()}",
+        _("Source: {citation}").format(citation=citation),
+        _("Licence: {licence}").format(licence=licence),
+        _("Filters: {filters}").format(filters=filters),
+        *([_("Note: {caveat}").format(caveat=caveat)] if caveat else []),
+        _("Exported from Arrival Atlas on {date}").format(date=_export_day(date.today())),
     ):
         out.write("# " + " ".join(line.split()) + "\n")
-    _defused(df).to_csv(out, index=False)
+    _headed(_defused(df)).to_csv(out, index=False)
     return out.getvalue().encode("utf-8")
 
 

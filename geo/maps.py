@@ -24,6 +24,7 @@ from folium.utilities import JsCode
 from geo import mapspec as ms
 from geo.assets import LEAFLET_URL
 from geo.basemap import Basemap, make_basemap, simplified_countries  # noqa: F401 (re-exported)
+from geo.i18n import DEFAULT, _, babel_locale, language
 from geo.mapspec import BORDER, LAND, OCEAN, WORLD_BOUNDS, Circle  # noqa: F401 (re-exported)
 
 WORLD_VIEW = {"location": [20.0, 10.0], "zoom_start": 2}
@@ -55,11 +56,14 @@ def http_url(url: object) -> str | None:
     return s if _HTTP_URL.match(s) else None
 
 
-def safe_link(url: object, label: str = "source") -> str:
-    """An escaped ``<a>`` for http(s) URLs only; anything else (``javascript:``...) gives ''."""
+def safe_link(url: object, label: str | None = None) -> str:
+    """An escaped ``<a>`` for http(s) URLs only; anything else (``javascript:``...) gives ''.
+    ``label`` defaults to "source" in this run's language."""
     s = http_url(url)
     if s is None:
         return ""
+    if label is None:
+        label = _("source")
     return f'<a href="{escape(s)}" target="_blank" rel="noopener noreferrer">{escape(label)}</a>'
 
 
@@ -73,6 +77,26 @@ def make_offline(m: folium.Map) -> folium.Map:
     m.default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
     m.default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
     return m
+
+
+def _css_text(text: str) -> str:
+    """Text as the inside of a CSS string in single quotes (in a <style> element)."""
+    return "".join(ch if ch.isalnum() or ch in " .,-()" else f"\\{ord(ch):x} " for ch in text)
+
+
+def number_format() -> str:
+    """The browser's number format for this run's language: a tooltip value written by
+    ``toLocaleString('en-US')`` with its group and decimal marks swapped for the
+    language's (Babel's, as :func:`geo.i18n.fmt_int` writes them: 76,272 / 76 272 /
+    76.272), as a JavaScript function."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    loc = babel_locale()
+    marks = json.dumps([get_group_symbol(loc), get_decimal_symbol(loc)], ensure_ascii=False)
+    return (
+        "function(v){var m=" + marks + ",p=v.toLocaleString('en-US').split('.');"
+        "return p[0].replace(/,/g,m[0])+(p.length>1?m[1]+p[1]:'');}"
+    )
 
 
 def base_map(
@@ -122,14 +146,16 @@ def base_map(
             ".atlas-legend-closed .atlas-legend-body{display:none}"
             ".atlas-legend-closed .atlas-legend-toggle{position:static;padding:7px 10px;"
             "color:#222;font:bold 12px/1 'DejaVu Sans',Arial,sans-serif}"
-            ".atlas-legend-closed .atlas-legend-toggle::after{content:'Legend \\25B4'}"
+            ".atlas-legend-closed .atlas-legend-toggle::after{content:'"
+            + _css_text(_("Legend"))
+            + " \\25B4'}"
             ".leaflet-control-attribution{font-size:11px}"
             ".leaflet-control-layers{font-size:12px;line-height:1.3}"
             ".leaflet-control-layers label{margin:1px 0}</style>"
         )
     )
     GeoJsonLayer(
-        ms.BASEMAP_NAME,
+        _(ms.BASEMAP_NAME),
         countries.for_bounds(bounds) if isinstance(countries, Basemap) else countries,
         dict(ms.BASEMAP_STYLE),
         overlay=False,
@@ -205,13 +231,14 @@ class CircleLayer(Described, folium.map.FeatureGroup):
             var rows = {{ this.rows_json }};
             var style = {{ this.style_json }};
             var fmt = {{ this.format_json }};
+            var num = {{ this.number_js }};
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
                 var o = Object.assign({}, style, {radius: r[2], fillColor: colors[r[3]], color: style.color || colors[r[3]]});
                 var c = L.circleMarker([r[0], r[1]], o);
                 var tip = r[4];
                 if (fmt && r[6]) {
-                    tip = fmt.replace(/\{(\d+)\}/g, function(m, k) { var v = r[6][k]; return typeof v === 'number' ? v.toLocaleString('en-US') : v; });
+                    tip = fmt.replace(/\{(\d+)\}/g, function(m, k) { var v = r[6][k]; return typeof v === 'number' ? num(v) : v; });
                 }
                 if (tip) { c.bindTooltip(tip, {sticky: true}); }
                 if (r[5]) { c.bindPopup(r[5], {maxWidth: 320}); }
@@ -238,6 +265,7 @@ class CircleLayer(Described, folium.map.FeatureGroup):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self.tooltip_format = tooltip_format
         self.format_json = json.dumps(tooltip_format).replace("</", "<\\/")
+        self.number_js = number_format()  # the session's language, when it is made
         self._name = "CircleLayer"
         self.circles = list(circles)
         self.colors = list(colors)
@@ -367,7 +395,7 @@ class Legend(MacroElement):
                 var show = function(open) {
                     div.classList.toggle('atlas-legend-closed', !open);
                     button.setAttribute('aria-expanded', open ? 'true' : 'false');
-                    button.title = open ? 'Hide the legend' : 'Show the legend';
+                    button.title = open ? {{ this.hide_json }} : {{ this.show_json }};
                     button.setAttribute('aria-label', button.title);
                     map.fire('atlaslegend');
                 };
@@ -404,6 +432,8 @@ class Legend(MacroElement):
         self._name = "Legend"
         self.narrow_px = NARROW_MAP_PX
         self.position_json = json.dumps(position)
+        self.hide_json = _js(_("Hide the legend"))
+        self.show_json = _js(_("Show the legend"))
         self.title = title
         self.items = [
             (swatch_css(i), i.label) if isinstance(i, ms.LegendItem) else tuple(i) for i in items
@@ -491,6 +521,32 @@ class FitControls(MacroElement):
         self._name = "FitControls"
 
 
+class ControlWords(MacroElement):
+    """The zoom buttons' tooltips in the page's language (Leaflet writes them in
+    English); added to French and Spanish maps only."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            var words = {{ this.words_json }};
+            Object.keys(words).forEach(function(cls) {
+                var b = map.getContainer().querySelector('.' + cls);
+                if (b) { b.title = words[cls]; b.setAttribute('aria-label', words[cls]); }
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ControlWords"
+        self.words_json = _js(
+            {"leaflet-control-zoom-in": _("Zoom in"), "leaflet-control-zoom-out": _("Zoom out")}
+        )
+
+
 def finish(
     m: folium.Map, *, legend: Legend | None, credit: str, collapsed: bool | None = None
 ) -> folium.Map:
@@ -512,6 +568,8 @@ def finish(
         collapsed = JsCode(f"window.innerWidth < {NARROW_MAP_PX}")
     folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
     FitControls().add_to(m)
+    if language() != DEFAULT:
+        ControlWords().add_to(m)
     return m
 
 

@@ -19,12 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from geo.catalog import credit_for
+from geo.i18n import N_, _, fmt_int, fmt_num
 
 WORLD_BOUNDS = [[-45.0, -125.0], [62.0, 150.0]]
 OCEAN = "#dbe7ee"
 LAND = "#f4f1ea"
 BORDER = "#b9b2a5"
-BASEMAP_NAME = "Countries (Natural Earth)"
+# The basemap's name in the layer control (translated where drawn: ``_(BASEMAP_NAME)``).
+BASEMAP_NAME = N_("Countries (Natural Earth)")
 BASEMAP_STYLE = {"fillColor": LAND, "color": BORDER, "weight": 0.6, "fillOpacity": 1.0}
 BASEMAP_DATASET = "natural_earth"
 
@@ -238,19 +240,22 @@ def class_legend_items(
     for i, color in enumerate(colors[: len(breaks) + 1]):
         if i < len(breaks):
             label = (
-                f"{_fmt(lo + (1 if lo else 0))}–{_fmt(breaks[i])} {unit}"
+                _("{low}–{high} {unit}").format(
+                    low=_fmt(lo + (1 if lo else 0)), high=_fmt(breaks[i]), unit=unit
+                )
                 if lo
-                else f"up to {_fmt(breaks[i])} {unit}"
+                else _("up to {n} {unit}").format(n=_fmt(breaks[i]), unit=unit)
             )
             lo = breaks[i]
         else:
-            label = f"more than {_fmt(lo)} {unit}"
+            label = _("more than {n} {unit}").format(n=_fmt(lo), unit=unit)
         items.append(dot(color, label))
     return items
 
 
 def _fmt(v: float) -> str:
-    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.1f}"
+    """A class limit as the language writes it (1,000 / 1 000 / 1.000; 2.5 / 2,5)."""
+    return fmt_int(v) if float(v).is_integer() else fmt_num(v, 1)
 
 
 # --------------------------------------------------------------------------- the map
@@ -417,11 +422,12 @@ def apply_view(spec: MapSpec, params: Mapping[str, str]) -> list[str]:
     notes = []
     unknown = layer_choice(spec, params.get(LAYERS_KEY))
     if unknown:
-        notes.append("layers not on this map: " + ", ".join(unknown))
+        # the keys come from a link or a briefing file: plain text, escaped where shown
+        notes.append(_("layers not on this map: {layers}").format(layers=", ".join(unknown)))
     if any(k in params for k in VIEW_KEYS):
         view = link_view(params)
         if view is None:
-            notes.append("the map view (lat, lon, z) is not a view; the default is shown")
+            notes.append(_("the map view (lat, lon, z) is not a view; the default is shown"))
         else:
             spec.view = view
             spec.bounds = view_bounds(*view)

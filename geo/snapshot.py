@@ -31,6 +31,7 @@ from shapely.geometry import mapping
 from geo import mapspec as ms
 from geo.basemap import Basemap
 from geo.catalog import MMP_CAVEAT
+from geo.i18n import _, fmt_date, fmt_int
 from geo.mapspec import OCEAN
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def _rings(geom: dict) -> Iterator[list[list[list[float]]]]:
 def _polygon_path(rings: list) -> MplPath | None:
     verts, codes = [], []
     for ring in rings:
-        pts = [_xy(x, y) for x, y, *_ in ring]
+        pts = [_xy(x, y) for x, y, *__ in ring]
         if len(pts) < 3:
             continue
         verts += pts + [pts[0]]
@@ -321,11 +322,14 @@ def _scale_bar(ax, fs: float) -> None:
                 gid="scalebar",
             )
         )
-    where = f"{abs(lat):.0f}°{'N' if lat >= 0 else 'S'}"
+    deg = f"{abs(lat):.0f}"
+    label = (_("{km} km (at {deg}°N)") if lat >= 0 else _("{km} km (at {deg}°S)")).format(
+        km=fmt_int(km), deg=deg
+    )
     ax.text(
         bx,
         by + 2.2 * h,
-        f"{km:,.0f} km (at {where})",
+        label,
         fontsize=8.5 * fs,
         color="#222222",
         va="bottom",
@@ -582,8 +586,8 @@ def _footer(spec: ms.MapSpec, caveat, when, fs: float) -> tuple[str, float]:
     """The footer's text (caveat, credit, date) and its height in inches."""
     credit = spec.credit
     footer = [
-        f"Source: {credit}" if credit else "",
-        f"Map made with Arrival Atlas on {when:%d %B %Y}.",
+        _("Source: {credit}").format(credit=credit) if credit else "",
+        _("Map made with Arrival Atlas on {date}.").format(date=fmt_date(when, "long")),
     ]
     if caveat:
         footer.insert(0, caveat)
