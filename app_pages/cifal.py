@@ -135,14 +135,18 @@ m3.metric(
     ),
     help=_("Route corridor destination ends within {km} km of a centre.").format(km=int(radius)),
 )
+GROWS = _(
+    "Cities whose total population grows {growth}%+ from {start} to {end} with no "
+    "centre within {km} km"
+).format(growth=int(growth), start=int(y0), end=int(y1), km=int(radius))
 m4.metric(
     _("Fast-growing, no centre"),
     fmt_int(h["uncovered"]),
-    help=_(
-        "Cities whose total population grows {growth}%+ from {start} to {end} with no "
-        "centre within {km} km"
-    ).format(growth=int(growth), start=int(y0), end=int(y1), km=int(radius))
-    + (f"; {md_plain(state.deadly_text())}" if state.deadly_text() else "")
+    help=(
+        _("{first}; {second}").format(first=GROWS, second=md_plain(state.deadly_text()))
+        if state.deadly_text()
+        else GROWS
+    )
     + f". {md_plain(view.caveat)}",
 )
 

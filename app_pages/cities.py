@@ -98,7 +98,7 @@ m1.metric(
 )
 m2.metric(
     _("People in them, {year}").format(year=hy_label),
-    _("{n} bn").format(n=fmt_num(h["population"] / 1e9, 2)),
+    _("{n} bn").format(n=fmt_num(round(h["population"] / 1e9, 2), 2)),
     help=f"{hy:d}.{proj}",
 )
 m3.metric(
@@ -108,7 +108,7 @@ m3.metric(
 )
 m4.metric(
     _("Refugees hosted, {year}").format(year=int(ryear)),
-    _("{n} M").format(n=fmt_num(view.refugees["total"].sum() / 1e6, 1)),
+    _("{n} M").format(n=fmt_num(round(view.refugees["total"].sum() / 1e6, 1), 1)),
     help=_(
         "UNHCR Refugee Data Finder: refugees under UNHCR's mandate plus asylum-seekers, "
         "summed over countries of asylum."

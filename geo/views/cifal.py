@@ -50,6 +50,12 @@ ACTIVE, CLOSED = "#1b9e77", "#9e9e9e"
 COVERED, UNCOVERED, DEST = "#7570b3", "#d95f02", "#252525"
 
 
+def then(first: str, second: str) -> str:
+    """Two clauses joined as the language writes a semicolon ("a; b", French "a ; b");
+    ``first`` alone when ``second`` is empty."""
+    return _("{first}; {second}").format(first=first, second=second) if second else first
+
+
 @dataclass
 class CifalState:
     """The CIFAL network page state; round-trips through URL query parameters."""
@@ -132,7 +138,7 @@ class CifalState:
     def describe(self) -> str:
         """One line saying what the state selects (years as numbers)."""
         deadly = self.deadly_text()
-        return _(
+        shown = _(
             "fast-growing cities (+{growth}% or more, {start}-{end}; {min}+) with no CIFAL "
             "centre within {radius} km"
         ).format(
@@ -141,7 +147,8 @@ class CifalState:
             end=self.year_to,
             min=fmt_int(self.min_population),
             radius=self.radius_km,
-        ) + (f"; {deadly}" if deadly else "")
+        )
+        return then(shown, deadly)
 
     def deadly_text(self) -> str:
         """The 'near deadly routes' filters in words ('' when none is set)."""
@@ -154,7 +161,10 @@ class CifalState:
             )
         if self.corridor_km:
             parts.append(_("within {km} km of a route corridor").format(km=self.corridor_km))
-        return "; ".join(parts)
+        text = ""
+        for part in parts:
+            text = then(text, part) if text else part
+        return text
 
 
 @dataclass
@@ -438,16 +448,18 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         ),
         ms.dot(
             UNCOVERED,
-            _(
-                "total population growing {growth}%+ {start}–{end} (WUP 2018), no centre "
-                "within {km} km"
-            ).format(
-                growth=state.min_growth_pct,
-                start=state.year_from,
-                end=state.year_to,
-                km=state.radius_km,
-            )
-            + (f"; {deadly}" if deadly else ""),
+            then(
+                _(
+                    "total population growing {growth}%+ {start}–{end} (WUP 2018), no centre "
+                    "within {km} km"
+                ).format(
+                    growth=state.min_growth_pct,
+                    start=state.year_from,
+                    end=state.year_to,
+                    km=state.radius_km,
+                ),
+                deadly,
+            ),
             layer=uncovered_layer.stable_key,
         ),
         ms.dot(DEST, _("route destination (reached)"), 9, layer=dest_key),
@@ -515,18 +527,22 @@ def export(view: CifalView, q: Query) -> PageExport:
         return positions(u.head(PLACES * 2).rename(columns={name: "name"}), ("lat", "lon"))
 
     return PAGE.facts(
-        subtitle=_(
-            "Fast-growing cities (total population +{growth}% or more, {start}-{end}, "
-            "WUP 2018; {min}+ in {end}) with no CIFAL centre within {km} km"
-        ).format(
-            growth=s.min_growth_pct,
-            start=label(s.year_from),
-            end=label(s.year_to),
-            min=fmt_int(s.min_population),
-            km=s.radius_km,
-        )
-        + (f"; {deadly}" if deadly else "")
-        + _("; dead and missing counted within {km} km").format(km=s.near_km),
+        subtitle=then(
+            then(
+                _(
+                    "Fast-growing cities (total population +{growth}% or more, {start}-{end}, "
+                    "WUP 2018; {min}+ in {end}) with no CIFAL centre within {km} km"
+                ).format(
+                    growth=s.min_growth_pct,
+                    start=label(s.year_from),
+                    end=label(s.year_to),
+                    min=fmt_int(s.min_population),
+                    km=s.radius_km,
+                ),
+                deadly,
+            ),
+            _("dead and missing counted within {km} km").format(km=s.near_km),
+        ),
         caveat=view.caveat or None,
         load_data=lambda: export_table(view),
         data_name=_("fast-growing cities with no centre within reach"),

@@ -472,12 +472,12 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
         layer, items, __ = growth_layer(growth, state.year_from, state.year_to, opts.projected)
         title = _("City growth {start}–{end}").format(start=state.year_from, end=state.year_to)
         projection = opts.projection_note(state.year_from, state.year_to)
-        note = f"{_('Circle area: people added (or lost).')} {projection}".strip()
+        note = (_("Circle area: people added (or lost).") + " " + projection).strip()
     else:
         layer, items, __ = population_circles(cities, state.year, bool(headline["projected"]))
         title = _("City population, {year}").format(year=opts.year_label(state.year))
         projection = opts.projection_note(state.year)
-        note = f"{_('Circle area: population.')} {projection}".strip()
+        note = (_("Circle area: population.") + " " + projection).strip()
     layer.key = "cities"  # population or growth: one layer to the picker and link
     dests = destination_layer(nearest)
     # Each legend and item names its layer: a picture with that layer hidden leaves it out.
@@ -496,7 +496,7 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
         ms.Legend(
             _("Refugees + asylum-seekers hosted, end {year}").format(year=state.refugee_year),
             ref_items,
-            f"{_('UNHCR; by country of asylum.')} {left_out}".strip(),
+            (_("UNHCR; by country of asylum.") + " " + left_out).strip(),
             position="bottomleft",
             layer=ref_layer.stable_key,
         ),
@@ -561,7 +561,7 @@ def export(view: CitiesView, q: Query) -> PageExport:
             cities=fmt_int(h["cities"]),
             min=fmt_int(s.min_population),
             year=label(view.headline_year or s.year),
-            people=fmt_num(int(h["population"]) / 1e9, 2),
+            people=fmt_num(round(int(h["population"]) / 1e9, 2), 2),
         ),
         load_places=lambda: positions(
             frame.sort_values(rank, ascending=False).head(PLACES * 2), ("lat", "lon")
