@@ -44,12 +44,33 @@ by_key = {b.key: b for b in available}
 folder = briefings_dir()
 
 
+def _link_to(key: str) -> None:
+    # The address names the briefing under edit (?b=, as the Briefing page's Edit link
+    # does): left naming another, it would reopen that file over the draft at the next
+    # run (after a shipped one is saved as a copy, or another is chosen in the list).
+    if key:
+        st.query_params["b"] = key
+    elif "b" in st.query_params:
+        del st.query_params["b"]
+
+
 def _open(key: str) -> None:
     st.session_state[K.DRAFT] = Draft.of(by_key[key])
+    _link_to(key)
 
 
 def _new() -> None:
     st.session_state[K.DRAFT] = Draft()
+    st.session_state[K.EDITOR_OPEN] = None  # the list no longer names what is edited
+    _link_to("")
+
+
+def _chosen() -> None:
+    # Only a change of the list opens a file: a choice left in it must not reopen the
+    # file later (after "New briefing", or a shipped one saved as the user's copy).
+    key, now = st.session_state.get(K.EDITOR_OPEN), draft()
+    if key and key != now.key and (now.saved or not now.slides):
+        _open(key)
 
 
 # --- which briefing: the draft, a saved file, or an upload --------------------------
@@ -77,11 +98,9 @@ with top[0]:
         ),
         placeholder="Choose a briefing file…",
         key=K.EDITOR_OPEN,
+        on_change=_chosen,
     )
-    if choice and choice != d.key:
-        if d.saved or not d.slides:
-            _open(choice)
-            st.rerun()
+    if choice and choice != d.key and d.slides and not d.saved:
         st.button(
             "Discard my changes and open it",
             on_click=_open,
@@ -107,6 +126,7 @@ if upload is not None and st.session_state.get(K.EDITOR_UPLOADED) != upload.file
         found += [p for ps in check_briefing(b, cache.query).values() for p in ps]
         st.session_state[K.DRAFT] = d = Draft.of(b)
         d.key, d.saved = "", False  # an upload is saved under its own title's name
+        _link_to("")
     st.session_state[K.EDITOR_PROBLEMS] = (upload.name, [str(p) for p in found], b is not None)
 
 uploaded = st.session_state.get(K.EDITOR_PROBLEMS)
@@ -254,6 +274,7 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
         left, right = st.columns([3, 2])
         with left:
             texts = {}
+            flagged = refused
             for part, label, attr, area in (
                 ("head", "Headline", "headline", False),
                 ("caption", "Caption", "caption", True),
@@ -289,8 +310,16 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
             if values:
                 try:
                     shown = fill_texts(slide, values)
-                except BriefingError:
+                except BriefingError as exc:
                     shown = None
+                    if refused == flagged:  # not an unknown {name} marked above: a format
+                        # such as {dead_and_missing:%Y} fails when shown; say why here
+                        refused += 1
+                        p0 = exc.problems[0]
+                        st.error(
+                            md_plain(f"{p0.field.capitalize()}: {p0.message}"),
+                            icon=":material/error:",
+                        )
                 if shown:
                     st.caption("Preview, with today's data")
                     st.markdown(f"**{md_plain(shown[0])}**")
@@ -316,6 +345,9 @@ def _save() -> None:
         )
         return
     d.key, d.saved = path.stem, True
+    if st.session_state.get(K.EDITOR_OPEN) != d.key:  # a shipped one's copy: not the choice
+        st.session_state[K.EDITOR_OPEN] = None
+    _link_to(d.key)
     st.session_state[K.EDITOR_SAVED] = ("ok", str(path))
 
 

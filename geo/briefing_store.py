@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 from pathlib import Path
 
@@ -124,9 +124,11 @@ def save_briefing(b: Briefing, folder: Path | None = None) -> Path:
         key = b.key  # the user's own file, saved in place even if the title changed
     path = folder / f"{key}.toml"
     text = briefing_toml(b)
-    fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=folder)
+    # Opened like any new file (mkstemp would make it 0600, unreadable to the group and
+    # whoever serves or shares the folder); a hidden name the *.toml glob never reads.
+    tmp = folder / f".{key}.{secrets.token_hex(6)}.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with open(tmp, "x", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:
