@@ -20,7 +20,7 @@ from app_pages._ui import (
 from geo import cache
 from geo.catalog import credit_for
 from geo.exports import defuse_formulas
-from geo.i18n import _, fmt_int, fmt_month
+from geo.i18n import _, bound, fmt_int, fmt_month
 from geo.views import camps
 
 opts, state = open_page(
@@ -44,7 +44,8 @@ KEYS = {
 }
 seed_widgets("camps", {key: getattr(state, field) for field, key in KEYS.items()})
 
-# The status choices' labels; the URL keeps the values (all, open, closed).
+# The status choices' labels; the URL keeps the values (all, open, closed). The labels
+# of the choices are made in this run's language wherever Streamlit asks for them (bound).
 status_labels = {"all": _("All"), "open": _("Open"), "closed": _("Closed")}
 
 with st.sidebar:
@@ -70,14 +71,14 @@ with st.sidebar:
         _("Dataset"),
         list(camps.DATASETS),
         key=KEYS["datasets"],
-        format_func=camps.dataset_label,
+        format_func=bound(camps.dataset_label),
         placeholder=_("All datasets"),
     )
     st.selectbox(
         _("Coordinate precision"),
         list(camps.PRECISIONS),
         key=KEYS["precision"],
-        format_func=camps.precision_label,
+        format_func=bound(camps.precision_label),
     )
 
 state = camps.CampsState(**{field: st.session_state[key] for field, key in KEYS.items()})
