@@ -52,20 +52,30 @@ seed_widgets(
     },
 )
 
+# The options' labels, made once in this run's language: a widget may call its format_func
+# outside the run (Streamlit's AppTest does), where the language would be English.
+size_labels = {n: _("{n} people").format(n=fmt_int(n)) for n in cifal.MIN_POPULATIONS}
+year_labels = {y: opts.year_label(y) for y in opts.years}
+dead_labels = {n: _("any number (no filter)") if n == 0 else fmt_int(n) for n in cifal.MIN_DEAD}
+corridor_labels = {
+    n: _("any distance (no filter)") if n == 0 else _("{km} km").format(km=fmt_int(n))
+    for n in cifal.CORRIDOR_KM
+}
+
 c1, c2, c3 = st.columns(3)
 radius = c1.select_slider(_("Within (km of a centre)"), options=cifal.RADII, key=KEYS["radius_km"])
 min_pop = c2.selectbox(
     _("Cities of at least"),
     cifal.MIN_POPULATIONS,
-    format_func=lambda n: _("{n} people").format(n=fmt_int(n)),
+    format_func=size_labels.get,
     key=KEYS["min_population"],
 )
 year = c3.select_slider(
-    _("Arrival cities in"), options=opts.years, format_func=opts.year_label, key=KEYS["year"]
+    _("Arrival cities in"), options=opts.years, format_func=year_labels.get, key=KEYS["year"]
 )
 c4, c5, c6 = st.columns(3)
 y0, y1 = period_slider(
-    _("Fast growth between"), opts.years, KEYS["period"], opts.year_label, where=c4
+    _("Fast growth between"), opts.years, KEYS["period"], year_labels.get, where=c4
 )
 growth = c5.select_slider(
     _("Fast growth means at least (%)"),
@@ -87,15 +97,13 @@ with st.sidebar:
     min_dead = st.selectbox(
         _("Keep cities with at least (dead and missing)"),
         cifal.MIN_DEAD,
-        format_func=lambda n: _("any number (no filter)") if n == 0 else fmt_int(n),
+        format_func=dead_labels.get,
         key=KEYS["min_dead"],
     )
     corridor = st.selectbox(
         _("Keep cities within (km of a route corridor)"),
         cifal.CORRIDOR_KM,
-        format_func=lambda n: (
-            _("any distance (no filter)") if n == 0 else _("{km} km").format(km=fmt_int(n))
-        ),
+        format_func=corridor_labels.get,
         help=_("Distance to the corridor's line (schematic corridors, data/route_corridors.md)."),
         key=KEYS["corridor_km"],
     )

@@ -51,29 +51,35 @@ seed_widgets(
     },
 )
 
+# The options' labels, made once in this run's language: a widget may call its format_func
+# outside the run (Streamlit's AppTest does), where the language would be English.
+mode_labels = {m: _(text) for m, text in cities.MODES.items()}
+size_labels = {n: _("{n} people").format(n=fmt_int(n)) for n in cities.MIN_POPULATIONS}
+year_labels = {y: opts.year_label(y) for y in opts.years}
+
 c1, c2, c3 = st.columns([3, 2, 2])
 mode = c1.radio(
     _("Circles show"),
     list(cities.MODES),  # the URL's values; the labels are translated
-    format_func=lambda m: _(cities.MODES[m]),  # md: trusted (the app's own mode labels)
+    format_func=mode_labels.get,
     horizontal=True,
     key=KEYS["mode"],
 )
 min_pop = c2.selectbox(
     _("Cities of at least"),
     cities.MIN_POPULATIONS,
-    format_func=lambda n: _("{n} people").format(n=fmt_int(n)),
+    format_func=size_labels.get,
     key=KEYS["min_population"],
 )
 k = c3.selectbox(_("Nearest cities per route destination"), cities.NEAREST_K, key=KEYS["k"])
 if mode == "population":
     year = st.select_slider(
-        _("Year"), options=opts.years, format_func=opts.year_label, key=KEYS["year"]
+        _("Year"), options=opts.years, format_func=year_labels.get, key=KEYS["year"]
     )
     y0, y1 = state.year_from, state.year_to
 else:
     year = state.year
-    y0, y1 = period_slider(_("Growth between"), opts.years, KEYS["period"], opts.year_label)
+    y0, y1 = period_slider(_("Growth between"), opts.years, KEYS["period"], year_labels.get)
 ryear = st.select_slider(
     _("Refugees hosted at the end of"), options=opts.refugee_years, key=KEYS["refugee_year"]
 )
