@@ -336,7 +336,7 @@ def _entry(d: Dataset) -> str:
     # The catalog's texts are marked for translation there (_() gives them back as they
     # are when they are not).
     parts = [
-        f"{_(d.publisher)}.",
+        _(d.publisher) + ".",
         _("Cite as: {citation}.").format(citation=_(d.citation).rstrip(".")),
         _("Licence: {licence}.").format(licence=_(d.licence).rstrip(".")),
     ]
@@ -453,7 +453,7 @@ def briefing_pdf(
     bytes
         The PDF document.
     """
-    pdf = slide_document(b.title)
+    pdf = slide_document(b.text("title"))
     total = len(b.slides)
     shown: list[RenderedSlide] = []
     for n in range(1, total + 1):

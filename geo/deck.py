@@ -131,16 +131,17 @@ def _text(message: str) -> str:
 def presenter_html() -> str:
     """What the deck writes into the presenter window, in this run's language: markup
     only, the slide's texts are set with ``textContent`` afterwards."""
+    # Messages outside the f-strings: the extractor does not look inside them.
+    title, notes = _text(_("Presenter view")), _text(_("Notes"))
+    prev, nxt = _text(_("Previous")), _text(_("Next"))
     return (
         f"<!doctype html><html lang='{language()}'><head><meta charset='utf-8'>"
-        f"<title>{_text(_('Presenter view'))}</title><style>"
-        + PRESENTER_CSS
-        + "</style></head><body>"
+        f"<title>{title}</title><style>" + PRESENTER_CSS + "</style></head><body>"
         "<div class='top'><span id='count'></span><span id='clock'>00:00</span></div>"
-        f"<h1 id='headline'></h1><h2>{_text(_('Notes'))}</h2><div id='notes'></div>"
-        f"<h2>{_text(_('Next'))}</h2><p id='next'></p>"
-        f"<p><button id='prev-btn' type='button'>{_text(_('Previous'))}</button>"
-        f"<button id='next-btn' type='button'>{_text(_('Next'))}</button></p></body></html>"
+        f"<h1 id='headline'></h1><h2>{notes}</h2><div id='notes'></div>"
+        f"<h2>{nxt}</h2><p id='next'></p>"
+        f"<p><button id='prev-btn' type='button'>{prev}</button>"
+        f"<button id='next-btn' type='button'>{nxt}</button></p></body></html>"
     )
 
 
@@ -387,14 +388,15 @@ def _qr(base: str | None, rs: RenderedSlide) -> str:
 
 
 def _footer(credit: str, n: int, total: int, qr: str = "") -> str:
+    nav, presenter = escape(_("Slides")), _text(_("Presenter"))
+    prev, nxt = escape(_("Previous slide (←)")), escape(_("Next slide (→)"))
+    presenter_title = escape(_("Presenter view (P)"))
     controls = (
-        f'<nav class="controls" aria-label="{escape(_("Slides"))}">'
-        f'<button type="button" data-action="prev" title="{escape(_("Previous slide (←)"))}">'
-        "‹</button>"
-        f'<button type="button" data-action="next" title="{escape(_("Next slide (→)"))}">'
-        "›</button>"
-        f'<button type="button" data-action="presenter" '
-        f'title="{escape(_("Presenter view (P)"))}">{_text(_("Presenter"))}</button></nav>'
+        f'<nav class="controls" aria-label="{nav}">'
+        f'<button type="button" data-action="prev" title="{prev}">‹</button>'
+        f'<button type="button" data-action="next" title="{nxt}">›</button>'
+        f'<button type="button" data-action="presenter" title="{presenter_title}">'
+        f"{presenter}</button></nav>"
     )
     return (
         f'<footer><p class="credit">{credit}</p>{qr}'
@@ -437,7 +439,7 @@ def _slide(rs: RenderedSlide, total: int, base: str | None, when: date) -> str:
         f'<section class="slide" id="slide-{rs.number}" aria-hidden="true" '
         f'aria-label="{escape(label)}">'
         f"<header>{''.join(head)}</header>{frame}"
-        f"{_footer(credit, rs.number, total, _qr(base, rs))}{_notes(rs.slide.notes)}</section>"
+        f"{_footer(credit, rs.number, total, _qr(base, rs))}{_notes(rs.slide.text('notes'))}</section>"
     )
 
 
@@ -446,12 +448,12 @@ def _broken(n: int, total: int, notes: str, exc: BriefingError) -> str:
     items = "".join(f"<li>{escape(p)}</li>" for p in problems)
     label = _("Slide {n} of {total}").format(n=n, total=total)
     head = _("Slide {n} cannot be shown").format(n=n)
+    problem = _text(_("The briefing file has a problem on this slide:"))
     return (
         f'<section class="slide broken" id="slide-{n}" aria-hidden="true" '
         f'aria-label="{escape(label)}">'
         f'<header><h1 class="headline">{_text(head)}</h1>'
-        f'<p class="caption">{_text(_("The briefing file has a problem on this slide:"))}</p>'
-        "</header>"
+        f'<p class="caption">{problem}</p></header>'
         f'<ul class="problems">{items}</ul>{_footer("", n, total)}{_notes(notes)}</section>'
     )
 
@@ -503,21 +505,21 @@ def briefing_deck(
         try:
             rs = render_slide(b, n, q, countries)
         except BriefingError as exc:
-            sections.append(_broken(n, total, b.slides[n - 1].notes, exc))
+            sections.append(_broken(n, total, b.slides[n - 1].text("notes"), exc))
         else:
             sections.append(_slide(rs, total, base, when))
         if progress is not None:
             progress(n, total)
     if not sections:
+        empty = _text(_("This briefing has no slide"))
         sections.append(
-            '<section class="slide"><header><h1 class="headline">'
-            f"{_text(_('This briefing has no slide'))}</h1></header></section>"
+            f'<section class="slide"><header><h1 class="headline">{empty}</h1></header></section>'
         )
     first = min(max(int(start), 1), max(total, 1))
     return (
         f"<!doctype html>\n<html lang='{language()}'><head><meta charset='utf-8'>"
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{escape(b.title)}</title><style>{CSS}</style></head>"
+        f"<title>{escape(b.text('title'))}</title><style>{CSS}</style></head>"
         f'<body data-start="{first}">\n'
         + "\n".join(sections)
         + f"\n<script>{_js()}</script></body></html>\n"

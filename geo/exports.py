@@ -72,7 +72,7 @@ COLUMN_LABELS = {
     "name": N_("Name"),
     "site_type": N_("Site type"),
     "population_group": N_("Population group"),
-    "is_open": N_("Open"),
+    "is_open": N_("Open site"),
     "iso3": N_("ISO3 code"),
     "admin1": N_("First-level administrative unit"),
     "position_approximate": N_("Approximate position"),
