@@ -22,9 +22,13 @@ CITY_YEAR = 2025
 
 # The layers' ids in links, briefings and exports: their English names' slugs, the same
 # in every language (a layer's id is otherwise the slug of its shown, translated name).
+# The layers drawn by other pages' functions are pinned here too: the Overview's ids
+# hold whatever those functions name their layers.
 INCIDENTS_KEY = "dead-and-missing-iom-mmp"
+CORRIDORS_KEY = "route-corridors-schematic"
 SITES_KEY = "open-camps-and-sites-unhcr-isimm"
 CITIES_KEY = "cities-of-million-in-wup"
+CENTRES_KEY = "cifal-centres-unitar"
 
 
 def month_year(d) -> str:
@@ -67,7 +71,7 @@ def map_spec(q: Query, countries: dict, filters: dict, bins: pd.DataFrame, span)
         ``incident_date_range`` (first and last date, for the legend's title).
     """
     incidents, breaks = incident_bin_layer(bins, _("Dead and missing (IOM MMP)"), key=INCIDENTS_KEY)
-    corridors = corridor_layer(q, filters)[0]
+    corridors = replace(corridor_layer(q, filters)[0], key=CORRIDORS_KEY)
 
     sites = q("site_bins", site_types=[], status="open", countries=[], datasets=[], cell=2.0)
     site_breaks = nice_breaks(sites["sites"].tolist())
@@ -97,7 +101,7 @@ def map_spec(q: Query, countries: dict, filters: dict, bins: pd.DataFrame, span)
         if projected
         else _("city of 1 million+ ({year}, WUP 2018)")
     ).format(year=CITY_YEAR)
-    centres = cifal.centre_layer(q("cifal_centres"))
+    centres = replace(cifal.centre_layer(q("cifal_centres")), key=CENTRES_KEY)
 
     # Each item names its layer: a picture with that layer hidden leaves it out.
     items = [
