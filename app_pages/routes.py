@@ -18,7 +18,7 @@ from app_pages._ui import (
 from geo import cache
 from geo.catalog import MMP, credit_for
 from geo.exports import defuse_formulas
-from geo.i18n import _, fmt_date, fmt_int, fmt_num, ngettext
+from geo.i18n import _, babel_locale, fmt_date, fmt_int, fmt_num, language, ngettext
 from geo.views import routes
 
 KEYS = {"dates": "routes_dates", **{k: f"routes_{k}" for k in routes.LIST_KEYS}}
@@ -156,6 +156,35 @@ st.caption(
 )
 
 
+def _chart_locale() -> alt.Locale | None:
+    """The chart's number and month names in this run's language (Vega writes 1,234 and
+    Jan 2024 otherwise), from Babel's data; None in English (the chart as it always was)."""
+    if language() == "en":
+        return None
+    loc = babel_locale()
+    symbols = loc.number_symbols["latn"]
+    months = loc.months["format"]
+    days = loc.days["format"]  # Babel counts from Monday, Vega from Sunday
+    return alt.Locale(
+        number={
+            "decimal": symbols["decimal"],
+            "thousands": symbols["group"],
+            "grouping": [3],
+            "currency": ["", ""],
+        },
+        time={
+            "dateTime": "%x, %X",
+            "date": "%d/%m/%Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": [days["wide"][(i + 6) % 7] for i in range(7)],
+            "shortDays": [days["abbreviated"][(i + 6) % 7] for i in range(7)],
+            "months": [months["wide"][i] for i in range(1, 13)],
+            "shortMonths": [months["abbreviated"][i] for i in range(1, 13)],
+        },
+    )
+
+
 def _series() -> None:
     grain = "year" if view.grain == "year" else "month"
     st.markdown(
@@ -203,6 +232,9 @@ def _series() -> None:
             # default "fit") leaves the lines a sliver once the legend is below them
             .properties(height=320, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
         )
+        locale = _chart_locale()
+        if locale is not None:
+            chart = chart.configure(locale=locale)
         st.altair_chart(chart, width="stretch")
         n_routes = view.series["route"].nunique()
         st.caption(
