@@ -110,10 +110,7 @@ def _goto(at, key: str) -> None:
 
 def _add(at, key: str) -> dict:
     """Press the page's "Add to briefing"; returns the link it captured."""
-    link = (
-        at.query_params.to_dict() if hasattr(at.query_params, "to_dict") else dict(at.query_params)
-    )
-    link = {k: (v[-1] if isinstance(v, list) else v) for k, v in link.items()}
+    link = dict(at.query_params)  # the page's address at the click
     at.button(key=f"atlas_add_slide_{key}").click().run()
     _ok(at)
     assert any("Added as slide" in md_shown(s.value) for s in at.success)
