@@ -71,6 +71,10 @@ def slide_table(slide: Slide) -> dict:
         out["figures"] = list(slide.figures)
     if slide.params:
         out["params"] = {str(k): str(v) for k, v in slide.params.items()}
+    for lang, texts in sorted(slide.texts.items()):
+        kept = {k: v for k, v in texts.items() if v}
+        if kept:
+            out[lang] = kept
     return out
 
 
@@ -88,6 +92,10 @@ def briefing_toml(b: Briefing) -> str:
     data: dict = {"title": b.title}
     if b.description:
         data["description"] = b.description
+    for lang, texts in sorted(b.texts.items()):
+        kept = {k: v for k, v in texts.items() if v}
+        if kept:
+            data[lang] = kept
     data["slides"] = [slide_table(s) for s in b.slides]
     return HEADER + tomli_w.dumps(data, multiline_strings=True)
 

@@ -70,6 +70,7 @@ def _add_view(j, key: str) -> None:
 
 def _nav(j, name: str) -> None:
     """Go to another page through the app's navigation (the same session)."""
+    j.page.mouse.move(900, 5)  # a button's help tooltip can cover the sidebar's links
     j.page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=name).click()
     _ready(j.page)
     j.settle()
@@ -137,12 +138,14 @@ def test_presenter_builds_presents_and_carries_a_briefing(app, browser, con, fol
         _add_view(j, "cities")
 
         # 2. The editor: three slides in the order added.
+        page.mouse.move(900, 5)
         page.locator("[data-testid='stSidebarNav']").get_by_role(
             "link", name="Briefing editor"
         ).click()
         _ready(page)
         page.wait_for_function(
-            "() => document.querySelectorAll(\"[class*='st-key-atlas_slide_']\").length === 3",
+            "() => [...document.querySelectorAll(\"[class*='st-key-atlas_slide_'] p\")]"
+            ".filter(p => p.innerText.startsWith('Slide ')).length === 3",
             timeout=60_000,
         )
         titles = _order(page)
