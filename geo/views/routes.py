@@ -22,7 +22,7 @@ import pandas as pd
 from geo import maps
 from geo import mapspec as ms
 from geo.catalog import MMP, MMP_CAVEAT
-from geo.i18n import N_, _, fmt_date, fmt_int, fmt_month, fmt_num, language, ngettext
+from geo.i18n import N_, _, fmt_date, fmt_int, fmt_month, fmt_num, ngettext
 from geo.maps import (
     REDS,
     WORLD_BOUNDS,
@@ -418,13 +418,6 @@ def incident_bin_layer(
     breaks = nice_breaks(bins["dead_and_missing"].tolist())
     vmax = float(bins["dead_and_missing"].max() or 1) if len(bins) else 1.0
     no_route = _("no route given")
-    # The browser writes numbers the English way (1,234): other languages get them as
-    # text written by Babel (1 234, 1.234).
-    english = language() == "en"
-
-    def count(v) -> int | str:
-        return int(v) if english else fmt_int(int(v))
-
     circles = [
         Circle(
             r.lat,
@@ -432,12 +425,12 @@ def incident_bin_layer(
             radius_for(r.dead_and_missing, vmax, min_px=2.5, max_px=26),
             class_index(r.dead_and_missing, breaks),
             values=(
-                count(r.dead_and_missing),
-                count(r.incidents),
+                int(r.dead_and_missing),
+                int(r.incidents),
                 _years(r.first_date, r.last_date),
                 escape(r.top_route) if isinstance(r.top_route, str) else no_route,
-                count(r.dead),
-                count(r.missing),
+                int(r.dead),
+                int(r.missing),
             ),
         )
         for r in bins.itertuples()
