@@ -322,7 +322,10 @@ DEADLIEST_COLUMNS = [
     "information_source",
 ]
 DEADLIEST_CONFIG = {
-    "incident_date": st.column_config.DateColumn(_("Date"), format="DD MMM YYYY"),
+    # the grid's month names are English: other languages get day/month/year in figures
+    "incident_date": st.column_config.DateColumn(
+        _("Date"), format="DD MMM YYYY" if language() == "en" else "DD/MM/YYYY"
+    ),
     "incident_type": _("Type (IOM)"),
     "location": st.column_config.TextColumn(_("Location"), width="medium"),
     "country": _("Country"),

@@ -191,7 +191,8 @@ class RoutesState:
             values = getattr(self, key)
             if values:
                 parts.append(", ".join(values) if len(values) <= 2 else _counted(key, len(values)))
-        return "; ".join(parts)
+        # i18n: between the parts of a selection ("01 Jan 2014 to 08 Sep 2025; Drowning")
+        return _("; ").join(parts)
 
 
 def _counted(key: str, n: int) -> str:
@@ -868,8 +869,8 @@ def export(view: RoutesView, q: Query) -> PageExport:
         params=s.to_params(),
         headline=headline_text(view.headline),
         load_places=lambda: incident_places(q, s.query_params()),
-        # i18n: words of a file name ("3-routes"): plain ASCII letters, no accents
         file_tags=[
+            # i18n: words of a file name ("3-routes"): plain ASCII letters, no accents
             *tag_values(s.routes, _("routes")),
             *tag_values(s.regions, _("regions")),
             *tag_values(s.causes, _("causes")),
