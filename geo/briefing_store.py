@@ -19,6 +19,7 @@ import tomli_w
 
 from geo import DATA_DIR
 from geo.briefing import Briefing, Slide
+from geo.i18n import DEFAULT, _, language
 from geo.mapspec import LANG_KEY
 from geo.pages import page
 from geo.settings import briefings_dir
@@ -105,7 +106,12 @@ def new_slide(page_key: str, params: dict[str, str]) -> Slide:
     headline (:attr:`geo.views.page.Page.slide_headline`), to be edited."""
     # The language is the presenter's, not the view's: a slide shows in the deck's.
     kept = {k: v for k, v in params.items() if k != LANG_KEY}
-    return Slide(page_key, page(page_key).slide_headline, "", kept)
+    template = page(page_key).slide_headline
+    slide = Slide(page_key, template, "", kept)
+    lang = language()
+    if lang != DEFAULT and _(template) != template:
+        slide.texts = {lang: {"headline": _(template)}}  # shown in the editor's language
+    return slide
 
 
 def save_briefing(b: Briefing, folder: Path | None = None) -> Path:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo.catalog import citation_for, credit_for, licence_for
 from geo.exports import about_rows
+from geo.i18n import _
 
 if TYPE_CHECKING:
     import folium
@@ -217,7 +218,7 @@ class Page:
         licence; ``kw`` gives the rest (subtitle, caveat, load_data, data_name...)."""
         return PageExport(
             key=self.key,
-            title=self.title,
+            title=_(self.title),  # the session's language: every export and PNG title
             citation=self.citation,
             licence=self.licence,
             stem=self.file_stem,
