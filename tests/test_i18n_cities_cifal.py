@@ -94,3 +94,39 @@ def test_cities_page_in_french_reruns_with_its_french_options(db_path, monkeypat
     assert sizes.options[0].startswith(format_decimal(300_000, "#,##0", locale="fr"))
     n = _count(con, 2025, 300_000)
     assert at.metric[0].value == format_decimal(n, "#,##0", locale="fr")
+
+
+class _Marked:
+    """A stand-in catalogue: every message comes back with a word in front, so a layer
+    name that went through it slugs differently from the English one (the real catalogue
+    may not hold a message yet)."""
+
+    def gettext(self, message):
+        return f"fr {message}"
+
+    def ngettext(self, singular, plural, n):
+        return f"fr {singular if n == 1 else plural}"
+
+
+@pytest.mark.parametrize("page", [cities.PAGE, cifal.PAGE])
+def test_layer_ids_are_the_english_ones_in_every_language(q, con, monkeypatch, page):
+    """Links (``layers=``) and briefing slides name layers by id: a translated name must
+    not change it, and the English ids are those the names always gave."""
+    import geo.i18n as i18n
+    from geo import mapspec as ms
+
+    countries = countries_of(con)
+    english, __ = page.render(q, countries, {})
+    ids = [la.stable_key for la in english.spec.layers]
+    assert ids == [
+        la.key if la.key in ("cities", cifal.UNCOVERED_KEY) else ms.slug(la.name)
+        for la in english.spec.layers
+    ]
+    real = i18n.translations
+    monkeypatch.setattr(
+        i18n, "translations", lambda lang: real(lang) if lang == "en" else _Marked()
+    )
+    with using("fr"):
+        marked, __ = page.render(q, countries, {})
+    assert all(la.name.startswith("fr ") for la in marked.spec.layers if la.key != "cities")
+    assert [la.stable_key for la in marked.spec.layers] == ids

@@ -27,6 +27,7 @@ from geo.maps import (
 from geo.views import Query, pick_choice
 from geo.views.cities import (
     CitiesOptions,
+    english_key,
     fit_years,
     fix_growth_period,
     tip_number,
@@ -242,6 +243,7 @@ def centre_layer(centres: pd.DataFrame, *, show: bool = True) -> ms.CircleLayer:
     The Overview draws them with this too."""
     return ms.CircleLayer(
         name=_("CIFAL centres (UNITAR)"),
+        key=english_key(lambda: _("CIFAL centres (UNITAR)")),
         datasets=("cifal",),
         show=show,
         circles=[
@@ -310,8 +312,18 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     destinations = q("cifal_destinations", include_closed=state.include_closed)
 
     shown = centres if state.include_closed else centres[centres["active"]]
+
+    def rings_name() -> str:
+        return _("Within {km} km of a centre").format(km=state.radius_km)
+
+    def covered_name() -> str:
+        return _("Arrival cities within {km} km ({year})").format(
+            km=state.radius_km, year=state.year
+        )
+
     rings = ms.RingLayer(
-        name=_("Within {km} km of a centre").format(km=state.radius_km),
+        name=rings_name(),
+        key=english_key(rings_name),
         datasets=("cifal",),
         rings=[
             # within = rounded distance <= radius: the edge is where it rounds past it
@@ -328,9 +340,8 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     )
     cmax = float(covered["population"].max() or 1) if len(covered) else 1.0
     covered_layer = ms.CircleLayer(
-        name=_("Arrival cities within {km} km ({year})").format(
-            km=state.radius_km, year=state.year
-        ),
+        name=covered_name(),
+        key=english_key(covered_name),
         datasets=("wup_cities", "cifal"),
         circles=[
             Circle(
@@ -408,6 +419,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     )
     destinations_layer = ms.CircleLayer(
         name=_("Route destinations (schematic)"),
+        key=english_key(lambda: _("Route destinations (schematic)")),
         datasets=("route_corridors", "cifal"),
         circles=[
             Circle(

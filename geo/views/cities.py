@@ -4,7 +4,7 @@ choropleth, and the cities nearest each route corridor's destination end."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,7 @@ import pandas as pd
 from geo import maps
 from geo import mapspec as ms
 from geo.catalog import oip_note, wup_projection_note, wup_year_label
-from geo.i18n import DEFAULT, N_, _, fmt_int, fmt_num, fmt_pct, language
+from geo.i18n import DEFAULT, N_, _, fmt_int, fmt_num, fmt_pct, language, using
 from geo.maps import (
     BLUES,
     REDS,
@@ -35,6 +35,13 @@ MIN_POPULATIONS = (300_000, 1_000_000, 5_000_000, 10_000_000)
 NEAREST_K = (1, 2, 3, 4, 5)
 DECLINE = "#969696"
 DEST = "#252525"
+
+
+def english_key(name: Callable[[], str]) -> str:
+    """A layer's id (picker, link, briefing): the slug of its English name, whatever the
+    language of this run, so a link or a slide names the same layer in every language."""
+    with using(DEFAULT):
+        return ms.slug(name())
 
 
 def tip_number(x: float, digits: int | None = None):
@@ -261,8 +268,13 @@ def refugee_layer(
         }
         for r in shown.itertuples()
     }
+
+    def name() -> str:
+        return _("Refugees hosted, {year} (UNHCR)").format(year=year)
+
     layer = ms.ChoroplethLayer(
-        name=_("Refugees hosted, {year} (UNHCR)").format(year=year),
+        name=name(),
+        key=english_key(name),
         datasets=("unhcr_population",),
         values=values,
         style={"color": "#6b7f8f", "weight": 0.5, "fillOpacity": 0.6},
@@ -306,15 +318,22 @@ def population_circles(
         )
         for r in cities.itertuples()
     ]
-    # "2025, WUP 2018 projection": a projected year is never shown as a count
-    tag = (
-        _("{year}, WUP 2018 projection").format(year=year)
-        if projected
-        else _("{year}, WUP 2018").format(year=year)
-    )
+
+    def tag_of() -> str:
+        # "2025, WUP 2018 projection": a projected year is never shown as a count
+        return (
+            _("{year}, WUP 2018 projection").format(year=year)
+            if projected
+            else _("{year}, WUP 2018").format(year=year)
+        )
+
+    def own_name() -> str:
+        return _("Cities, population ({tag})").format(tag=tag_of())
+
+    tag = tag_of()
     layer = ms.CircleLayer(
-        name=name or _("Cities, population ({tag})").format(tag=tag),
-        key=key,
+        name=name or own_name(),
+        key=key or ("" if name else english_key(own_name)),
         show=show,
         datasets=("wup_cities",),
         circles=circles,
@@ -343,8 +362,19 @@ def growth_layer(
 
     Years in ``projected`` are labelled as 2018 projections in the layer name and tooltip.
     """
-    future = _(" and ").join(str(y) for y in (y0, y1) if y in projected)
-    source = _("WUP 2018; {years} projected in 2018").format(years=future) if future else "WUP 2018"
+
+    def source_of() -> str:
+        future = _(" and ").join(str(y) for y in (y0, y1) if y in projected)
+        return (
+            _("WUP 2018; {years} projected in 2018").format(years=future) if future else "WUP 2018"
+        )
+
+    def name() -> str:
+        return _("City growth {start}–{end} ({source})").format(
+            start=y0, end=y1, source=source_of()
+        )
+
+    source = source_of()
     breaks = [25.0, 50.0, 100.0, 200.0]
     colors = (*REDS[1:6], DECLINE)
     vmax = float(growth["growth"].abs().max() or 1) if len(growth) else 1.0
@@ -373,7 +403,8 @@ def growth_layer(
             )
         )
     layer = ms.CircleLayer(
-        name=_("City growth {start}–{end} ({source})").format(start=y0, end=y1, source=source),
+        name=name(),
+        key=english_key(name),
         datasets=("wup_cities",),
         circles=circles,
         colors=colors,
@@ -424,6 +455,7 @@ def destination_layer(nearest: pd.DataFrame) -> ms.CircleLayer:
         )
     return ms.CircleLayer(
         name=_("Route destinations and nearest cities"),
+        key=english_key(lambda: _("Route destinations and nearest cities")),
         datasets=("route_corridors", "wup_cities"),
         circles=circles,
         colors=[DEST],
