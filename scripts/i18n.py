@@ -104,7 +104,11 @@ def cmd_fill(args) -> int:
             if text is None:
                 continue
             if isinstance(msg.id, tuple):
-                msg.string = tuple(text) if isinstance(text, list) else (text, text)
+                # French and Spanish have 3 CLDR forms (one, many, other): a list of two
+                # repeats its plural, or gettext would fall back to English from n = 2.
+                forms = list(text) if isinstance(text, list) else [text, text]
+                forms += [forms[-1]] * (catalog.num_plurals - len(forms))
+                msg.string = tuple(forms[: catalog.num_plurals])
             else:
                 msg.string = text
             msg.flags.discard("fuzzy")
