@@ -132,3 +132,29 @@ def test_tooltip_numbers_in_the_browser_match_babel():
         ]
         assert out == expected, (lang, out, expected)
         assert re.fullmatch(r"76\D272", out[0])
+
+
+def test_the_briefing_page_deck_follows_the_session_language(db_path, monkeypatch, tmp_path):
+    """The deck is cached: one built in French is never served to an English session
+    (the language is part of its cache key)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    (tmp_path / "one.toml").write_text(
+        'title = "One"\n[[slides]]\npage = "routes"\nfigures = ["incident_totals"]\n'
+        'headline = "{dead_and_missing:,} dead and missing"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    monkeypatch.setenv("ATLAS_BRIEFINGS", str(tmp_path))
+    for lang in ("fr", "en", "es"):
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+        at.query_params["lang"] = lang
+        at.run()
+        at.switch_page("app_pages/briefing.py")
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        frames = [e for e in at.main if getattr(e, "type", "") == "iframe"]
+        assert len(frames) == 1
+        assert f"<html lang='{lang}'>" in frames[0].proto.srcdoc, lang
