@@ -21,6 +21,7 @@ from geo import cache
 from geo.catalog import credit_for
 from geo.exports import defuse_formulas
 from geo.i18n import _, bound, fmt_int, fmt_month
+from geo.names import country_name
 from geo.views import camps
 
 opts, state = open_page(
@@ -48,13 +49,18 @@ seed_widgets("camps", {key: getattr(state, field) for field, key in KEYS.items()
 # of the choices are made in this run's language wherever Streamlit asks for them (bound).
 status_labels = {"all": _("All"), "open": _("Open"), "closed": _("Closed")}
 
+# UN country names in the session's language (geo/names.py); the URL keeps ISO3 codes.
+country_labels = {
+    iso: f"{country_name(iso, default=names.get(iso, iso))} ({iso})" for iso in opts.countries
+}
+
 with st.sidebar:
     st.header(_("Filters"))
     st.multiselect(
         _("Country"),
         opts.countries,
         key=KEYS["countries"],
-        format_func=lambda iso: f"{names.get(iso, iso)} ({iso})",
+        format_func=country_labels.get,
         placeholder=_("All countries"),
     )
     st.multiselect(

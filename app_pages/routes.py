@@ -19,6 +19,7 @@ from geo import cache
 from geo.catalog import MMP, credit_for
 from geo.exports import defuse_formulas
 from geo.i18n import _, babel_locale, fmt_date, fmt_int, fmt_num, language, ngettext
+from geo.names import cause_name, incident_type_name, region_name
 from geo.views import routes
 
 KEYS = {"dates": "routes_dates", **{k: f"routes_{k}" for k in routes.LIST_KEYS}}
@@ -48,6 +49,7 @@ def _widget_values(state: routes.RoutesState) -> dict[str, object]:
     return values
 
 
+NAMERS = {"regions": region_name, "causes": cause_name, "types": incident_type_name}
 seed_widgets("routes", _widget_values(url_state))  # the URL sets the widgets when the page opens
 
 with st.sidebar:
@@ -60,11 +62,15 @@ with st.sidebar:
         key=KEYS["dates"],
         help=_("Incidents between these dates (inclusive)."),
     )
+    # Regions, causes and types in the publishers' French or Spanish names where they
+    # exist (geo/names.py); the values, the URL and the exports keep the published ones.
+    shown = {k: {v: NAMERS.get(k, str)(v) for v in getattr(options, k)} for k in routes.LIST_KEYS}
     chosen = {
         k: st.multiselect(
             LABELS[k],
             getattr(options, k),
             key=KEYS[k],
+            format_func=shown[k].get,
             placeholder=_("All"),
             help=_("An incident matches when any of its values is chosen.")
             if k != "types"

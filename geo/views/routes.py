@@ -34,6 +34,7 @@ from geo.maps import (
     radius_for,
     safe_link,
 )
+from geo.names import joined_names, names_of
 from geo.views import Query, memo, parse_day, parse_list
 from geo.views.page import (
     PLACES,
@@ -61,6 +62,8 @@ INCIDENTS_KEY = "incidents"
 # The corridors' id in the picker and links: the English name's slug, in every language.
 CORRIDORS_KEY = ms.slug(CORRIDOR_LAYER)
 LIST_KEYS = ("regions", "routes", "causes", "types")
+# The filters whose values have the publishers' names in French and Spanish (geo/names.py)
+KINDS = {"regions": "region", "causes": "cause", "types": "type"}
 
 
 # --------------------------------------------------------------------------- state
@@ -190,7 +193,8 @@ class RoutesState:
         for key in LIST_KEYS:
             values = getattr(self, key)
             if values:
-                parts.append(", ".join(values) if len(values) <= 2 else _counted(key, len(values)))
+                shown = names_of(KINDS[key], values) if key in KINDS else values
+                parts.append(", ".join(shown) if len(values) <= 2 else _counted(key, len(values)))
         # i18n: between the parts of a selection ("01 Jan 2014 to 08 Sep 2025; Drowning")
         return _("; ").join(parts)
 
@@ -286,7 +290,7 @@ def popup_values(row: Mapping) -> tuple[str, ...]:
         _num(row.get("dead"), "0"),
         _num(row.get("missing"), "0"),
         _num(row.get("survivors")),
-        _text(row.get("causes")),
+        _text(joined_names("cause", row.get("causes"))),  # the publisher's name, then escaped
         _text(row.get("location"), empty=_("location not given")),
         _text(row.get("country"), 60, empty=_("country not given")),
         _text(row.get("routes"), 80, empty=_("no route given")),
