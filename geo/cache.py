@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import settings
+from geo import i18n, settings
 from geo.database import Databases, file_key
 from geo.dbfile import check_database_file, is_outdated
 from geo.firstrun import no_data_help
@@ -70,18 +70,18 @@ def database() -> tuple:
             st.stop()
     try:
         key = file_key(db)
-        problem = _problem_of(key)
+        problem = _problem_of(key, i18n.language())
         if is_outdated(problem) and _has_sources(sources := settings.sources_dir()):
             # Built by an older version of the app (new code, old file): rebuild it.
             _build_with_progress(db, sources)
             key = file_key(db)
-            problem = _problem_of(key)
+            problem = _problem_of(key, i18n.language())
     except OSError as exc:
         problem = check_database_file(db) or f"{db}: {exc}"
     if problem:
         # Once per page: the page stops here, before any of its queries.
         st.error(
-            "**The database cannot be opened.** " + md_plain(problem),
+            "**" + i18n._("The database cannot be opened.") + "** " + md_plain(problem),
             icon=":material/database_off:",
         )
         st.stop()
@@ -93,9 +93,11 @@ def _has_sources(sources: Path) -> bool:
 
 
 @functools.lru_cache(maxsize=16)
-def _problem_of(key: tuple) -> str | None:
-    # Judged once per build of the file: a rebuild or a fixed ATLAS_DB gets a new key.
-    return check_database_file(key[0])
+def _problem_of(key: tuple, lang: str) -> str | None:
+    # Judged once per build of the file (a rebuild or a fixed ATLAS_DB gets a new key) and
+    # language: the line is written in the session's.
+    with i18n.using(lang):
+        return check_database_file(key[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

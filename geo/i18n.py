@@ -167,6 +167,8 @@ def fmt_pct(share, digits: int = 0) -> str:
 # French and Spanish take Babel's (CLDR) month names and abbreviations.
 _EN_DATES = {"medium": "%d %b %Y", "long": "%d %B %Y", "short": "%d/%m/%Y", "MMM y": "%b %Y"}
 _DATES = {"medium": "d MMM y", "long": "d MMMM y", "short": "dd/MM/y"}
+# Spanish writes a long date with "de": 26 de noviembre de 2026.
+_LANG_DATES = {"es": {"long": "d 'de' MMMM 'de' y"}}
 
 
 def fmt_date(d: date | datetime, style: str = "medium") -> str:
@@ -181,7 +183,8 @@ def fmt_date(d: date | datetime, style: str = "medium") -> str:
         d = d.date()
     if language() == DEFAULT:
         return d.strftime(_EN_DATES.get(style, "%d %b %Y"))
-    return _format_date(d, format=_DATES.get(style, style), locale=babel_locale())
+    pattern = _LANG_DATES.get(language(), {}).get(style) or _DATES.get(style, style)
+    return _format_date(d, format=pattern, locale=babel_locale())
 
 
 def fmt_month(d: date | datetime) -> str:
