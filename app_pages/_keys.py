@@ -21,6 +21,7 @@ MAP_BASE = "_atlas_map_base"  # {map: (its fitted bounds, the first view it repo
 LINKED_WIDGETS = "_atlas_linked_widgets"
 PERIOD_FIXED = "_atlas_period_fixed"  # a one-year growth period was moved on (say so once)
 
+SECTIONS_WRITTEN = "_atlas_sections_written"  # {tabs: the section value last in the URL}
 LANG = "_atlas_lang"  # the session's language (geo/i18n.py): en, fr or es
 LANG_PICK = "atlas_lang"  # the sidebar's language selector (a widget)
 

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import _keys as K
+from geo import i18n
 from geo.catalog import MMP_CAVEAT
 from geo.i18n import N_, _, bound, fmt_int
 from geo.maps import render
@@ -272,9 +273,29 @@ def show_sections(sections: dict[str, Callable[[], None]], map_drawn: bool) -> N
     the page, and that run fills the open section. "Show now" (any rerun) stops waiting,
     for a browser whose map never reports.
     """
-    # The labels are the pages' own section names (constants), and the URL's values.
-    labels = list(sections)  # md: trusted
-    tabs = st.tabs(labels, key=SECTION_KEY, on_change="rerun", bind="query-params")
+    # The keys are the pages' own English section names (N_ constants) and the URL's
+    # values in every language, so a link opens its tab whatever the reader's language;
+    # the tabs show them translated. (Streamlit's bind="query-params" would put the shown
+    # label in the URL: a French link's tab would be lost in English.)
+    keys = list(sections)
+    labels = [_(k) for k in keys]  # md: trusted (the pages' own names, translated)
+    tab_key = f"atlas_tabs_{i18n.language()}_{'|'.join(keys)}"
+    asked = st.query_params.get(SECTION_KEY)
+    if asked in labels and asked not in keys:  # a link written with a translated label
+        asked = keys[labels.index(asked)]
+    written = st.session_state.setdefault(K.SECTIONS_WRITTEN, {})
+    if tab_key not in st.session_state or written.get(tab_key) != asked:
+        # First open, or a link from outside (the back button): the URL decides.
+        st.session_state[tab_key] = labels[keys.index(asked)] if asked in keys else labels[0]
+        written[tab_key] = asked
+
+    def _opened() -> None:
+        shown = st.session_state[tab_key]
+        key = keys[labels.index(shown)] if shown in labels else keys[0]
+        st.query_params[SECTION_KEY] = key
+        written[tab_key] = key
+
+    tabs = st.tabs(labels, key=tab_key, on_change=_opened)
     opened = next((i for i, t in enumerate(tabs) if t.open), None)
     if map_drawn:
         if opened is not None:

@@ -20,7 +20,7 @@ from app_pages._ui import (
 from geo import cache
 from geo.catalog import credit_for
 from geo.exports import defuse_formulas
-from geo.i18n import _, bound, fmt_int, fmt_month
+from geo.i18n import N_, _, bound, fmt_int, fmt_month
 from geo.names import country_name
 from geo.views import camps
 
@@ -293,12 +293,12 @@ def _over_time() -> None:
     )
 
 
-# The tabs' labels are also the URL's ``section`` value (Streamlit binds the label).
+# The tabs: English keys (the URL's ``section``), shown translated (app_pages/_ui.py).
 show_sections(
     {
-        _("Filtered sites"): _sites,
-        _("Largest in 2025"): _largest,
-        _("NW Syria over time"): _over_time,
+        N_("Filtered sites"): _sites,
+        N_("Largest in 2025"): _largest,
+        N_("NW Syria over time"): _over_time,
     },
     drawn,
 )

@@ -305,10 +305,10 @@ def _centres() -> None:
 
 show_sections(
     {
-        _("Coverage per centre"): _coverage,
-        _("Places within reach"): _within_reach,
-        _("Fast-growing, no centre near"): _uncovered,
-        _("Centres"): _centres,
+        N_("Coverage per centre"): _coverage,
+        N_("Places within reach"): _within_reach,
+        N_("Fast-growing, no centre near"): _uncovered,
+        N_("Centres"): _centres,
     },
     drawn,
 )

@@ -16,7 +16,7 @@ from app_pages._ui import (
     sync_url,
 )
 from geo import cache
-from geo.i18n import _, fmt_int, fmt_num
+from geo.i18n import N_, _, fmt_int, fmt_num
 from geo.views import cities
 
 opts, state = open_page(
@@ -221,9 +221,9 @@ def _refugees_hosted() -> None:
 
 show_sections(
     {
-        _("Fastest-growing"): _fastest_growing,
-        _("Nearest to route destinations"): _nearest_to_destinations,
-        _("Refugees hosted"): _refugees_hosted,
+        N_("Fastest-growing"): _fastest_growing,
+        N_("Nearest to route destinations"): _nearest_to_destinations,
+        N_("Refugees hosted"): _refugees_hosted,
     },
     drawn,
 )

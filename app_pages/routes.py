@@ -18,7 +18,7 @@ from app_pages._ui import (
 from geo import cache
 from geo.catalog import MMP, credit_for
 from geo.exports import defuse_formulas
-from geo.i18n import _, babel_locale, fmt_date, fmt_int, fmt_num, language, ngettext
+from geo.i18n import N_, _, babel_locale, fmt_date, fmt_int, fmt_num, language, ngettext
 from geo.names import cause_name, incident_type_name, region_name
 from geo.views import routes
 
@@ -393,9 +393,9 @@ def _deadliest() -> None:
 
 show_sections(
     {
-        _("Over time"): _series,
-        _("By route"): _route_table,
-        _("Deadliest incidents"): _deadliest,
+        N_("Over time"): _series,
+        N_("By route"): _route_table,
+        N_("Deadliest incidents"): _deadliest,
     },
     drawn,
 )

@@ -1,0 +1,174 @@
+"""English, French and Spanish: the catalogues cover every message of the code and are
+current, each session keeps its own language, and numbers and dates are written as
+each language does (geo/i18n.py, scripts/i18n.py)."""
+
+from __future__ import annotations
+
+import builtins
+import subprocess
+import sys
+import threading
+from datetime import date
+
+import pytest
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from geo import i18n
+from tests.conftest import REPO
+
+sys.path.insert(0, str(REPO / "scripts"))
+import i18n as catalogues  # noqa: E402  (scripts/i18n.py)
+
+
+def test_every_message_has_a_translation_and_no_catalogue_is_stale():
+    found = catalogues.problems()
+    assert not found, f"{len(found)} problems, e.g. {found[:10]}"
+
+
+def test_the_check_fails_on_a_missing_translation(tmp_path, monkeypatch):
+    """The check above can fail: a French catalogue missing one message is reported."""
+    from babel.messages.pofile import read_po, write_po
+
+    with catalogues.po_path("fr").open("rb") as f:
+        catalog = read_po(f, locale="fr", domain="atlas")
+    ids = [m.id for m in catalog if m.id]
+    assert ids, "the French catalogue is empty"
+    catalog.delete(ids[0])
+    fake = tmp_path / "fr" / "LC_MESSAGES" / "atlas.po"
+    fake.parent.mkdir(parents=True)
+    with fake.open("wb") as f:
+        write_po(f, catalog)
+    real = catalogues.po_path
+    monkeypatch.setattr(catalogues, "po_path", lambda lang: fake if lang == "fr" else real(lang))
+    found = catalogues.problems()
+    key = ids[0] if isinstance(ids[0], str) else ids[0][0]
+    assert f"fr: no translation of {key!r}" in found
+
+
+def test_the_catalogues_compile_and_translate(tmp_path):
+    """``compile`` (run by setup) writes .mo files that gettext reads."""
+    out = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "i18n.py"), "compile"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert out.returncode == 0, out.stderr
+    for lang in ("fr", "es"):
+        assert catalogues.po_path(lang).with_suffix(".mo").stat().st_size > 1000
+    i18n.translations.cache_clear()
+    with i18n.using("fr"):
+        assert i18n._("Data and sources") == "Données et sources"
+    with i18n.using("es"):
+        assert i18n._("Data and sources") == "Datos y fuentes"
+    assert i18n._("Data and sources") == "Data and sources"
+
+
+def test_each_thread_keeps_its_own_language():
+    """Two sessions at once (Streamlit runs each in its own thread): French in one,
+    Spanish in the other, English in the main thread; nothing installed process-wide."""
+    seen: dict[str, list[str]] = {}
+    start = threading.Barrier(2)
+
+    def session(lang: str) -> None:
+        i18n.set_language(lang)
+        start.wait()
+        seen[lang] = [i18n._("Data and sources") for _i in range(200)]
+
+    threads = [threading.Thread(target=session, args=(lang,)) for lang in ("fr", "es")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(seen["fr"]) == {"Données et sources"}
+    assert set(seen["es"]) == {"Datos y fuentes"}
+    assert i18n.language() == "en" and i18n._("Data and sources") == "Data and sources"
+    assert not hasattr(builtins, "_"), "a process-wide gettext install"
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7", "fr"),
+        ("es-419,es;q=0.9", "es"),
+        ("de-DE,de;q=0.9,es;q=0.5,fr;q=0.4", "es"),
+        ("en-GB,en;q=0.9,fr;q=0.8", "en"),
+        ("de-DE", "en"),
+        ("", "en"),
+        (None, "en"),
+        ("fr;q=abc, es;q=0.2", "es"),
+    ],
+)
+def test_accept_language_picks_the_preferred_offered_language(header, lang):
+    assert i18n.negotiate(header) == lang
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_numbers_and_dates_are_written_as_the_language_does(lang):
+    n, d = 76272, date(2025, 9, 8)
+    with i18n.using(lang):
+        if lang == "en":
+            # English keeps the app's own forms
+            assert i18n.fmt_int(n) == f"{n:,}"
+            assert i18n.fmt_date(d) == d.strftime("%d %b %Y")
+            assert i18n.fmt_date(d, "long") == d.strftime("%d %B %Y")
+        else:
+            assert i18n.fmt_int(n) == format_decimal(n, locale=lang)
+            assert i18n.fmt_date(d) == format_date(d, "d MMM y", locale=lang)
+    assert {"fr": "76\u202f272", "es": "76.272"}.get(lang, "76,272") == (
+        i18n.fmt_int(n) if lang == "en" else format_decimal(n, locale=lang)
+    )
+    with i18n.using("fr"):
+        assert i18n.fmt_date(d) == "8 sept. 2025"
+    with i18n.using("es"):
+        assert i18n.fmt_date(d) == "8 sept 2025"
+
+
+def test_a_link_chooses_the_language_of_the_session(db_path, monkeypatch):
+    """``?lang=fr`` opens the app in French (navigation and the page), keeps ``lang`` in
+    the URL, and the sidebar selector shows it; choosing Spanish there moves the link."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    at.query_params["lang"] = "fr"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="atlas_lang").value == "fr"
+    assert at.query_params["lang"] == "fr"
+    at.selectbox(key="atlas_lang").set_value("es").run()
+    assert not at.exception
+    assert at.query_params["lang"] == "es"
+    from geo.views import md_plain
+
+    at.switch_page("app_pages/routes.py")
+    at.run()
+    assert not at.exception
+    assert at.query_params["lang"] == "es"  # kept as the session moves to another page
+    with i18n.using("es"):
+        title = i18n._("Deadly routes")
+    assert title != "Deadly routes"
+    assert at.title[0].value == md_plain(title)
+
+
+def test_a_tab_link_opens_its_tab_in_every_language(db_path, monkeypatch):
+    """``section=`` holds the tab's English name whatever the language, so a link shared
+    across languages reopens its tab; the tab shows its translated label."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    for lang in ("fr", "es", "en"):
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+        at.run()
+        at.switch_page("app_pages/routes.py")
+        at.query_params["lang"] = lang
+        at.query_params["section"] = "Deadliest incidents"
+        at.run()
+        at.run()  # the sections fill once the map counts as drawn
+        assert not at.exception
+        with i18n.using(lang):
+            label = i18n._("Deadliest incidents")
+        filled = [t.label for t in at.tabs if len(t.children)]
+        assert filled == [label], (filled, [t.label for t in at.tabs])  # only it ran
+        assert at.query_params["section"] == "Deadliest incidents"
