@@ -78,18 +78,14 @@ def data_values(db_path) -> list[str]:
             values |= {str(v) for (v,) in con.execute(sql).fetchall() if v}
         except Exception:  # noqa: BLE001 - a table without that column in this build
             continue
-    for table in ("cifal_centres", "sources", "route_corridors", "load_issues"):
-        cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
-        for col in cols:
-            kind = con.execute(
-                f"SELECT typeof({col}) FROM {table} WHERE {col} IS NOT NULL LIMIT 1"
-            ).fetchone()
-            if kind and kind[0] == "VARCHAR":
-                values |= {
-                    str(v)
-                    for (v,) in con.execute(f"SELECT DISTINCT {col} FROM {table}").fetchall()
-                    if v
-                }
+    text_columns = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE data_type = 'VARCHAR' AND table_name IN "
+        "('cifal_centres', 'sources', 'route_corridors', 'load_issues')"
+    ).fetchall()
+    for table, col in text_columns:
+        sql = f'SELECT DISTINCT "{col}" FROM "{table}"'  # noqa: S608 - names from the catalog
+        values |= {str(v) for (v,) in con.execute(sql).fetchall() if v}
     con.close()
     return sorted((v for v in values if len(v) > 2), key=len, reverse=True)
 
