@@ -172,3 +172,60 @@ def test_a_tab_link_opens_its_tab_in_every_language(db_path, monkeypatch):
         filled = [t.label for t in at.tabs if len(t.children)]
         assert filled == [label], (filled, [t.label for t in at.tabs])  # only it ran
         assert at.query_params["section"] == "Deadliest incidents"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_one_view_exports_in_every_language(con, lang):
+    """The Central Mediterranean view's CSV, Excel, HTML map, PNG, briefing deck and PDF
+    are written in the session's language: headers, title bars, legends, footers, and
+    the figures formatted as the language writes them (from SQL)."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from geo.briefing import Briefing, Slide
+    from geo.briefing_pdf import briefing_pdf
+    from geo.deck import briefing_deck
+    from geo.exports import csv_data, standalone_html, xlsx_data
+    from geo.registry import render_page
+    from geo.snapshot import draw_figure
+    from geo.views import countries_of, direct_query
+
+    q, countries = direct_query(con), countries_of(con)
+    total = con.execute(
+        "SELECT sum(dead_and_missing) FROM incidents "
+        "WHERE list_contains(routes, 'Central Mediterranean')"
+    ).fetchone()[0]
+    with i18n.using(lang):
+        page = render_page("routes", q, countries, {"routes": "Central Mediterranean"})
+        words = {k: i18n._(k) for k in ("Deadly migration routes", "Source", "Licence")}
+        figure = i18n.fmt_int(total)
+        assert figure in page.headline
+        data = page.load_data()
+        header = csv_data(data).decode("utf-8-sig").splitlines()[0]
+        book = load_workbook(io.BytesIO(xlsx_data(data, page.about(len(data)))))
+        html = standalone_html(page.spec, page.title, page.subtitle, citation=page.citation)
+        fig, _drawn = draw_figure(page.spec, title=page.title, subtitle=page.subtitle)
+        texts = " ".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")))
+        plt.close(fig)
+        slide = Slide("routes", "{dead_and_missing:,}", "", {"routes": "Central Mediterranean"})
+        b = Briefing("t", "T", "", [slide])
+        deck = briefing_deck(b, q, countries)
+        pdf = " ".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(briefing_pdf(b, q, countries))).pages
+        )
+    assert page.title == words["Deadly migration routes"]
+    assert f'<html lang="{lang}"' in html and words["Source"] in html
+    assert page.title in texts and words["Source"] in texts
+    assert f'<html lang="{lang}"' in deck.replace("'", '"') and figure in deck
+    assert figure.replace("\u202f", " ") in pdf.replace("\u202f", " ")
+    if lang == "en":
+        assert header.startswith("incident_id,") or "dead_and_missing" in header
+        assert words["Source"] == "Source"
+    else:
+        assert "dead_and_missing" not in header, header  # a readable header in the language
+        sheets = book.sheetnames
+        assert sheets != ["Data", "About"], sheets
+        assert words["Licence"] != "Licence" or lang == "fr"
