@@ -15,10 +15,11 @@ import streamlit as st
 from app_pages import _keys as K
 from geo.briefing import Briefing, Slide
 from geo.briefing_store import new_slide
+from geo.i18n import N_, _, bound, fmt_int
 from geo.views import md_plain
 
 _ids = itertools.count(1)
-DRAFT_TITLE = "My briefing"
+DRAFT_TITLE = N_("My briefing")
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Draft:
     for a new one), ``ids`` give each slide a stable identity for its widgets, so a
     moved slide keeps its texts."""
 
-    title: str = DRAFT_TITLE
+    title: str = field(default_factory=lambda: _(DRAFT_TITLE))  # in the maker's language
     description: str = ""
     key: str = ""
     slides: list[Slide] = field(default_factory=list)
@@ -75,17 +76,26 @@ def _add(page_key: str) -> None:
 def add_to_briefing_button(page_key: str) -> None:
     """The "Add to briefing" button of a map page, and the note after a click."""
     st.button(
-        "Add to briefing",
+        _("Add to briefing"),
         icon=":material/add_to_photos:",
         key=f"atlas_add_slide_{page_key}",
-        on_click=_add,
+        # Callbacks run before app.py sets the run's language: a new draft's title is
+        # made in this page's language.
+        on_click=bound(_add),
         args=(page_key,),
-        help="Adds this view (filters, map view, layers, open tab) as a slide of the "
-        "briefing you are making; edit it in the Briefing editor.",
+        help=_(
+            "Adds this view (filters, map view, layers, open tab) as a slide of the "
+            "briefing you are making; edit it in the Briefing editor."
+        ),
     )
     added = st.session_state.pop(K.DRAFT_ADDED, None)
     if added and added[0] == page_key:
-        st.success(md_plain(f"Added as slide {added[1]} of “{added[2]}”."), icon=":material/check:")
+        st.success(
+            md_plain(
+                _("Added as slide {n} of “{title}”.").format(n=fmt_int(added[1]), title=added[2])
+            ),
+            icon=":material/check:",
+        )
         st.page_link(
-            "app_pages/briefing_editor.py", label="Edit the briefing", icon=":material/edit:"
+            "app_pages/briefing_editor.py", label=_("Edit the briefing"), icon=":material/edit:"
         )

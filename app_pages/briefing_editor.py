@@ -25,17 +25,20 @@ from geo.briefing import (
 )
 from geo.briefing_store import briefing_toml, is_shipped, save_briefing
 from geo.exports import export_name
+from geo.i18n import _, bound, fmt_date, fmt_int, fmt_num, ngettext
 from geo.pages import page as page_of
 from geo.settings import briefings_dir
 
 require_data(("incidents", "countries"))
 
-st.title("Briefing editor")
+st.title(_("Briefing editor"))
 st.caption(
-    "Make a briefing from the views you choose: on any map page, set the filters, the map "
-    "view and the layers, then press **Add to briefing**. Here, put the slides in order "
-    "and write what each says. Figures are written as {name} and filled in from the "
-    "slide's own data whenever the briefing is shown, so they never go stale."
+    _(
+        "Make a briefing from the views you choose: on any map page, set the filters, the map "
+        "view and the layers, then press **Add to briefing**. Here, put the slides in order "
+        "and write what each says. Figures are written as {name} and filled in from the "
+        "slide's own data whenever the briefing is shown, so they never go stale."
+    )
 )
 
 d = draft()
@@ -81,42 +84,49 @@ if asked in by_key and asked != d.key:
         d = draft()
     else:
         st.warning(
-            f"This link opens “{md_plain(by_key[asked].title)}”, but the briefing below has "
-            "changes that are not saved.",
+            _(
+                "This link opens “{title}”, but the briefing below has changes that are not saved."
+            ).format(title=md_plain(by_key[asked].title)),
             icon=":material/edit_note:",
         )
-        st.button("Discard them and open it", on_click=_open, args=(asked,))
+        st.button(_("Discard them and open it"), on_click=_open, args=(asked,))
 
 top = st.columns([3, 3, 2], vertical_alignment="bottom")
 with top[0]:
     choice = st.selectbox(
-        "Open a saved briefing",
+        _("Open a saved briefing"),
         list(by_key),
         index=None,
         format_func=lambda k: (
-            by_key[k].title + (" (comes with the app)" if is_shipped(folder / f"{k}.toml") else "")
+            _("{title} (comes with the app)").format(title=by_key[k].title)
+            if is_shipped(folder / f"{k}.toml")
+            else by_key[k].title
         ),
-        placeholder="Choose a briefing file…",
+        placeholder=_("Choose a briefing file…"),
         key=K.EDITOR_OPEN,
         on_change=_chosen,
     )
     if choice and choice != d.key and d.slides and not d.saved:
         st.button(
-            "Discard my changes and open it",
+            _("Discard my changes and open it"),
             on_click=_open,
             args=(choice,),
             icon=":material/delete_sweep:",
         )
 with top[1]:
     upload = st.file_uploader(
-        "Upload a briefing (TOML)",
+        _("Upload a briefing (TOML)"),
         type=["toml"],
         key=K.EDITOR_UPLOAD,
-        help="A file downloaded from this editor, or written by hand (at most 1 MB).",
+        help=_("A file downloaded from this editor, or written by hand (at most 1 MB)."),
         max_upload_size=1,
     )
 with top[2]:
-    st.button("New briefing", icon=":material/note_add:", on_click=_new, disabled=not d.slides)
+    # Callbacks run before app.py sets the run's language: the new draft's title is made
+    # in this page's language.
+    st.button(
+        _("New briefing"), icon=":material/note_add:", on_click=bound(_new), disabled=not d.slides
+    )
 
 if upload is not None and st.session_state.get(K.EDITOR_UPLOADED) != upload.file_id:
     # Read once per upload: its slides become the draft, its problems are listed.
@@ -134,36 +144,50 @@ if uploaded:
     name, found, usable = uploaded
     if found:
         with st.container(border=True):
+            n_found = len(found)
             st.error(
-                f"{len(found)} problem{'s' if len(found) > 1 else ''} in {md_plain(name)}"
-                + ("; the slides without one are below." if usable else "; nothing to open."),
+                (
+                    ngettext(
+                        "{n} problem in {name}; the slides without one are below.",
+                        "{n} problems in {name}; the slides without one are below.",
+                        n_found,
+                    )
+                    if usable
+                    else ngettext(
+                        "{n} problem in {name}; nothing to open.",
+                        "{n} problems in {name}; nothing to open.",
+                        n_found,
+                    )
+                ).format(n=fmt_int(n_found), name=md_plain(name)),
                 icon=":material/error:",
             )
             for line in found:
                 st.text(line)  # quotes the file: literal text
     elif usable:
-        st.success(f"Opened {md_plain(name)}.", icon=":material/upload_file:")
+        st.success(_("Opened {name}.").format(name=md_plain(name)), icon=":material/upload_file:")
 
 # --- the briefing's own fields --------------------------------------------------------
 shipped = bool(d.key) and is_shipped(folder / f"{d.key}.toml")
 if shipped:
     st.info(
-        "This briefing comes with the app: saving writes your own copy, the original stays.",
+        _("This briefing comes with the app: saving writes your own copy, the original stays."),
         icon=":material/lock:",
     )
 for wkey, attr in ((K.EDITOR_TITLE, "title"), (K.EDITOR_DESCRIPTION, "description")):
     if st.session_state.get(K.EDITOR_FOR) != id(d):
         st.session_state[wkey] = getattr(d, attr)
 st.session_state[K.EDITOR_FOR] = id(d)
-title = st.text_input("Title", key=K.EDITOR_TITLE, max_chars=200)
-description = st.text_input("Description (optional)", key=K.EDITOR_DESCRIPTION, max_chars=500)
+title = st.text_input(_("Title"), key=K.EDITOR_TITLE, max_chars=200)
+description = st.text_input(_("Description (optional)"), key=K.EDITOR_DESCRIPTION, max_chars=500)
 if (title, description) != (d.title, d.description):
     d.title, d.description, d.saved = title, description, False
 
 if not d.slides:
     st.info(
-        "No slides yet. Open a map page, choose a view and press **Add to briefing** "
-        "(below the map), or open or upload a briefing above.",
+        _(
+            "No slides yet. Open a map page, choose a view and press **Add to briefing** "
+            "(below the map), or open or upload a briefing above."
+        ),
         icon=":material/add_to_photos:",
     )
     st.stop()
@@ -194,28 +218,29 @@ def _delete(i: int) -> None:
 
 def _value_text(v: object) -> str:
     if isinstance(v, bool):
-        return "yes" if v else "no"
+        return _("yes") if v else _("no")
     if isinstance(v, int):
-        return f"{v:,}"
+        return fmt_int(v)
     if isinstance(v, float):
-        return f"{v:,.2f}"
+        return fmt_num(v, 2)
     if isinstance(v, datetime | date):
-        return f"{v:%d %B %Y}"
-    return "none" if v is None else str(v)[:60]
+        return fmt_date(v, "long")
+    return _("none") if v is None else str(v)[:60]
 
 
 def _figure_table(values: dict) -> None:
     rows = [
-        {"Write": "{" + k + "}", "Now": _value_text(v)}
+        {_("Write"): "{" + k + "}", _("Now"): _value_text(v)}
         for k, v in values.items()
         if not isinstance(v, str) or len(values) < 40
     ]
     data_grid(
         pd.DataFrame(rows), hide_index=True, width="stretch", height=min(35 * len(rows) + 38, 300)
     )
-    st.caption("Formats: {incidents:,} writes 1,234; {first_date:%Y} writes the year.")
+    st.caption(_("Formats: {incidents:,} writes 1,234; {first_date:%Y} writes the year."))
 
 
+field_labels = {"headline": _("Headline"), "caption": _("Caption")}  # a format error's field
 b = d.briefing()
 refused = 0
 for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
@@ -228,9 +253,11 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
     with st.container(border=True, key=f"atlas_slide_{uid}"):
         head = st.columns([3.4, 1, 1.2, 1.3, 1.2], vertical_alignment="center")
         query = "&".join(f"{k}={v}" for k, v in slide.params.items())
-        head[0].markdown(f"**Slide {i + 1:d}** · {md_plain(p.nav_title)}")
+        head[0].markdown(
+            _("**Slide {n}** · {page}").format(n=fmt_int(i + 1), page=md_plain(_(p.nav_title)))
+        )
         head[1].button(
-            "Up",
+            _("Up"),
             key=f"ed_up_{uid}",
             icon=":material/arrow_upward:",
             disabled=i == 0,
@@ -239,7 +266,7 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
             width="stretch",
         )
         head[2].button(
-            "Down",
+            _("Down"),
             key=f"ed_down_{uid}",
             icon=":material/arrow_downward:",
             disabled=i == len(d.slides) - 1,
@@ -248,7 +275,7 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
             width="stretch",
         )
         head[3].button(
-            "Duplicate",
+            _("Duplicate"),
             key=f"ed_dup_{uid}",
             icon=":material/content_copy:",
             on_click=_duplicate,
@@ -256,7 +283,7 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
             width="stretch",
         )
         head[4].button(
-            "Delete",
+            _("Delete"),
             key=f"ed_del_{uid}",
             icon=":material/delete:",
             on_click=_delete,
@@ -265,7 +292,11 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
         )
         st.page_link(
             p.script,
-            label="Open this view: " + (md_plain(query[:160]) if query else "default view"),
+            label=(
+                _("Open this view: {link}").format(link=md_plain(query[:160]))
+                if query
+                else _("Open this view: default view")
+            ),
             icon=":material/open_in_new:",
             query_params=slide.params,
         )
@@ -276,11 +307,11 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
             texts = {}
             flagged = refused
             for part, label, attr, area in (
-                ("head", "Headline", "headline", False),
-                ("caption", "Caption", "caption", True),
+                ("head", _("Headline"), "headline", False),
+                ("caption", _("Caption"), "caption", True),
                 (
                     "notes",
-                    "Speaker notes (shown only to you, in the presenter view)",
+                    _("Speaker notes (shown only to you, in the presenter view)"),
                     "notes",
                     True,
                 ),
@@ -296,10 +327,11 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
                         refused += 1
                         st.error(
                             md_plain(
-                                "Unmatched { in the text: write {{ and }} for braces."
+                                _("Unmatched { in the text: write {{ and }} for braces.")
                                 if bad == ["{"]
-                                else f"No figure {', '.join('{' + n + '}' for n in bad)} on this "
-                                "slide: use one listed on the right."
+                                else _(
+                                    "No figure {names} on this slide: use one listed on the right."
+                                ).format(names=", ".join("{" + n + "}" for n in bad))
                             ),
                             icon=":material/error:",
                         )
@@ -317,16 +349,21 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
                         refused += 1
                         p0 = exc.problems[0]
                         st.error(
-                            md_plain(f"{p0.field.capitalize()}: {p0.message}"),
+                            md_plain(
+                                _("{field}: {message}").format(
+                                    field=field_labels.get(p0.field, p0.field.capitalize()),
+                                    message=p0.message,
+                                )
+                            ),
                             icon=":material/error:",
                         )
                 if shown:
-                    st.caption("Preview, with today's data")
+                    st.caption(_("Preview, with today's data"))
                     st.markdown(f"**{md_plain(shown[0])}**")
                     if shown[1]:
                         st.markdown(md_plain(shown[1]))
         with right:
-            st.markdown("**Figures of this slide**")
+            st.markdown(_("**Figures of this slide**"))
             _figure_table(values)
 
 # --- save, download, present ------------------------------------------------------------
@@ -341,7 +378,9 @@ def _save() -> None:
     except OSError as exc:
         st.session_state[K.EDITOR_SAVED] = (
             "error",
-            f"Could not save in {folder}: {exc.strerror or exc}",
+            _("Could not save in {folder}: {error}").format(
+                folder=folder, error=exc.strerror or exc
+            ),
         )
         return
     d.key, d.saved = path.stem, True
@@ -352,18 +391,22 @@ def _save() -> None:
 
 
 acts[0].button(
-    "Save",
+    _("Save"),
     icon=":material/save:",
     type="primary",
-    on_click=_save,
+    on_click=bound(_save),  # its message in this page's language (see "New briefing")
     disabled=refused > 0,
     key="atlas_editor_save",
-    help="Fix the figures marked in red first." if refused else md_plain(f"Saved in {folder}"),
+    help=(
+        _("Fix the figures marked in red first.")
+        if refused
+        else md_plain(_("Saved in {folder}").format(folder=folder))
+    ),
 )
 acts[1].download_button(
-    "Download TOML",
+    _("Download TOML"),
     briefing_toml(b),
-    export_name(d.title or "briefing", "toml"),
+    export_name(d.title or _("briefing"), "toml"),
     "application/toml",
     icon=":material/download:",
     on_click="ignore",
@@ -372,7 +415,7 @@ acts[1].download_button(
 if d.key and d.saved:
     acts[2].page_link(
         "app_pages/briefing.py",
-        label="Present",
+        label=_("Present"),
         icon=":material/co_present:",
         query_params={"b": d.key, "slide": "1"},
     )
@@ -380,8 +423,8 @@ said = st.session_state.pop(K.EDITOR_SAVED, None)
 if said:
     kind, text = said
     if kind == "ok":
-        acts[3].success("Saved as " + md_plain(text), icon=":material/check:")
+        acts[3].success(_("Saved as {path}").format(path=md_plain(text)), icon=":material/check:")
     else:
         acts[3].error(md_plain(text), icon=":material/error:")
 elif not d.saved:
-    acts[3].caption("Changes not saved yet.")
+    acts[3].caption(_("Changes not saved yet."))
