@@ -25,7 +25,7 @@ from geo.briefing import (
 )
 from geo.briefing_store import briefing_toml, is_shipped, save_briefing
 from geo.exports import export_name
-from geo.i18n import _, bound, fmt_date, fmt_int, fmt_num, ngettext
+from geo.i18n import DEFAULT, LANGUAGES, _, bound, fmt_date, fmt_int, fmt_num, language, ngettext
 from geo.pages import page as page_of
 from geo.settings import briefings_dir
 
@@ -173,14 +173,54 @@ if shipped:
         _("This briefing comes with the app: saving writes your own copy, the original stays."),
         icon=":material/lock:",
     )
+# The texts are edited in the page's language: English is the briefing's own text; in
+# French or Spanish the fields hold that language's version (empty: the English shows,
+# as its placeholder says), saved in the file's [fr] / [es] tables.
+lang = language()
+suffix = "" if lang == DEFAULT else f"_{lang}"
+if lang != DEFAULT:
+    st.caption(
+        _(
+            "You are writing the {language} version of this briefing. A text left empty "
+            "shows the English one (in grey in each field) to a {language} audience."
+        ).format(language=LANGUAGES[lang])
+    )
+
+
+def _own(obj, attr: str) -> str:
+    """The page language's text of a field (the English one in English)."""
+    return getattr(obj, attr) if lang == DEFAULT else obj.texts.get(lang, {}).get(attr, "")
+
+
+def _with(texts: dict, changed: dict) -> dict:
+    """A copy of a texts table with this language's fields changed (empty ones dropped)."""
+    out = {k: dict(v) for k, v in texts.items()}
+    mine = {**out.get(lang, {}), **changed}
+    out[lang] = {k: v for k, v in mine.items() if v}
+    if not out[lang]:
+        del out[lang]
+    return out
+
+
 for wkey, attr in ((K.EDITOR_TITLE, "title"), (K.EDITOR_DESCRIPTION, "description")):
-    if st.session_state.get(K.EDITOR_FOR) != id(d):
-        st.session_state[wkey] = getattr(d, attr)
-st.session_state[K.EDITOR_FOR] = id(d)
-title = st.text_input(_("Title"), key=K.EDITOR_TITLE, max_chars=200)
-description = st.text_input(_("Description (optional)"), key=K.EDITOR_DESCRIPTION, max_chars=500)
-if (title, description) != (d.title, d.description):
-    d.title, d.description, d.saved = title, description, False
+    if st.session_state.get(K.EDITOR_FOR) != (id(d), lang):
+        st.session_state[wkey + suffix] = _own(d, attr)
+st.session_state[K.EDITOR_FOR] = (id(d), lang)
+title = st.text_input(
+    _("Title"), key=K.EDITOR_TITLE + suffix, max_chars=200, placeholder=d.title or None
+)
+description = st.text_input(
+    _("Description (optional)"),
+    key=K.EDITOR_DESCRIPTION + suffix,
+    max_chars=500,
+    placeholder=d.description or None,
+)
+if (title, description) != (_own(d, "title"), _own(d, "description")):
+    if lang == DEFAULT:
+        d.title, d.description = title, description
+    else:
+        d.texts = _with(d.texts, {"title": title, "description": description})
+    d.saved = False
 
 if not d.slides:
     st.info(
@@ -205,9 +245,13 @@ def _duplicate(i: int) -> None:
     d.add(d.slides[i], at=i + 1)
     # The copy starts with the texts shown in the original's fields.
     src, dst = d.ids[i], d.ids[i + 1]
+    d.slides[i + 1] = replace(d.slides[i], texts={k: dict(v) for k, v in d.slides[i].texts.items()})
     for part in ("head", "caption", "notes"):
-        if f"ed_{part}_{src}" in st.session_state:
-            st.session_state[f"ed_{part}_{dst}"] = st.session_state[f"ed_{part}_{src}"]
+        for tail in ("", *(f"_{code}" for code in LANGUAGES if code != DEFAULT)):
+            if f"ed_{part}_{src}{tail}" in st.session_state:
+                st.session_state[f"ed_{part}_{dst}{tail}"] = st.session_state[
+                    f"ed_{part}_{src}{tail}"
+                ]
 
 
 def _delete(i: int) -> None:
@@ -316,13 +360,16 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
                     True,
                 ),
             ):
-                wkey = f"ed_{part}_{uid}"
+                wkey = f"ed_{part}_{uid}{suffix}"
                 if wkey not in st.session_state:
-                    st.session_state[wkey] = getattr(slide, attr)
+                    st.session_state[wkey] = _own(slide, attr)
                 widget = st.text_area if area else st.text_input
-                texts[attr] = widget(label, key=wkey, **({"height": 90} if area else {}))
+                extra = {"height": 90} if area else {}
+                if lang != DEFAULT and getattr(slide, attr):
+                    extra["placeholder"] = getattr(slide, attr)[:300]
+                texts[attr] = widget(label, key=wkey, **extra)
                 if attr != "notes" and values:
-                    bad = unknown_figures(texts[attr], values)
+                    bad = unknown_figures(texts[attr] or getattr(slide, attr), values)
                     if bad:
                         refused += 1
                         st.error(
@@ -335,9 +382,12 @@ for i, (slide, uid) in enumerate(zip(list(d.slides), list(d.ids), strict=True)):
                             ),
                             icon=":material/error:",
                         )
-            changed = {k: v for k, v in texts.items() if getattr(slide, k) != v}
+            changed = {k: v for k, v in texts.items() if _own(slide, k) != v}
             if changed:
-                d.slides[i] = slide = replace(slide, **changed)
+                if lang == DEFAULT:
+                    d.slides[i] = slide = replace(slide, **changed)
+                else:
+                    d.slides[i] = slide = replace(slide, texts=_with(slide.texts, changed))
                 d.saved = False
             if values:
                 try:

@@ -1,10 +1,12 @@
 """Data and sources: provenance table, licences, citations, caveats, how to refresh."""
 
+import re
+
 import streamlit as st
 
 from app_pages._ui import data_grid, md_plain, page_header
 from geo import cache
-from geo.i18n import _, fmt_num
+from geo.i18n import _, fmt_int, fmt_num
 from geo.views import data_sources
 
 page_header(
@@ -86,7 +88,15 @@ st.subheader(_("Caveats"))
 for title, text in data_sources.CAVEATS:
     st.markdown(f"**{_(title)}.** {_(text)}")  # md: trusted (the code's constants, translated)
 match = view.facts.get("site_population_match")
-if match:
+parts = re.fullmatch(r"(\d+) of (\d+) camps; (\d+) of (\d+) people", match or "")
+if parts:  # the build's record, written in the session's language
+    a, b, c, d = (int(x) for x in parts.groups())
+    st.caption(
+        _(
+            "2025 population join: {camps} of {all_camps} camps; {people} of {all_people} people."
+        ).format(camps=fmt_int(a), all_camps=fmt_int(b), people=fmt_int(c), all_people=fmt_int(d))
+    )
+elif match:
     st.caption(_("2025 population join: {match}.").format(match=md_plain(match)))
 
 st.subheader(_("Sensitive coordinates"))

@@ -229,3 +229,34 @@ def test_one_view_exports_in_every_language(con, lang):
         sheets = book.sheetnames
         assert sheets != ["Data", "About"], sheets
         assert words["Licence"] != "Licence" or lang == "fr"
+
+
+def test_the_editor_writes_the_language_of_the_page(db_path, monkeypatch, tmp_path):
+    """In French the editor's fields hold the French version (the English as their
+    placeholder); saved, it goes to the slide's [fr] table and the English stays."""
+    import tomllib
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    monkeypatch.setenv("ATLAS_BRIEFINGS", str(tmp_path))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    at.query_params["lang"] = "fr"
+    at.run()
+    at.switch_page("app_pages/routes.py")
+    at.run()
+    at.run()
+    at.button(key="atlas_add_slide_routes").click().run()
+    at.switch_page("app_pages/briefing_editor.py")
+    at.run()
+    assert not at.exception
+    head = next(t for t in at.text_input if t.key.startswith("ed_head_"))
+    english = "{dead_and_missing:,} dead and missing in {incidents:,} incidents"
+    assert head.placeholder == english
+    head.set_value("Routes : {dead_and_missing:,} morts et disparus").run()
+    at.button(key="atlas_editor_save").click().run()
+    assert not at.exception
+    (saved,) = tmp_path.glob("*.toml")
+    slide = tomllib.loads(saved.read_text(encoding="utf-8"))["slides"][0]
+    assert slide["headline"] == english
+    assert slide["fr"]["headline"] == "Routes : {dead_and_missing:,} morts et disparus"
