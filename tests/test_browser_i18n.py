@@ -4,7 +4,8 @@ data values, and numbers written as the language does.
 What counts as English: a text on the page (the main area, the sidebar, the map's
 legend and layer control) with an English function word ("the", "and", "of", "with",
 "from", "by"...) once the data's own values (route, region, cause, site, city and
-country names, publishers' file names and addresses) are taken out. French and Spanish
+country names, publishers' file names and addresses) are taken out. Streamlit's own
+words (the file uploader's "200MB per file") are Streamlit's, which has no translations. French and Spanish
 sentences have none of those words, so a message left untranslated shows up here."""
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ TEXTS = """() => {
       const el = n.parentElement;
       if (!el || !n.textContent.trim()) continue;
       if (el.closest('iframe, [data-testid="stDataFrame"], [data-baseweb="tag"], code, pre,'
-          + ' [data-testid="stCode"], .atlas-data, [data-testid="stSelectbox"] [value]')) continue;
+          + ' [data-testid="stCode"], .atlas-data, [data-testid="stSelectbox"] [value],'
+          + ' [data-testid="stFileUploaderDropzoneInstructions"]')) continue;
       const style = getComputedStyle(el);
       if (style.display === 'none' || style.visibility === 'hidden') continue;
       out.push(n.textContent.trim());
@@ -95,8 +97,8 @@ def _english(texts: list[str], data_values: list[str]) -> list[str]:
     for text in texts:
         rest = URL.sub(" ", text)
         for v in data_values:
-            if v in rest:
-                rest = rest.replace(v, " ")
+            if v in rest:  # a whole value only: a site named "Sit" is no part of "Sitios"
+                rest = re.sub(rf"(?<!\w){re.escape(v)}(?!\w)", " ", rest)
         if ENGLISH.search(rest):
             left.append(text)
     return left
