@@ -153,11 +153,21 @@ def test_deck_offline_keys_maps_presenter(browser, deck_file):
         assert pv.locator("#notes b").count() == 0
         assert pv.inner_text("#clock").count(":") == 1
         page.keyboard.press("ArrowRight")
-        assert pv.inner_text("#count") == f"Slide 3 of {total}"
+        # The presenter window follows by a message: wait for it (a loaded machine lags).
+        pv.wait_for_function(
+            "(t) => document.getElementById('count').innerText === t",
+            arg=f"Slide 3 of {total}",
+            timeout=10_000,
+        )
         assert pv.inner_text("#headline") == heads[2]
         assert pv.inner_text("#notes") != NOTES
         pv.keyboard.press("ArrowLeft")
         _wait_slide(page, 2, heads[1])
+        pv.wait_for_function(
+            "(t) => document.getElementById('count').innerText === t",
+            arg=f"Slide 2 of {total}",
+            timeout=10_000,
+        )
         assert pv.inner_text("#notes") == NOTES
         pv.close()
 
