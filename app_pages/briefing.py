@@ -112,7 +112,7 @@ def _choose() -> None:
     st.query_params.update({"b": st.session_state[K.BRIEFING], "slide": "1"})
 
 
-top = st.columns([3.2, 3.6, 0.9, 1.4, 1.1], vertical_alignment="center")
+top = st.columns([2.6, 3.4, 1.0, 1.9, 1.1], vertical_alignment="center")
 top[1].caption(
     _(
         "→ Page Down space: next · ← Page Up: previous · F: full screen · "
@@ -125,13 +125,13 @@ if len(available) > 1:
     top[0].selectbox(
         _("Briefing"),
         keys,
-        format_func=lambda k: available[keys.index(k)].title,
+        format_func={k: x.text("title") for k, x in zip(keys, available, strict=True)}.get,
         label_visibility="collapsed",
         key=K.BRIEFING,
         on_change=_choose,
     )
 else:
-    top[0].caption(f"**{md_plain(b.title)}**")
+    top[0].caption(f"**{md_plain(b.text('title'))}**")
 top[2].page_link(
     "app_pages/briefing_editor.py",
     label=_("Edit"),
@@ -143,7 +143,7 @@ top[3].download_button(
     _("HTML deck"),
     # Made when clicked, maybe in another thread: in this session's language.
     bound(lambda: cache.deck(b)),
-    export_name(b.title, "html"),
+    export_name(b.text("title"), "html"),
     "text/html",
     icon=":material/slideshow:",
     on_click="ignore",
@@ -157,7 +157,7 @@ top[3].download_button(
 top[4].download_button(
     _("PDF"),
     bound(lambda: briefing_pdf(b, cache.query, cache.basemap())),
-    export_name(b.title, "pdf"),
+    export_name(b.text("title"), "pdf"),
     "application/pdf",
     icon=":material/picture_as_pdf:",
     on_click="ignore",

@@ -86,7 +86,7 @@ if asked in by_key and asked != d.key:
         st.warning(
             _(
                 "This link opens “{title}”, but the briefing below has changes that are not saved."
-            ).format(title=md_plain(by_key[asked].title)),
+            ).format(title=md_plain(by_key[asked].text("title"))),
             icon=":material/edit_note:",
         )
         st.button(_("Discard them and open it"), on_click=_open, args=(asked,))
@@ -98,9 +98,9 @@ with top[0]:
         list(by_key),
         index=None,
         format_func=lambda k: (
-            _("{title} (comes with the app)").format(title=by_key[k].title)
+            _("{title} (comes with the app)").format(title=by_key[k].text("title"))
             if is_shipped(folder / f"{k}.toml")
-            else by_key[k].title
+            else by_key[k].text("title")
         ),
         placeholder=_("Choose a briefing file…"),
         key=K.EDITOR_OPEN,
