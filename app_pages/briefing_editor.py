@@ -183,7 +183,7 @@ if lang != DEFAULT:
         _(
             "You are writing the {language} version of this briefing. A text left empty "
             "shows the English one (in grey in each field) to a {language} audience."
-        ).format(language=LANGUAGES[lang].lower())
+        ).format(language=md_plain(LANGUAGES[lang].lower()))
     )
 
 
