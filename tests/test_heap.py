@@ -22,7 +22,9 @@ def test_freeze_collects_garbage_first_then_freezes_the_living():
     try:
         n = freeze_long_lived()
         assert dead_ref() is None  # collected, not kept forever
-        assert n == gc.get_freeze_count() > 0
+        # At least what it froze: a page script still running in another thread of this
+        # test process (an AppTest's) may freeze a few more objects in the meantime.
+        assert 0 < n <= gc.get_freeze_count()
         assert not any(o is alive for o in gc.get_objects())  # out of future scans
     finally:
         gc.unfreeze()
