@@ -179,24 +179,7 @@ def _check_slide(name: str, i: int, s: dict, known: set[str]) -> tuple[Slide | N
                 texts[key] = value
             except ValueError as exc:
                 bad(key, f"not a valid text with figures ({exc}); write {{{{ and }}}} for braces")
-    translated: dict[str, dict[str, str]] = {}
-    for lang in LANGS:
-        table = s.get(lang, {})
-        if not isinstance(table, dict):
-            bad(lang, f"a table of headline, caption and notes expected, found {_kind(table)}")
-            continue
-        for key, value in table.items():
-            if key not in ("headline", "caption", "notes"):
-                bad(
-                    f"{lang}.{key}",
-                    "unknown field (a language's table has headline, caption, notes)",
-                )
-            elif not isinstance(value, str):
-                bad(f"{lang}.{key}", f"text expected, found {_kind(value)} {_short(value)}")
-            elif key != "notes" and _broken_braces(value):
-                bad(f"{lang}.{key}", "not a valid text with figures; write {{ and }} for braces")
-            else:
-                translated.setdefault(lang, {})[key] = value
+    translated = _language_tables(s, ("headline", "caption", "notes"), bad, ("headline", "caption"))
     figures = s.get("figures", [])
     if isinstance(figures, str):
         figures = [figures]
@@ -230,6 +213,34 @@ def _check_slide(name: str, i: int, s: dict, known: set[str]) -> tuple[Slide | N
     )
     slide.texts = translated
     return slide, problems
+
+
+def _language_tables(
+    table: dict, fields: tuple[str, ...], bad, templates: tuple[str, ...] = ()
+) -> dict[str, dict[str, str]]:
+    """The ``[fr]`` / ``[es]`` tables of a briefing or slide: language -> field -> text.
+
+    Each problem (not a table, an unknown field, not text, broken braces in one of
+    ``templates``) goes to ``bad(field, message)``; the good texts are kept.
+    """
+    out: dict[str, dict[str, str]] = {}
+    names = ", ".join(fields)
+    spoken = ", ".join(fields[:-1]) + " and " + fields[-1]  # "headline, caption and notes"
+    for lang in LANGS:
+        texts = table.get(lang, {})
+        if not isinstance(texts, dict):
+            bad(lang, f"a table of {spoken} expected, found {_kind(texts)}")
+            continue
+        for key, value in texts.items():
+            if key not in fields:
+                bad(f"{lang}.{key}", f"unknown field (a language's table has {names})")
+            elif not isinstance(value, str):
+                bad(f"{lang}.{key}", f"text expected, found {_kind(value)} {_short(value)}")
+            elif key in templates and _broken_braces(value):
+                bad(f"{lang}.{key}", "not a valid text with figures; write {{ and }} for braces")
+            else:
+                out.setdefault(lang, {})[key] = value
+    return out
 
 
 def _broken_braces(text: str) -> bool:
@@ -297,19 +308,7 @@ def read_briefing_bytes(raw: bytes, name: str) -> tuple[Briefing | None, list[Pr
             bad(key, f"text expected, found {_kind(value)} {_short(value)}")
             value = default
         meta[key] = value
-    file_texts: dict[str, dict[str, str]] = {}
-    for lang in LANGS:
-        table = data.get(lang, {})
-        if not isinstance(table, dict):
-            bad(lang, f"a table of title and description expected, found {_kind(table)}")
-            continue
-        for key, value in table.items():
-            if key not in ("title", "description"):
-                bad(f"{lang}.{key}", "unknown field (a language's table has title, description)")
-            elif not isinstance(value, str):
-                bad(f"{lang}.{key}", f"text expected, found {_kind(value)} {_short(value)}")
-            else:
-                file_texts.setdefault(lang, {})[key] = value
+    file_texts = _language_tables(data, ("title", "description"), bad)
     raw = data.get("slides")
     if not isinstance(raw, list) or not raw:
         found = "" if raw is None else f" (found {_kind(raw)})"
@@ -570,27 +569,21 @@ def _cldr_pattern(spec: str) -> str | None:
 
 
 def _localised(value, spec: str) -> str | None:
-    """A figure written the way the language of this run does (Babel), for the specs
-    slides use: thousands (``,``, ``,d``, ``,.1f``) and strftime dates. None otherwise."""
-    from babel.dates import format_date
-    from babel.numbers import format_decimal
-
-    from geo.i18n import babel_locale
+    """A figure written the way the language of this run does (geo/i18n.py), for the
+    specs slides use: thousands (``,``, ``,d``, ``,.1f``) and strftime dates. None
+    otherwise."""
+    from geo.i18n import fmt_date, fmt_int, fmt_num
 
     if isinstance(value, date) and "%" in spec:
         pattern = _cldr_pattern(spec)
-        day = value.date() if hasattr(value, "date") and callable(value.date) else value
-        return format_date(day, pattern, locale=babel_locale()) if pattern else None
+        return fmt_date(value, pattern) if pattern else None
     if isinstance(value, numbers.Number) and not isinstance(value, bool) and "," in spec:
-        digits = 0
-        if "." in spec:
-            try:
-                digits = int(spec.split(".")[1].rstrip("f%"))
-            except ValueError:
-                return None
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        number = float(value) if digits else round(float(value))
-        return format_decimal(number, format=pattern, locale=babel_locale())
+        if "." not in spec:
+            return fmt_int(value)
+        try:
+            return fmt_num(value, int(spec.split(".")[1].rstrip("f%")))
+        except ValueError:
+            return None
     return None
 
 

@@ -72,16 +72,29 @@ def write(lang: str, catalog: Catalog) -> None:
         write_po(f, catalog, width=100, omit_header=False, sort_output=True, no_location=True)
 
 
+def current(lang: str, template: Catalog) -> Catalog:
+    """A language's catalogue with the code's messages: new ones added, gone ones dropped."""
+    catalog = read(lang)
+    catalog.update(template, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    return catalog
+
+
+def translated(message) -> bool:
+    """Whether a catalogue entry has every form translated and is not fuzzy."""
+    if message is None:
+        return False
+    forms = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(forms) and "fuzzy" not in message.flags
+
+
 def cmd_extract(_args) -> int:
     template = extract()
     LOCALE.mkdir(exist_ok=True)
     with POT.open("wb") as f:
         write_po(f, template, width=100, sort_output=True, no_location=True)
     for lang in LANGS:
-        catalog = read(lang)
-        catalog.update(template, no_fuzzy_matching=True)
-        catalog.obsolete.clear()  # a message gone from the code goes from the catalogue
-        write(lang, catalog)
+        write(lang, current(lang, template))
     print(f"{len(template)} messages; catalogues updated: {', '.join(LANGS)}")
     return 0
 
@@ -92,9 +105,7 @@ def cmd_fill(args) -> int:
         wanted.update(json.loads(Path(name).read_text(encoding="utf-8")))
     template = extract()
     for lang in LANGS:
-        catalog = read(lang)
-        catalog.update(template, no_fuzzy_matching=True)
-        catalog.obsolete.clear()
+        catalog = current(lang, template)
         filled = 0
         for msg in catalog:
             if not msg.id:
@@ -134,9 +145,7 @@ def problems() -> list[str]:
             if m.id:
                 have[m.id if isinstance(m.id, str) else m.id[0]] = m
         for mid in sorted(ids):
-            m = have.get(mid)
-            strings = (m.string if isinstance(m.string, tuple) else (m.string,)) if m else ()
-            if m is None or not all(strings) or "fuzzy" in m.flags:
+            if not translated(have.get(mid)):
                 out.append(f"{lang}: no translation of {mid!r}")
         for mid in sorted(set(have) - ids):
             out.append(f"{lang}: stale message {mid!r} (gone from the code: run extract)")
@@ -164,11 +173,7 @@ def cmd_missing(args) -> int:
             continue
         mid = m.id if isinstance(m.id, str) else m.id[0]
         for lang, cat in cats.items():
-            have = cat.get(m.id)
-            strings = (
-                (have.string if isinstance(have.string, tuple) else (have.string,)) if have else ()
-            )
-            if not have or not all(strings):
+            if not translated(cat.get(m.id)):
                 out.setdefault(mid, {"where": m.locations[0][0]})[lang] = ""
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
