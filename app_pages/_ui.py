@@ -16,16 +16,7 @@ from geo import i18n
 from geo.catalog import MMP_CAVEAT
 from geo.i18n import N_, _, bound, fmt_int
 from geo.maps import render
-from geo.mapspec import (
-    LAYERS_KEY,
-    SECTION_KEY,
-    UI_KEYS,
-    VIEW_KEYS,
-    Layer,
-    MapSpec,
-    layer_choice,
-    link_view,
-)
+from geo.mapspec import LAYERS_KEY, SECTION_KEY, UI_KEYS, VIEW_KEYS, Layer, MapSpec
 from geo.views import html_text, md_plain  # noqa: F401 (the escaping of untrusted text, for the pages)
 
 MAP_HEIGHT = 560
@@ -349,8 +340,11 @@ def _url_view(key: str) -> tuple[float, float, float] | None:
         )
     if not all(k in qp for k in VIEW_KEYS):
         return None
-    view = link_view(qp.to_dict())  # the one reading of a view, as a slide's
-    if view is None:
+    try:
+        lat, lon, z = float(qp["lat"]), float(qp["lon"]), float(qp["z"])
+    except ValueError:
+        lat = lon = z = None
+    if lat is None or not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= z <= 12):  # NaN too
         if key not in noted:
             noted.add(key)
             st.info(
@@ -360,7 +354,7 @@ def _url_view(key: str) -> tuple[float, float, float] | None:
         for k in VIEW_KEYS:
             del st.query_params[k]
         return None
-    return view
+    return lat, lon, z
 
 
 def choose_layers(
@@ -390,7 +384,18 @@ def choose_layers(
     list[str]
         The link's keys that were not understood (to tell the user).
     """
-    return layer_choice(spec, st.query_params.get(LAYERS_KEY), known, off)
+    raw = st.query_params.get(LAYERS_KEY)
+    if raw is None:
+        return []
+    wanted = [k for k in raw.split("|") if k]
+    layers = {layer.stable_key: layer for layer in overlays(spec)}
+    unknown = [k for k in wanted if k not in layers and k not in (known or ())]
+    if wanted and not any(k in layers for k in wanted) and len(unknown) == len(wanted):
+        return unknown  # nothing usable: keep the defaults
+    for key, layer in layers.items():
+        if known is None or key in wanted or key in off:
+            layer.show = key in wanted
+    return unknown
 
 
 def overlays(spec: MapSpec) -> list[Layer]:

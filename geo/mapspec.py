@@ -391,32 +391,22 @@ def view_bounds(lat: float, lon: float, z: float, pixels=VIEW_PIXELS) -> list[li
     return [[south, lon - half_w], [north, lon + half_w]]
 
 
-def layer_choice(
-    spec: MapSpec,
-    raw: str | None,
-    known: set[str] | None = None,
-    off: set[str] = frozenset(),
-) -> list[str]:
+def layer_choice(spec: MapSpec, raw: str | None) -> list[str]:
     """Switch the description's overlays to a link's ``layers`` value (stable keys
     joined by ``|``): those listed show, the others hide.
 
     When none of the keys is a layer of this map it keeps its default layers (never
-    an empty map). In a running session (the screen's layer picker), ``known`` are the
-    keys its map has had and ``off`` those the user switched off: a layer the link does
-    not list and the user never switched off keeps its default. Returns the keys not
-    understood.
+    an empty map). Returns the keys not understood.
     """
     if raw is None:
         return []
     wanted = [k for k in raw.split("|") if k]
     keys = {layer.stable_key for layer in spec.layers}
-    unknown = [k for k in wanted if k not in keys and k not in (known or ())]
-    if wanted and not any(k in keys for k in wanted) and len(unknown) == len(wanted):
+    unknown = [k for k in wanted if k not in keys]
+    if wanted and len(unknown) == len(wanted):
         return unknown
     for layer in spec.layers:
-        key = layer.stable_key
-        if known is None or key in wanted or key in off:
-            layer.show = key in wanted
+        layer.show = layer.stable_key in wanted
     return unknown
 
 
