@@ -58,6 +58,38 @@ class Circle:
     values: tuple = ()
 
 
+@dataclass
+class LayerTable:
+    """What a layer draws, as plain text and numbers: the map's text twin
+    (:mod:`geo.textmap`) lists it as a table and sums it up in a paragraph.
+
+    The view fills it from the very rows it draws, so the table is the map's query.
+
+    Attributes
+    ----------
+    columns : list of str
+        Column headers (translated plain text).
+    rows : list of tuple
+        One per drawn feature, in drawing order (a circle layer's ``circles``, a line
+        layer's ``lines``...): plain ``str`` (never HTML), ``int``, ``float`` or None.
+    label : int
+        The column that names a feature (its place).
+    measure : int or None
+        The column of the figure the feature's size or colour stands for.
+    sentence : str
+        The summary's sentence for the layer (translated), filled by
+        :func:`geo.textmap.map_summary` from the rows: ``{n}`` features, ``{total}`` of
+        the measure, the largest feature's ``{top}`` label, ``{top_value}`` and
+        ``{top_at}`` position.
+    """
+
+    columns: list[str]
+    rows: list[tuple]
+    label: int = 0
+    measure: int | None = None
+    sentence: str = ""
+
+
 @dataclass(kw_only=True)
 class Layer:
     """What every overlay has.
@@ -73,12 +105,16 @@ class Layer:
         name without digits as a slug (the ids links have always used).
     show : bool
         Switched on when the map opens.
+    table : LayerTable or None
+        What it draws as plain text (the map's text twin); None: read from its
+        tooltips (:func:`geo.textmap.layer_frame`).
     """
 
     name: str
     datasets: tuple[str, ...]
     key: str = ""
     show: bool = True
+    table: LayerTable | None = None
 
     @property
     def stable_key(self) -> str:
@@ -447,6 +483,7 @@ __all__ = [
     "CircleLayer",
     "Fit",
     "Layer",
+    "LayerTable",
     "Legend",
     "LegendItem",
     "Line",
