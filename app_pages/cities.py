@@ -38,6 +38,7 @@ KEYS = {
     "year": "cities_year",
     "period": "cities_period",
     "refugee_year": "cities_refugee_year",
+    "play": "cities_play",
 }
 seed_widgets(
     "cities",
@@ -48,6 +49,7 @@ seed_widgets(
         KEYS["year"]: state.year,
         KEYS["period"]: (state.year_from, state.year_to),
         KEYS["refugee_year"]: state.refugee_year,
+        KEYS["play"]: state.play,
     },
 )
 
@@ -77,18 +79,35 @@ if mode == "population":
         _("Year"), options=opts.years, format_func=year_labels.get, key=KEYS["year"]
     )
     y0, y1 = state.year_from, state.year_to
+    play = st.toggle(
+        _("Play {first}–{last} on the map").format(first=opts.years[0], last=opts.years[-1]),
+        key=KEYS["play"],
+        help=_(
+            "Time playback of the WUP 5-year series: press play on the map, step, or drag "
+            "its slider to a year. Years from 2020 are projections made in 2018, marked on "
+            "the map."
+        ),
+    )
 else:
+    play = False
     year = state.year
     y0, y1 = period_slider(_("Growth between"), opts.years, KEYS["period"], year_labels.get)
 ryear = st.select_slider(
     _("Refugees hosted at the end of"), options=opts.refugee_years, key=KEYS["refugee_year"]
 )
 state = cities.CitiesState(
-    year=year, mode=mode, year_from=y0, year_to=y1, min_population=min_pop, refugee_year=ryear, k=k
+    year=year,
+    mode=mode,
+    year_from=y0,
+    year_to=y1,
+    min_population=min_pop,
+    refugee_year=ryear,
+    k=k,
+    play=play,
 )
 sync_url(state.to_params(), "cities")
 
-view = cities.PAGE.build(cache.query, cache.basemap(), state, opts)
+view = cache.view(cities.PAGE, state, opts)
 h = view.headline
 hy = view.headline_year  # the growth period's end year in growth mode
 hy_label = md_plain(opts.year_label(hy))

@@ -20,9 +20,14 @@ from geo.catalog import MMP, credit_for
 from geo.exports import defuse_formulas
 from geo.i18n import N_, _, babel_locale, fmt_date, fmt_int, fmt_num, language, ngettext
 from geo.names import cause_name, incident_type_name, region_name
+from geo.playback import STEP_CHOICES, STEPS
 from geo.views import routes
 
-KEYS = {"dates": "routes_dates", **{k: f"routes_{k}" for k in routes.LIST_KEYS}}
+KEYS = {
+    "dates": "routes_dates",
+    **{k: f"routes_{k}" for k in routes.LIST_KEYS},
+    "play": "routes_play",
+}
 # The script runs anew for each run of a session, so its constants are in its language.
 LABELS = {
     "regions": _("Region"),
@@ -46,9 +51,11 @@ def _widget_values(state: routes.RoutesState) -> dict[str, object]:
     """The filter widgets' values (by key) for a state."""
     values = {KEYS["dates"]: (state.date_from, state.date_to)}
     values.update({KEYS[k]: list(getattr(state, k)) for k in routes.LIST_KEYS})
+    values[KEYS["play"]] = state.play or STILL
     return values
 
 
+STILL = "still"  # the play control's value for the still map (None once deselected)
 NAMERS = {"regions": region_name, "causes": cause_name, "types": incident_type_name}
 seed_widgets("routes", _widget_values(url_state))  # the URL sets the widgets when the page opens
 
@@ -92,10 +99,12 @@ elif isinstance(dates, tuple | list) and len(dates) == 1:  # second date not pic
     d_from = d_to = dates[0]
 else:
     d_from, d_to = default.date_from, default.date_to
-state = routes.RoutesState(d_from, d_to, **chosen)
+# The playback choice is drawn above the map; its value is read here, before the view.
+play = st.session_state.get(KEYS["play"]) or STILL
+state = routes.RoutesState(d_from, d_to, **chosen, play="" if play == STILL else play)
 sync_url(state.to_params(), "routes")  # a copied link reopens this view
 
-view = routes.PAGE.build(cache.query, cache.basemap(), state, options)
+view = cache.view(routes.PAGE, state, options)
 t = view.headline
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric(_("Incidents"), fmt_int(t["incidents"]))
@@ -133,11 +142,42 @@ else:
     )
 mmp_caveat()
 
+PLAY_LABELS = {STILL: _("Still map"), **{k: _(v) for k, v in STEP_CHOICES.items()}}
+st.segmented_control(
+    _("Time playback"),
+    list(PLAY_LABELS),
+    format_func=PLAY_LABELS.get,
+    key=KEYS["play"],
+    help=_(
+        "Play the selection over time on the map: the circles add up period by period "
+        "to the running total. Pause, step, or drag the slider on the map to a period."
+    ),
+)
 layer_picker(view.spec, key="routes")
 drawn = show_map(view.spec, key="routes_map")
 export_panel("routes", view, drawn)
 info = view.map_info
-if info.mode == "incidents":
+if info.playback is not None:
+    pb = info.playback
+    how = _(
+        "Playback by {step}, {first} to {last} ({n} frames) on the {cell}° grid: each "
+        "circle is a cell's running total, ringed in black when the period shown adds to "
+        "it. Press play on the map, step, or drag the slider. The running total counts "
+        "every dated incident of the selection."
+    ).format(
+        step=_(STEPS[pb.step]),
+        first=pb.first,
+        last=pb.last,
+        n=fmt_int(pb.frames),
+        cell=fmt_num(info.cell, 0 if float(info.cell).is_integer() else 1),
+    )
+    if pb.undated_incidents:
+        how += " " + ngettext(
+            "{n} undated incident ({dead} dead and missing) has no period and is left out.",
+            "{n} undated incidents ({dead} dead and missing) have no period and are left out.",
+            pb.undated_incidents,
+        ).format(n=fmt_int(pb.undated_incidents), dead=fmt_int(pb.undated_dead_and_missing))
+elif info.mode == "incidents":
     how = _(
         "Each circle is one incident ({n}), sized by dead and missing; "
         "click one for its details and source."

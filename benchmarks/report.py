@@ -14,7 +14,9 @@ TARGETS = {
     "queries_p95_ms": {"real": 50, "synthetic": 500},
     "paint_ms": {"real": 3000, "synthetic": 3000},
     "slide_step_ms": {"real": 500},
+    "playback_payload_bytes": {"real": 600_000, "synthetic": 1_500_000},
 }
+PLAYBACK_FPS = 10  # frames a second, at least, on the longest playback (routes by month)
 BASELINE_PAYLOAD_RATIO = 30  # baseline payload >= 30x ours, world view of all incidents
 WORLD_VIEW_PAGES = ("overview", "routes")  # their default state: all incidents, world map
 # Only these pages draw incidents. The others' data is real-size in every database: at
@@ -29,6 +31,9 @@ TARGET_TEXT = {
     "paint_ms": "first paint in headless Chromium, offline, median ≤ 3 s",
     "baseline_payload_ratio": "baseline payload ≥ 30× ours (world view of all incidents)",
     "build_seconds": "full build from sources ≤ 30 s",
+    "playback_payload_bytes": "time playback payload (animated view, whole map page) "
+    "≤ 600 KB real, ≤ 1.5 MB synthetic",
+    "playback_fps": "time playback frame rate in headless Chromium, offline, ≥ 10 frames/s",
     "slide_step_ms": "HTML deck slide step (key press to the next headline shown and its map "
     "drawn) ≤ 0.5 s, every step",
 }
@@ -137,6 +142,18 @@ def annotate(results: dict) -> dict:
         deck["check"] = check("slide_step_ms", "real", deck.get("max_ms"))
         tally("deck/slide_step_ms", deck["check"], "ms")
 
+    for pb in results.get("playback") or []:
+        kind = "synthetic" if pb["synthetic"] else "real"
+        worst = max(pb["payload_bytes"].values(), key=lambda e: e["bytes"])
+        pb["payload_check"] = check("playback_payload_bytes", kind, worst["bytes"])
+        tally(f"playback/{pb['label']}/payload_bytes", pb["payload_check"], "bytes")
+        fps = (pb.get("fps") or {}).get("fps_min")
+        if fps is not None:
+            pb["fps_check"] = {"value": fps, "target": PLAYBACK_FPS, "pass": fps >= PLAYBACK_FPS}
+            n_checks += 1
+            if not pb["fps_check"]["pass"]:
+                failed.append(f"playback/{pb['label']}/fps: {fps} < {PLAYBACK_FPS}")
+
     results["summary"] = {"checks": n_checks, "passed": n_checks - len(failed), "failed": failed}
     return results
 
@@ -236,6 +253,23 @@ def table(results: dict) -> str:
             f"{deck['n']} steps) | {_kb(deck['deck_bytes'])} | – | – | – "
             f"| median {_ms(deck['median_ms'])} / max {_ms(deck['max_ms'])} "
             f"{_mark(deck.get('check'))} (opened in {_ms(deck['open_ms'])}) | – |"
+        )
+    for pb in results.get("playback") or []:
+        sizes = ", ".join(
+            f"{name} {_kb(e['bytes'])} ({e['frames']} frames)"
+            for name, e in pb["payload_bytes"].items()
+        )
+        fps = pb.get("fps")
+        fps_txt = (
+            f"{fps['fps_median']} frames/s median, {fps['fps_min']} slowest run "
+            f"{_mark(pb.get('fps_check'))}"
+            if fps
+            else "–"
+        )
+        lines.append(
+            f"| {pb['label']} | **time playback** (animated views) "
+            f"| {sizes} {_mark(pb.get('payload_check'))} | – | – | – "
+            f"| frame rate, routes by month: {fps_txt} | – |"
         )
     return "\n".join(lines)
 

@@ -190,6 +190,16 @@ def run(
             log("Slide steps of the shipped briefing's HTML deck, offline …")
             results["deck"] = measure_deck(Path(db), log=log, workdir=work)
 
+        # ------------------------------------------------------------- playback
+        log("Time playback: payload of the animated views, frame rate offline …")
+        from benchmarks.playback import measure_playback
+
+        results["playback"] = measure_playback(
+            [{k: d[k] for k in ("label", "factor", "synthetic", "db")} for d in dbs],
+            paint=paint_runs > 0,
+            log=log,
+        )
+
         # ------------------------------------------------------------- baseline
         if baseline:
             log("Baseline (one folium marker with a popup per incident), real size …")

@@ -34,12 +34,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from geo.briefing import Briefing, BriefingError, RenderedSlide, render_slide
 from geo.exports import standalone_html
 from geo.i18n import _, fmt_date, language
 from geo.maps import escape, http_url
+from geo.mapspec import PlaybackLayer
 from geo.qr import qr_svg
 from geo.views import Query
 
@@ -349,7 +351,15 @@ def _js() -> str:
 def _map_page(rs: RenderedSlide) -> str:
     """The slide's map as its own page: Leaflet inlined, no title bar, keys forwarded."""
     page = rs.page
-    doc = standalone_html(page.spec, page.title or "", page.subtitle or "")
+    # A slide that plays over time starts playing each time it is shown.
+    spec = replace(
+        page.spec,
+        layers=[
+            replace(layer, autoplay=True) if isinstance(layer, PlaybackLayer) else layer
+            for layer in page.spec.layers
+        ],
+    )
+    doc = standalone_html(spec, page.title or "", page.subtitle or "")
     # The title bar holds escaped text only, so its first </header> is its end.
     doc = re.sub(r'<header class="atlas-export-head">.*?</header>', "", doc, count=1, flags=re.S)
     doc = doc.replace("<head>", "<head>\n" + KEY_FORWARD, 1)

@@ -22,16 +22,28 @@ from folium.template import Template
 from folium.utilities import JsCode
 
 from geo import mapspec as ms
+from geo import playmap
 from geo.assets import LEAFLET_URL
 from geo.basemap import Basemap, make_basemap, simplified_countries  # noqa: F401 (re-exported)
 from geo.i18n import DEFAULT, _, babel_locale, language
-from geo.mapspec import BORDER, LAND, OCEAN, WORLD_BOUNDS, Circle  # noqa: F401 (re-exported)
+from geo.mapaccess import add_map_access
+from geo.mapspec import (  # noqa: F401 (re-exported)
+    BORDER,
+    LAND,
+    OCEAN,
+    WORLD_BOUNDS,
+    Circle,
+    class_index,
+    radius_for,
+)
 
 WORLD_VIEW = {"location": [20.0, 10.0], "zoom_start": 2}
-# Colour ramp (ColorBrewer YlOrRd, 6 classes) for death counts; print-safe and
-# readable for most colour-blind viewers.
-REDS = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026", "#800026")
-BLUES = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b")
+# Colour ramps of 6 classes, picked from ColorBrewer's 9-class YlOrRd (death counts)
+# and Blues (sites, refugees hosted) so that neighbouring classes stay apart under
+# deuteranopia, protanopia and tritanopia too (CAM02-UCS ΔE 10 and more:
+# tests/test_colours.py); the 6-class schemes fall to 6-7 there.
+REDS = ("#ffffcc", "#fed976", "#fd8d3c", "#e31a1c", "#bd0026", "#800026")
+BLUES = ("#deebf7", "#9ecae1", "#6baed6", "#2171b5", "#08519c", "#08306b")
 # A map narrower than this (a phone) opens with its legends and layer control folded.
 NARROW_MAP_PX = 600
 
@@ -166,14 +178,6 @@ def base_map(
     return m
 
 
-def class_index(value: float, breaks: Sequence[float]) -> int:
-    """Index of the class of ``value`` given ascending upper ``breaks``."""
-    for i, b in enumerate(breaks):
-        if value <= b:
-            return i
-    return len(breaks)
-
-
 def nice_breaks(values: Sequence[float], classes: int = 6) -> list[float]:
     """Upper class limits (``classes - 1`` of them) rounded to 1-2-5 steps, by quantiles."""
     vals = sorted(v for v in values if v is not None and v > 0)
@@ -214,6 +218,37 @@ class Group(Described, folium.FeatureGroup):
     """A feature group drawn from a described layer (lines, rings)."""
 
 
+class PlaybackGroup(Described, playmap.PlaybackGroup):
+    """Time playback drawn from a described layer (:class:`geo.mapspec.PlaybackLayer`)."""
+
+
+# A square, diamond or triangle point mark (core Leaflet: a CircleMarker drawing another
+# path), of the area of the circle of its radius; hit-testing stays the circle's.
+MARK_JS = r"""
+if (!L.AtlasMark) {
+    L.AtlasMark = L.CircleMarker.extend({
+        _updatePath: function() {
+            var rd = this._renderer, p = this._point, r = this._radius, s = this.options.shape;
+            var h = r * 0.8862, d = r * 1.2533;  // half the side, half the diagonal
+            var pts = s === 'square' ? [[-h, -h], [h, -h], [h, h], [-h, h]]
+                : s === 'diamond' ? [[0, -d], [d, 0], [0, d], [-d, 0]]
+                : [[0, -1.5551 * r], [1.3468 * r, 0.7776 * r], [-1.3468 * r, 0.7776 * r]];
+            if (rd._ctx) {
+                if (!rd._drawing || this._empty()) { return; }
+                var ctx = rd._ctx;
+                ctx.beginPath();
+                for (var k = 0; k < pts.length; k++) { ctx[k ? 'lineTo' : 'moveTo'](p.x + pts[k][0], p.y + pts[k][1]); }
+                ctx.closePath();
+                rd._fillStroke(ctx, this);
+            } else {
+                rd._setPath(this, 'M' + pts.map(function(q) { return (p.x + q[0]) + ',' + (p.y + q[1]); }).join('L') + 'z');
+            }
+        }
+    });
+}
+"""
+
+
 class CircleLayer(Described, folium.map.FeatureGroup):
     """Many circle markers from one compact JS array (no per-marker folium objects).
 
@@ -232,10 +267,13 @@ class CircleLayer(Described, folium.map.FeatureGroup):
             var style = {{ this.style_json }};
             var fmt = {{ this.format_json }};
             var num = {{ this.number_js }};
+            var shapes = {{ this.shapes_json }};
+            {% if this.shapes %}{{ this.mark_js }}{% endif %}
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
                 var o = Object.assign({}, style, {radius: r[2], fillColor: colors[r[3]], color: style.color || colors[r[3]]});
-                var c = L.circleMarker([r[0], r[1]], o);
+                var shape = shapes[r[3]];
+                var c = shape && shape !== 'circle' ? new L.AtlasMark([r[0], r[1]], Object.assign(o, {shape: shape})) : L.circleMarker([r[0], r[1]], o);
                 var tip = r[4];
                 if (fmt && r[6]) {
                     tip = fmt.replace(/\{(\d+)\}/g, function(m, k) { var v = r[6][k]; return typeof v === 'number' ? num(v) : v; });
@@ -261,9 +299,13 @@ class CircleLayer(Described, folium.map.FeatureGroup):
         fill_opacity: float = 0.8,
         weight: float = 0.7,
         tooltip_format: str = "",
+        shapes: Sequence[str] = (),
     ):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self.tooltip_format = tooltip_format
+        self.shapes = list(shapes)  # per class (geo.mapspec.SHAPES); none: circles
+        self.shapes_json = json.dumps(self.shapes)
+        self.mark_js = MARK_JS
         self.format_json = json.dumps(tooltip_format).replace("</", "<\\/")
         self.number_js = number_format()  # the session's language, when it is made
         self._name = "CircleLayer"
@@ -480,6 +522,10 @@ def swatch_css(item: ms.LegendItem) -> str:
     css = f"background:{item.color};width:{item.width:g}px;height:{item.height:g}px"
     if item.kind == "circle":
         css += ";border-radius:50%"
+    elif item.kind == "diamond":  # a square turned, a little smaller to fit its row
+        css += ";transform:rotate(45deg) scale(.8)"
+    elif item.kind == "triangle":
+        css += ";clip-path:polygon(50% 0,100% 100%,0 100%)"
     if item.opacity is not None:
         css += f";opacity:{item.opacity:g}"
     if item.border:
@@ -568,16 +614,10 @@ def finish(
         collapsed = JsCode(f"window.innerWidth < {NARROW_MAP_PX}")
     folium.LayerControl(collapsed=collapsed, position="topright").add_to(m)
     FitControls().add_to(m)
+    add_map_access(m)  # pan buttons, focus ring, 24 px targets, map text contrast
     if language() != DEFAULT:
         ControlWords().add_to(m)
     return m
-
-
-def radius_for(value: float, vmax: float, *, min_px: float = 3.0, max_px: float = 28.0) -> float:
-    """Circle radius in pixels with area proportional to ``value`` (``vmax`` gets ``max_px``)."""
-    if value <= 0 or vmax <= 0:
-        return min_px
-    return max(min_px, max_px * math.sqrt(value / vmax))
 
 
 def map_html(m: folium.Map) -> str:
@@ -775,7 +815,7 @@ def render_layer(layer: ms.Layer, basemap: GeoJsonLayer | None = None) -> folium
                 layer.name, layer.circles, layer.colors, popup_format=layer.popup_format, **style
             )
         else:
-            out = CircleLayer(layer.name, layer.circles, layer.colors, **style)
+            out = CircleLayer(layer.name, layer.circles, layer.colors, shapes=layer.shapes, **style)
     elif isinstance(layer, ms.LineLayer):
         out = Group(name=layer.name, show=layer.show)
         for line in layer.lines:
@@ -806,6 +846,8 @@ def render_layer(layer: ms.Layer, basemap: GeoJsonLayer | None = None) -> folium
         out = CountryChoropleth(layer.name, basemap, layer.values, layer.style, show=layer.show)
     elif isinstance(layer, ms.PolygonLayer):
         out = GeoJsonLayer(layer.name, layer.data, layer.style, show=layer.show)
+    elif isinstance(layer, ms.PlaybackLayer):
+        out = PlaybackGroup(layer, number_format())
     else:
         raise TypeError(f"no folium rendering for {type(layer).__name__}")
     out._described = layer
@@ -849,6 +891,8 @@ def render(spec: ms.MapSpec, *, collapsed: bool | None = None) -> folium.Map:
             max_zoom=spec.fit.max_zoom,
         )
     base = basemap_layer(m)
+    if any(isinstance(layer, ms.PlaybackLayer) for layer in spec.layers):
+        playmap.add_css(m)
     for layer in spec.layers:
         render_layer(layer, base).add_to(m)
     for legend in spec.legends:

@@ -37,6 +37,21 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z]+", "-", re.sub(r"\d", "", name.lower())).strip("-")
 
 
+def class_index(value: float, breaks: Sequence[float]) -> int:
+    """Index of the class of ``value`` given ascending upper ``breaks``."""
+    for i, b in enumerate(breaks):
+        if value <= b:
+            return i
+    return len(breaks)
+
+
+def radius_for(value: float, vmax: float, *, min_px: float = 3.0, max_px: float = 28.0) -> float:
+    """Circle radius in pixels with area proportional to ``value`` (``vmax`` gets ``max_px``)."""
+    if value <= 0 or vmax <= 0:
+        return min_px
+    return max(min_px, max_px * math.sqrt(value / vmax))
+
+
 # --------------------------------------------------------------------------- layers
 
 
@@ -79,8 +94,8 @@ class LayerTable:
     sentence : str
         The summary's sentence for the layer (translated), filled by
         :func:`geo.textmap.map_summary` from the rows: ``{n}`` features, ``{total}`` of
-        the measure, the largest feature's ``{top}`` label, ``{top_value}`` and
-        ``{top_at}`` position.
+        the measure, the largest feature's ``{top}`` label, ``{top_value}``,
+        ``{top_at}`` position and ``{top_row[i]}`` (its column ``i``).
     """
 
     columns: list[str]
@@ -137,6 +152,18 @@ class CircleLayer(Layer):
     weight: float = 0.7
     tooltip_format: str = ""
     popup_format: str = ""
+    # The mark of each class, one of SHAPES (missing: a circle): a category differs
+    # from another in shape as well as colour (WCAG 1.4.1). Each mark covers the area
+    # of the circle of that radius, so sizes stay comparable.
+    shapes: Sequence[str] = ()
+
+    def shape_of(self, klass: int) -> str:
+        """The mark of class ``klass``, one of :data:`SHAPES`."""
+        return self.shapes[klass] if klass < len(self.shapes) else "circle"
+
+
+# Marks of a CircleLayer class; a legend item of the same kind shows each.
+SHAPES = ("circle", "square", "diamond", "triangle")
 
 
 @dataclass
@@ -198,6 +225,142 @@ class ChoroplethLayer(Layer):
     style: dict
 
 
+@dataclass(kw_only=True)
+class PlaybackLayer(Layer):
+    """Circles that change over time: one frame per period, played in the browser.
+
+    The frames are aggregated server-side (one query per view); the browser only
+    switches circles from one frame to the next. A still picture (the PNG, the PDF, a
+    GIF frame) draws one frame through :meth:`still_layers`, so every output of the
+    view draws the same circles for the same period.
+
+    Attributes
+    ----------
+    places : list of (lat, lon)
+        Where each circle sits (a grid cell's mean position, a city).
+    tips : list of str
+        Escaped HTML naming each place in its tooltip ('' for none).
+    frames : list of dict
+        Per frame, place index → that frame's value (absent: no circle). With
+        ``accumulate`` the values are the period's own and add up frame after frame
+        (a running total per place); otherwise each frame holds the values shown.
+    labels : list of str
+        The period of each frame, plain text ("Mar 2015", "2030, projection").
+    counters : list of str
+        The figure shown with each frame (the running total), plain text.
+    projected : list of bool
+        Frames whose values are projections (marked on the map).
+    breaks, colors : class limits and colours (as the still map's legend)
+    vmax : float
+        The value drawn at ``max_px`` (one scale for every frame).
+    value_tip : str
+        A place's tooltip value, ``{value}`` filled with its value divided by
+        ``value_scale`` at ``value_digits`` decimals.
+    start : int
+        The frame shown when the map opens and in still pictures (-1: the last).
+    step : str
+        The period a frame stands for, plain text ("month"), for the controls.
+    mark_active : bool
+        Ring the places whose value changed in the frame (new deaths this period).
+    """
+
+    places: list[tuple[float, float]]
+    tips: list[str]
+    frames: list[dict[int, float]]
+    labels: list[str]
+    counters: list[str]
+    projected: list[bool]
+    breaks: list[float]
+    colors: Sequence[str]
+    vmax: float
+    value_tip: str = "{value}"
+    value_scale: float = 1.0
+    value_digits: int = 0
+    accumulate: bool = False
+    start: int = -1
+    step: str = ""
+    mark_active: bool = False
+    stroke: str = "#ffffff"
+    active_stroke: str = "#000000"
+    weight: float = 0.7
+    fill_opacity: float = 0.8
+    min_px: float = 2.5
+    max_px: float = 26.0
+    fps: float = 4.0
+    autoplay: bool = False  # play from the start whenever the map comes into view (a slide)
+
+    def frame_index(self, frame: int | None = None) -> int:
+        """A frame number within range (``None``: :attr:`start`; negatives count from the end)."""
+        n = len(self.frames)
+        i = self.start if frame is None else frame
+        if n == 0:
+            return 0
+        return max(0, min(n - 1, i + n if i < 0 else i))
+
+    def values_at(self, frame: int | None = None) -> dict[int, float]:
+        """The value of each place drawn in a frame (running totals when accumulating)."""
+        if not self.frames:
+            return {}
+        i = self.frame_index(frame)
+        if not self.accumulate:
+            return dict(self.frames[i])
+        out: dict[int, float] = {}
+        for f in self.frames[: i + 1]:
+            for k, v in f.items():
+                out[k] = out.get(k, 0) + v
+        return out
+
+    def still_layers(self, frame: int | None = None) -> list[Layer]:
+        """The frame as still layers: its circles, and rings around the places active
+        in it (``mark_active``); what a picture of that frame draws."""
+        i = self.frame_index(frame)
+        values = self.values_at(i)
+        drawn = [(k, values[k]) for k in sorted(values, key=lambda k: -values[k]) if values[k] > 0]
+        circles = [  # largest first: small circles stay on top
+            Circle(
+                self.places[k][0],
+                self.places[k][1],
+                radius_for(v, self.vmax, min_px=self.min_px, max_px=self.max_px),
+                class_index(v, self.breaks),
+            )
+            for k, v in drawn
+        ]
+        out: list[Layer] = [
+            CircleLayer(
+                name=self.name,
+                key=self.stable_key,
+                datasets=self.datasets,
+                show=self.show,
+                circles=circles,
+                colors=self.colors,
+                stroke=self.stroke,
+                weight=self.weight,
+                fill_opacity=self.fill_opacity,
+            )
+        ]
+        if self.mark_active and self.frames:
+            now = self.frames[i]
+            active = [
+                Circle(c.lat, c.lon, c.radius + 2, c.klass)
+                for (k, _v), c in zip(drawn, circles, strict=True)
+                if k in now
+            ]
+            out.append(
+                CircleLayer(
+                    name=self.name,
+                    key=self.stable_key + "-active",
+                    datasets=self.datasets,
+                    show=self.show,
+                    circles=active,
+                    colors=[self.active_stroke] * len(self.colors),
+                    stroke=self.active_stroke,
+                    weight=1.6,
+                    fill_opacity=0.0,
+                )
+            )
+        return out
+
+
 # --------------------------------------------------------------------------- legend
 
 
@@ -207,7 +370,9 @@ class LegendItem:
 
     Attributes
     ----------
-    kind : {"circle", "square", "line"}
+    kind : {"circle", "square", "diamond", "triangle", "line"}
+        The swatch's shape: a point mark's (see :attr:`CircleLayer.shapes`), an area's
+        (square) or a line's.
     color : str
         Fill colour (a line's colour).
     width, height : float
@@ -240,6 +405,13 @@ class LegendItem:
 def dot(color: str, label: str, size: float = 12, **kw) -> LegendItem:
     """A round swatch (circles on the map)."""
     return LegendItem("circle", color, label, size, size, **kw)
+
+
+def mark(shape: str, color: str, label: str, size: float = 12, **kw) -> LegendItem:
+    """The swatch of a point mark of that shape (one of :data:`SHAPES`)."""
+    if shape not in SHAPES:
+        raise ValueError(f"no mark {shape!r}; one of {', '.join(SHAPES)}")
+    return LegendItem(shape, color, label, size, size, **kw)
 
 
 def box(color: str, label: str, width: float = 12, height: float = 12, **kw) -> LegendItem:
@@ -489,6 +661,7 @@ __all__ = [
     "Line",
     "LineLayer",
     "MapSpec",
+    "PlaybackLayer",
     "PolygonLayer",
     "Ring",
     "RingLayer",

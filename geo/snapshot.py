@@ -71,6 +71,9 @@ class Preset:
 PRESETS = {
     "print": Preset(3508 / 300, 2480 / 300, 300, "A4 landscape, 300 dpi"),
     "slides": Preset(12.0, 6.75, 160, "16:9, 1920 px"),
+    # social media (geo.animation's GIF and MP4 frames): exact pixel sizes
+    "square": Preset(7.2, 7.2, 150, "square, 1080 × 1080 px"),
+    "wide": Preset(12.0, 6.75, 160, "16:9, 1920 × 1080 px"),
 }
 # Interactive maps are about 1,300 CSS px wide; circle radii and line widths are
 # given in those pixels and scaled to the page's width in points.
@@ -149,27 +152,37 @@ def _draw_geojson(ax, features: list[dict], style: dict, scale: float, z: int):
     return coll
 
 
+# matplotlib's marker for each mark shape (geo.mapspec.SHAPES), and the factor that
+# gives a square or diamond the area of the circle of the same radius (as on screen)
+_MARKERS = {
+    "circle": ("o", 1.0),
+    "square": ("s", math.pi / 4),
+    "diamond": ("D", math.pi / 4),
+    "triangle": ("^", math.pi / 2),
+}
+
+
 def _draw_circles(ax, layer: ms.CircleLayer, scale: float, z: int) -> None:
-    xs, ys, sizes, colors = [], [], [], []
+    by_shape: dict[str, list] = {}
     for c in layer.circles:
         x, y = _xy(c.lon, c.lat)
-        xs.append(x)
-        ys.append(y)
-        sizes.append((2 * c.radius * scale) ** 2)
-        colors.append(layer.colors[min(c.klass, len(layer.colors) - 1)])
-    if not xs:
-        return
-    order = sorted(range(len(xs)), key=lambda i: -sizes[i])  # small circles on top
-    ax.scatter(
-        [xs[i] for i in order],
-        [ys[i] for i in order],
-        s=[sizes[i] for i in order],
-        c=[colors[i] for i in order],
-        alpha=float(layer.fill_opacity),
-        edgecolors=layer.stroke or "none",
-        linewidths=float(layer.weight) * scale,
-        zorder=z,
-    )
+        shape = layer.shape_of(c.klass)
+        size = (2 * c.radius * scale) ** 2 * _MARKERS[shape][1]
+        color = layer.colors[min(c.klass, len(layer.colors) - 1)]
+        by_shape.setdefault(shape, []).append((x, y, size, color))
+    for shape, points in by_shape.items():  # circles first: other marks are categories
+        points.sort(key=lambda p: -p[2])  # small marks on top
+        ax.scatter(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            s=[p[2] for p in points],
+            c=[p[3] for p in points],
+            marker=_MARKERS[shape][0],
+            alpha=float(layer.fill_opacity),
+            edgecolors=layer.stroke or "none",
+            linewidths=float(layer.weight) * scale,
+            zorder=z,
+        )
 
 
 def _draw_line(ax, line: ms.Line, scale: float, z: int) -> None:
@@ -214,18 +227,22 @@ def _swatch(item: ms.LegendItem):
             [0], [0], color=item.color, lw=item.line_px * 1.2, ls="--" if item.dashed else "-"
         )
     alpha = 1.0 if item.opacity is None else float(item.opacity)
-    if item.kind == "circle":
+    # a point mark's swatch (a square one as wide as high); a wider square is an area
+    if item.kind in ("circle", "diamond", "triangle") or (
+        item.kind == "square" and item.width == item.height
+    ):
+        marker = _MARKERS[item.kind][0]
         return Line2D(
             [0],
             [0],
-            marker="o",
+            marker=marker,
             ls="",
-            markersize=9,
+            markersize=9 * item.width / 12 * (0.8 if marker == "D" else 1.0),
             markerfacecolor=item.color,
-            markeredgecolor="#555555",
+            markeredgecolor=item.border or "#555555",
             alpha=alpha,
         )
-    return Patch(facecolor=item.color, edgecolor="#555555", alpha=alpha)
+    return Patch(facecolor=item.color, edgecolor=item.border or "#555555", alpha=alpha)
 
 
 def _plain(html_text: str) -> str:
@@ -426,6 +443,7 @@ def render_png(
     when: date | None = None,
     headline: str = "",
     places: Sequence = (),
+    description: str | None = None,
 ) -> bytes:
     """Draw a view's map as a PNG with title, headline figure, subtitle, place
     labels, scale bar, legend, credit and date.
@@ -448,12 +466,19 @@ def render_png(
     places : sequence of geo.registry.Place, optional
         Places to name, most important first (``PageExport.load_places()``); a handful
         that fit without overlapping are drawn.
+    description : str, optional
+        The picture's alt text, kept in the file's "Description" text chunk with its
+        "Title" (default: the map's generated summary, :func:`geo.textmap.map_summary`).
 
     Returns
     -------
     bytes
         PNG data.
     """
+    if description is None:
+        from geo.textmap import map_summary
+
+        description = map_summary(spec)
     fig = build_figure(
         spec,
         title=title,
@@ -467,7 +492,14 @@ def render_png(
     try:
         buf = io.BytesIO()
         # zlib level 3: a third of the default's encoding time, files ~10% larger
-        fig.savefig(buf, format="png", dpi=fig.dpi, pil_kwargs={"compress_level": 3})
+        fig.savefig(
+            buf,
+            format="png",
+            dpi=fig.dpi,
+            pil_kwargs={"compress_level": 3},
+            # alt text for readers of the file (an iTXt chunk when not Latin-1)
+            metadata={"Title": title, "Description": description},
+        )
         return buf.getvalue()
     finally:
         plt.close(fig)
@@ -477,7 +509,7 @@ def build_figure(spec: ms.MapSpec, **options):
     """The matplotlib figure :func:`render_png` saves (tests inspect its texts and legends);
     ``options`` as for :func:`render_png`.
 
-    Texts carry a ``gid``: "headline", "place" (labels, on the map axes), "scalebar-label".
+    Texts carry a ``gid``: "title", "headline", "place" (labels, on the map axes), "scalebar-label".
     """
     return draw_figure(spec, **options)[0]
 
@@ -558,7 +590,14 @@ def _header(fig, p: Preset, fs: float, title: str, headline: str, subtitle: str)
     y = 0.3
     if title:
         fig.text(
-            0.03, frac(y), title, fontsize=22 * fs, fontweight="bold", va="top", color="#222222"
+            0.03,
+            frac(y),
+            title,
+            fontsize=22 * fs,
+            fontweight="bold",
+            va="top",
+            color="#222222",
+            gid="title",
         )
         y += 0.45 * fs
     if headline:
@@ -684,9 +723,19 @@ def _draw_polygon_layer(ax, layer: ms.PolygonLayer, basemap_features, scale, z) 
     return z
 
 
+def _draw_playback_layer(ax, layer: ms.PlaybackLayer, basemap_features, scale, z) -> int:
+    """The playback's frame shown (``layer.start``): its circles and their rings."""
+    # where it went, for an animation redrawing the frames at the same depth (geo.animation)
+    ax.playback = {**getattr(ax, "playback", {}), layer.stable_key: (z, scale)}
+    for still in layer.still_layers():
+        z = _draw_circle_layer(ax, still, basemap_features, scale, z) + 1
+    return z
+
+
 # One draw function per kind of layer: (ax, layer, basemap features, scale, z) -> the
 # last z used.
 LAYER_DRAWERS = (
+    (ms.PlaybackLayer, _draw_playback_layer),
     (ms.CircleLayer, _draw_circle_layer),
     (ms.LineLayer, _draw_line_layer),
     (ms.RingLayer, _draw_ring_layer),

@@ -13,7 +13,7 @@ import pandas as pd
 from geo import maps
 from geo import mapspec as ms
 from geo.catalog import oip_note, wup_projection_note, wup_year_label
-from geo.i18n import DEFAULT, N_, _, fmt_int, fmt_num, fmt_pct, language, using
+from geo.i18n import DEFAULT, N_, _, fmt_int, fmt_num, fmt_pct, language, ngettext, using
 from geo.maps import (
     BLUES,
     REDS,
@@ -23,6 +23,7 @@ from geo.maps import (
     nice_breaks,
     radius_for,
 )
+from geo.playback import CITY_STEP, PLAY_KEY, PlaybackInfo, city_playback
 from geo.views import Query, pick_choice
 from geo.views.page import PLACES, MapView, Page, PageExport, positions
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # CIFAL's state shares the year fields (no import at run time
 # The URL values (keys) stay English; the labels are translated where shown: _(MODES[m]).
 MODES = {"population": N_("City population in a year"), "growth": N_("Growth between two years")}
 MIN_POPULATIONS = (300_000, 1_000_000, 5_000_000, 10_000_000)
+CITY_BREAKS = (1e6, 5e6, 10e6, 20e6)  # population classes of the circles (people)
 NEAREST_K = (1, 2, 3, 4, 5)
 DECLINE = "#969696"
 DEST = "#252525"
@@ -146,6 +148,7 @@ class CitiesState:
     min_population: int = 300_000
     refugee_year: int = 2025
     k: int = 3
+    play: bool = False  # time playback over the WUP years (population mode)
 
     @classmethod
     def defaults(cls, opts: CitiesOptions) -> CitiesState:
@@ -184,6 +187,16 @@ class CitiesState:
                         value=repr(mode), mode=s.mode
                     )
                 )
+        play = params.get(PLAY_KEY)
+        if play:
+            if play == CITY_STEP:
+                s.play = True
+            else:
+                notes.append(
+                    _("Ignored play={value} from the link ({expected} expected).").format(
+                        value=repr(play)[:40], expected=CITY_STEP
+                    )
+                )
         fix_growth_period(s, cls.defaults(opts), notes)
         return s, notes
 
@@ -196,6 +209,7 @@ class CitiesState:
             "min": str(self.min_population),
             "ryear": str(self.refugee_year),
             "k": str(self.k),
+            **({PLAY_KEY: CITY_STEP} if self.play else {}),
         }
 
     def describe(self) -> str:
@@ -238,6 +252,7 @@ class CitiesView(MapView):
     oip: pd.Series | None = None
     oip_note: str = ""
     projection_note: str = ""
+    playback: PlaybackInfo | None = None  # the frames, when the map plays over the years
 
 
 CountryChoropleth = maps.CountryChoropleth  # the renderer's (the choropleth kind)
@@ -268,6 +283,11 @@ def refugee_layer(
         }
         for r in shown.itertuples()
     }
+    # the text twin's rows, keyed as ``values`` so both keep one entry per country
+    rows = {
+        r.asylum_iso3: (r.asylum_name, int(r.total), int(r.refugees), int(r.asylum_seekers))
+        for r in shown.itertuples()
+    }
 
     def name() -> str:
         return _("Refugees hosted, {year} (UNHCR)").format(year=year)
@@ -277,7 +297,21 @@ def refugee_layer(
         key=english_key(name),
         datasets=("unhcr_population",),
         values=values,
-        style={"color": "#6b7f8f", "weight": 0.5, "fillOpacity": 0.6},
+        # the darker edge marks a country with a value: the lightest classes are near the
+        # land's colour (WCAG 1.4.11 asks 3:1 of the fill or of the edge)
+        style={"color": "#6b7f8f", "weight": 0.7, "fillOpacity": 0.6},
+        table=ms.LayerTable(
+            [_("Country"), _("Refugees and asylum-seekers"), _("Refugees"), _("Asylum-seekers")],
+            [rows[k] for k in values],
+            measure=1,
+            sentence=ngettext(
+                "{n} country hosts {total} refugees and asylum-seekers; the most, {top}, "
+                "hosts {top_value}.",
+                "{n} countries host {total} refugees and asylum-seekers; the most, {top}, "
+                "hosts {top_value}.",
+                len(values),
+            ),
+        ),
     )
     items = [
         ms.box(c, item.label, 14, 10, opacity=0.75)
@@ -305,7 +339,7 @@ def population_circles(
 ) -> tuple[ms.CircleLayer, list[ms.LegendItem], list]:
     """Proportional circles of city population in a year, coloured by size class
     (the Overview's cities too: ``name``, ``key`` and ``show`` are its own)."""
-    breaks = [1e6, 5e6, 10e6, 20e6]
+    breaks = list(CITY_BREAKS)
     colors = ("#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f")
     vmax = float(cities["population"].max() or 1) if len(cities) else 1.0
     circles = [
@@ -339,10 +373,20 @@ def population_circles(
         circles=circles,
         colors=colors,
         stroke="#3f007d",
-        weight=0.5,
+        weight=0.7,  # the edge that makes the lightest classes 3:1 on land (WCAG 1.4.11)
         fill_opacity=0.75,
         # {0}..{2} stay for the browser to fill (the circle's values)
         tooltip_format="<b>{0}</b>, {1}<br>" + _("{{2}} million ({tag})").format(tag=tag),
+        table=ms.LayerTable(
+            [_("City"), _("Country"), _("Population ({tag})").format(tag=tag)],
+            [(r.name, r.country, int(round(r.population))) for r in cities.itertuples()],
+            measure=2,
+            sentence=ngettext(
+                "{n} city, {total} people in all; the largest, {top}, {top_value}.",
+                "{n} cities, {total} people in all; the largest, {top}, {top_value}.",
+                len(cities),
+            ),
+        ),
     )
     labels = [
         _("under 1 million"),
@@ -376,10 +420,22 @@ def growth_layer(
 
     source = source_of()
     breaks = [25.0, 50.0, 100.0, 200.0]
-    colors = (*REDS[1:6], DECLINE)
+    # The lighter five of the deaths' ramp: its darkest class met the route destinations'
+    # near-black under protanopia (tests/test_colours.py). Shrinking cities are squares,
+    # a category apart from the growth classes (WCAG 1.4.1).
+    colors = (*REDS[0:5], DECLINE)
     vmax = float(growth["growth"].abs().max() or 1) if len(growth) else 1.0
-    circles = []
+    circles, rows = [], []
     for r in growth.itertuples():
+        rows.append(
+            (
+                r.name,
+                r.country,
+                int(round(r.growth)),
+                None if pd.isna(r.growth_pct) else round(float(r.growth_pct), 1),
+                int(round(r.pop_to)),
+            )
+        )
         pct = r.growth_pct
         if pd.isna(pct):
             klass, pct_text = 4, _("new since {year}").format(year=y0)
@@ -408,13 +464,31 @@ def growth_layer(
         datasets=("wup_cities",),
         circles=circles,
         colors=colors,
+        shapes=("circle",) * 5 + ("square",),
         stroke="#67000d",
-        weight=0.5,
+        weight=0.7,
         fill_opacity=0.75,
         # {0}..{4} stay for the browser to fill (the circle's values)
         tooltip_format="<b>{0}</b>, {1}<br>"
         + _("{{2}} people ({{3}}), {start}–{end} ({source})<br>{{4}} million in {year}").format(
             start=y0, end=y1, source=source, year=wup_year_label(y1, y1 in projected)
+        ),
+        table=ms.LayerTable(
+            [
+                _("City"),
+                _("Country"),
+                _("Growth {start}–{end} (people)").format(start=y0, end=y1),
+                _("Growth (%)"),
+                _("Population {year}").format(year=wup_year_label(y1, y1 in projected)),
+            ],
+            rows,
+            measure=2,
+            sentence=ngettext(
+                "{n} city, a net change of {total} people; the largest growth, {top}, {top_value}.",
+                "{n} cities, a net change of {total} people; the largest growth, {top}, "
+                "{top_value}.",
+                len(rows),
+            ),
         ),
     )
     labels = [
@@ -425,7 +499,10 @@ def growth_layer(
         _("more than +200%"),
         _("shrinking"),
     ]
-    items = [ms.dot(c, label) for c, label in zip(colors, labels, strict=True)]
+    items = [
+        ms.mark(layer.shape_of(k), c, label)
+        for k, (c, label) in enumerate(zip(colors, labels, strict=True))
+    ]
     return layer, items, circles
 
 
@@ -499,6 +576,7 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
     nearest = q("cities_near_routes", k=state.k, year=state.year)
 
     spec = ms.MapSpec(countries, [], [])
+    playback = None
     ref_layer, ref_items = refugee_layer(refugees, spec.basemap_features(), state.refugee_year)
     if state.mode == "growth":
         layer, items, __ = growth_layer(growth, state.year_from, state.year_to, opts.projected)
@@ -510,6 +588,25 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
         title = _("City population, {year}").format(year=opts.year_label(state.year))
         projection = opts.projection_note(state.year)
         note = (_("Circle area: population.") + " " + projection).strip()
+        if state.play:
+            layer, playback = city_playback(
+                q,
+                state.min_population,
+                still=layer,
+                breaks=list(CITY_BREAKS),
+                year_label=opts.year_label,
+                start_year=state.year,
+                name=_("Cities, population (WUP 2018), {first} to {last}").format(
+                    first=opts.years[0], last=opts.years[-1]
+                ),
+            )
+            title = _("City population, {first}–{last}, played by 5 years").format(
+                first=opts.years[0], last=opts.years[-1]
+            )
+            projection = opts.projection_note(*opts.years)
+            note = (
+                _("Circle area: population; one scale for every year.") + " " + projection
+            ).strip()
     layer.key = "cities"  # population or growth: one layer to the picker and link
     dests = destination_layer(nearest)
     # Each legend and item names its layer: a picture with that layer hidden leaves it out.
@@ -535,6 +632,7 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
         ms.Legend(title, items, note),
     ]
     return CitiesView(
+        playback=playback,
         state=state,
         headline=headline,
         cities=cities,

@@ -35,6 +35,8 @@ from geo.maps import (
     safe_link,
 )
 from geo.names import joined_names, names_of
+from geo.playback import PLAY_KEY, STEPS, PlaybackInfo, active_legend_item, incident_playback
+from geo.textmap import where
 from geo.views import Query, memo, parse_day, parse_list
 from geo.views.page import (
     PLACES,
@@ -109,6 +111,9 @@ class RoutesState:
     routes: list[str] = field(default_factory=list)
     causes: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
+    # time playback's step ('month', 'quarter', 'year'; '' = the still map): how the
+    # map shows the selection, not a filter (no query's figure depends on it)
+    play: str = ""
 
     @classmethod
     def defaults(cls, options: RoutesOptions) -> RoutesState:
@@ -160,7 +165,13 @@ class RoutesState:
                         key=key, values=", ".join(_clip(b) for b in bad[:5])
                     )
                 )
-        return cls(d_from, d_to, **lists), notes
+        play = _str(params.get(PLAY_KEY)) or ""
+        if play and play not in STEPS:
+            notes.append(
+                _("play={value} (month, quarter or year expected)").format(value=_clip(play))
+            )
+            play = ""
+        return cls(d_from, d_to, **lists, play=play), notes
 
     def to_params(self) -> dict[str, str]:
         """Query parameters that reopen this state (lists joined by '|', dates ISO)."""
@@ -169,6 +180,8 @@ class RoutesState:
             values = getattr(self, key)
             if values:
                 out[key] = "|".join(values)
+        if self.play:
+            out[PLAY_KEY] = self.play
         return out
 
     def query_params(self) -> dict:
@@ -183,7 +196,8 @@ class RoutesState:
         }
 
     def is_default(self, options: RoutesOptions) -> bool:
-        return self == RoutesState.defaults(options)
+        """Every incident selected (played or not)."""
+        return replace(self, play="") == RoutesState.defaults(options)
 
     def describe(self) -> str:
         """One line saying what the filters select (for captions and the legend)."""
@@ -352,6 +366,7 @@ class MapInfo:
     circles: int
     dead_and_missing: int  # total drawn as circles
     bounds: list[list[float]]
+    playback: PlaybackInfo | None = None  # the frames, when the map plays over time
 
 
 def corridor_layer(q: Query, params: dict) -> tuple[ms.LineLayer, pd.DataFrame, float]:
@@ -390,8 +405,84 @@ def corridor_layer(q: Query, params: dict) -> tuple[ms.LineLayer, pd.DataFrame, 
         key=CORRIDORS_KEY,
         datasets=("route_corridors", *MMP),
         lines=lines,
+        table=corridor_table(drawn),
     )
     return layer, drawn, vmax
+
+
+def corridor_table(drawn: pd.DataFrame) -> ms.LayerTable:
+    """The corridors drawn (rows of ``route_totals``) as plain text: the map's text twin.
+
+    The summary names the widest and adds nothing up: an incident can lie on two routes.
+    """
+    return ms.LayerTable(
+        [_("Route"), _("From"), _("To"), _("Dead and missing"), _("Incidents")],
+        [
+            (
+                r.route,
+                r.origin_label,
+                r.destination_label,
+                int(r.dead_and_missing or 0),
+                int(r.incidents),
+            )
+            for r in drawn.itertuples()
+        ],
+        measure=3,
+        sentence=ngettext(
+            "{n} schematic route corridor; the widest, {top}, stands for {top_value} dead "
+            "and missing.",
+            "{n} schematic route corridors; the widest, {top}, stands for {top_value} dead "
+            "and missing.",
+            len(drawn),
+        ),
+    )
+
+
+def incident_table(pts: pd.DataFrame) -> ms.LayerTable:
+    """Single incidents drawn (rows of ``incident_points``) as plain text."""
+
+    def text(v, n: int = 80) -> str | None:
+        if v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == "":
+            return None
+        s = " ".join(str(v).split())
+        return s if len(s) <= n else s[: n - 1] + "…"
+
+    rows = []
+    for r in pts.to_dict("records"):
+        d = r.get("incident_date")
+        rows.append(
+            (
+                text(r.get("location")) or _("location not given"),
+                fmt_date(d) if d is not None and not pd.isna(d) else str(r.get("year", "")),
+                int(r.get("dead_and_missing") or 0),
+                None if pd.isna(r.get("dead")) else int(r["dead"]),
+                None if pd.isna(r.get("missing")) else int(r["missing"]),
+                text(joined_names("cause", r.get("causes"))),
+                text(r.get("country"), 60),
+                text(r.get("routes")),
+            )
+        )
+    return ms.LayerTable(
+        [
+            _("Place"),
+            _("Date"),
+            _("Dead and missing"),
+            _("Dead"),
+            _("Missing"),
+            _("Cause"),
+            _("Country"),
+            _("Route"),
+        ],
+        rows,
+        measure=2,
+        sentence=ngettext(
+            "{n} incident with {total} dead and missing (minimum); the deadliest, {top} "
+            "({top_row[1]}), counts {top_value}.",
+            "{n} incidents with {total} dead and missing (minimum); the deadliest, {top} "
+            "({top_row[1]}), counts {top_value}.",
+            len(rows),
+        ),
+    )
 
 
 def corridor_legend(cmax: float, px: float = 5, width: float = 20) -> ms.LegendItem:
@@ -446,6 +537,37 @@ def incident_bin_layer(
     )
     if hint:
         tip += f"<br><i>{escape(hint)}</i>"
+    table = ms.LayerTable(
+        [
+            _("Cell"),
+            _("Dead and missing"),
+            _("Dead"),
+            _("Missing"),
+            _("Incidents"),
+            _("Years"),
+            _("Main route"),
+        ],
+        [
+            (
+                where(r.lat, r.lon),
+                int(r.dead_and_missing),
+                int(r.dead),
+                int(r.missing),
+                int(r.incidents),
+                _years(r.first_date, r.last_date),
+                r.top_route if isinstance(r.top_route, str) else no_route,
+            )
+            for r in bins.itertuples()
+        ],
+        measure=1,
+        sentence=ngettext(
+            "{n} grid cell holds {total} dead and missing (minimum); the largest, around "
+            "{top}, holds {top_value} (main route: {top_row[6]}).",
+            "{n} grid cells hold {total} dead and missing (minimum); the largest, around "
+            "{top}, holds {top_value} (main route: {top_row[6]}).",
+            len(bins),
+        ),
+    )
     layer = ms.CircleLayer(
         name=name,
         key=key,
@@ -454,6 +576,7 @@ def incident_bin_layer(
         colors=REDS,
         stroke="#7f0000",
         tooltip_format=tip,
+        table=table,
     )
     return layer, breaks
 
@@ -508,7 +631,7 @@ def map_spec(
     corridors, drawn, cmax = corridor_layer(q, params)
 
     layer = None
-    if 0 < located <= detail_max:
+    if 0 < located <= detail_max and not state.play:  # playback runs on the grid
         pts = q("incident_points", limit=detail_max, **params)
         breaks = nice_breaks(pts["dead_and_missing"].tolist())
         vmax = float(pts["dead_and_missing"].max() or 1)
@@ -531,6 +654,7 @@ def map_spec(
             stroke="#7f0000",
             tooltip_format=_(TIP_FORMAT),
             popup_format=popup_format(),
+            table=incident_table(pts),
         )
         unit_title = _("Dead and missing per incident")
         info = MapInfo("incidents", None, len(circles), int(pts["dead_and_missing"].sum()), bounds)
@@ -551,6 +675,21 @@ def map_spec(
         circles = layer.circles
         unit_title = _("Dead and missing per {cell} cell").format(cell=_deg(cell))
         info = MapInfo("bins", cell, len(circles), int(bins["dead_and_missing"].sum() or 0), bounds)
+        if state.play:
+            layer, info.playback = incident_playback(
+                q,
+                params,
+                cell=cell,
+                step=state.play,
+                still=layer,
+                breaks=breaks,
+                name=_("{layer}, {cell} grid, by {step}").format(
+                    layer=_(BINS_LAYER), cell=_deg(cell), step=_(STEPS[state.play])
+                ),
+            )
+            unit_title = _("Dead and missing per {cell} cell, running total").format(
+                cell=_deg(cell)
+            )
     # Lines above the binned circles stay visible at world zoom; single incidents stay
     # clickable above the lines.
     layers = [layer, corridors] if info.mode == "bins" else [corridors, layer]
@@ -562,6 +701,8 @@ def map_spec(
     ]
     if not circles:
         items = []
+    if circles and state.play:
+        items.append(active_legend_item(layer.stable_key))
     if len(drawn):
         items.append(replace(corridor_legend(cmax), layer=corridors.stable_key))
     if not circles:
