@@ -721,14 +721,18 @@ class RenderedSlide:
 
     @property
     def link(self) -> str:
-        """The slide's view in the app, relative (``/routes?routes=...&z=5``): the page's
-        own filter parameters, then the slide's map view, layers and tab."""
+        """The slide's view in the app, relative (``/routes?routes=...&z=5``; the first
+        page's is ``/?...``): the page's own filter parameters, then the slide's map
+        view, layers and tab."""
         from urllib.parse import urlencode
 
         params = dict(self.page.params)
         params |= {k: v for k, v in self.slide.params.items() if k in UI_KEYS}
         query = urlencode(params)
-        return f"/{self.slide.page}" + (f"?{query}" if query else "")
+        # The app's first page is its root: Streamlit answers /overview with "Page not
+        # found" (a default page has no path of its own).
+        path = "" if self.slide.page == PAGE_KEYS[0] else self.slide.page
+        return f"/{path}" + (f"?{query}" if query else "")
 
 
 def render_slide(b: Briefing, number: int, q: Query, countries: dict) -> RenderedSlide:
