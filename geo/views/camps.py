@@ -61,7 +61,12 @@ ISIMM_CAVEAT = N_("ISIMM positions are imprecise on purpose (publisher).")
 SITE_COLORS = ("#3182bd", "#969696")  # open, closed
 ISIMM_COLOR = "#e6550d"
 ISIMM_COLORS = ("#fdae6b", "#fd8d3c", "#e6550d", "#a63603", "#7f2704", "#4d1a02")
-OUTLINE_COLOR = "#238b45"
+# Camp outlines in ColorBrewer BrBG's brown: the greens they had met the site blues
+# under tritanopia (tests/test_colours.py).
+OUTLINE_COLOR, OUTLINE_EDGE = "#8c510a", "#543005"
+# Register sites are squares (open) and diamonds (closed), ISIMM's circles: shape tells
+# the kinds apart as well as colour (WCAG 1.4.1).
+SITE_SHAPES = ("square", "diamond")
 OUTLINE_TOLERANCE = 0.0002  # degrees (~20 m): keeps the 33 outlines to a few tens of KB
 OUTLINE_DIGITS = 4
 
@@ -420,6 +425,7 @@ def _point_layer(name: str, sites: pd.DataFrame, isimm: bool, key: str = "") -> 
         datasets=MAIN_DATASETS,
         circles=circles,
         colors=SITE_COLORS,
+        shapes=SITE_SHAPES,
         stroke="#08306b",
         fill_opacity=0.75,
         tooltip_format=_(POINT_FORMAT),
@@ -478,6 +484,7 @@ def site_bin_layer(
         show=show,
         circles=circles,
         colors=colors,
+        shapes=() if isimm else ("square",) * len(colors),
         stroke="#7f2704" if isimm else "#08306b",
         fill_opacity=0.75,
         tooltip_format=_(BIN_FORMAT),
@@ -515,7 +522,12 @@ def outline_layer(name: str, data: dict, key: str = "") -> ms.PolygonLayer:
         key=key,
         datasets=("coxs_bazar",),
         data=data,
-        style={"color": "#00441b", "weight": 1.2, "fillColor": OUTLINE_COLOR, "fillOpacity": 0.35},
+        style={
+            "color": OUTLINE_EDGE,
+            "weight": 1.2,
+            "fillColor": OUTLINE_COLOR,
+            "fillOpacity": 0.35,
+        },
     )
 
 
@@ -589,8 +601,10 @@ def site_point_layers(
         out.layers.append(_point_layer(_(SITES_LAYER), main, isimm=False, key=ms.slug(SITES_LAYER)))
         key = out.layers[-1].stable_key  # a picture with the layer hidden leaves these out
         out.items += [
-            ms.dot(SITE_COLORS[0], _("open site (size: 2025 population)"), layer=key),
-            ms.dot(SITE_COLORS[1], _("closed site"), layer=key),
+            ms.mark(
+                SITE_SHAPES[0], SITE_COLORS[0], _("open site (size: 2025 population)"), layer=key
+            ),
+            ms.mark(SITE_SHAPES[1], SITE_COLORS[1], _("closed site"), layer=key),
         ]
     if isimm_ds:
         isimm = sites[sites["dataset"].isin(isimm_ds)]
@@ -650,7 +664,7 @@ def site_bin_layers(
         keys[name] = out.layers[-1].stable_key
     if SITES_LAYER in frames:
         out.items += [
-            replace(i, layer=keys[SITES_LAYER])
+            replace(i, kind="square", layer=keys[SITES_LAYER])
             for i in ms.class_legend_items(breaks, BLUES, _("sites"))
         ]
     if ISIMM_LAYER in frames:
@@ -714,6 +728,7 @@ def map_spec(
                 14,
                 10,
                 opacity=0.6,
+                border=OUTLINE_EDGE,
                 layer=outlines[0].stable_key,
             )
         )

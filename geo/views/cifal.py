@@ -47,8 +47,16 @@ MIN_DEAD = (0, 1, 10, 100, 1000)
 CORRIDOR_KM = (0, 25, 50, 100, 200, 300, 500)
 UNCOVERED_KEY = "fast-growing-cities-with-no-centre-within-km"
 CORRIDOR_NAMES_MAX = 600
-ACTIVE, CLOSED = "#1b9e77", "#9e9e9e"
-COVERED, UNCOVERED, DEST = "#7570b3", "#d95f02", "#252525"
+# Centres in Paul Tol's dark green and a mid grey, each 3:1 against land and sea (the
+# lighter Dark2 green and grey they had were not); cities within reach in Dark2 purple,
+# the fast-growing ones with no centre in Okabe–Ito orange (Dark2's met the green under
+# protanopia).
+ACTIVE, CLOSED = "#117733", "#767676"
+COVERED, UNCOVERED, DEST = "#7570b3", "#e69f00", "#252525"
+# Marks besides colour (WCAG 1.4.1): centres are diamonds, a closed one smaller; fast-
+# growing cities with no centre are squares, the cities within reach circles.
+CENTRE_SHAPE, UNCOVERED_SHAPE = "diamond", "square"
+CENTRE_PX, CLOSED_PX = 7, 5
 
 
 def then(first: str, second: str) -> str:
@@ -247,14 +255,27 @@ def centre_layer(centres: pd.DataFrame, *, show: bool = True) -> ms.CircleLayer:
         datasets=("cifal",),
         show=show,
         circles=[
-            Circle(r.lat, r.lon, 7, 0 if r.active else 1, tooltip=_centre_tip(r))
+            Circle(
+                r.lat,
+                r.lon,
+                CENTRE_PX if r.active else CLOSED_PX,
+                0 if r.active else 1,
+                tooltip=_centre_tip(r),
+            )
             for r in centres.itertuples()
         ],
         colors=[ACTIVE, CLOSED],
+        shapes=(CENTRE_SHAPE, CENTRE_SHAPE),
         stroke="#ffffff",
         weight=2,
         fill_opacity=0.95,
     )
+
+
+def centre_item(color: str, label: str, layer: str) -> ms.LegendItem:
+    """A centre's legend swatch: a diamond, smaller for a closed centre (as drawn)."""
+    size = 12 * (CLOSED_PX if color == CLOSED else CENTRE_PX) / CENTRE_PX
+    return ms.mark(CENTRE_SHAPE, color, label, round(size), layer=layer)
 
 
 def _centre_tip(r) -> str:
@@ -360,7 +381,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
             for r in covered.itertuples()
         ],
         colors=[COVERED],
-        stroke="#ffffff",
+        stroke="#3f007d",  # a dark edge: the fill alone is under 3:1 on the sea
         fill_opacity=0.7,
         # {0}..{4} stay for the browser to fill (the circle's values)
         tooltip_format="<b>{0}</b>, {1}<br>"
@@ -402,6 +423,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
             for r in uncovered.itertuples()
         ],
         colors=[UNCOVERED],
+        shapes=(UNCOVERED_SHAPE,),
         stroke="#7f2704",
         fill_opacity=0.85,
         # {0}..{8} stay for the browser to fill (the circle's values)
@@ -446,11 +468,13 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     # Each item names its layer: a picture with that layer hidden leaves it out.
     dest_key = destinations_layer.stable_key
     items = [
-        ms.dot(ACTIVE, _("CIFAL centre (active)"), layer=centres_layer.stable_key),
-        ms.dot(
+        centre_item(ACTIVE, _("CIFAL centre (active)"), centres_layer.stable_key),
+        ms.dot(  # larger and ringed, as the reach is on the map
             ACTIVE,
             _("within {km} km of a centre").format(km=state.radius_km),
+            16,
             opacity=0.35,
+            border=ACTIVE,
             layer=rings.stable_key,
         ),
         ms.dot(
@@ -458,7 +482,8 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
             _("arrival city within reach ({year})").format(year=state.year),
             layer=covered_layer.stable_key,
         ),
-        ms.dot(
+        ms.mark(
+            UNCOVERED_SHAPE,
             UNCOVERED,
             then(
                 _(
@@ -478,7 +503,7 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         ms.dot("#fff", _("route destination (no centre near)"), 9, border=DEST, layer=dest_key),
     ]
     if state.include_closed:
-        items.insert(1, ms.dot(CLOSED, _("CIFAL centre (closed)"), layer=centres_layer.stable_key))
+        items.insert(1, centre_item(CLOSED, _("CIFAL centre (closed)"), centres_layer.stable_key))
     legend = ms.Legend(
         _("CIFAL centres and arrival cities"),
         items,

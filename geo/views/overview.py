@@ -96,6 +96,7 @@ def map_spec(q: Query, countries: dict, filters: dict, bins: pd.DataFrame, span)
         key=CITIES_KEY,
         show=False,
     )[0]
+    city_layer = replace(city_layer, shapes=("triangle",) * len(city_layer.colors))
     city_item = (
         _("city of 1 million+ ({year}, WUP 2018 projection)")
         if projected
@@ -116,10 +117,15 @@ def map_spec(q: Query, countries: dict, filters: dict, bins: pd.DataFrame, span)
             width=18,
             layer=corridors.stable_key,
         ),
-        ms.dot(BLUES[3], _("open camps and sites (binned)"), layer=site_layer.stable_key),
-        ms.dot("#9e9ac8", city_item, layer=city_layer.stable_key),
-        ms.dot(cifal.ACTIVE, _("CIFAL centre"), layer=centres.stable_key),
-        ms.dot(cifal.CLOSED, _("CIFAL centre (closed)"), layer=centres.stable_key),
+        # each layer in its own mark (WCAG 1.4.1): deaths circles, sites squares (as
+        # on Camps and sites), cities triangles (here only: circles are the deaths'),
+        # centres diamonds (as on CIFAL network)
+        ms.mark(
+            "square", BLUES[4], _("open camps and sites (binned)"), layer=site_layer.stable_key
+        ),
+        ms.mark("triangle", "#9e9ac8", city_item, layer=city_layer.stable_key),
+        cifal.centre_item(cifal.ACTIVE, _("CIFAL centre"), centres.stable_key),
+        cifal.centre_item(cifal.CLOSED, _("CIFAL centre (closed)"), centres.stable_key),
     ]
     legend = ms.Legend(
         _("Dead and missing per 2° cell, {start}-{end}").format(
