@@ -329,3 +329,36 @@ def test_legend_text_reads_on_its_background(specs):
     assert len(texts) >= 3, texts
     for color in texts:
         assert contrast(to_rgb(color), worst) >= TEXT, (color, contrast(to_rgb(color), worst))
+
+
+def test_picture_text_reads_on_its_background(db_path):
+    """WCAG 1.4.3 for the PNG and the PDF's map: every text of the picture (title,
+    headline, subtitle, legend, notes, credit, scale bar, place names) reads at 4.5:1 on
+    the white page, and the texts drawn on the map on the land and the sea as well."""
+    import duckdb
+    from matplotlib.colors import to_hex
+
+    from geo.snapshot import build_figure
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        q = memo(direct_query(con))
+        page = page_of("cifal")
+        view, _notes = page.render(q, countries_of(con), {})
+        places = page.export(view, q).load_places()
+    finally:
+        con.close()
+    fig = build_figure(view.spec, title="t", subtitle="s", caveat="c", headline="h", places=places)
+    page_rgb = to_rgb(to_hex(fig.get_facecolor()))
+    texts = [
+        t
+        for t in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_color"))
+        if t.get_visible() and t.get_text().strip()
+    ]
+    on_map = [t for t in texts if t.get_gid() == "place"]
+    assert on_map and len(texts) > len(on_map) + 5, "the picture's texts were not found"
+    for t in texts:
+        color = to_rgb(t.get_color())
+        grounds = [page_rgb] + ([to_rgb(ms.LAND), to_rgb(ms.OCEAN)] if t in on_map else [])
+        for ground in grounds:
+            assert contrast(color, ground) >= TEXT, (t.get_text()[:40], t.get_color(), ground)
