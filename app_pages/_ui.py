@@ -557,8 +557,49 @@ class ExportFile(NamedTuple):
     what: str = ""  # words added to the file's name ("slides")
 
 
+def animation_files(spec: MapSpec, exp) -> tuple[ExportFile, ...]:
+    """GIF and MP4, square and 16:9, of a map that plays over time (:mod:`geo.animation`):
+    every frame with the title, the period, the running total, the credit and caveat."""
+    from geo.animation import MIME, playback_of, render_animation
+
+    step = playback_of(spec).step
+
+    def make(fmt: str, size: str):
+        return lambda: render_animation(
+            spec,
+            fmt=fmt,
+            size=size,
+            title=exp.title,
+            subtitle=exp.subtitle,
+            caveat=exp.caveat,
+            headline=exp.headline,
+            places=exp.load_places(),
+        )
+
+    sizes = {"square": (_("square"), "1080 × 1080"), "wide": (_("16:9"), "1920 × 1080")}
+    kinds = {
+        "gif": ("gif_box", _("Animated GIF, {px} px, looping: one frame per {step}")),
+        "mp4": ("movie", _("Video (MP4, H.264), {px} px: one picture per {step}")),
+    }
+    return tuple(
+        ExportFile(
+            key=f"{fmt}_{size}",
+            label=f"{fmt.upper()}, {shape}",
+            icon=icon,
+            ext=fmt,
+            mime=MIME[fmt],
+            data=make(fmt, size),
+            help=text.format(px=px, step=step),
+            what=shape,
+        )
+        for fmt, (icon, text) in kinds.items()
+        for size, (shape, px) in sizes.items()
+    )
+
+
 def export_panel(key: str, view, map_drawn: bool) -> None:
-    """PNG (print, slides), HTML, Excel, CSV and GeoJSON of the current view.
+    """PNG (print, slides), HTML, Excel, CSV and GeoJSON of the current view; GIF and MP4
+    too when its map plays over time (:func:`animation_files`).
 
     Files are made only when a button is clicked; their names carry the view's main
     filters and the date. The Excel file's "About" sheet and the GeoJSON metadata carry
@@ -574,6 +615,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
     if not map_drawn:
         return
     from geo import cache
+    from geo.animation import playback_of
     from geo.exports import (
         csv_data,
         export_name,
@@ -700,6 +742,9 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
                 help=_("The {rows} shown as points, citation in its metadata").format(rows=rows),
             ),
         )
+        if playback_of(view.spec) is not None:  # a map that plays over time: its animation too
+            files += animation_files(view.spec, exp)
+            cols += st.columns(4)
         for col, file in zip(cols, files, strict=True):
             col.download_button(
                 file.label,  # md: trusted (the table above: its words, the data name escaped)

@@ -814,7 +814,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from geo.registry import PAGE_KEYS
 
     parser.add_argument("--page", required=True, choices=PAGE_KEYS, help="which page's map")
-    parser.add_argument("--out", required=True, help="PNG file to write")
+    parser.add_argument(
+        "--out",
+        required=True,
+        help="PNG file to write; .gif or .mp4: the animation of a map that plays over time "
+        "(square, or 1920 × 1080 with --preset wide)",
+    )
     parser.add_argument(
         "--preset",
         choices=sorted(PRESETS),
@@ -858,15 +863,39 @@ def main(ns: argparse.Namespace, extra: list[str] | None = None) -> int:
         places = page.load_places()
     for note in page.notes:
         print(f"snapshot: {note}", file=sys.stderr)
-    png = render_png(
-        page.spec,
-        title=page.title,
-        subtitle=page.subtitle,
-        caveat=page.caveat,
-        preset=ns.preset,
-        headline=page.headline,
-        places=places,
-    )
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt in ("gif", "mp4"):
+        from geo.animation import NoPlayback, render_animation
+
+        size = "wide" if ns.preset in ("wide", "slides") else "square"
+        try:
+            png = render_animation(
+                page.spec,
+                fmt=fmt,
+                size=size,
+                title=page.title,
+                subtitle=page.subtitle,
+                caveat=page.caveat,
+                headline=page.headline,
+                places=places,
+            )
+        except NoPlayback as exc:
+            print(
+                f"snapshot: {exc} Give the page's play parameter, e.g. --param play year.",
+                file=sys.stderr,
+            )
+            return 2
+        ns.preset = size
+    else:
+        png = render_png(
+            page.spec,
+            title=page.title,
+            subtitle=page.subtitle,
+            caveat=page.caveat,
+            preset=ns.preset,
+            headline=page.headline,
+            places=places,
+        )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(png)
@@ -874,7 +903,8 @@ def main(ns: argparse.Namespace, extra: list[str] | None = None) -> int:
         # mkdir says "File exists" when a folder on the way is a file.
         blocked = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
         reason = f"{blocked} is a file, not a folder" if blocked else exc.strerror or exc
-        print(f"snapshot: {out}: cannot write the PNG ({reason})", file=sys.stderr)
+        what = fmt.upper() if fmt in ("gif", "mp4") else "PNG"
+        print(f"snapshot: {out}: cannot write the {what} ({reason})", file=sys.stderr)
         return 2
     print(f"snapshot: wrote {out} ({len(png):,} bytes, {PRESETS[ns.preset].label})")
     return 0

@@ -1,0 +1,134 @@
+"""Animated export (geo/animation.py): the yearly Deadly routes playback as a square GIF
+and a 16:9 MP4 has one picture per year at the promised pace, exactly 1080 × 1080 or
+1920 × 1080 pixels, the title and first year on its first frame and, on its last, the
+running total recounted here from the incidents; a still map has nothing to animate."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+from PIL import Image
+
+from geo import mapspec as ms
+from geo.animation import NoPlayback, frames, render_animation
+from geo.registry import render_page
+from geo.views import countries_of, direct_query
+
+# What the animation promises: 0.6 s a year, the last year held 2 s, MP4 at 10 frames/s.
+YEAR_MS, HOLD_MS, VIDEO_FPS = 600, 2000, 10
+
+
+@pytest.fixture(scope="module")
+def yearly(db_path):
+    """The Deadly routes page over every dated incident, played by year, and the
+    figures recounted from the incidents table."""
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        first, last = con.execute(
+            "SELECT min(incident_date), max(incident_date) FROM incidents"
+        ).fetchone()
+        total = con.execute(
+            "SELECT sum(dead_and_missing) FROM incidents "
+            "WHERE incident_date IS NOT NULL AND incident_date BETWEEN ? AND ?",
+            [first, last],
+        ).fetchone()[0]
+        params = {"play": "year", "from": first.isoformat(), "to": last.isoformat()}
+        page = render_page("routes", direct_query(con), countries_of(con), params)
+        places = page.load_places()
+    finally:
+        con.close()
+    kw = dict(
+        title=page.title,
+        subtitle=page.subtitle,
+        caveat=page.caveat,
+        headline=page.headline,
+        places=places,
+    )
+    years = list(range(first.year, last.year + 1))
+    return page, kw, years, int(total)
+
+
+def test_gif_square_one_frame_per_year_with_title_year_and_total(yearly):
+    page, kw, years, total = yearly
+    t0 = time.perf_counter()
+    gif = render_animation(page.spec, fmt="gif", size="square", **kw)
+    took = time.perf_counter() - t0
+    print(f"\nGIF square, {len(years)} yearly frames: {took:.1f} s, {len(gif):,} bytes")
+
+    im = Image.open(io.BytesIO(gif))
+    assert im.format == "GIF"
+    assert im.size == (1080, 1080)
+    assert im.n_frames == len(years)
+    durations = []
+    for i in range(im.n_frames):
+        im.seek(i)
+        durations.append(im.info["duration"])
+    assert durations == [YEAR_MS] * (len(years) - 1) + [HOLD_MS]
+    assert im.info.get("loop") == 0
+
+    # The texts the renderer drew, read back from its artists, frame by frame.
+    drawn = list(frames(page.spec, size="square", **kw))
+    assert len(drawn) == len(years)
+    first_rgb, first = drawn[0]
+    assert first.title == page.title != ""
+    assert page.caveat and all(page.caveat in t.footer for _rgb, t in drawn)
+    assert all(page.spec.credit in t.footer for _rgb, t in drawn)
+    assert first.period == str(years[0])
+    assert [t.period for _rgb, t in drawn] == [str(y) for y in years]
+    last = drawn[-1][1]
+    assert last.counter.startswith(f"{total:,} dead and missing")
+    counts = [int(t.counter.split(" ")[0].replace(",", "")) for _rgb, t in drawn]
+    assert counts == sorted(counts) and counts[0] < counts[-1]  # a running total
+
+    # The GIF's first frame is that picture (up to its palette), not the last one's.
+    im.seek(0)
+    gif_first = np.asarray(im.convert("RGB"), dtype=int)
+    assert np.abs(gif_first - first_rgb).mean() < 3
+    assert np.abs(gif_first - drawn[-1][0]).mean() > np.abs(gif_first - first_rgb).mean()
+
+
+def test_mp4_wide_is_h264_for_browsers_at_the_promised_pace(yearly):
+    page, kw, years, _total = yearly
+    t0 = time.perf_counter()
+    mp4 = render_animation(page.spec, fmt="mp4", size="wide", **kw)
+    took = time.perf_counter() - t0
+    print(f"\nMP4 16:9, {len(years)} yearly frames: {took:.1f} s, {len(mp4):,} bytes")
+
+    # +faststart: the index (moov) comes before the media (mdat), so a browser plays it
+    # while it downloads
+    assert 0 <= mp4.find(b"moov") < mp4.find(b"mdat")
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "a.mp4"
+        path.write_bytes(mp4)
+        reader = imageio_ffmpeg.read_frames(str(path))
+        meta = next(reader)
+        pictures = [np.frombuffer(b, np.uint8).reshape(1080, 1920, 3) for b in reader]
+    assert meta["codec"] == "h264"
+    assert meta["pix_fmt"].startswith("yuv420p")
+    assert meta["size"] == (1920, 1080)
+    assert meta["fps"] == VIDEO_FPS
+    per_year = YEAR_MS * VIDEO_FPS // 1000
+    assert len(pictures) == (len(years) - 1) * per_year + HOLD_MS * VIDEO_FPS // 1000
+    # a year's picture repeats, the next year's differs (circles grow)
+    a, b, c = (pictures[k].astype(int) for k in (0, per_year - 1, per_year))
+    assert np.abs(a - b).mean() < 0.5
+    assert np.abs(a - c).max() > 100
+
+
+def test_a_still_map_has_nothing_to_animate(yearly, db_path):
+    page, kw, _years, _total = yearly
+    still = [la for la in page.spec.layers if not isinstance(la, ms.PlaybackLayer)]
+    spec = ms.MapSpec(page.spec.basemap, still, page.spec.legends, page.spec.bounds)
+    with pytest.raises(NoPlayback):
+        render_animation(spec, fmt="gif", size="square", **kw)
+    with pytest.raises(ValueError):
+        render_animation(page.spec, fmt="webm", size="square", **kw)
