@@ -180,6 +180,22 @@ def test_legend_colours_stay_apart_under_colour_blindness(specs, case_id, vision
     assert not failures, f"{vision}: " + "; ".join(failures)
 
 
+@pytest.mark.parametrize("case_id", IDS)
+def test_drawn_ramps_keep_neighbouring_classes_apart(specs, case_id):
+    """The ramps as the map draws them (a layer's class colours, some of which no legend
+    lists, such as the ISIMM bins'): neighbouring classes of one mark differ by
+    ``CLASS_DE`` for every colour vision."""
+    spec = specs[case_id]
+    for layer in spec.layers:
+        if not isinstance(layer, ms.CircleLayer) or len(layer.colors) < 3:
+            continue
+        ramp = [c for k, c in enumerate(layer.colors) if layer.shape_of(k) == layer.shape_of(0)]
+        for a, b in itertools.pairwise(ramp):
+            for vision in VISIONS:
+                d = delta_e(to_rgb(a), to_rgb(b), vision)
+                assert d >= CLASS_DE, (layer.stable_key, a, b, vision, round(d, 1))
+
+
 def is_ramp(legend_group: list[ms.LegendItem]) -> bool:
     return len(legend_group) >= 3
 
