@@ -14,6 +14,7 @@ TARGETS = {
     "queries_p95_ms": {"real": 50, "synthetic": 500},
     "paint_ms": {"real": 3000, "synthetic": 3000},
     "slide_step_ms": {"real": 500},
+    "animation_s": {"real": 30},
     "playback_payload_bytes": {"real": 600_000, "synthetic": 1_500_000},
 }
 PLAYBACK_FPS = 10  # frames a second, at least, on the longest playback (routes by month)
@@ -34,6 +35,7 @@ TARGET_TEXT = {
     "playback_payload_bytes": "time playback payload (animated view, whole map page) "
     "≤ 600 KB real, ≤ 1.5 MB synthetic",
     "playback_fps": "time playback frame rate in headless Chromium, offline, ≥ 10 frames/s",
+    "animation_s": "animated export of a yearly playback (GIF square, MP4 16:9) ≤ 30 s each",
     "slide_step_ms": "HTML deck slide step (key press to the next headline shown and its map "
     "drawn) ≤ 0.5 s, every step",
 }
@@ -141,6 +143,11 @@ def annotate(results: dict) -> dict:
     if deck:
         deck["check"] = check("slide_step_ms", "real", deck.get("max_ms"))
         tally("deck/slide_step_ms", deck["check"], "ms")
+
+    anim = results.get("animation")
+    if anim:
+        anim["check"] = check("animation_s", "real", anim.get("max_s"))
+        tally("animation/seconds", anim["check"], "s")
 
     for pb in results.get("playback") or []:
         kind = "synthetic" if pb["synthetic"] else "real"
@@ -253,6 +260,17 @@ def table(results: dict) -> str:
             f"{deck['n']} steps) | {_kb(deck['deck_bytes'])} | – | – | – "
             f"| median {_ms(deck['median_ms'])} / max {_ms(deck['max_ms'])} "
             f"{_mark(deck.get('check'))} (opened in {_ms(deck['open_ms'])}) | – |"
+        )
+    anim = results.get("animation")
+    if anim:
+        files = {f["fmt"]: f for f in anim["files"]}
+        gif, mp4 = files.get("gif"), files.get("mp4")
+        lines.append(
+            f"| real | **animated export**, {anim['view']} ({anim['frames']} frames): GIF "
+            "1080 × 1080, MP4 1920 × 1080 "
+            f"| GIF {_kb(gif['bytes']) if gif else '–'}, MP4 {_kb(mp4['bytes']) if mp4 else '–'} "
+            f"| – | – | – | GIF {gif['seconds'] if gif else '–'} s, MP4 "
+            f"{mp4['seconds'] if mp4 else '–'} s {_mark(anim.get('check'))} | – |"
         )
     for pb in results.get("playback") or []:
         sizes = ", ".join(

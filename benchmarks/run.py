@@ -182,6 +182,14 @@ def run(
                 {k: (str(v) if k == "db" else v) for k, v in d.items()} | {"pages": measured}
             )
 
+        # ------------------------------------------------------------- animation
+        results["animation"] = None
+        if mode != "quick":  # ~5 s of drawing and encoding; the smoke run skips it
+            from benchmarks.animation import measure_animation
+
+            log("Animated export: yearly Deadly routes as GIF (square) and MP4 (16:9) …")
+            results["animation"] = measure_animation(Path(db), log=log)
+
         # ------------------------------------------------------------- deck
         results["deck"] = None
         if paint_runs > 0:

@@ -132,3 +132,22 @@ def test_a_still_map_has_nothing_to_animate(yearly, db_path):
         render_animation(spec, fmt="gif", size="square", **kw)
     with pytest.raises(ValueError):
         render_animation(page.spec, fmt="webm", size="square", **kw)
+
+
+def test_benchmark_row_and_check():
+    from benchmarks.report import TARGETS, annotate, table
+
+    def results(seconds: float) -> dict:
+        files = [
+            {"fmt": "gif", "size": "square", "seconds": 4.2, "bytes": 700_000},
+            {"fmt": "mp4", "size": "wide", "seconds": seconds, "bytes": 250_000},
+        ]
+        anim = {"view": "Deadly routes by year", "frames": 13, "files": files, "max_s": seconds}
+        return annotate({"scales": [], "animation": anim})
+
+    limit = TARGETS["animation_s"]["real"]
+    ok, slow = results(limit - 1), results(limit + 1)
+    assert ok["animation"]["check"]["pass"] and not slow["animation"]["check"]["pass"]
+    assert slow["summary"]["failed"] == [f"animation/seconds: {limit + 1:,.0f} s > {limit:,} s"]
+    (row,) = [ln for ln in table(ok).splitlines() if "animated export" in ln]
+    assert "GIF 4.2 s" in row and f"MP4 {limit - 1} s ✓" in row and "13 frames" in row
