@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import _keys as K
+from app_pages._a11y import PAGE_CSS
 from geo import i18n
 from geo.assets import ensure_static
 from geo.i18n import _
@@ -28,6 +29,7 @@ st.html(
     "[data-testid='stMetricLabel'] *{white-space:normal !important}"
     "[data-testid='stMetricValue']{font-size:1.6rem}}</style>"
 )
+st.html(PAGE_CSS)  # readable captions, 24 px date targets, focus rings, the skip link
 ensure_static()  # Leaflet's files, served at /app/static/leaflet/ for offline maps
 
 # The session's language: the link's ``lang=``, else this session's choice, else the

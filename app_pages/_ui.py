@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import _keys as K
+from app_pages._a11y import after_map, skip_link
 from geo import i18n
 from geo.catalog import MMP_CAVEAT
 from geo.i18n import N_, _, bound, fmt_int
@@ -503,6 +504,7 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
         and reported.get("zoom") is not None
     ):
         send = (reported["center"]["lat"], reported["center"]["lng"], reported["zoom"])
+    skip_link(key)  # a keyboard's way past the map's controls
     out = st_folium(
         m,
         key=key,
@@ -512,6 +514,7 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
         center=(send[0], send[1]) if send else None,
         zoom=send[2] if send else None,
     )
+    after_map(key)  # where the skip link leads
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
     if not center or zoom is None:
         return not first_run

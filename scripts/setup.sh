@@ -46,3 +46,8 @@ fi
 .venv/bin/python -m geo.assets
 # The French and Spanish catalogues, compiled from the committed .po files (never committed).
 .venv/bin/python scripts/i18n.py compile
+# axe-core for the accessibility test (tests/test_browser_a11y.py): the pinned npm
+# tarball, checked against its sha512, fetched with Python (no Node needed).
+if [[ $want_browser == 1 ]]; then
+    .venv/bin/python scripts/axe_core.py
+fi
