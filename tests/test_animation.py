@@ -151,3 +151,61 @@ def test_benchmark_row_and_check():
     assert slow["summary"]["failed"] == [f"animation/seconds: {limit + 1:,.0f} s > {limit:,} s"]
     (row,) = [ln for ln in table(ok).splitlines() if "animated export" in ln]
     assert "GIF 4.2 s" in row and f"MP4 {limit - 1} s ✓" in row and "13 frames" in row
+
+
+def test_export_panel_offers_the_animation_when_the_map_plays(db_path, monkeypatch):
+    """Deadly routes played by year: the panel adds GIF and MP4, square and 16:9, in the
+    viewer's language, each made on click (in another thread) by render_animation with
+    its own format and size; the still map offers none."""
+    import threading
+
+    from streamlit.elements.widgets.button import ButtonMixin
+    from streamlit.testing.v1 import AppTest
+
+    import geo.animation
+    from geo import i18n
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    seen: dict[str, tuple] = {}
+    original = ButtonMixin.download_button
+
+    def record(self, label, data, file_name=None, mime=None, *args, **kwargs):
+        seen[label] = (data, file_name, mime)
+        return original(self, label, data, file_name, mime, *args, **kwargs)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", record)
+    monkeypatch.setattr(
+        geo.animation,
+        "render_animation",
+        lambda spec, *, fmt, size, **kw: f"{i18n.language()} {fmt} {size} {kw['title']}",
+    )
+
+    def opened(**params) -> dict:
+        seen.clear()
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+        at.switch_page("app_pages/routes.py")
+        for k, v in params.items():
+            at.query_params[k] = v
+        for _run in range(2):  # the panel waits for the map: the second run has it
+            at.run()
+            assert not at.exception, at.exception
+        return dict(seen)
+
+    still = opened(lang="fr")
+    assert still and not [k for k in still if k.startswith(("GIF", "MP4"))]
+    played = opened(lang="fr", play="year")
+    anim = {k: v for k, v in played.items() if k.startswith(("GIF", "MP4"))}
+    assert list(anim) == ["GIF, carré", "GIF, 16:9", "MP4, carré", "MP4, 16:9"]
+    assert [v[2] for v in anim.values()] == ["image/gif"] * 2 + ["video/mp4"] * 2
+    assert [v[1].rsplit(".", 1)[1] for v in anim.values()] == ["gif", "gif", "mp4", "mp4"]
+    made = []
+    for data, _name, _mime in anim.values():
+        t = threading.Thread(target=lambda d=data: made.append(d()))
+        t.start()
+        t.join()
+    sizes = ["square", "wide"] * 2
+    fmts = ["gif", "gif", "mp4", "mp4"]
+    assert [m.split(" ")[:3] for m in made] == [
+        ["fr", f, s] for f, s in zip(fmts, sizes, strict=True)
+    ]
