@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import _keys as K
+from app_pages import _mapframe
 from app_pages._a11y import after_map, skip_link
 from geo import i18n
 from geo.catalog import MMP_CAVEAT
@@ -480,11 +481,14 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
     first_run = key not in seen
     seen.add(key)
     view = _url_view(key)
-    m = render(spec)
+    # Built once per state and process, redrawn in the open frame (app_pages/_mapframe.py);
+    # ATLAS_VIEW_CACHE=0 renders and sends it through st_folium on every run as before.
+    payload = _mapframe.map_payload(spec) if _mapframe.enabled() else None
+    m = None if payload else render(spec)
     # The map's script fits its bounds, then st_folium moves it to the link's view. An
     # animated fit would end after that move and undo it (Leaflet animates a zoom change
     # of at most 4 levels: from the world's z=2, a link at z >= 7 reopened at the fit).
-    for child in m._children.values():
+    for child in m._children.values() if m else ():
         if isinstance(child, folium.map.FitBounds):
             child.options["animate"] = False
     # st_folium moves the map whenever the center/zoom it is given change. After a user's
@@ -505,15 +509,24 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
     ):
         send = (reported["center"]["lat"], reported["center"]["lng"], reported["zoom"])
     skip_link(key)  # a keyboard's way past the map's controls
-    out = st_folium(
-        m,
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=["center", "zoom"],
-        center=(send[0], send[1]) if send else None,
-        zoom=send[2] if send else None,
-    )
+    if payload:
+        out = _mapframe.draw(
+            payload,
+            key,
+            height,
+            center=(send[0], send[1]) if send else None,
+            zoom=send[2] if send else None,
+        )
+    else:
+        out = st_folium(
+            m,
+            key=key,
+            height=height,
+            use_container_width=True,
+            returned_objects=["center", "zoom"],
+            center=(send[0], send[1]) if send else None,
+            zoom=send[2] if send else None,
+        )
     after_map(key)  # where the skip link leads
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
     if not center or zoom is None:
@@ -522,7 +535,11 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
     # The first view the map reports is its own starting (fitted) view, not a user's
     # move: keep it as the baseline and write the URL only when the view departs from
     # it, and not when it is the link's own view.
-    fit = repr([c.bounds for c in m._children.values() if isinstance(c, folium.map.FitBounds)])
+    fit = (
+        payload.fit
+        if payload
+        else repr([c.bounds for c in m._children.values() if isinstance(c, folium.map.FitBounds)])
+    )
     base = st.session_state.setdefault(K.MAP_BASE, {})
     if key not in base or base[key][0] != fit:
         base[key] = (fit, got)

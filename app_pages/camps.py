@@ -90,7 +90,7 @@ with st.sidebar:
 state = camps.CampsState(**{field: st.session_state[key] for field, key in KEYS.items()})
 sync_url(state.to_params(), "camps")
 
-view = camps.PAGE.build(cache.query, cache.basemap(), state, opts)
+view = cache.view(camps.PAGE, state, opts)
 t = view.headline
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric(

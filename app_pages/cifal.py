@@ -121,7 +121,7 @@ state = cifal.CifalState(
 )
 sync_url(state.to_params(), "cifal")
 
-view = cifal.PAGE.build(cache.query, cache.basemap(), state, opts)
+view = cache.view(cifal.PAGE, state, opts)
 h = view.headline
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(

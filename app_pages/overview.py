@@ -25,7 +25,7 @@ page_header(
     ),
     needs=("incidents", "countries"),
 )
-view = overview.build(cache.query, cache.basemap())
+view = cache.view(overview.PAGE, None)
 sync_url({})  # the Overview has no filters; the map view and layers stay in the URL
 h = view.headline
 # The two MMP figures carry the longest labels (a date range, a part year).

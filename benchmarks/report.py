@@ -161,6 +161,15 @@ def annotate(results: dict) -> dict:
             if not pb["fps_check"]["pass"]:
                 failed.append(f"playback/{pb['label']}/fps: {fps} < {PLAYBACK_FPS}")
 
+    if results.get("serve"):
+        from benchmarks.serve import checks as serve_checks
+
+        results["serve"]["checks"] = serve_checks(results["serve"])
+        for fig, c in results["serve"]["checks"].items():
+            n_checks += 1
+            if not c["pass"]:
+                failed.append(f"page views/{fig}: {c['value']} > {c['target']}")
+
     results["summary"] = {"checks": n_checks, "passed": n_checks - len(failed), "failed": failed}
     return results
 
@@ -378,6 +387,11 @@ def text_report(results: dict) -> str:
             "cores during the run: other processes competed for the CPU, so times (above all "
             "p95 and first paint) include waiting for it."
         )
+    if results.get("serve"):
+        from benchmarks.serve import text as serve_text
+
+        out += ["", "Page views and filter changes (benchmarks/serve.py):", ""]
+        out.append(serve_text(results["serve"]))
     s = results["summary"]
     out.append(f"{s['passed']} of {s['checks']} checks pass.")
     for f in s["failed"]:

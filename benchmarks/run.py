@@ -52,6 +52,8 @@ def run(
     baseline_sample: int | None = None,
     baseline_paint: bool = True,
     baseline_timeout: float = 60,
+    serve_views: int = 4,
+    serve_redraws: int = 5,
     pages: tuple[str, ...] = pages_mod.PAGES,
     max_scenarios: int | None = None,
     out: Path | None = RESULTS,
@@ -197,6 +199,22 @@ def run(
 
             log("Slide steps of the shipped briefing's HTML deck, offline …")
             results["deck"] = measure_deck(Path(db), log=log, workdir=work)
+
+        # ------------------------------------------------------------- page views
+        # Server CPU per page view and filter change to map redrawn (issue 19), with the
+        # per-state cache and without it (today's figures), real size.
+        results["serve"] = None
+        if paint_runs > 0 and serve_views > 0:
+            from benchmarks import serve as serve_mod
+
+            log("Server CPU per page view and filter redraw, cached and today's …")
+            results["serve"] = serve_mod.measure(
+                Path(db),
+                serve_mod.regions_of(Path(db)),
+                views=serve_views,
+                redraws=serve_redraws,
+                log=log,
+            )
 
         # ------------------------------------------------------------- playback
         log("Time playback: payload of the animated views, frame rate offline …")

@@ -147,3 +147,72 @@ def deck(b, start: int = 1) -> str:
     from geo.i18n import language
 
     return _deck(database(), briefing_toml(b), b.key, settings.public_url(), start, language())
+
+
+def view_cache_enabled() -> bool:
+    """Whether built views and maps are kept per state (``ATLAS_VIEW_CACHE`` not ``0``).
+
+    Off, every run builds its view and renders its map as before (the benchmark
+    measures today's cost beside the cached one in the same run with it).
+    """
+    import os
+
+    return os.environ.get("ATLAS_VIEW_CACHE", "1") != "0"
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _view(db_key: tuple, page_key: str, state_repr: str, lang: str, _page, _state, _options):
+    # Keyed by the state's repr (a dataclass: every field) and the day, the page, the
+    # language (a view's words are in it) and the database build; the objects are
+    # passed unhashed.
+    from geo.i18n import using
+
+    with using(lang):
+        return _page.build(query, basemap(), _state, _options)
+
+
+def view(page, state, options=None):
+    """A page's view of a state (``page.build`` with the shared queries and basemap),
+    built once per process for each state, language and database build.
+
+    Sessions share the built view; each run gets its own copy of the map description's
+    layers, since the layer picker switches them for that session only (no session's
+    choice shows in another's map). The view's other parts (tables, headline) are read,
+    never changed, by the pages.
+
+    Parameters
+    ----------
+    page : geo.views.page.Page
+        The page (``routes.PAGE`` ...).
+    state : dataclass
+        The page's state (its repr holds every field).
+    options : object, optional
+        The page's filter options (one per database build).
+    """
+    if not view_cache_enabled():
+        return page.build(query, basemap(), state, options)
+    from datetime import date
+
+    from geo.i18n import language
+
+    # today's date too: a view may say how far into the year its figures go
+    what = f"{repr(state)}|{date.today().isoformat()}"
+    shared = _view(database(), page.key, what, language(), page, state, options)
+    return session_view(shared)
+
+
+def session_view(shared):
+    """A copy of a cached view whose map description's layers are this run's own.
+
+    Shallow: the layers' data (circles, lines) stay shared; only what a session sets on
+    a layer (``show``) is separate. The view's folium ``map`` (made on first use from the
+    description) is not carried over.
+    """
+    import copy
+
+    own = copy.copy(shared)
+    own.__dict__.pop("map", None)
+    spec = copy.copy(shared.spec)
+    spec.layers = [copy.copy(layer) for layer in spec.layers]
+    own.spec = spec
+    return own

@@ -1,0 +1,215 @@
+"""The screen's map frame: what ``st_folium`` sends, built once per map state, and a
+filter change redrawn inside the frame that is already there.
+
+``st_folium`` renders the folium map to HTML and JavaScript on every run (0.1 to 0.2 s
+of CPU on a page of the Atlas), and keys its component by a hash of that script, so a
+new filter gives a new key: Streamlit drops the map's frame and loads a new one
+(Leaflet and the component's code parsed again, the page's whole map redrawn). Here
+
+* :func:`map_payload` builds the arguments ``st_folium`` would send from a map
+  description, cached per process by the description's content and the language: a
+  second view of the same state costs a dictionary look-up;
+* :func:`draw` calls the component with them under a key that does not change with
+  the filters. The script of the frame's first state runs when the frame opens (as
+  ``st_folium`` runs it); a later state's script arrives in the same argument, and the
+  small ``feature_group`` program (which the component evaluates whenever it changes)
+  replaces the Leaflet map inside the open frame with it.
+
+``ATLAS_VIEW_CACHE=0`` switches both off (the pages then call ``st_folium`` as before):
+the benchmark measures today's cost beside the new one with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from typing import NamedTuple
+
+import folium
+import streamlit as st
+import streamlit_folium as sf
+
+from geo import i18n
+from geo.maps import render
+from geo.mapspec import MapSpec
+
+# What the map reports (the view), plus the field that names the state it drew.
+RETURNED = ("center", "zoom", "selected_tags")
+# The component builds this field only for folium's tag filter buttons, which no Atlas
+# map has: it carries the drawn state's token, so a report of the map of the previous
+# filters (still the component's value on the run after a change) is not taken for
+# the new map's.
+TOKEN_FIELD = "selected_tags"
+
+
+def enabled() -> bool:
+    """Whether maps are cached and redrawn in place (``ATLAS_VIEW_CACHE`` not ``0``)."""
+    return os.environ.get("ATLAS_VIEW_CACHE", "1") != "0"
+
+
+class MapPayload(NamedTuple):
+    """What the component is sent for one map state (see :func:`map_payload`)."""
+
+    script: str  # the Leaflet program, ending by naming its token
+    header: str
+    html: str
+    css_links: list[str]
+    js_links: list[str]
+    zoom: float | None  # the map's own starting zoom (the component's default value)
+    fit: str  # the fitted bounds, as show_map keeps them (repr)
+    token: str  # names this state's script
+
+
+def spec_key(spec: MapSpec) -> str:
+    """A digest of everything the description draws (its basemap by identity).
+
+    The basemap is the process's cached one (:func:`geo.cache.basemap`), the same object
+    for every map of a build; the caller adds the database's key.
+    """
+    light = dataclasses.replace(spec, basemap=None)
+    text = f"{id(spec.basemap)}|{len(spec.basemap.get('features', ()))}|{light!r}"
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def build_payload(spec: MapSpec) -> MapPayload:
+    """Render a description and take from it what ``st_folium`` sends.
+
+    The same steps as ``streamlit_folium.st_folium`` 0.27 (pinned in requirements.txt),
+    on a map whose fit is not animated (see :func:`app_pages._ui.show_map`).
+    """
+    m = render(spec)
+    for child in m._children.values():
+        if isinstance(child, folium.map.FitBounds):
+            child.options["animate"] = False
+    fit = repr([c.bounds for c in m._children.values() if isinstance(c, folium.map.FitBounds)])
+    m.get_root().render()
+    m.render()
+    html = sf._get_html(m)
+    header = sf._get_header(m)
+    leaflet = sf._get_map_string(m)
+    css: list[str] = []
+    js: list[str] = []
+    for elem in _walk(m):
+        css.extend(href for __, href in getattr(elem, "default_css", []))
+        js.extend(src for __, src in getattr(elem, "default_js", []))
+    token = hashlib.sha1(leaflet.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    tagged = json.dumps([token])
+    script = (
+        leaflet
+        + f"\nwindow.__atlasToken = {json.dumps(token)};"
+        + f"\nwindow.__GLOBAL_DATA__.{TOKEN_FIELD} = {tagged};\n"
+    )
+    return MapPayload(
+        script=script,
+        header=header,
+        html=html,
+        css_links=list(dict.fromkeys(css)),
+        js_links=list(dict.fromkeys(js)),
+        zoom=m.options.get("zoom"),
+        fit=fit,
+        token=token,
+    )
+
+
+def _walk(fig):
+    # st_folium's own walk: every element that brings CSS or scripts (Atlas maps have
+    # no branca colormap, whose d3 st_folium adds from a CDN).
+    if isinstance(fig, folium.elements.JSCSSMixin):
+        yield fig
+    for child in getattr(fig, "_children", {}).values():
+        yield from _walk(child)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _cached_payload(db_key: tuple, lang: str, key: str, _spec: MapSpec) -> MapPayload:
+    # The description is passed unhashed (leading underscore): ``key`` is its digest.
+    with i18n.using(lang):
+        return build_payload(_spec)
+
+
+def map_payload(spec: MapSpec) -> MapPayload:
+    """The component's arguments for a description, built once per process for each
+    database build, language and content (the layers switched on included).
+
+    Every session with the same state gets the same payload; a different filter, layer
+    choice or language is a different description, so a different entry.
+    """
+    from geo import cache
+
+    return _cached_payload(cache.database(), i18n.language(), spec_key(spec), spec)
+
+
+# Evaluated by the component (in its render function, where ``script`` is the arguments'
+# script) whenever this text changes: when the state's token differs from the drawn one,
+# the old map goes (its controls and handlers with it; its named layers are cleared from
+# the window, where the frame's readers look for them), the new state's script runs as a
+# script element (so its ``var`` names are global, as on a first draw; in a block, so its
+# ``let`` names, which a page cannot declare twice, are the block's), and the component
+# is told of the new map, which reports its view as a newly opened map does.
+_SWAP = """(function (src, token, hover) {
+if (window.__atlasToken === token || typeof src !== "string") { return; }
+if (window.map) { try { window.map.remove(); } catch (e) {} }
+Object.keys(window).forEach(function (k) {
+  if (/^[a-z][a-z_]*_div(_[0-9]+)*(_layers)?$/.test(k)) { try { window[k] = undefined; } catch (e) {} }
+});
+var g = window.__GLOBAL_DATA__;
+g.last_zoom = null; g.last_center = null;
+var el = document.createElement("script");
+el.textContent = "{\\n" + src + "\\n}";
+document.body.appendChild(el);
+window.map = map_div;
+window.initComponent(map_div, hover);
+})(script, %s, false);"""
+
+
+def frame_key(key: str, p: MapPayload, height: int) -> str:
+    """The component's key: the page's map key and what only a new frame can change
+    (its header, scripts and height, the language), never the filters."""
+    what = "|".join([key, p.header, p.html, *p.css_links, *p.js_links, str(height)])
+    return f"{key}-{hashlib.sha1(what.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
+
+
+def draw(
+    p: MapPayload,
+    key: str,
+    height: int,
+    center: tuple[float, float] | None,
+    zoom: float | None,
+) -> dict | None:
+    """Show a payload in the map's frame; returns the map's last report of its view.
+
+    A report from the map of another state (the filters just changed, the frame still
+    holds the old map) is answered as no report yet, as ``st_folium`` does after its
+    frame is replaced.
+    """
+    fkey = frame_key(key, p, height)
+
+    def _on_change() -> None:
+        st.session_state[key] = st.session_state.get(fkey, {})
+
+    out = sf._component_func(
+        script=p.script,
+        header=p.header,
+        html=p.html,
+        id="map_div",
+        key=fkey,
+        height=height,
+        width=None,
+        returned_objects=list(RETURNED),
+        default={"zoom": p.zoom, TOKEN_FIELD: None},
+        zoom=zoom,
+        center=center,
+        feature_group=_SWAP % json.dumps(p.token),
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=p.css_links,
+        js_links=p.js_links,
+        on_change=_on_change,
+        wrap_longitude=False,
+    )
+    if not isinstance(out, dict) or out.get(TOKEN_FIELD) != [p.token]:
+        return None
+    return out

@@ -1,0 +1,124 @@
+"""The per-state cache of built views and maps (geo/cache.py ``view``,
+app_pages/_mapframe.py): a second view of a state builds and renders nothing, another
+filter or language is another map, and no session's choice reaches another's map."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import geo.views.routes as routes_view
+from app_pages import _mapframe
+from geo import cache
+from tests.conftest import REPO
+
+build = routes_view.build  # the real one (the fixture counts calls through the module)
+
+
+@pytest.fixture()
+def counted(db_path, monkeypatch):
+    """Counts of map renders and Deadly routes view builds, from empty caches."""
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    monkeypatch.delenv("ATLAS_VIEW_CACHE", raising=False)
+    _mapframe._cached_payload.clear()
+    cache._view.clear()
+    calls = {"render": 0, "build": 0}
+    render, build = _mapframe.render, routes_view.build
+
+    def counting_render(spec, **kw):
+        calls["render"] += 1
+        return render(spec, **kw)
+
+    def counting_build(*a, **kw):
+        calls["build"] += 1
+        return build(*a, **kw)
+
+    monkeypatch.setattr(_mapframe, "render", counting_render)
+    monkeypatch.setattr(routes_view, "build", counting_build)
+    yield calls
+    _mapframe._cached_payload.clear()
+    cache._view.clear()
+
+
+def _routes(**params) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page("app_pages/routes.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _map_script(at: AppTest) -> str:
+    """The Leaflet script the page sends to its map frame."""
+    comps = [e for e in at.get("component_instance") if "st_folium" in e.proto.component_name]
+    assert len(comps) == 1
+    return json.loads(comps[0].proto.json_args)["script"]
+
+
+def test_same_state_is_built_and_rendered_once(counted):
+    a = _routes()
+    first = _map_script(a)
+    assert counted == {"render": 1, "build": 1}
+    a.run()  # a rerun of the same session (the map's report, a widget)
+    b = _routes()  # another session, same state
+    assert counted == {"render": 1, "build": 1}
+    assert _map_script(a) == first and _map_script(b) == first
+
+
+def test_another_filter_or_language_is_another_map_and_stays_in_its_session(counted, con):
+    region = con.execute(
+        "SELECT region FROM incidents WHERE region IS NOT NULL "
+        "GROUP BY region ORDER BY count(*) LIMIT 1"
+    ).fetchone()[0]
+    everything = _map_script(_routes())
+    filtered = _routes(regions=region)
+    narrow = _map_script(filtered)
+    assert narrow != everything
+    assert counted == {"render": 2, "build": 2}
+    # session A keeps its filter on a rerun; a new session B gets the unfiltered map
+    filtered.run()
+    assert _map_script(filtered) == narrow
+    assert _map_script(_routes()) == everything
+    assert counted == {"render": 2, "build": 2}
+    french = _routes(lang="fr")
+    assert _map_script(french) != everything
+    assert "Légende" in _frame_header(french) and "Légende" not in _frame_header(filtered)
+
+
+def _frame_header(at: AppTest) -> str:
+    comps = [e for e in at.get("component_instance") if "st_folium" in e.proto.component_name]
+    return json.loads(comps[0].proto.json_args)["header"]
+
+
+def test_a_layer_switched_off_in_one_session_stays_on_in_another(counted, con):
+    from geo.views import countries_of, direct_query
+
+    q = direct_query(con)
+    opts = routes_view.options(q)
+    spec = build(q, countries_of(con), routes_view.RoutesState.defaults(opts), options=opts).spec
+    keys = [layer.stable_key for layer in spec.layers if layer.show]
+    assert len(keys) >= 2
+    before = _map_script(_routes())
+    only_one = _map_script(_routes(layers=keys[-1]))
+    assert only_one != before
+    # both sessions share one built view; the first session's choice is its own
+    assert _map_script(_routes()) == before
+    assert counted["build"] == 1
+
+
+def test_the_frame_swap_relies_on_the_pinned_component():
+    """The redraw program reads the component's ``script`` argument in the frame's
+    render function and is run by its ``eval(feature_group + layer_control)``: both
+    exist, by those names, in the installed streamlit-folium build."""
+    build = Path(_mapframe.sf.__file__).parent / "frontend" / "build" / "static" / "js"
+    text = "".join(p.read_text(encoding="utf-8") for p in build.glob("main.*.js"))
+    assert "script=data.args.script" in text
+    assert "eval(feature_group+layer_control)" in text
+    assert "window.initComponent=" in text
+    reqs = (REPO / "requirements.txt").read_text(encoding="utf-8")
+    assert "streamlit-folium==0.27.4" in reqs
