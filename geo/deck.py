@@ -60,6 +60,8 @@ KEY_FORWARD = (
     "if(e.ctrlKey||e.metaKey||e.altKey||!K[e.key]){return;}"
     "var t=e.target;if(t&&(t.isContentEditable||/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))"
     "{return;}"
+    # Space presses a focused button (the map's pan buttons, the legend's): not a slide.
+    "if(e.key===' '&&t&&t.tagName==='BUTTON'){return;}"
     "e.preventDefault();e.stopPropagation();e.stopImmediatePropagation();"
     "window.parent.postMessage({atlasDeckKey:e.key,shift:e.shiftKey},'*');},true);})();"
     "</script>"
@@ -106,6 +108,12 @@ font-size:clamp(12px,min(1.2vw,2.2vh),24px)}
 .controls button{font:inherit;font-size:clamp(11px,min(.95vw,1.8vh),18px);padding:.25em .6em;
 border:1px solid #999;border-radius:4px;background:#f6f6f6;color:#1b1b1b;cursor:pointer}
 .controls button:hover{background:#e8e8e8}
+.controls button{min-width:24px;min-height:24px}
+button:focus-visible,a:focus-visible{outline:3px solid #1a4f8b;outline-offset:2px}
+.skip{position:absolute;left:-10000px;z-index:5}
+.skip:focus{left:1em;top:.5em;padding:.3em .7em;background:#fff;color:#1a4f8b;
+border:1px solid #1a4f8b;border-radius:4px;font-weight:700}
+.slide>footer:focus{outline:none}
 .notes{display:none}
 .toast{position:fixed;z-index:9;left:50%;top:1em;transform:translateX(-50%);padding:.6em 1em;
 background:#1b1b1b;color:#fff;border-radius:4px;font-size:16px}
@@ -284,6 +292,14 @@ JS = r"""
 
   document.addEventListener('keydown', onKey);
   document.addEventListener('click', function (e) {
+    // The skip link: the focus goes to the slide's footer (no hash: the hash is the slide).
+    var skip = e.target.closest ? e.target.closest('a.skip') : null;
+    if (skip) {
+      e.preventDefault();
+      var foot = skip.closest('.slide').querySelector('footer');
+      if (foot) { foot.focus(); }
+      return;
+    }
     var b = e.target.closest ? e.target.closest('button[data-action]') : null;
     if (!b) { return; }
     run(b.getAttribute('data-action'));
@@ -409,7 +425,7 @@ def _footer(credit: str, n: int, total: int, qr: str = "") -> str:
         f"{presenter}</button></nav>"
     )
     return (
-        f'<footer><p class="credit">{credit}</p>{qr}'
+        f'<footer id="slide-{n}-end" tabindex="-1"><p class="credit">{credit}</p>{qr}'
         f'<span class="count">{n} / {total}</span>{controls}</footer>'
     )
 
@@ -445,10 +461,13 @@ def _slide(rs: RenderedSlide, total: int, base: str | None, when: date) -> str:
     made = _("Arrival Atlas, {date}.").format(date=fmt_date(when, "long"))
     credit += (" " if credit else "") + escape(made)
     label = _("Slide {n} of {total}").format(n=rs.number, total=total)
+    # A keyboard's way past the map's controls to the slide's own buttons.
+    skip_words = _text(_("Skip past the map"))
+    skip = f'<a class="skip" href="#slide-{rs.number}-end">{skip_words}</a>'
     return (
         f'<section class="slide" id="slide-{rs.number}" aria-hidden="true" '
         f'aria-label="{escape(label)}">'
-        f"<header>{''.join(head)}</header>{frame}"
+        f"<header>{''.join(head)}</header>{skip}{frame}"
         f"{_footer(credit, rs.number, total, _qr(base, rs))}{_notes(rs.slide.text('notes'))}</section>"
     )
 

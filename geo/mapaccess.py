@@ -124,6 +124,10 @@ class PanControl(MacroElement):
         {% macro script(this, kwargs) %}
         (function(map) {
             var words = {{ this.words_json }};
+            // folium's page forbids zooming the page on a phone (user-scalable=no):
+            // text must stay enlargeable (WCAG 1.4.4).
+            var vp = document.querySelector('meta[name="viewport"]');
+            if (vp) { vp.setAttribute('content', 'width=device-width, initial-scale=1'); }
             var pan = L.control({position: 'topleft'});
             pan.onAdd = function() {
                 var div = L.DomUtil.create('div', 'leaflet-bar atlas-pan');

@@ -272,3 +272,29 @@ def test_keyboard_skip_link_pan_zoom_targets_focus(opened):
     assert not small, small
     unnamed = [t for t in targets if not t["name"]]
     assert not unnamed, unnamed
+
+
+def test_deck_skip_link_and_space_on_a_map_button(browser, files):
+    """In the HTML deck, Tab reaches the slide's skip link, which moves the focus to the
+    slide's footer (its buttons); Space on a map's pan button pans, not the slides."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        op = OfflinePage(context)
+        page = op.page
+        page.goto((files / "deck.html").as_uri())
+        frame = op.map_frame()
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.className") == "skip"
+        assert page.evaluate("() => document.activeElement.textContent") == "Skip past the map"
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == "slide-1-end"
+        page.keyboard.press("Tab")  # on to the footer's link or buttons, not into the map
+        assert page.evaluate("() => !!document.activeElement.closest('#slide-1 footer')")
+        before = frame.evaluate(MAP_VIEW)
+        frame.focus("button.atlas-pan-right")
+        page.keyboard.press(" ")
+        time.sleep(0.6)
+        assert frame.evaluate(MAP_VIEW)[1] > before[1]
+        assert page.evaluate("() => window.atlasDeck.current()") == 1
+    finally:
+        context.close()
