@@ -528,6 +528,8 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
             zoom=send[2] if send else None,
         )
     after_map(key)  # where the skip link leads
+    # right after the map: what it shows in words, and (once drawn, as the sections) a table
+    text_twin(spec, key, table=not first_run)
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
     if not center or zoom is None:
         return not first_run
@@ -550,6 +552,37 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
         st.query_params.update({"lat": str(got[0]), "lon": str(got[1]), "z": _zoom_text(got[2])})
         written[key] = got
     return True
+
+
+def text_twin(spec: MapSpec, key: str, *, table: bool = True) -> None:
+    """The map's text twin (WCAG 2.2 AA): a paragraph generated from the figures it
+    draws, then, folded, a table of every feature of its shown layers in a region a
+    keyboard reaches, and that table as a CSV (:mod:`geo.textmap`). Values are escaped:
+    no data value is read as HTML or Markdown.
+
+    ``table`` False leaves the table out: like the sections below the map, it waits
+    for the map's first draw (the session's first run of the map)."""
+    from geo.exports import csv_data, export_name
+    from geo.textmap import map_summary, map_table, twin_html
+
+    summary = html_text(map_summary(spec))
+    st.html(
+        # md: trusted (key is the page's own map key, a code constant; summary escaped)
+        f'<p class="atlas-map-summary" id="{key}-summary">{summary}</p>'  # md: trusted
+    )
+    if not table:
+        return
+    with st.expander(_("Map as a table"), icon=":material/table_rows:"):
+        st.html(twin_html(spec, key))  # md: trusted (geo.textmap escapes every value)
+        st.download_button(
+            _("Map table (CSV)"),
+            bound(lambda: csv_data(map_table(spec))),
+            export_name(f"{key} table", "csv"),
+            "text/csv",
+            key=f"{key}_twin_csv",
+            icon=":material/table:",
+            on_click="ignore",
+        )
 
 
 # --- exports --------------------------------------------------------------------

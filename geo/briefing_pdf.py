@@ -19,6 +19,7 @@ from geo.mapspec import BASEMAP_DATASET
 from geo.qr import qr_modules
 from geo.registry import PageRender
 from geo.settings import public_url
+from geo.textmap import map_summary
 from geo.views import Query
 
 # Page geometry of the PDF, in millimetres: 16:9 at the size of a 13.33-inch slide.
@@ -485,7 +486,16 @@ def briefing_pdf(
         bottom = boxes[-1].y - 2
         h = bottom - top
         w = min(room, h * ratio)
-        pdf.image(io.BytesIO(png), x=MARGIN, y=top, w=w, h=w / ratio)
+        # the map's text twin as its alt text: a tagged Figure with /Alt for screen readers
+        pdf.image(
+            io.BytesIO(png),
+            x=MARGIN,
+            y=top,
+            w=w,
+            h=w / ratio,
+            title=rs.page.title,
+            alt_text=map_summary(rs.page.spec),
+        )
         pdf.set_font("atlas", "", 9)
         pdf.set_text_color(90, 90, 90)
         pdf.set_xy(PAGE_W - MARGIN - NUMBER_W, PAGE_H - MARGIN - 2)

@@ -154,6 +154,7 @@ def _page_css() -> str:
         ".atlas-export-head h1{font-size:20px;line-height:1.25;margin:0 0 2px;font-weight:600}"
         ".atlas-export-head p{margin:2px 0;font-size:13px;line-height:1.35}"
         ".atlas-export-head .atlas-export-credit{font-size:11px;color:#555}"
+        ".atlas-export-summary{font-size:12px;margin-top:2px}"
         ".folium-map{flex:1 1 auto;min-height:360px;height:auto!important}"
         f".leaflet-container{{background:{OCEAN}}}"
         "</style>"
@@ -186,6 +187,9 @@ def _title_bar(
     return '<header class="atlas-export-head">' + "".join(parts) + "</header>"
 
 
+SUMMARY_ID = "atlas-map-summary"  # the HTML export's map description (its id)
+
+
 def standalone_html(
     spec: MapSpec,
     title: str,
@@ -195,6 +199,7 @@ def standalone_html(
     licence: str | None = None,
     caveat: str | None = None,
     when: date | None = None,
+    description: str | None = None,
 ) -> str:
     """The map as one HTML file with Leaflet inlined, under a title bar.
 
@@ -211,6 +216,9 @@ def standalone_html(
         Shown under the subtitle (escaped).
     when : date, optional
         Export date (default: today).
+    description : str, optional
+        The map in words (escaped), in the title bar under "Map in words" and named by
+        the map's ``aria-describedby`` (default: :func:`geo.textmap.map_summary`).
 
     Returns
     -------
@@ -226,6 +234,24 @@ def standalone_html(
         _("{title}: {subtitle}").format(title=title, subtitle=subtitle) if subtitle else title
     )
     bar = _title_bar(title, subtitle, citation, licence, caveat, when or date.today())
+    if description is None:
+        from geo.textmap import map_summary
+
+        description = map_summary(spec)
+    # The map's text twin: folded under the title (the map keeps its room), and the
+    # description a screen reader gives the map.
+    bar = bar.replace(
+        "</header>",
+        f'<details class="atlas-export-summary"><summary>{escape(_("Map in words"))}</summary>'
+        f'<p id="{SUMMARY_ID}">{escape(description)}</p></details></header>',
+        1,
+    )
+    html = re.sub(
+        r'(<div class="folium-map" id="[^"]+")',
+        rf'\1 role="region" aria-label="{escape(_("Map"))}" aria-describedby="{SUMMARY_ID}"',
+        html,
+        count=1,
+    )
     # Title bar and styles first (the page's own markup, before any inlined script).
     html = re.sub(r"<html(?=[\s>])", f'<html lang="{language()}"', html, count=1)
     html = html.replace("<head>", f"<head>\n<title>{escape(page_title)}</title>", 1)

@@ -314,7 +314,9 @@ def test_camps_page_apptest(db_path, monkeypatch):
     assert len(at.dataframe) == 0 and not at.expander
     assert any("once the map has drawn" in c.value for c in at.caption)
     at.button(key="_atlas_show_sections").click().run()
-    assert not at.exception and [e.label for e in at.expander] == ["Export this view"]
+    # the map's text twin (its table, folded) and the export panel wait for the map too
+    assert not at.exception
+    assert [e.label for e in at.expander] == ["Map as a table", "Export this view"]
     # only the open section is computed: the sites table, 1,000 rows
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == cv.TABLE_LIMIT
     assert not any("once the map has drawn" in c.value for c in at.caption)

@@ -32,6 +32,7 @@ from geo.maps import (
     nice_breaks,
     radius_for,
 )
+from geo.textmap import where
 from geo.views import Query, memo, parse_list
 from geo.views.page import (
     PLACES,
@@ -391,6 +392,21 @@ def _point_layer(name: str, sites: pd.DataFrame, isimm: bool, key: str = "") -> 
             stroke="#7f2704",
             fill_opacity=0.6,
             tooltip_format=_(ISIMM_FORMAT),
+            table=ms.LayerTable(
+                [_("Site"), _("Type"), _("People (July 2020)")],
+                [
+                    (r.name or no_name, _isimm_type(r.site_type), _int(r.individuals))
+                    for r in sites.itertuples()
+                ],
+                measure=2,
+                sentence=ngettext(
+                    "{n} site at an approximate position, about {total} people; the largest, "
+                    "{top}, about {top_value}.",
+                    "{n} sites at approximate positions, about {total} people; the largest, "
+                    "{top}, about {top_value}.",
+                    len(sites),
+                ),
+            ),
         )
     pops = sites["population_2025"].dropna()
     vmax = float(pops.max()) if len(pops) else 1.0
@@ -429,6 +445,27 @@ def _point_layer(name: str, sites: pd.DataFrame, isimm: bool, key: str = "") -> 
         stroke="#08306b",
         fill_opacity=0.75,
         tooltip_format=_(POINT_FORMAT),
+        table=ms.LayerTable(
+            [_("Site"), _("Type"), _("Status"), _("Country"), _("2025 population")],
+            [
+                (
+                    r.name or no_name,
+                    r.site_type or words["type"],
+                    words["open"] if r.is_open else words["closed"],
+                    r.country or words["country"],
+                    _int(r.population_2025),
+                )
+                for r in sites.itertuples()
+            ],
+            measure=4,
+            sentence=ngettext(
+                "{n} site; {total} people at the sites with a 2025 population; the largest, "
+                "{top}, {top_value}.",
+                "{n} sites; {total} people at the sites with a 2025 population; the largest, "
+                "{top}, {top_value}.",
+                len(sites),
+            ),
+        ),
     )
 
 
@@ -453,8 +490,16 @@ def site_bin_layer(
     about = _("about {n} people (July 2020)")
     at_joined = _("{n} people at joined sites (2025)")
     no_type = _("type not given")
-    circles = []
+    circles, rows = [], []
     for r in bins.itertuples():
+        rows.append(
+            (
+                where(r.lat, r.lon),
+                int(r.sites),
+                int(r.open_sites),
+                r.top_type if isinstance(r.top_type, str) else no_type,
+            )
+        )
         if isimm if isimm is not None else bool(r.isimm):
             people = _int(r.people_isimm)
             extra = (about.format(n=fmt_int(people)) + "<br>" if people else "") + approximate
@@ -488,6 +533,16 @@ def site_bin_layer(
         stroke="#7f2704" if isimm else "#08306b",
         fill_opacity=0.75,
         tooltip_format=_(BIN_FORMAT),
+        table=ms.LayerTable(
+            [_("Cell"), _("Sites"), _("Open sites"), _("Main type")],
+            rows,
+            measure=1,
+            sentence=ngettext(
+                "{n} grid cell holds {total} sites; the most, {top_value}, around {top}.",
+                "{n} grid cells hold {total} sites; the most, {top_value}, around {top}.",
+                len(rows),
+            ),
+        ),
     )
 
 

@@ -269,6 +269,20 @@ def centre_layer(centres: pd.DataFrame, *, show: bool = True) -> ms.CircleLayer:
         stroke="#ffffff",
         weight=2,
         fill_opacity=0.95,
+        table=ms.LayerTable(
+            [_("Centre"), _("City"), _("Country"), _("Host"), _("Status")],
+            [
+                (
+                    r.centre,
+                    r.city,
+                    r.country,
+                    r.host if isinstance(r.host, str) else None,
+                    r.status if r.active else f"{r.status} ({_('closed')})",
+                )
+                for r in centres.itertuples()
+            ],
+            sentence=ngettext("{n} CIFAL centre.", "{n} CIFAL centres.", len(centres)),
+        ),
     )
 
 
@@ -351,6 +365,10 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
             ms.Ring(r.lat, r.lon, (radius + 0.5) * 1000.0, ACTIVE if r.active else CLOSED)
             for r in shown.itertuples()
         ],
+        table=ms.LayerTable(
+            [_("Centre"), _("Radius (km)")],
+            [(r.centre, state.radius_km) for r in shown.itertuples()],
+        ),
     )
 
     cities = nearby[nearby["kind"] == "arrival city"]
@@ -386,6 +404,27 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
         # {0}..{4} stay for the browser to fill (the circle's values)
         tooltip_format="<b>{0}</b>, {1}<br>"
         + _("{{2}} million ({year})<br>{{4}} km from {{3}}").format(year=state.year),
+        table=ms.LayerTable(
+            [
+                _("City"),
+                _("Country"),
+                _("Population {year}").format(year=state.year),
+                _("Centre"),
+                _("Distance (km)"),
+            ],
+            [
+                (r.place, r.country, int(round(r.population)), r.centre, int(r.distance_km))
+                for r in covered.itertuples()
+            ],
+            measure=2,
+            sentence=ngettext(
+                "{n} arrival city within reach, {total} people in all; the largest, {top}, "
+                "{top_value}.",
+                "{n} arrival cities within reach, {total} people in all; the largest, {top}, "
+                "{top_value}.",
+                len(covered),
+            ),
+        ),
     )
 
     umax = float(uncovered["pop_to"].max() or 1) if len(uncovered) else 1.0
@@ -437,6 +476,41 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
             _("<br>nearest route corridor: {8}, {7} km")
             if named
             else _("<br>route corridor {7} km away")
+        ),
+        table=ms.LayerTable(
+            [
+                _("City"),
+                _("Country"),
+                _("Growth {start}–{end} (%)").format(start=y0, end=y1),
+                _("Population {year}").format(year=y1),
+                _("Nearest centre"),
+                _("Distance (km)"),
+                _("Dead and missing within {km} km").format(km=state.near_km),
+                _("Nearest route corridor"),
+                _("Corridor distance (km)"),
+            ],
+            [
+                (
+                    r.name,
+                    r.country,
+                    round(float(r.growth_pct), 1),
+                    int(round(r.pop_to)),
+                    r.nearest_centre if isinstance(r.nearest_centre, str) else None,
+                    None if pd.isna(r.nearest_km) else int(r.nearest_km),
+                    None if pd.isna(r.dead_and_missing) else int(r.dead_and_missing),
+                    r.nearest_corridor if isinstance(r.nearest_corridor, str) else None,
+                    None if pd.isna(r.corridor_km) else int(r.corridor_km),
+                )
+                for r in uncovered.itertuples()
+            ],
+            measure=3,
+            sentence=ngettext(
+                "{n} fast-growing city with no centre within reach; the largest, {top}, "
+                "{top_value} people.",
+                "{n} fast-growing cities with no centre within reach; the largest, {top}, "
+                "{top_value} people.",
+                len(uncovered),
+            ),
         ),
     )
     destinations_layer = ms.CircleLayer(
