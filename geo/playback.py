@@ -182,7 +182,6 @@ def active_legend_item(layer_key: str) -> ms.LegendItem:
         "#ffffff",
         _("black ring: dead and missing in the period shown"),
         12,
-        opacity=0.0,
         border=ACTIVE_RING,
         layer=layer_key,
     )
