@@ -441,7 +441,11 @@ class Legend(MacroElement):
                     button.setAttribute('aria-label', button.title);
                     map.fire('atlaslegend');
                 };
-                show(map.getSize().x >= {{ this.narrow_px }});  // folded on a phone
+                // folded on a phone, and beside a play control in its corner (the two
+                // would cover the map's left side)
+                var crowded = {{ this.position_json }} === 'bottomleft'
+                    && map.getContainer().querySelector('.atlas-play');
+                show(map.getSize().x >= {{ this.narrow_px }} && !crowded);
                 L.DomEvent.on(button, 'click', function(e) {
                     L.DomEvent.preventDefault(e);
                     show(div.classList.contains('atlas-legend-closed'));
