@@ -261,10 +261,19 @@ def layer_html(layer: ms.Layer, limit: int = SCREEN_ROWS) -> str:
     label = t.columns[t.label] if t.columns else None
     order = ([label] if label in cols else []) + [c for c in cols if c != label]
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in order)
+    coords = {_("Latitude"), _("Longitude")}  # two decimals each, a whole degree too
+
+    def cell(c, v) -> str:
+        if c in coords and isinstance(v, numbers.Number) and not math.isnan(float(v)):
+            return html.escape(fmt_num(float(v), 2))
+        return _cell(v)
+
     body = []
     for rec in frame.head(limit).to_dict("records"):
         cells = [
-            f'<th scope="row">{_cell(rec[c])}</th>' if c == label else f"<td>{_cell(rec[c])}</td>"
+            f'<th scope="row">{cell(c, rec[c])}</th>'
+            if c == label
+            else f"<td>{cell(c, rec[c])}</td>"
             for c in order
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")

@@ -289,6 +289,7 @@ def test_html_table_escapes_values_and_is_keyboard_reachable():
     assert evil in table.cells  # shown as written, as text
     assert table.scopes == {"col", "row"}
     assert table.captions == ["Sites <b> (2 rows)"]
+    assert ["Plain", "7", "3.00", "4.00"] == table.cells[table.cells.index("Plain") :][:4]
     # largest first; a long layer is cut with a caption that says so
     assert table.cells.index("Plain") < table.cells.index(evil)
     short = _Table()
