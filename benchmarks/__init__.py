@@ -15,6 +15,12 @@ folium marker with a popup per incident). It prints a table marking each figure
 against the targets of ``../shared/DESIGN.md`` (Performance budget) and writes
 ``benchmarks/results/latest.json`` (git-ignored).
 
+It also runs the hall test (:mod:`benchmarks.hall`, issue 19): 200 protocol-level
+viewers (:mod:`benchmarks.stclient`) opening a briefing's link and then one map page
+within 60 s, on one server and on 2 and 3 replicas behind nginx, with the server CPU
+per view, and the same on today's code (a ``git worktree`` of
+:data:`benchmarks.hall.BASE_COMMIT`).
+
 Modules: :mod:`benchmarks.run` (orchestration), :mod:`benchmarks.pages` (Python
 figures), :mod:`benchmarks.paint` (browser), :mod:`benchmarks.baseline`,
 :mod:`benchmarks.synth` (scale-ups), :mod:`benchmarks.report` (targets, table),

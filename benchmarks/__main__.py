@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from benchmarks import hall as hall_mod
 from benchmarks import pages as pages_mod
 from benchmarks.report import text_report
 from benchmarks.run import RESULTS, default_sources, run
@@ -43,6 +44,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-timeout", type=float, default=60, help="baseline paint time-out, s")
     ap.add_argument("--no-baseline", action="store_true", help="skip the baseline")
     ap.add_argument("--pages", default=",".join(pages_mod.PAGES), help="pages to measure")
+    ap.add_argument("--hall-sessions", type=int, default=200, help="hall test: viewers (0: none)")
+    ap.add_argument("--hall-within", type=float, default=60, help="hall test: seconds of arrival")
+    ap.add_argument(
+        "--hall-replicas",
+        default="0,2,3",
+        help="hall test: servers, comma-separated (0: one server; N: N behind nginx)",
+    )
+    ap.add_argument(
+        "--hall-base",
+        default=hall_mod.BASE_COMMIT,
+        help=f"hall test: today's code, a commit (default {hall_mod.BASE_COMMIT}; '' none)",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS, help=f"JSON output (default {RESULTS})")
     ap.add_argument("--workdir", type=Path, help="keep the databases in this folder")
     ap.add_argument(
@@ -64,6 +77,18 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--scales and --paint-scales take comma-separated integers")
     if any(s < 2 for s in scales):
         ap.error("scale factors must be at least 2")
+    try:
+        hall_replicas = tuple(int(s) for s in args.hall_replicas.split(",") if s.strip()) or (0,)
+    except ValueError:
+        ap.error("--hall-replicas takes comma-separated integers")
+    hall = None
+    if args.hall_sessions > 0:
+        hall = {
+            "sessions": args.hall_sessions,
+            "within": args.hall_within,
+            "replicas": hall_replicas,
+            "base_commit": args.hall_base or None,
+        }
 
     kw = dict(
         sources=args.sources,
@@ -79,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         pages=pages,
         out=args.out,
         workdir=args.workdir,
+        hall=hall,
     )
     if args.quick:
         kw.update(
@@ -89,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             baseline_runs=1,
             baseline_sample=500,
             mode="quick",
+            hall=None,
         )
 
     def log(msg: str) -> None:

@@ -207,6 +207,41 @@ def worktree(commit: str):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------- one at a time
+
+
+async def _assets_only(base: str) -> None:
+    session = stclient.Session(base, stclient.Viewer(-1))
+    step = stclient.Step("assets", "", "")
+    try:
+        for path in await session._page_assets():
+            await session._get(step, "/" + path)
+    finally:
+        session.http.close()
+
+
+def same_state_cpu(base: str, pid: int, plan: list, n: int = 10) -> dict:
+    """Server CPU seconds of one view at a time, the same state again and again (after
+    the warm-up): the page's static files (what a phone fetches the first time), the
+    briefing link's view without them, and the slide's map page opened directly.
+    Medians over ``n`` views each, so another process's burst does not decide them."""
+
+    def each(make) -> float:
+        values = []
+        for _ in range(n):
+            c0 = cpu_seconds(pid)
+            asyncio.run(make())
+            values.append(cpu_seconds(pid) - c0)
+        return round(statistics.median(values), 3)
+
+    return {
+        "n": n,
+        "static_files_s": each(lambda: _assets_only(base)),
+        "briefing_s": each(lambda: stclient.view(base, -1, plan[:1], assets=False)),
+        "map_page_s": each(lambda: stclient.view(base, -1, plan[1:], assets=False)),
+    }
+
+
 # --------------------------------------------------------------------------- the hall
 
 
@@ -254,6 +289,7 @@ def run_hall(
     timeout: float = 180.0,
     hold: float = 0.0,
     label: str = "current",
+    breakdown: bool = True,
     log=print,
 ) -> dict:
     """Run one hall and return its figures (see the module's docstring).
@@ -268,6 +304,8 @@ def run_hall(
         figures).
     url, pid
         Target a running server instead (its pid for the CPU figures).
+    breakdown
+        On one server, first time one view at a time (:func:`same_state_cpu`).
     """
     plans = hall_plan(db)
     with contextlib.ExitStack() as stack:
@@ -297,12 +335,18 @@ def run_hall(
                 for plan in plans:
                     warm.append(asyncio.run(stclient.view(d, -1, plan, timeout=timeout)))
         warm_errors = [e for v in warm for e in v.errors + [x for s in v.steps for x in s.errors]]
+        alone = None
+        if breakdown and pids and len(pids) == 1:
+            log("  one view at a time, the same state: CPU of each part …")
+            alone = same_state_cpu(direct[0], pids[0], plans[1])
         cpu1 = [cpu_seconds(p) for p in pids]
         log(f"  {sessions} viewers within {within:g} s through {base} …")
+        load0 = os.getloadavg()[0]
         client0 = time.process_time()
         viewers, wall = asyncio.run(_hall(base, plans, sessions, within, timeout, hold))
         client_cpu = time.process_time() - client0
         cpu2 = [cpu_seconds(p) for p in pids]
+        load1 = os.getloadavg()[0]
         per_replica = None
         if nginx is not None:
             nginx.stop()  # every websocket closed and logged
@@ -376,9 +420,11 @@ def run_hall(
         if pids
         else None,
         "warmup_errors": warm_errors[:5],
+        "same_state": alone,
         "client_cpu_s": round(client_cpu, 1),
         "per_replica": per_replica,
         "cores": len(os.sched_getaffinity(0)),
+        "load_average_start_end": [round(load0, 1), round(load1, 1)],
     }
     result["arithmetic"] = arithmetic(result)
     result["checks"] = checks(result)
@@ -504,7 +550,17 @@ def text(results: list[dict]) -> str:
                 f"({per:g} views each) a minute; {r['sessions']} viewers in "
                 f"{r['within_s']:g} s need {a['cores_for_this_hall']:.2f} cores "
                 f"(this machine: {r['cores']}). Client CPU {r['client_cpu_s']} s, "
-                f"wall {r['wall_s']} s."
+                f"wall {r['wall_s']} s, load average {r['load_average_start_end']}."
+            )
+    for r in results:
+        a = r.get("same_state")
+        if a:
+            out.append(
+                f"{r['label']}, one view at a time (the same state, median of {a['n']}): "
+                f"server CPU {a['static_files_s']:.3f} s for the page's static files (a "
+                f"phone's first visit), {a['briefing_s']:.3f} s for the briefing link's "
+                f"view, {a['map_page_s']:.3f} s for a slide's map page (two runs: the "
+                "click's, the map's report)."
             )
     today = {(r["replicas"]): r for r in results if r["label"] == "today"}
     for r in results:

@@ -161,6 +161,15 @@ def annotate(results: dict) -> dict:
             if not pb["fps_check"]["pass"]:
                 failed.append(f"playback/{pb['label']}/fps: {fps} < {PLAYBACK_FPS}")
 
+    for h in results.get("hall") or []:
+        if h["label"] != "current":  # today's code is shown beside, not judged
+            continue
+        where = f"{h['replicas']} replicas" if h["replicas"] else "1 server"
+        for fig, c in h["checks"].items():
+            n_checks += 1
+            if not c["pass"]:
+                failed.append(f"hall ({where})/{fig}: {c['value']} > {c['target']}")
+
     if results.get("serve"):
         from benchmarks.serve import checks as serve_checks
 
@@ -387,6 +396,11 @@ def text_report(results: dict) -> str:
             "cores during the run: other processes competed for the CPU, so times (above all "
             "p95 and first paint) include waiting for it."
         )
+    if results.get("hall"):
+        from benchmarks.hall import text as hall_text
+
+        out += ["", "Audience scale (the hall test, python -m benchmarks.hall):", ""]
+        out.append(hall_text(results["hall"]))
     if results.get("serve"):
         from benchmarks.serve import text as serve_text
 

@@ -59,6 +59,7 @@ def run(
     out: Path | None = RESULTS,
     workdir: Path | None = None,
     mode: str = "full",
+    hall: dict | None = None,
     log=print,
 ) -> dict:
     """Run the benchmark and return (and write to ``out``) its results.
@@ -84,6 +85,9 @@ def run(
         The marker-per-incident baseline (real size only): whether to run it, Python
         runs, an optional sample size (quick runs), whether to time its first paint,
         and the paint time-out in seconds.
+    hall : dict, optional
+        The hall test (:func:`benchmarks.hall.run_all` keywords: ``sessions``,
+        ``within``, ``replicas``, ``base_commit``); None skips it.
     """
     started = time.perf_counter()
     results: dict = {
@@ -225,6 +229,17 @@ def run(
             paint=paint_runs > 0,
             log=log,
         )
+
+        # ------------------------------------------------------------- hall
+        results["hall"] = None
+        if hall:
+            from benchmarks import hall as hall_mod
+
+            log(
+                f"Hall: {hall['sessions']} viewers within {hall['within']:g} s, "
+                f"servers {hall['replicas']}, today's code {hall.get('base_commit')} …"
+            )
+            results["hall"] = hall_mod.run_all(Path(db), log=log, **hall)
 
         # ------------------------------------------------------------- baseline
         if baseline:

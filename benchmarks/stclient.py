@@ -266,16 +266,28 @@ def _set_widget(ws, wid: str, field_name: str, value) -> None:
 
 
 def _folium_view(el) -> str:
-    """The view st_folium's component reports once the map has drawn: the link's view
-    when the page gave one, else the world (the page keeps the first report as the
-    fitted view's baseline either way)."""
+    """What st_folium's component reports once the map has drawn: the map's view (the
+    link's, when the page gave one, else the world: the page keeps the first report as
+    the fitted view's baseline either way) and any other of its ``returned_objects``
+    that the map's script sets in ``window.__GLOBAL_DATA__`` (the app's state token)."""
     try:
         args = json.loads(el.component_instance.json_args)
     except ValueError:
         args = {}
     center = args.get("center") or [20.0, 0.0]
     zoom = args.get("zoom") or 2
-    return json.dumps({"zoom": zoom, "center": {"lat": center[0], "lng": center[1]}})
+    out = {"zoom": zoom, "center": {"lat": center[0], "lng": center[1]}}
+    script = args.get("script") or ""
+    for name in args.get("returned_objects") or []:
+        if name in out:
+            continue
+        m = re.search(rf"__GLOBAL_DATA__\.{re.escape(name)}\s*=\s*(.+?);\s*$", script, re.M)
+        if m:
+            try:
+                out[name] = json.loads(m.group(1))
+            except ValueError:
+                continue
+    return json.dumps(out)
 
 
 class Session:
