@@ -110,10 +110,35 @@ def fallback_table(layer: ms.Layer) -> ms.LayerTable:
     if isinstance(layer, ms.ChoroplethLayer):
         return _tip_rows([v.get("tip", "") for v in layer.values.values()])
     if hasattr(layer, "values_at") and hasattr(layer, "tips"):
-        values = layer.values_at()
-        rows = [(plain(layer.tips[k]), values[k]) for k in _playback_drawn(layer)]
-        return ms.LayerTable([_("Place"), _("Value")], rows, measure=1)
+        return _playback_table(layer)
     return ms.LayerTable([_("Place")], [])
+
+
+def _playback_table(layer) -> ms.LayerTable:
+    """The frame a still picture of a playback layer draws (its start): each place's
+    value, the place named by its tooltip or its position; the sentence quotes the
+    frame's period and running figure."""
+    values = layer.values_at()
+    rows = [
+        (plain(layer.tips[k]) or where(*layer.places[k]), values[k] / (layer.value_scale or 1))
+        for k in _playback_drawn(layer)
+    ]
+    sentence = ""
+    if layer.frames:
+        i = layer.frame_index()
+        period, counter = layer.labels[i], layer.counters[i]
+        # the period and figure are filled here; {n} is left for map_summary
+        sentence = (
+            ngettext(
+                "{n} place, {period}: {counter}.", "{n} places, {period}: {counter}.", len(rows)
+            )
+            .replace("{period}", period.replace("{", "{{").replace("}", "}}"))
+            .replace("{counter}", counter.replace("{", "{{").replace("}", "}}"))
+        )
+    header = plain(layer.value_tip.replace("{value}", "")).strip() or _("Value")
+    return ms.LayerTable(
+        [_("Place"), header[:1].upper() + header[1:]], rows, measure=1, sentence=sentence
+    )
 
 
 def layer_table(layer: ms.Layer) -> ms.LayerTable:

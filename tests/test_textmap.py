@@ -345,3 +345,20 @@ def test_overview_page_shows_its_text_twin_under_the_map(db_path, views, monkeyp
     table.feed(twin)
     assert table.region["tabindex"] == "0" and table.region["role"] == "region"
     assert len(table.captions) == sum(layer.show for layer in views["overview-default"].spec.layers)
+
+
+def test_a_played_map_lists_the_frame_its_pictures_draw(world):
+    """Deadly routes played by year: the table holds the circles of the frame a still
+    picture draws (the last, running totals), the summary that frame's figure."""
+    q, basemap, _con = world
+    view, notes = page_of("routes").render(q, basemap, {"play": "year"})
+    assert not notes
+    played = next(layer for layer in view.spec.layers if isinstance(layer, ms.PlaybackLayer))
+    still = played.still_layers()[0]
+    frame = layer_frame(played)
+    assert len(frame) == len(still.circles) > 0
+    assert list(frame["Latitude"]) == [c.lat for c in still.circles]
+    values = played.values_at()
+    assert frame.iloc[:, 1].sum() == sum(values.values())
+    i = played.frame_index()
+    assert f"{played.labels[i]}: {played.counters[i]}." in map_summary(view.spec)
