@@ -90,17 +90,18 @@ MAP_CSS = (
     ".leaflet-control-layers-selector{width:16px;height:16px;margin:0 4px 0 0}"
     ".atlas-legend-toggle{min-width:24px;min-height:24px}"
     ".atlas-legend-body>b:first-child{padding-right:26px}"
-    # The pan buttons: a cross of four under the zoom buttons.
+    # The pan buttons: a cross of four under the zoom buttons, the map seen between them.
     ".atlas-pan{display:grid;grid-template-columns:repeat(3,26px);"
-    "grid-template-rows:repeat(3,26px);background:#fff}"
-    ".atlas-pan button{width:26px;height:26px;padding:0;margin:0;border:0;background:#fff;"
-    f"color:{MAP_TEXT};font:bold 16px/26px Arial,sans-serif;cursor:pointer}}"
+    "grid-template-rows:repeat(3,26px);gap:1px}"
+    ".atlas-pan button{width:26px;height:26px;padding:0;margin:0;background:#fff;"
+    f"border:1px solid {CONTROL_BORDER};border-radius:4px;"
+    f"color:{MAP_TEXT};font:bold 16px/24px Arial,sans-serif;cursor:pointer}}"
     ".atlas-pan button:hover{background:#f0f0f0}"
     ".atlas-pan-up{grid-area:1/2}.atlas-pan-left{grid-area:2/1}"
     ".atlas-pan-right{grid-area:2/3}.atlas-pan-down{grid-area:3/2}"
     ".leaflet-touch .atlas-pan{grid-template-columns:repeat(3,30px);"
     "grid-template-rows:repeat(3,30px)}"
-    ".leaflet-touch .atlas-pan button{width:30px;height:30px;line-height:30px}"
+    ".leaflet-touch .atlas-pan button{width:30px;height:30px;line-height:28px}"
     # A focus ring with a white halo: it shows on white buttons and on a dark map alike.
     ".leaflet-container a:focus-visible,.leaflet-container button:focus-visible,"
     ".leaflet-container input:focus-visible,.leaflet-container summary:focus-visible{"
@@ -130,7 +131,7 @@ class PanControl(MacroElement):
             if (vp) { vp.setAttribute('content', 'width=device-width, initial-scale=1'); }
             var pan = L.control({position: 'topleft'});
             pan.onAdd = function() {
-                var div = L.DomUtil.create('div', 'leaflet-bar atlas-pan');
+                var div = L.DomUtil.create('div', 'atlas-pan');
                 div.setAttribute('role', 'group');
                 div.setAttribute('aria-label', words.group);
                 [['up', 0, -1, '\\u2191'], ['left', -1, 0, '\\u2190'],
