@@ -225,6 +225,8 @@ def test_keyboard_skip_link_pan_zoom_targets_focus(opened):
     assert skip.inner_text().strip() == "Skip past the map"
     box = skip.bounding_box()
     assert box and box["width"] >= 24 and box["height"] >= 24, box  # seen when focused
+    got = page.evaluate(FOCUS)  # the page's own focus ring on its links and buttons
+    assert got[1] >= 2 and got[2] == "solid" and got[3] == RING, got
     # Enter moves the focus past the map: the next Tab lands below the map's frame.
     page.keyboard.press("Enter")
     page.wait_for_function(
