@@ -38,11 +38,12 @@ from dataclasses import replace
 from datetime import date
 
 from geo.briefing import Briefing, BriefingError, RenderedSlide, render_slide
-from geo.exports import standalone_html
+from geo.exports import SUMMARY_ID, standalone_html
 from geo.i18n import _, fmt_date, language
 from geo.maps import escape, http_url
 from geo.mapspec import PlaybackLayer
 from geo.qr import qr_svg
+from geo.textmap import map_summary
 from geo.views import Query
 
 # The deck's keys, also swallowed in the maps (Leaflet pans with the arrows).
@@ -375,9 +376,21 @@ def _map_page(rs: RenderedSlide) -> str:
             for layer in page.spec.layers
         ],
     )
-    doc = standalone_html(spec, page.title or "", page.subtitle or "")
+    summary = map_summary(spec)
+    doc = standalone_html(spec, page.title or "", page.subtitle or "", description=summary)
     # The title bar holds escaped text only, so its first </header> is its end.
     doc = re.sub(r'<header class="atlas-export-head">.*?</header>', "", doc, count=1, flags=re.S)
+    # The map's text twin went with the title bar: kept for screen readers only (the
+    # map's aria-describedby names it), the slide's room left to the map.
+    hidden = (
+        "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+        "white-space:nowrap"
+    )
+    doc = doc.replace(
+        "<body>",
+        f'<body>\n<p id="{SUMMARY_ID}" style="{hidden}">{escape(summary)}</p>',
+        1,
+    )
     doc = doc.replace("<head>", "<head>\n" + KEY_FORWARD, 1)
     return doc.replace("</head>", MAP_CSS + "\n</head>", 1)
 

@@ -362,3 +362,22 @@ def test_a_played_map_lists_the_frame_its_pictures_draw(world):
     assert frame.iloc[:, 1].sum() == sum(values.values())
     i = played.frame_index()
     assert f"{played.labels[i]}: {played.counters[i]}." in map_summary(view.spec)
+
+
+def test_deck_slide_map_keeps_its_description(world):
+    """The HTML deck drops the export's title bar from each slide's map: the summary
+    stays in the map page for screen readers, named by the map's aria-describedby."""
+    import html
+
+    from geo.briefing import Briefing, Slide, render_slide
+    from geo.deck import _map_page
+    from geo.exports import SUMMARY_ID
+
+    q, basemap, _con = world
+    b = Briefing(key="t", title="T", description="", slides=[Slide(page="camps", headline="H")])
+    rs = render_slide(b, 1, q, basemap)
+    doc = _map_page(rs)
+    assert f'aria-describedby="{SUMMARY_ID}"' in re.search(r'<div class="folium-map"[^>]*>', doc)[0]
+    (shown,) = re.findall(rf'<p id="{SUMMARY_ID}"[^>]*>(.*?)</p>', doc)
+    assert html.unescape(shown) == map_summary(rs.page.spec)
+    assert "<header" not in doc and "Map in words" not in doc
