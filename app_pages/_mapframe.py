@@ -77,14 +77,16 @@ def build_payload(spec: MapSpec) -> MapPayload:
     """Render a description and take from it what ``st_folium`` sends.
 
     The same steps as ``streamlit_folium.st_folium`` 0.27 (pinned in requirements.txt),
-    on a map whose fit is not animated (see :func:`app_pages._ui.show_map`).
+    on a map whose fit is not animated (see :func:`app_pages._ui.show_map`), but for
+    its first render of the whole HTML page (``get_root().render()``): the map's own
+    render adds to the page's header all it adds, and the result is the same
+    (tests/test_view_cache.py compares them) in 60 % of the time.
     """
     m = render(spec)
     for child in m._children.values():
         if isinstance(child, folium.map.FitBounds):
             child.options["animate"] = False
     fit = repr([c.bounds for c in m._children.values() if isinstance(c, folium.map.FitBounds)])
-    m.get_root().render()
     m.render()
     html = sf._get_html(m)
     header = sf._get_header(m)

@@ -340,10 +340,13 @@ def test_deadliest_section_queries_only_when_read(q, countries, options, con):
         return q(name, **params)
 
     view = R.build(recording, countries, R.RoutesState.defaults(options), options=options)
-    assert "route_periods" in calls and "deadliest_incidents" not in calls
+    # the sections' queries wait until read: the map goes out first
+    assert "route_periods" not in calls and "deadliest_incidents" not in calls
     top = con.execute(TOP_SINGLE).fetchone()[0]
     assert view.deadliest["dead_and_missing"].iloc[0] == top
     assert view.deadliest is view.deadliest and calls.count("deadliest_incidents") == 1
+    assert view.series is view.series and view.grain == "year"
+    assert calls.count("route_periods") == 1
 
 
 # --- cumulative tallies and the By route rows, checked against the export file --------

@@ -95,12 +95,38 @@ def _frame_header(at: AppTest) -> str:
     return json.loads(comps[0].proto.json_args)["header"]
 
 
-def test_a_layer_switched_off_in_one_session_stays_on_in_another(counted, con):
+def _default_spec(con):
+    """The Deadly routes map description of the default state, built directly."""
     from geo.views import countries_of, direct_query
 
     q = direct_query(con)
     opts = routes_view.options(q)
-    spec = build(q, countries_of(con), routes_view.RoutesState.defaults(opts), options=opts).spec
+    return build(q, countries_of(con), routes_view.RoutesState.defaults(opts), options=opts).spec
+
+
+def test_payload_is_what_st_folium_sends(con):
+    """The payload skips st_folium's first render of the whole page: what it sends is
+    still st_folium's, to the character (plus the line naming the state's token)."""
+    import folium
+    import streamlit_folium as sf
+
+    from geo.maps import render
+
+    spec = _default_spec(con)
+    p = _mapframe.build_payload(spec)
+    m = render(spec)
+    for child in m._children.values():
+        if isinstance(child, folium.map.FitBounds):
+            child.options["animate"] = False
+    m.get_root().render()  # st_folium's steps, as in its st_folium()
+    m.render()
+    html, header, script = sf._get_html(m), sf._get_header(m), sf._get_map_string(m)
+    assert (p.html, p.header) == (html, header)
+    assert p.script.startswith(script) and p.token in p.script[len(script) :]
+
+
+def test_a_layer_switched_off_in_one_session_stays_on_in_another(counted, con):
+    spec = _default_spec(con)
     keys = [layer.stable_key for layer in spec.layers if layer.show]
     assert len(keys) >= 2
     before = _map_script(_routes())

@@ -748,12 +748,29 @@ class RoutesView(MapView):
     headline: pd.Series  # the headline figures (``incident_totals``)
     spec: ms.MapSpec  # the map, as a description (every output is drawn from it)
     map_info: MapInfo
-    series: pd.DataFrame  # period, route, incidents, dead_and_missing (zeros filled)
-    grain: str  # 'year' or 'month'
     routes: pd.DataFrame  # route_totals
     # The deadliest-incidents section's query runs when first read (the open tab's).
     q: Query = field(repr=False, default=None)
     limit: int = DEADLIEST
+    # What the sections below the map compute when first read, kept here: shallow copies
+    # of the view (one per run, geo.cache.session_view) share it.
+    _lazy: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def series(self) -> pd.DataFrame:
+        """Period, route, incidents, dead_and_missing (zeros filled) of the deadliest
+        routes (:func:`route_series`), computed when first read (the Over time section)."""
+        return self._series_grain()[0]
+
+    @property
+    def grain(self) -> str:
+        """The series' period: 'year' or 'month'."""
+        return self._series_grain()[1]
+
+    def _series_grain(self) -> tuple[pd.DataFrame, str]:
+        if "series" not in self._lazy:
+            self._lazy["series"] = route_series(self.q, self.state)
+        return self._lazy["series"]
 
     @cached_property
     def deadliest(self) -> pd.DataFrame:
@@ -901,14 +918,11 @@ def build(
     params = state.query_params()
     totals = q("incident_totals", **params).iloc[0]
     spec = map_spec(q, countries, state, options=options)
-    series, grain = route_series(q, state)
     return RoutesView(
         state=state,
         headline=totals,
         spec=spec,
         map_info=spec.info,
-        series=series,
-        grain=grain,
         routes=_with_corridor(q("route_totals", **params)),
         q=q,
         limit=limit,
