@@ -153,6 +153,12 @@ class PanControl(MacroElement):
                 return div;
             };
             pan.addTo(map);
+            // The layer control's button (shown on a narrow map) in the page's language.
+            var layers = map.getContainer().querySelector('.leaflet-control-layers-toggle');
+            if (layers) {
+                layers.title = words.layers;
+                layers.setAttribute('aria-label', words.layers);
+            }
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
@@ -169,6 +175,7 @@ class PanControl(MacroElement):
                 "left": _("Pan left"),
                 "right": _("Pan right"),
                 "down": _("Pan down"),
+                "layers": _("Map layers"),
             },
             ensure_ascii=False,
         ).replace("</", "<\\/")

@@ -78,6 +78,6 @@ def test_rendered_map_text_colours_and_controls():
         assert ma.contrast(colour, PANEL_OVER_DARKEST) >= 4.5, (sel, colour)
     assert ma.MAP_CSS in html
     assert "min-height:24px" in ma.MAP_CSS and "focus-visible" in ma.MAP_CSS
-    for word in ("Pan up", "Pan left", "Pan right", "Pan down", "Move the map"):
+    for word in ("Pan up", "Pan left", "Pan right", "Pan down", "Move the map", "Map layers"):
         assert word in html
     assert html.count("map.panBy(") == 1
