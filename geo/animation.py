@@ -183,15 +183,26 @@ def frames(
         canvas = fig.canvas
         width, height = SIZES[size]
         # Everything under the playback's circles (basemap, legends, header, footer) is
-        # drawn once and copied back for each frame; the circles and what lies above
-        # them on the map (corridors, scale bar, labels, the period) and the counter
-        # are drawn on it in the order a full draw would (zorder, then insertion).
+        # drawn once and copied back for each frame; what lies above them on the map and
+        # does not change (corridors, scale bar, place names) is drawn once too, alone
+        # on a transparent picture laid over each frame's circles. Only the circles, the
+        # period and the counter are drawn per frame, in the order a full draw would.
+        moving = {id(period), id(mark)}
         above = [a for a in ax.get_children() if a.get_zorder() >= z and a.get_visible()]
+        static = [a for a in above if id(a) not in moving]
         for a in [*above, head]:
             a.set_visible(False)
         canvas.draw()
         background = canvas.copy_from_bbox(fig.bbox)
-        for a in [*above, head]:
+        under = [a for a in fig.get_children() if a is not ax and a.get_visible()]
+        under += [a for a in ax.get_children() if a.get_visible()]
+        for a in under:
+            a.set_visible(False)
+        for a in static:
+            a.set_visible(True)
+        canvas.draw()
+        overlay = _Overlay(np.asarray(canvas.buffer_rgba()))
+        for a in [*under, *above, head]:
             a.set_visible(True)
         renderer = canvas.get_renderer()
         for i in range(n) if indices is None else indices:
@@ -207,9 +218,11 @@ def frames(
                 mark.set_position((0.02, box.y0 - 0.01))
             head.set_text(counters[i])
             canvas.restore_region(background)
-            on_map = [a for a in ax.get_children() if a.get_zorder() >= z and a.get_visible()]
-            for a in sorted(on_map, key=lambda a: a.get_zorder()):
+            for a in sorted(added, key=lambda a: a.get_zorder()):
                 ax.draw_artist(a)
+            overlay.blend(np.asarray(canvas.buffer_rgba()))
+            ax.draw_artist(period)
+            ax.draw_artist(mark)
             fig.draw_artist(head)
             rgb = np.asarray(canvas.buffer_rgba())[:height, :width, :3].copy()
             if rgb.shape != (height, width, 3):  # a rounding of inches × dpi: pad
@@ -231,6 +244,22 @@ def frames(
                 c.remove()
     finally:
         snapshot.plt.close(fig)
+
+
+class _Overlay:
+    """A transparent picture's drawn pixels, to lay over a frame (alpha blending, as Agg
+    draws them: only those pixels are touched)."""
+
+    def __init__(self, rgba: np.ndarray):
+        self.where = np.nonzero(rgba[..., 3])
+        self.rgb = rgba[self.where][:, :3].astype(np.float32)
+        self.alpha = rgba[self.where][:, 3:].astype(np.float32) / 255.0
+
+    def blend(self, canvas_rgba: np.ndarray) -> None:
+        """Lay the picture over the canvas's pixels, in place."""
+        under = canvas_rgba[self.where][:, :3].astype(np.float32)
+        mixed = self.rgb * self.alpha + under * (1.0 - self.alpha)
+        canvas_rgba[self.where[0], self.where[1], :3] = np.rint(mixed).astype(np.uint8)
 
 
 def render_animation(
