@@ -44,6 +44,8 @@
     const typing = tag === 'TEXTAREA' || tag === 'SELECT' || (t && t.isContentEditable)
       || (tag === 'INPUT' && !['checkbox', 'radio', 'button'].includes(t.type));
     if (typing) { return; }
+    // Space presses a focused button or link (the bar's), as anywhere else.
+    if (e.key === ' ' && ['BUTTON', 'A', 'SUMMARY'].includes(tag)) { return; }
     if (e.key === 'f' || e.key === 'F') { e.preventDefault(); fullScreen(); return; }
     let step = NEXT.has(e.key) ? 1 : (PREV.has(e.key) ? -1 : 0);
     if (e.key === ' ' && e.shiftKey) { step = -1; }

@@ -235,6 +235,9 @@ JS = r"""
 
   function onKey(e) {
     if (e.ctrlKey || e.metaKey || e.altKey) { return; }
+    // Space presses a focused button or link (the slide's own buttons), as anywhere else.
+    var t = e.target;
+    if (e.key === ' ' && t && /^(BUTTON|A|SUMMARY)$/.test(t.tagName || '')) { return; }
     var a = actionOf(e.key, e.shiftKey);
     if (!a) { return; }
     e.preventDefault();

@@ -298,5 +298,10 @@ def test_deck_skip_link_and_space_on_a_map_button(browser, files):
         time.sleep(0.6)
         assert frame.evaluate(MAP_VIEW)[1] > before[1]
         assert page.evaluate("() => window.atlasDeck.current()") == 1
+        # Space on the deck's own "previous" button presses it (not "next slide").
+        page.evaluate("() => window.atlasDeck.show(2)")
+        page.focus("#slide-2 button[data-action='prev']")
+        page.keyboard.press(" ")
+        page.wait_for_function("() => window.atlasDeck.current() === 1", timeout=5000)
     finally:
         context.close()
