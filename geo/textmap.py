@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from geo import mapspec as ms
-from geo.i18n import _, fmt_int, fmt_num, ngettext
+from geo.i18n import _, fmt_int, fmt_num, language, ngettext
 
 # The rows shown on screen per layer, largest first; the CSV of the table has them all.
 SCREEN_ROWS = 100
@@ -48,8 +48,25 @@ def fmt_value(v: object) -> str:
         f = float(v)
         if math.isnan(f):
             return "–"
-        return fmt_int(f) if f.is_integer() else fmt_num(f, 1)
+        return _short(f, 0 if f.is_integer() else 1)
     return str(v)
+
+
+_DECIMAL: dict[str, str] = {}
+
+
+def _short(f: float, digits: int) -> str:
+    """:func:`~geo.i18n.fmt_int` / :func:`~geo.i18n.fmt_num`, with a fast path for
+    numbers under 1,000 (no grouping in any language: only the decimal sign differs);
+    a table of a thousand rows formats a few thousand numbers on every run."""
+    if abs(f) >= 999.5:  # 999.96 is written 1,000.0
+        return fmt_int(f) if digits == 0 else fmt_num(f, digits)
+    if digits == 0:
+        return str(round(f))
+    lang = language()
+    if lang not in _DECIMAL:
+        _DECIMAL[lang] = fmt_num(0.5, 1)[1]
+    return f"{f:.{digits}f}".replace(".", _DECIMAL[lang])
 
 
 def where(lat: float, lon: float) -> str:
@@ -290,7 +307,7 @@ def layer_html(layer: ms.Layer, limit: int = SCREEN_ROWS) -> str:
 
     def cell(c, v) -> str:
         if c in coords and isinstance(v, numbers.Number) and not math.isnan(float(v)):
-            return html.escape(fmt_num(float(v), 2))
+            return html.escape(_short(float(v), 2))
         return _cell(v)
 
     body = []
