@@ -381,3 +381,15 @@ def test_deck_slide_map_keeps_its_description(world):
     (shown,) = re.findall(rf'<p id="{SUMMARY_ID}"[^>]*>(.*?)</p>', doc)
     assert html.unescape(shown) == map_summary(rs.page.spec)
     assert "<header" not in doc and "Map in words" not in doc
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_table_numbers_are_written_as_the_language_writes_them(lang):
+    from geo.i18n import fmt_num
+    from geo.textmap import fmt_value
+
+    with using(lang):
+        for v in (0, 5, -5, 999, 1000, 1234, 76272, -12345):
+            assert fmt_value(v) == fmt_int(v)
+        for v in (0.3, -16.4, 33.7, 999.96, 1234.5):
+            assert fmt_value(v) == fmt_num(v, 1)
