@@ -317,28 +317,87 @@ def render_animation(
 
 
 def _gif(images: Iterator[np.ndarray], seconds: list[float]) -> bytes:
-    """Frames quantised as they come (a byte a pixel kept per frame) to the palette of
-    the first image given, which is not a frame of the file (the last frame's)."""
-    from PIL import Image
+    """A looping GIF written frame by frame (only the previous frame is kept).
 
-    palette = Image.fromarray(next(images)).quantize(colors=128, method=Image.Quantize.MEDIANCUT)
-    # No dithering: flat map colours stay flat, and frames differ only where circles do,
-    # which the GIF stores as small changed rectangles.
-    pictures = [
-        Image.fromarray(rgb).quantize(palette=palette, dither=Image.Dither.NONE) for rgb in images
-    ]
-    buf = io.BytesIO()
-    pictures[0].save(
-        buf,
-        format="GIF",
-        save_all=True,
-        append_images=pictures[1:],
-        duration=[round(s * 1000) for s in seconds],
-        loop=0,
-        optimize=False,  # one shared palette already; optimising costs seconds for little
-        disposal=1,
-    )
-    return buf.getvalue()
+    The first image given is not a frame: its colours make the palette of every frame
+    (the last frame's, which has every colour drawn). No dithering: flat map colours
+    stay flat, and a frame stores only the rectangle that changed.
+    """
+    from PIL import GifImagePlugin, Image
+
+    quantise = _Quantiser(next(images))
+    out = io.BytesIO()
+    prev = None
+    for rgb, secs in zip(images, seconds, strict=True):
+        now = quantise(rgb)
+        frame = Image.fromarray(now)
+        frame.putpalette(quantise.palette)
+        if prev is None:
+            header, _used = GifImagePlugin.getheader(frame, info={"loop": 0, "duration": 1})
+            out.write(b"".join(header))
+            box = (0, 0, now.shape[1], now.shape[0])
+        else:
+            changed = prev != now
+            rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+            box = (  # an unchanged frame still counts: one pixel
+                (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+                if rows.size
+                else (0, 0, 1, 1)
+            )
+        part = frame if prev is None else frame.crop(box)
+        data = GifImagePlugin.getdata(part, offset=box[:2], duration=round(secs * 1000), disposal=1)
+        out.write(b"".join(data))
+        prev = now
+    out.write(b";")  # trailer
+    return out.getvalue()
+
+
+class _Quantiser:
+    """Each pixel to its nearest palette colour, exactly (a colour looked up once).
+
+    The palette is a median cut of a picture's colours with the entries nearest its
+    ``exact`` most frequent colours set to them, so flat areas (paper, sea, land) keep
+    their colour instead of a bucket's average.
+    """
+
+    UNKNOWN = 255
+
+    def __init__(self, rgb: np.ndarray, colors: int = 128, exact: int = 8):
+        from PIL import Image
+
+        cut = Image.fromarray(rgb).quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+        entries = np.array(cut.getpalette()[: 3 * colors], dtype=np.int32).reshape(-1, 3)
+        values, counts = np.unique(self._packed(rgb).ravel(), return_counts=True)
+        taken: set[int] = set()
+        for v in values[np.argsort(-counts)[:exact]]:
+            colour = np.array([(v >> 16) & 255, (v >> 8) & 255, v & 255])
+            order = np.argsort(((entries - colour) ** 2).sum(axis=1))
+            k = next(int(k) for k in order if int(k) not in taken)
+            taken.add(k)
+            entries[k] = colour
+        self.entries = entries
+        self.palette = entries.astype(np.uint8).ravel().tolist()
+        self.table = np.full(1 << 24, self.UNKNOWN, dtype=np.uint8)  # packed RGB -> entry
+
+    @staticmethod
+    def _packed(rgb: np.ndarray) -> np.ndarray:
+        c = rgb.astype(np.int32)
+        return (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2]
+
+    def __call__(self, rgb: np.ndarray) -> np.ndarray:
+        """The palette index of each pixel (height × width, uint8)."""
+        packed = self._packed(rgb)
+        index = self.table[packed]
+        unknown = index == self.UNKNOWN
+        if unknown.any():
+            new = np.unique(packed[unknown])
+            for start in range(0, new.size, 2048):  # a few MB of distances at a time
+                part = new[start : start + 2048]
+                colours = np.stack([(part >> 16) & 255, (part >> 8) & 255, part & 255], axis=1)
+                distance = ((colours[:, None, :] - self.entries[None, :, :]) ** 2).sum(axis=2)
+                self.table[part] = distance.argmin(axis=1).astype(np.uint8)
+            index = self.table[packed]
+        return index
 
 
 def _mp4(images: Iterator[np.ndarray], repeats: list[int], size: tuple[int, int]) -> bytes:
