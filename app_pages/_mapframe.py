@@ -124,7 +124,8 @@ def _walk(fig):
         yield from _walk(child)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+# A payload is the map's script (up to the 300 KB budget): 64 states are about 15 MB.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _cached_payload(db_key: tuple, lang: str, key: str, _spec: MapSpec) -> MapPayload:
     # The description is passed unhashed (leading underscore): ``key`` is its digest.
     with i18n.using(lang):

@@ -160,7 +160,9 @@ def view_cache_enabled() -> bool:
     return os.environ.get("ATLAS_VIEW_CACHE", "1") != "0"
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+# A view holds its map description (a few thousand circles at most) and small tables:
+# about 1 MB, so 32 states cost a replica tens of MB.
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _view(db_key: tuple, page_key: str, state_repr: str, lang: str, _page, _state, _options):
     # Keyed by the state's repr (a dataclass: every field) and the day, the page, the
     # language (a view's words are in it) and the database build; the objects are
