@@ -148,3 +148,34 @@ def test_the_frame_swap_relies_on_the_pinned_component():
     assert "window.initComponent=" in text
     reqs = (REPO / "requirements.txt").read_text(encoding="utf-8")
     assert "streamlit-folium==0.27.4" in reqs
+
+
+def test_benchmark_rows_show_today_beside_now_and_judge_now():
+    from benchmarks import serve
+
+    def figures(cpu: float, p95: int) -> dict:
+        return {
+            "cpu_per_view_s": {"routes same state": cpu, "routes new state": cpu * 2},
+            "redraw": {
+                "p50_ms": p95 // 2,
+                "p95_ms": p95,
+                "new_state_p95_ms": p95,
+                "timed_out": 0,
+            },
+        }
+
+    results = {"serve": {"cached": figures(0.1, 350), "today": figures(0.6, 2500)}}
+    checks = serve.checks(results["serve"])
+    assert checks["server CPU per view, routes same state"]["pass"]
+    assert not checks["server CPU per view, routes new state"]["pass"]  # 0.2 > 0.15
+    assert checks["filter change to map redrawn, p95 ms"]["pass"]
+    row = next(
+        line for line in serve.text(results["serve"]).splitlines() if line.endswith("<= 400 ms")
+    )
+    assert "2500 ms" in row and "350 ms" in row and row.index("2500") < row.index("350")
+    assert (
+        serve.checks({"cached": figures(0.1, 401), "today": figures(0.6, 2500)})[
+            "filter change to map redrawn, p95 ms"
+        ]["pass"]
+        is False
+    )
