@@ -162,6 +162,7 @@ g.last_zoom = null; g.last_center = null;
 var el = document.createElement("script");
 el.textContent = "{\\n" + src + "\\n}";
 document.body.appendChild(el);
+document.body.removeChild(el);  /* ran; its text need not stay in the page */
 window.map = map_div;
 window.initComponent(map_div, hover);
 })(script, %s, false);"""
