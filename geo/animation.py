@@ -40,7 +40,7 @@ MIN_FRAME_S = 0.12
 HOLD_S = 2.0  # the last frame (the full total) stays this long
 VIDEO_FPS = 10  # MP4: a constant rate players and feeds accept; frames repeat to it
 PERIOD_COLOR = "#222222"
-PROJECTED_COLOR = "#6b4e9b"
+PROJECTED_COLOR = "#5f5f5f"  # grey and italic: not a data colour of any layer
 
 
 class NoPlayback(ValueError):
@@ -53,7 +53,8 @@ class FrameText:
 
     index: int
     title: str
-    period: str
+    period: str  # the large period ("2035")
+    period_note: str  # under it: what the label adds ("2018 projection"), or "projection"
     counter: str
     projected: bool
     footer: str  # the caveat, source credit and date under the map, on one line
@@ -65,6 +66,17 @@ def playback_of(spec: ms.MapSpec) -> ms.PlaybackLayer | None:
         (la for la in spec.layers if isinstance(la, ms.PlaybackLayer) and la.show and la.frames),
         None,
     )
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """A period's label as the large period and a note under it: '2035 (2018
+    projection)' and '2030, projection' give ('2035', '2018 projection') and ('2030',
+    'projection'); 'Mar 2015' stays whole."""
+    head, sep, rest = label.partition(" (")
+    if sep and rest.endswith(")"):
+        return head, rest[:-1]
+    head, sep, rest = label.partition(", ")
+    return (head, rest) if sep else (label, "")
 
 
 def frame_seconds(layer: ms.PlaybackLayer) -> list[float]:
@@ -147,8 +159,8 @@ def frames(
         z, scale = ax.playback[layer.stable_key]
         head = next(t for t in fig.texts if t.get_gid() == "headline")
         title_artist = next((t for t in fig.texts if t.get_gid() == "title"), None)
-        # the footer's lines are wrapped: compared and kept with single spaces
-        lines = [" ".join(t.get_text().split()) for t in fig.texts]
+        # the footer's lines are wrapped (after spaces and hyphens): kept on one line
+        lines = [" ".join(t.get_text().replace("-\n", "-").split()) for t in fig.texts]
         footer = next((t for t in lines if spec.credit and " ".join(spec.credit.split()) in t), "")
         fs = snapshot.PRESETS[size].width_in / 11.69
         halo = [snapshot.patheffects.withStroke(linewidth=5 * fs, foreground="white")]
@@ -210,10 +222,13 @@ def frames(
             snapshot._draw_playback_layer(ax, replace(layer, start=i), None, scale, z)
             added = [c for c in ax.collections if id(c) not in before]
             projected = bool(layer.projected[i]) if i < len(layer.projected) else False
-            period.set_text(layer.labels[i] if i < len(layer.labels) else "")
+            big, note = split_label(layer.labels[i] if i < len(layer.labels) else "")
+            period.set_text(big)
             period.set_color(PROJECTED_COLOR if projected else PERIOD_COLOR)
-            mark.set_text(_("projection") if projected else "")
-            if projected:  # under the period
+            period.set_fontstyle("italic" if projected else "normal")
+            mark.set_text(note or (_("projection") if projected else ""))
+            mark.set_color(PROJECTED_COLOR if projected else PERIOD_COLOR)
+            if mark.get_text():  # under the period
                 box = period.get_window_extent(renderer).transformed(ax.transAxes.inverted())
                 mark.set_position((0.02, box.y0 - 0.01))
             head.set_text(counters[i])
@@ -235,6 +250,7 @@ def frames(
                 index=i,
                 title=title_artist.get_text() if title_artist is not None else "",
                 period=period.get_text(),
+                period_note=mark.get_text(),
                 counter=head.get_text(),
                 projected=projected,
                 footer=footer,
@@ -444,5 +460,6 @@ __all__ = [
     "frames",
     "playback_of",
     "render_animation",
+    "split_label",
     "video_repeats",
 ]

@@ -209,3 +209,29 @@ def test_export_panel_offers_the_animation_when_the_map_plays(db_path, monkeypat
     assert [m.split(" ")[:3] for m in made] == [
         ["fr", f, s] for f, s in zip(fmts, sizes, strict=True)
     ]
+
+
+def test_projected_years_are_marked(db_path):
+    """Arrival cities played over the WUP years: a projected year's frame says so under
+    its year, a counted year's frame does not (years read from the database)."""
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT year, bool_or(projected) FROM city_population GROUP BY year ORDER BY year"
+        ).fetchall()
+        page = render_page("cities", direct_query(con), countries_of(con), {"play": "years"})
+    finally:
+        con.close()
+    layer = next(la for la in page.spec.layers if isinstance(la, ms.PlaybackLayer))
+    years = [y for y, _p in rows]
+    counted = max(y for y, p in rows if not p)
+    projected = min(y for y, p in rows if p)
+    assert [int(label[:4]) for label in layer.labels] == years
+    picks = [years.index(counted), years.index(projected)]
+    kw = dict(title=page.title, subtitle=page.subtitle, caveat=page.caveat)
+    (_a, past), (_b, future) = frames(page.spec, size="wide", indices=picks, **kw)
+    assert (past.period, past.period_note, past.projected) == (str(counted), "", False)
+    assert future.period == str(projected) and future.projected
+    assert "projection" in future.period_note
