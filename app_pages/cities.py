@@ -80,7 +80,9 @@ if mode == "population":
     )
     y0, y1 = state.year_from, state.year_to
     play = st.toggle(
-        _("Play {first}–{last} on the map").format(first=opts.years[0], last=opts.years[-1]),
+        _("Play {first}–{last} on the map").format(
+            first=int(opts.years[0]), last=int(opts.years[-1])
+        ),
         key=KEYS["play"],
         help=_(
             "Time playback of the WUP 5-year series: press play on the map, step, or drag "

@@ -165,9 +165,9 @@ if info.playback is not None:
         "it. Press play on the map, step, or drag the slider. The running total counts "
         "every dated incident of the selection."
     ).format(
-        step=_(STEPS[pb.step]),
-        first=pb.first,
-        last=pb.last,
+        step=md_plain(_(STEPS[pb.step])),
+        first=md_plain(pb.first),
+        last=md_plain(pb.last),
         n=fmt_int(pb.frames),
         cell=fmt_num(info.cell, 0 if float(info.cell).is_integer() else 1),
     )
