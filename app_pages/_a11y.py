@@ -19,8 +19,8 @@ from geo.i18n import _
 from geo.mapaccess import CAPTION_TEXT, FOCUS_HALO, FOCUS_RING
 from geo.views import html_text
 
-# An element container that takes no room (no gap in the column's layout): it holds a
-# link seen only while focused, or the invisible spot the link leads to.
+# An element container that takes no room (its height 0, the column's 1rem gap after it
+# taken back): it holds a link seen only while focused, or the spot the link leads to.
 _NO_ROOM = "[data-testid='stElementContainer']:has({sel})"
 
 PAGE_CSS = (
@@ -39,9 +39,11 @@ PAGE_CSS = (
     + _NO_ROOM.format(sel=".atlas-skip")
     + ","
     + _NO_ROOM.format(sel=".atlas-after-map")
-    + "{position:absolute;z-index:1000}"
+    + "{position:relative;height:0;min-height:0;margin-bottom:-1rem;overflow:visible;"
+    "z-index:1000}"
     ".atlas-skip{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}"
-    ".atlas-skip:focus{left:.5rem;top:.25rem;width:auto;height:auto;overflow:visible;"
+    # Seen where the focus is: on the map's top edge, right of its zoom buttons.
+    ".atlas-skip:focus{left:3.5rem;top:.5rem;width:auto;height:auto;overflow:visible;"
     f"white-space:nowrap;padding:.35rem .7rem;background:#fff;color:{FOCUS_RING};"
     f"border:1px solid {FOCUS_RING};border-radius:4px;font-weight:600}}"
     ".atlas-after-map{display:block;width:1px;height:1px;outline:none}"

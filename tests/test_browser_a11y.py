@@ -225,6 +225,8 @@ def test_keyboard_skip_link_pan_zoom_targets_focus(opened):
     assert skip.inner_text().strip() == "Skip past the map"
     box = skip.bounding_box()
     assert box and box["width"] >= 24 and box["height"] >= 24, box  # seen when focused
+    map_box = frame.frame_element().bounding_box()
+    assert map_box["y"] - 1 <= box["y"] <= map_box["y"] + 60, (box, map_box)  # at the map
     got = page.evaluate(FOCUS)  # the page's own focus ring on its links and buttons
     assert got[1] >= 2 and got[2] == "solid" and got[3] == RING, got
     # Enter moves the focus past the map: the next Tab lands below the map's frame.
@@ -234,7 +236,7 @@ def test_keyboard_skip_link_pan_zoom_targets_focus(opened):
     )
     page.keyboard.press("Tab")
     below = page.evaluate("() => document.activeElement.getBoundingClientRect().top")
-    map_box = frame.frame_element().bounding_box()
+    map_box = frame.frame_element().bounding_box()  # the page has scrolled
     assert below >= map_box["y"] + map_box["height"] - 1, (below, map_box)
 
     # The pan buttons move the map, by keyboard (focus + Enter).
