@@ -235,3 +235,20 @@ def test_projected_years_are_marked(db_path):
     assert (past.period, past.period_note, past.projected) == (str(counted), "", False)
     assert future.period == str(projected) and future.projected
     assert "projection" in future.period_note
+
+
+def test_cli_writes_the_animation_and_refuses_a_still_map(db_path, tmp_path, capsys, yearly):
+    from geo.__main__ import main
+
+    _page, _kw, years, _total = yearly
+    base = ["snapshot", "--page", "routes", "--db", str(db_path)]
+    assert main([*base, "--out", str(tmp_path / "still.gif")]) == 2
+    err = capsys.readouterr().err
+    assert "does not play over time" in err and "--param play year" in err
+    assert err.strip().count("\n") == 0 and not (tmp_path / "still.gif").exists()
+
+    out = tmp_path / "played.gif"
+    assert main([*base, "--param", "play", "year", "--out", str(out)]) == 0
+    assert "1080 × 1080" in capsys.readouterr().out
+    im = Image.open(out)
+    assert im.size == (1080, 1080) and im.n_frames == len(years)
