@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import _keys as K
-from app_pages._a11y import PAGE_CSS
+from app_pages._a11y import PAGE_CSS, page_language
 from geo import i18n
 from geo.assets import ensure_static
 from geo.i18n import _
@@ -41,6 +41,7 @@ if asked in i18n.LANGUAGES:
 elif K.LANG not in st.session_state:
     st.session_state[K.LANG] = i18n.negotiate(st.context.headers.get("Accept-Language"))
 lang = i18n.set_language(st.session_state[K.LANG])
+page_language(lang)  # <html lang> says it (Streamlit's page says English: WCAG 3.1.1)
 # A shared link keeps a language other than English (English links stay as they were).
 if lang != i18n.DEFAULT and asked != lang:
     st.query_params["lang"] = lang

@@ -13,6 +13,8 @@ The map's own controls (pan and zoom buttons, their focus ring) are the map's:
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from geo.i18n import _
@@ -67,3 +69,11 @@ def after_map(key: str) -> None:
     (``tabindex=-1``) so the next Tab goes on from there."""
     spot = f'<span class="atlas-after-map" id="{_anchor(key)}" tabindex="-1"></span>'
     st.html(spot)  # md: trusted (the page's own map key, a code constant)
+
+
+def page_language(lang: str) -> None:
+    """Set the page's ``<html lang>`` to the session's language (``en``, ``fr``, ``es``):
+    Streamlit's page always says ``en``, so a screen reader would read French or Spanish
+    with English rules."""
+    script = f"<script>document.documentElement.lang = {json.dumps(lang)};</script>"
+    st.html(script, unsafe_allow_javascript=True)  # md: trusted (one of the app's codes)

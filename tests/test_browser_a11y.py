@@ -41,6 +41,8 @@ RUN_AXE = (
 BAD = ("serious", "critical")
 MAP_PAGES = ["overview", "routes", "camps", "cities", "cifal"]
 PAGES = [*MAP_PAGES, "briefing", "editor", "data"]
+# The Data and sources page is checked in French: its <html lang> must say so.
+QUERY = {"data": "?lang=fr"}
 
 # The first Leaflet map of a frame: its centre and zoom.
 MAP_VIEW = """() => {
@@ -119,7 +121,7 @@ def _open(browser, server, path: str, *, wait: bool = True):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     op = OfflinePage(context)
     # The overview is the default page, at the root.
-    url = f"{server.url}/" + ("" if path == "overview" else path)
+    url = f"{server.url}/" + ("" if path == "overview" else path) + QUERY.get(path, "")
     op.page.goto(url, wait_until="commit")
     if wait:
         _ready(op, path)
@@ -152,6 +154,8 @@ def test_page_has_no_serious_axe_violation(opened, axe_js, path):
     _ready(op, path)
     problems = axe_problems(op.page, axe_js)
     assert not problems, "\n".join(problems)
+    want = "fr" if "lang=fr" in QUERY.get(path, "") else "en"
+    assert op.page.evaluate("() => document.documentElement.lang") == want
 
 
 @pytest.fixture(scope="module")
