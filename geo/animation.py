@@ -116,8 +116,8 @@ def frames(
     title, subtitle, caveat, places, when
         As for :func:`geo.snapshot.render_png`.
     headline : str, optional
-        Shown in the headline's place only when the playback has no running totals
-        (its ``counters`` are empty); otherwise each frame shows its own.
+        Shown in the headline's place in a frame with no running total (an empty
+        ``counters`` entry); otherwise each frame shows its own.
     indices : sequence of int, optional
         The frames to draw, in this order (default: all, first to last).
 
@@ -139,7 +139,8 @@ def frames(
     if layer is None:
         raise NoPlayback(_("This map does not play over time: there is nothing to animate."))
     n = len(layer.frames)
-    counters = [c for c in layer.counters] if any(layer.counters) else [headline] * n
+    given = list(layer.counters)
+    counters = [given[i] if i < len(given) and given[i] else headline for i in range(n)]
     # Laid out once with no circles (the same number of still layers, so every other
     # layer keeps its depth); each frame then draws its own circles at the playback's.
     blank = replace(layer, frames=[{} for _f in layer.frames])
