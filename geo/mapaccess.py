@@ -20,7 +20,7 @@ import json
 from branca.element import MacroElement
 from folium.template import Template
 
-from geo.i18n import _
+from geo.i18n import _, language
 
 # Text and rings. The map's own panels (legend, credit, scale) are white at least
 # PANEL_ALPHA opaque over the map; their text is checked against that white laid over
@@ -129,6 +129,8 @@ class PanControl(MacroElement):
             // text must stay enlargeable (WCAG 1.4.4).
             var vp = document.querySelector('meta[name="viewport"]');
             if (vp) { vp.setAttribute('content', 'width=device-width, initial-scale=1'); }
+            // The map's frame speaks the page's language (its legend, its buttons).
+            document.documentElement.lang = {{ this.lang_json }};
             var pan = L.control({position: 'topleft'});
             pan.onAdd = function() {
                 var div = L.DomUtil.create('div', 'atlas-pan');
@@ -168,6 +170,7 @@ class PanControl(MacroElement):
         super().__init__()
         self._name = "PanControl"
         self.step = PAN_STEP
+        self.lang_json = json.dumps(language())
         self.words_json = json.dumps(
             {
                 "group": _("Move the map"),

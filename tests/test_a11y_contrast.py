@@ -81,3 +81,19 @@ def test_rendered_map_text_colours_and_controls():
     for word in ("Pan up", "Pan left", "Pan right", "Pan down", "Move the map", "Map layers"):
         assert word in html
     assert html.count("map.panBy(") == 1
+
+
+def test_map_frame_speaks_the_page_language():
+    """The map's own document says the run's language (its legend and buttons are in it)."""
+    from geo import i18n
+    from geo.maps import map_html, render
+
+    spec = MapSpec({"type": "FeatureCollection", "features": []}, [], [])
+    before = i18n.language()
+    try:
+        i18n.set_language("fr")
+        html = map_html(render(spec))
+    finally:
+        i18n.set_language(before)
+    assert 'document.documentElement.lang = "fr";' in html
+    assert "Déplacer vers le haut" in html  # the pan buttons' names, in French
