@@ -217,6 +217,8 @@ class CitiesState:
         shown = (
             _("growth {start}-{end}").format(start=self.year_from, end=self.year_to)
             if self.mode == "growth"
+            else _("population, played over every WUP year")
+            if self.play
             else _("population {year}").format(year=self.year)
         )
         return _(
