@@ -3,7 +3,9 @@ map, in headless Chromium against ``streamlit run`` (issue 19).
 
 Both are measured twice in one benchmark run: with the app as it is, and with
 ``ATLAS_VIEW_CACHE=0``, which turns off the per-state cache of built views and maps
-(geo/cache.py ``view``, app_pages/_mapframe.py) and gives today's figures honestly.
+(geo/cache.py ``view``, app_pages/_mapframe.py) and gives today's figures honestly. The
+two servers run side by side and the views and changes alternate between them, so a
+machine busy with other work slows both alike.
 
 * Server CPU per page view: the server process's user + system CPU time
   (``/proc/<pid>/stat``) over a number of page views, each a fresh browser context
@@ -12,11 +14,10 @@ Both are measured twice in one benchmark run: with the app as it is, and with
   again (after one view that warms the server); "new state" views open URLs the server
   has not seen (another filter each).
 * Filter change to map redrawn: on Deadly routes, a region is added to (or removed from)
-  the sidebar's Region filter, as a user does; the clock runs from the click on the
-  option until the Leaflet map in the page's frame draws the new selection (its vector
-  features differ from before the click and stay so for :data:`STABLE_MS`; the time is
-  that of the first poll showing them). Additions are new states, removals return to a
-  state already seen.
+  the sidebar's Region filter, as a user does; the clock runs, in the page, from the
+  pointer going down on the option until the map frame holds the new state's Leaflet
+  map and the browser has painted it (:data:`WATCH`). Additions are new states,
+  removals return to a state already seen.
 """
 
 from __future__ import annotations
@@ -31,23 +32,7 @@ from benchmarks.paint import APP_READY, PROBE, _offline_page, launch_offline_bro
 from tests.browser import Server
 from tests.journeys import QUIET
 
-POLL_MS = 25
-STABLE_MS = 400
 VIEWPORT = {"width": 1440, "height": 1000}
-
-# A signature of what the map frame's Leaflet map draws: the count of its vector
-# features and a checksum of their positions (a region filter changes both).
-MAP_SIG = """() => {
-    if (typeof L === 'undefined' || !window.map || !(window.map instanceof L.Map)) { return null; }
-    let n = 0, s = 0;
-    const walk = (l) => {
-        if (l instanceof L.CircleMarker) { const p = l.getLatLng(); n++; s += p.lat * 7 + p.lng * 3; }
-        else if (l instanceof L.Path) { n++; }
-        if (l.eachLayer) { l.eachLayer(walk); }
-    };
-    window.map.eachLayer(walk);
-    return n ? n + ':' + s.toFixed(3) : null;
-}"""
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -55,19 +40,6 @@ def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     tick = os.sysconf("SC_CLK_TCK")
     return sum(int(f) for f in fields[11:15]) / tick
-
-
-def _map_sig(page) -> str | None:
-    for frame in page.frames:
-        if "streamlit_folium" not in frame.url:
-            continue
-        try:
-            sig = frame.evaluate(MAP_SIG)
-        except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-            continue
-        if sig:
-            return sig
-    return None
 
 
 def _drawn(page) -> bool:
@@ -108,16 +80,17 @@ def _view(browser, url: str, timeout: float, has_map: bool = True) -> None:
         context.close()
 
 
-def cpu_per_view(
-    server: Server, browser, paths: list[str], timeout: float = 60, warm: str | None = None
-) -> float:
-    """Server CPU seconds per page view over ``paths`` (one view each), after ``warm``."""
-    if warm:
-        _view(browser, f"{server.url}/{warm}", timeout)
-    c0 = _cpu_seconds(server.proc.pid)
+def cpu_per_view(servers: dict, browser, paths: list[str], timeout: float = 60) -> dict:
+    """Server CPU seconds per page view over ``paths`` (one view each, fresh browser
+    contexts), for each server: the views alternate between the servers, and each
+    server's CPU is counted over its own views."""
+    spent = dict.fromkeys(servers, 0.0)
     for path in paths:
-        _view(browser, f"{server.url}/{path}", timeout)
-    return (_cpu_seconds(server.proc.pid) - c0) / max(1, len(paths))
+        for label, server in servers.items():
+            c0 = _cpu_seconds(server.proc.pid)
+            _view(browser, f"{server.url}/{path}", timeout)
+            spent[label] += _cpu_seconds(server.proc.pid) - c0
+    return {label: round(v / max(1, len(paths)), 3) for label, v in spent.items()}
 
 
 def cpu_per_view_returning(
@@ -147,55 +120,86 @@ def _region_box(page):
     )
 
 
-def _wait_redrawn(page, before: str | None, t0: float, timeout: float) -> float | None:
-    """Seconds from ``t0`` to the first poll whose map signature differs from ``before``
-    and holds for :data:`STABLE_MS`; None on time-out."""
-    first, sig = None, None
-    while time.perf_counter() - t0 < timeout:
-        now_sig = _map_sig(page)
-        t = time.perf_counter()
-        if now_sig and now_sig != before:
-            if now_sig != sig:
-                first, sig = t, now_sig
-            elif (t - first) * 1000 >= STABLE_MS:
-                return first - t0
-        else:
-            first, sig = None, None
-        page.wait_for_timeout(POLL_MS)
-    return None
+# Timed in the page itself (Playwright's polling would add its own latency): from the
+# pointer going down on the widget until the map frame's Leaflet map is another map
+# object with its layers on it, and the browser has painted the frame after that. Both
+# ways of drawing a new state give a new map object: today's, in a new frame; now, in
+# the same frame (app_pages/_mapframe.py).
+WATCH = """() => {
+    const frameMap = () => {
+        for (const f of document.querySelectorAll('iframe')) {
+            try {
+                const w = f.contentWindow;
+                if (w && w.L && w.map && (w.map instanceof w.L.Map)) { return w.map; }
+            } catch (e) {}
+        }
+        return null;
+    };
+    const r = window.__atlasRedraw = {t0: null, t: null, old: frameMap(), layers: 0};
+    document.addEventListener('pointerdown', () => {
+        if (r.t0 === null) { r.t0 = performance.now(); }
+    }, {capture: true, once: true});
+    const tick = () => {
+        const m = frameMap();
+        if (r.t0 !== null && m && m !== r.old && Object.keys(m._layers).length > 2) {
+            r.layers = Object.keys(m._layers).length;
+            requestAnimationFrame(() => { r.t = performance.now(); });
+            return;
+        }
+        requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+}"""
 
 
-def redraw_times(server: Server, browser, regions: list[str], timeout: float = 30) -> dict:
-    """Filter change to map redrawn on Deadly routes: add, then remove, each region."""
-    context = browser.new_context(viewport=VIEWPORT)
-    added: list[float | None] = []
-    removed: list[float | None] = []
+def _timed_change(page, act, timeout: float) -> float | None:
+    """Seconds from the pointer going down in ``act()`` to the new map painted (None on
+    time-out)."""
+    page.evaluate(WATCH)
+    act()
     try:
-        page, __ = _offline_page(context)
-        page.goto(f"{server.url}/routes", wait_until="commit", timeout=60_000)
-        _settle(page)
+        page.wait_for_function(
+            "() => window.__atlasRedraw.t !== null", timeout=timeout * 1000, polling=50
+        )
+    except Exception:  # noqa: BLE001 - a time-out is reported as None
+        return None
+    t0, t = page.evaluate("() => [window.__atlasRedraw.t0, window.__atlasRedraw.t]")
+    return (t - t0) / 1000
+
+
+def redraw_times(servers: dict, browser, regions: list[str], timeout: float = 30) -> dict:
+    """Filter change to map redrawn on Deadly routes: add, then remove, each region, on
+    each server in turn (so a busy machine weighs on both alike)."""
+    pages, contexts = {}, []
+    out = {label: {"added_s": [], "removed_s": []} for label in servers}
+    try:
+        for label, server in servers.items():
+            context = browser.new_context(viewport=VIEWPORT)
+            contexts.append(context)
+            page, __ = _offline_page(context)
+            page.goto(f"{server.url}/routes", wait_until="commit", timeout=60_000)
+            _settle(page)
+            pages[label] = page
         for region in regions:
-            box = _region_box(page)
-            inp = box.locator("input[role='combobox']")
-            inp.click()
-            inp.fill(region)
-            option = page.get_by_role("option", name=region, exact=True).first
-            option.wait_for(timeout=10_000)
-            before = _map_sig(page)
-            t0 = time.perf_counter()
-            option.click()
-            added.append(_wait_redrawn(page, before, t0, timeout))
-            page.keyboard.press("Escape")
-            _settle(page)
-            tag = _region_box(page).locator("[data-tag]").filter(has_text=region).first
-            before = _map_sig(page)
-            t0 = time.perf_counter()
-            tag.locator("button").first.click()
-            removed.append(_wait_redrawn(page, before, t0, timeout))
-            _settle(page)
+            for label, page in pages.items():
+                box = _region_box(page)
+                inp = box.locator("input[role='combobox']")
+                inp.click()
+                inp.fill(region)
+                option = page.get_by_role("option", name=region, exact=True).first
+                option.wait_for(timeout=10_000)
+                out[label]["added_s"].append(_timed_change(page, option.click, timeout))
+                page.keyboard.press("Escape")
+                _settle(page)
+            for label, page in pages.items():
+                tag = _region_box(page).locator("[data-tag]").filter(has_text=region).first
+                button = tag.locator("button").first
+                out[label]["removed_s"].append(_timed_change(page, button.click, timeout))
+                _settle(page)
     finally:
-        context.close()
-    return {"added_s": added, "removed_s": removed}
+        for context in contexts:
+            context.close()
+    return out
 
 
 def _pct(values: list[float], p: float) -> float | None:
@@ -258,34 +262,44 @@ def measure(
     """
     from playwright.sync_api import sync_playwright
 
-    out: dict = {}
-    for label, env in (("cached", {}), ("today", {"ATLAS_VIEW_CACHE": "0"})):
-        res: dict = {"cpu_per_view_s": {}}
-        server = Server(db, env=env, log_prefix=f"bench-serve-{label}")
-        try:
-            with sync_playwright() as p:
-                browser = launch_offline_browser(p.chromium)
-                try:
+    servers = {
+        "cached": Server(db, log_prefix="bench-serve-cached"),
+        "today": Server(db, env={"ATLAS_VIEW_CACHE": "0"}, log_prefix="bench-serve-today"),
+    }
+    out: dict = {label: {"cpu_per_view_s": {}} for label in servers}
+    try:
+        with sync_playwright() as p:
+            browser = launch_offline_browser(p.chromium)
+            try:
+                for server in servers.values():
                     _view(browser, f"{server.url}/data", timeout, has_map=False)  # imports
-                    cpu = res["cpu_per_view_s"]
-                    for page in ("routes", "overview", "briefing"):
-                        cpu[f"{page} same state"] = round(
-                            cpu_per_view(server, browser, [page] * views, timeout, warm=page), 3
-                        )
-                    new = route_links(regions[views : 2 * views])
-                    cpu["routes new state"] = round(cpu_per_view(server, browser, new, timeout), 3)
-                    cpu["routes same state, returning browser"] = round(
-                        cpu_per_view_returning(server, browser, "routes", views, timeout), 3
-                    )
-                    log(f"    server CPU per view ({label}): {cpu}")
-                    raw = redraw_times(server, browser, regions[:redraws])
-                    res["redraw"] = summarise_redraw(raw)
-                    log(f"    filter change to map redrawn ({label}): {res['redraw']}")
-                finally:
-                    browser.close()
-        finally:
+
+                def note(what: str, per: dict) -> None:
+                    for label, v in per.items():
+                        out[label]["cpu_per_view_s"][what] = v
+                    log(f"    server CPU per view, {what}: {per}")
+
+                for page in ("routes", "overview", "briefing"):
+                    cpu_per_view(servers, browser, [page], timeout)  # the first view builds
+                    note(f"{page} same state", cpu_per_view(servers, browser, [page] * views))
+                new = route_links(regions[views : 2 * views])
+                note("routes new state", cpu_per_view(servers, browser, new, timeout))
+                note(
+                    "routes same state, returning browser",
+                    {
+                        label: round(cpu_per_view_returning(s, browser, "routes", views), 3)
+                        for label, s in servers.items()
+                    },
+                )
+                raw = redraw_times(servers, browser, regions[:redraws])
+                for label in servers:
+                    out[label]["redraw"] = summarise_redraw(raw[label])
+                    log(f"    filter change to map redrawn ({label}): {out[label]['redraw']}")
+            finally:
+                browser.close()
+    finally:
+        for server in servers.values():
             server.stop()
-        out[label] = res
     return out
 
 
