@@ -239,6 +239,9 @@ def same_state_cpu(base: str, pid: int, plan: list, n: int = 10) -> dict:
         "static_files_s": each(lambda: _assets_only(base)),
         "briefing_s": each(lambda: stclient.view(base, -1, plan[:1], assets=False)),
         "map_page_s": each(lambda: stclient.view(base, -1, plan[1:], assets=False)),
+        "map_page_first_run_s": each(
+            lambda: stclient.view(base, -1, plan[1:], assets=False, report=False)
+        ),
     }
 
 
@@ -356,6 +359,7 @@ def run_hall(
                 if r.request.startswith("GET /_stcore/stream ")
             }
             upstream_errors = [r for r in nginx.requests() if r.status >= 500]
+            nginx_log = _nginx_problems(nginx.error_log)
             per_replica = []
             for s, c1, c2 in zip(servers, cpu1, cpu2, strict=True):
                 address = f"127.0.0.1:{s.port}"
@@ -378,6 +382,9 @@ def run_hall(
     ]
     if per_replica is not None:
         errors += [f"nginx answered {r.status}: {r.request[:100]}" for r in upstream_errors]
+        result_nginx = nginx_log
+    else:
+        result_nginx = None
     server_cpu = sum(c2 - c1 for c1, c2 in zip(cpu1, cpu2, strict=True)) if pids else None
     cpu_per_view = round(server_cpu / views, 3) if server_cpu is not None and views else None
     steps = sorted({s.name for v in viewers for s in v.steps})
@@ -423,12 +430,36 @@ def run_hall(
         "same_state": alone,
         "client_cpu_s": round(client_cpu, 1),
         "per_replica": per_replica,
+        "nginx_error_log": result_nginx,
         "cores": len(os.sched_getaffinity(0)),
         "load_average_start_end": [round(load0, 1), round(load1, 1)],
     }
     result["arithmetic"] = arithmetic(result)
     result["checks"] = checks(result)
     return result
+
+
+def _nginx_problems(path: Path) -> dict:
+    """nginx's error log, summarised: lines by level and the distinct messages (the
+    time, process ids and connection numbers taken out), most frequent first."""
+    import re
+
+    levels: dict[str, int] = {}
+    messages: dict[str, int] = {}
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        m = re.match(r"\S+ \S+ \[(\w+)\] \S+ (?:\*\d+ )?(.*)", line)
+        if not m:
+            continue
+        levels[m[1]] = levels.get(m[1], 0) + 1
+        text = re.sub(r"client: .*", "", m[2]).strip(" ,")
+        text = re.sub(r"\d+", "N", text)[:160]
+        messages[text] = messages.get(text, 0) + 1
+    top = sorted(messages.items(), key=lambda kv: -kv[1])[:5]
+    return {"levels": levels, "messages": [f"{n}× {t}" for t, n in top]}
 
 
 def _commit(repo: Path) -> str | None:
@@ -560,7 +591,8 @@ def text(results: list[dict]) -> str:
                 f"server CPU {a['static_files_s']:.3f} s for the page's static files (a "
                 f"phone's first visit), {a['briefing_s']:.3f} s for the briefing link's "
                 f"view, {a['map_page_s']:.3f} s for a slide's map page (two runs: the "
-                "click's, the map's report)."
+                f"click's, {a.get('map_page_first_run_s', 0):.3f} s alone, and the map's "
+                "report)."
             )
     today = {(r["replicas"]): r for r in results if r["label"] == "today"}
     for r in results:
@@ -576,6 +608,12 @@ def text(results: list[dict]) -> str:
                 )
             )
     for r in results:
+        ngx = r.get("nginx_error_log")
+        if ngx and ngx["levels"]:
+            out.append(
+                f"nginx error log ({r['label']}, {_servers(r)}): {ngx['levels']}; "
+                + "; ".join(ngx["messages"][:3])
+            )
         for e in r["error_samples"][:5]:
             out.append(f"  ERROR ({r['label']}, {r['replicas'] or 1} server(s)): {e}")
     return "\n".join(out)
@@ -588,12 +626,15 @@ def run_all(
     within: float = 60.0,
     replicas: tuple[int, ...] = (0,),
     base_commit: str | None = None,
+    commit: str | None = None,
     log=print,
     **kw,
 ) -> list[dict]:
-    """The hall on this checkout for each replica count, and on ``base_commit`` too."""
+    """The hall on this checkout (or on ``commit``, checked out apart: a working tree
+    others are editing may hold a half-written file) for each replica count, and on
+    ``base_commit`` too."""
     results = []
-    codes = [("current", None)] + ([("today", base_commit)] if base_commit else [])
+    codes = [("current", commit)] + ([("today", base_commit)] if base_commit else [])
     for label, commit in codes:
         with contextlib.ExitStack() as stack:
             repo = REPO if commit is None else stack.enter_context(worktree(commit))
@@ -627,6 +668,9 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated: 0 = one server; N = N servers behind nginx (e.g. 0,2,3)",
     )
     ap.add_argument("--base-commit", help=f"also run on this commit (e.g. {BASE_COMMIT})")
+    ap.add_argument(
+        "--commit", help="measure this commit (a git worktree) instead of the working tree"
+    )
     ap.add_argument("--url", help="target a running server instead of starting one")
     ap.add_argument("--pid", type=int, help="with --url: the server's pid (CPU figures)")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds allowed per viewer")
@@ -640,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
         replicas = tuple(int(x) for x in args.replicas.split(",") if x.strip())
     except ValueError:
         ap.error("--replicas takes comma-separated integers")
-    if args.url and (args.base_commit or any(replicas)):
+    if args.url and (args.base_commit or args.commit or any(replicas)):
         ap.error("--url measures that server only (no --replicas, no --base-commit)")
 
     def log(msg: str) -> None:
@@ -652,6 +696,7 @@ def main(argv: list[str] | None = None) -> int:
         within=args.within,
         replicas=replicas or (0,),
         base_commit=args.base_commit,
+        commit=args.commit,
         url=args.url,
         pid=args.pid,
         warmup=args.warmup,

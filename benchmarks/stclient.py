@@ -298,6 +298,7 @@ class Session:
     ):
         u = urlsplit(base)
         self.record = record  # every frame received, when given (to compare with a browser)
+        self.report = True  # send the map component's report (False: the first run only)
         self.base = base.rstrip("/")
         self.host, self.port = u.hostname, u.port or 80
         self.cookies: dict[str, str] = {}
@@ -469,7 +470,7 @@ class Session:
                 if msg.script_finished == FINISHED_EARLY_FOR_RERUN:
                     continue
                 step.runs += 1
-                if folium is not None and not reported:
+                if folium is not None and not reported and self.report:
                     # The browser loads the component's frame, Leaflet draws, and the
                     # component reports the map's view: the page reruns with it.
                     reported = True
@@ -518,6 +519,7 @@ async def view(
     report_delay: float = 0.3,
     hold: float = 0.0,
     record: list | None = None,
+    report: bool = True,
 ) -> Viewer:
     """One viewer: the first ``(name, page, query)`` of ``plan`` opened as a link, the
     others by navigating in the same tab. Every failure is recorded, never raised.
@@ -532,9 +534,13 @@ async def view(
         Seconds to keep the tab open at the end (a viewer keeps reading).
     record
         A list to append every websocket frame received to.
+    report
+        Whether the map's component reports its view (False: each view is its first
+        run only, to tell the two runs' costs apart).
     """
     viewer = Viewer(n)
     session = Session(base, viewer, report_delay=report_delay, record=record)
+    session.report = report
 
     async def run() -> None:
         for i, (name, page, query) in enumerate(plan):
