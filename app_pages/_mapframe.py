@@ -63,14 +63,36 @@ class MapPayload(NamedTuple):
 
 
 def spec_key(spec: MapSpec) -> str:
-    """A digest of everything the description draws (its basemap by identity).
+    """A digest of everything the description draws.
 
-    The basemap is the process's cached one (:func:`geo.cache.basemap`), the same object
-    for every map of a build; the caller adds the database's key.
+    The basemap (the largest part, the same object for every map of a database build)
+    counts by a digest of its content, computed once per object (:func:`basemap_key`).
     """
     light = dataclasses.replace(spec, basemap=None)
-    text = f"{id(spec.basemap)}|{len(spec.basemap.get('features', ()))}|{light!r}"
+    text = f"{basemap_key(spec.basemap)}|{light!r}"
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# id -> (the basemap, its digest): the object is held, so its id cannot be reused by
+# another while it is here. A few entries: one basemap per database build.
+_BASEMAPS: dict[int, tuple[object, str]] = {}
+
+
+def basemap_key(basemap) -> str:
+    """A digest of a basemap's content, computed once per basemap object."""
+    held = _BASEMAPS.get(id(basemap))
+    if held is not None and held[0] is basemap:
+        return held[1]
+    digest = hashlib.sha1(
+        json.dumps(basemap, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+    ).hexdigest()
+    extra = getattr(basemap, "detail", None)  # a Basemap's finer shapes (same build)
+    if extra:
+        digest += f"+{len(extra)}"
+    while len(_BASEMAPS) >= 8:
+        _BASEMAPS.pop(next(iter(_BASEMAPS)))
+    _BASEMAPS[id(basemap)] = (basemap, digest)
+    return digest
 
 
 def build_payload(spec: MapSpec) -> MapPayload:
