@@ -154,7 +154,7 @@ class PanControl(MacroElement):
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            pan.addTo(map);
+            map.addControl(pan);
             // The layer control's button (shown on a narrow map) in the page's language.
             var layers = map.getContainer().querySelector('.leaflet-control-layers-toggle');
             if (layers) {

@@ -99,8 +99,8 @@ def incident_playback(
     name : str
         The layer's name in the layer control.
     """
-    frames_df = q("incident_frames", cell=cell, step=step, **params)
-    per = q("incident_periods", step=step, **params)
+    frames_df = q("incident_frames", cell=cell, grain=step, **params)
+    per = q("incident_periods", grain=step, **params)
     undated = per[per["period"].isna()]
     dated = per[per["period"].notna()]
     days = periods(params["date_from"], params["date_to"], step)

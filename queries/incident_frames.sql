@@ -5,13 +5,13 @@
 -- position are not binned; undated incidents have no period and are left out (their
 -- count is in incident_periods).
 -- params: $date_from DATE, $date_to DATE, $regions VARCHAR[], $routes VARCHAR[],
---         $causes VARCHAR[], $types VARCHAR[], $cell DOUBLE, $step VARCHAR
+--         $causes VARCHAR[], $types VARCHAR[], $cell DOUBLE, $grain VARCHAR
 --         ('month', 'quarter' or 'year')
 -- returns: period DATE (first day), cell_y BIGINT, cell_x BIGINT, lat DOUBLE, lon DOUBLE,
 --          incidents BIGINT, dead_and_missing BIGINT
 WITH located AS (
     SELECT
-        date_trunc($step::VARCHAR, incident_date)::DATE AS period,
+        date_trunc($grain::VARCHAR, incident_date)::DATE AS period,
         floor(lat / $cell::DOUBLE)::BIGINT AS cell_y,
         floor(lon / $cell::DOUBLE)::BIGINT AS cell_x,
         lat,
