@@ -347,15 +347,15 @@ def checks(serve: dict) -> dict[str, dict]:
 def text(serve: dict) -> str:
     """The rows of the benchmark report: today's figure (cache off) beside the new one."""
     now, today = serve["cached"], serve["today"]
-    lines = [f"{'':44} {'today':>9} {'now':>9}  target"]
+    lines = [f"{'':64} {'today':>9} {'now':>9}  target"]
     for what, v in now["cpu_per_view_s"].items():
         t = today["cpu_per_view_s"].get(what)
         lines.append(
-            f"{'server CPU per page view, ' + what:44} {_s(t):>9} {_s(v):>9}  <= {CPU_PER_VIEW_S} s"
+            f"{'server CPU per page view, ' + what:64} {_s(t):>9} {_s(v):>9}  <= {CPU_PER_VIEW_S} s"
         )
     for key, label in (("p50_ms", "p50"), ("p95_ms", "p95"), ("new_state_p95_ms", "p95 new")):
         lines.append(
-            f"{'filter change to map redrawn, ' + label:44} "
+            f"{'filter change to map redrawn, ' + label:64} "
             f"{_msv(today['redraw'][key]):>9} {_msv(now['redraw'][key]):>9}"
             + (f"  <= {REDRAW_P95_MS} ms" if key == "p95_ms" else "")
         )
