@@ -139,6 +139,22 @@ def _ready(op, path: str) -> None:
             wait_for_app(op.page)  # the rerun the map's first report starts
 
 
+# A map frame's controls once Leaflet's and our stylesheets apply (a map redrawn in its
+# frame adds them again: for a moment its zoom buttons are bare 13 x 19 px links).
+STYLED = """() => { const z = document.querySelector('.leaflet-control-zoom-in');
+    return !z || z.getBoundingClientRect().width >= 24; }"""
+
+
+def _styled(page, timeout_ms: int = 10000) -> None:
+    """Wait until every map frame's controls are styled; a frame that never is stays
+    as it is, for axe to report."""
+    for frame in page.frames:
+        try:
+            frame.wait_for_function(STYLED, timeout=timeout_ms)
+        except Exception:  # noqa: BLE001 - detached while Streamlit reruns, or never styled
+            continue
+
+
 @pytest.fixture(scope="module")
 def opened(browser, server):
     """Every page, opened at once so their loads overlap; closed at the module's end."""
@@ -152,6 +168,7 @@ def opened(browser, server):
 def test_page_has_no_serious_axe_violation(opened, axe_js, path):
     _context, op = opened[path]
     _ready(op, path)
+    _styled(op.page)
     problems = axe_problems(op.page, axe_js)
     assert not problems, "\n".join(problems)
     want = "fr" if "lang=fr" in QUERY.get(path, "") else "en"

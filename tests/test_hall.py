@@ -52,7 +52,10 @@ def test_viewers_get_their_maps(server, db_path):
 
         return await asyncio.gather(*(one(i) for i in range(SMOKE_VIEWERS)))
 
-    viewers = asyncio.run(hall())
+    # in a thread of its own: a browser test run before in this worker may hold the
+    # main thread's event loop (Playwright's sync API)
+    with ThreadPoolExecutor(1) as pool:
+        viewers = pool.submit(asyncio.run, hall()).result()
     problems = [(v.n, v.errors, [s.errors for s in v.steps]) for v in viewers if not v.ok]
     assert problems == []
     for v in viewers:

@@ -12,6 +12,7 @@ also after a click on the map.
 from __future__ import annotations
 
 import io
+import math
 import struct
 
 import openpyxl
@@ -284,6 +285,16 @@ def check_exports(j: Journey, con, page: str, screen: dict, tmp_path) -> list[st
     return problems
 
 
+def off_px(a: dict, b: dict) -> float:
+    """How far apart two map centres (``lat``, ``lon``, ``zoom``) lie on screen, in
+    pixels of Web Mercator at their zoom."""
+    per_degree = 256 * 2 ** b["zoom"] / 360
+    stretch = 1 / max(math.cos(math.radians(b["lat"])), 0.05)  # Mercator's at that latitude
+    dy = abs(a["lat"] - b["lat"]) * per_degree * stretch
+    dx = abs(a["lon"] - b["lon"]) * per_degree
+    return max(dx, dy)
+
+
 def check_link(server, browser, con, page: str, j: Journey) -> None:
     """Open the page's URL in a fresh browser context: same state everywhere."""
     url = j.page.url
@@ -298,8 +309,9 @@ def check_link(server, browser, con, page: str, j: Journey) -> None:
         want_q, got_q = query(url), fresh.params()
         assert got_q == want_q, f"the link {url} became {fresh.page.url}"
         assert got_map["zoom"] == want_map["zoom"], (url, got_map["zoom"], want_map["zoom"])
-        assert abs(got_map["lat"] - want_map["lat"]) < 0.01, (url, got_map, want_map)
-        assert abs(got_map["lon"] - want_map["lon"]) < 0.01, (url, got_map, want_map)
+        # the same centre to the pixel: a fitted view may land a fraction of a pixel
+        # apart in a map redrawn in its frame and in a fresh one (0.3 px at zoom 5)
+        assert off_px(got_map, want_map) < 1.5, (url, got_map, want_map)
         shown = [(o["name"], o["n"]) for o in got_map["overlays"] if o["shown"]]
         assert shown == [(o["name"], o["n"]) for o in want_map["overlays"] if o["shown"]]
         assert not fresh.exceptions()
