@@ -18,8 +18,10 @@ def test_camps_world_view_offline(server, browser, con):
         ["Coordinate precision", "sensitive", "NW Syria over time", "Export this view"],
     )
     try:
-        # the open tab's table arrived after the map, with no click
-        assert op.page.locator("[data-testid='stDataFrame']").count() == 1
+        # the open tab's table arrives after the map (the run its report starts), no click
+        tables = op.page.locator("[data-testid='stDataFrame']")
+        tables.first.wait_for(timeout=20000)
+        assert tables.count() == 1
         sites = con.execute("SELECT count(*) FROM sites").fetchone()[0]
         assert f"{sites:,}" in page_text(op.page)
         names = frame.inner_text(".leaflet-control-layers")
