@@ -37,17 +37,17 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks import stclient
+from benchmarks.machine import cpu_seconds
+from tests.browser import Server
 
 REPO = Path(__file__).resolve().parent.parent
 # The state before issue 19's work: "today's" code of the issue, measured in the same run.
@@ -91,99 +91,6 @@ def hall_plan(db: Path) -> list[list[tuple[str, str, str]]]:
 # --------------------------------------------------------------------------- servers
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class AppServer:
-    """``streamlit run app.py`` from ``repo`` (this checkout or another commit's
-    worktree) on a free loopback port, as the tests' servers run."""
-
-    def __init__(self, db: Path, repo: Path = REPO, *, label: str = "hall"):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        (REPO / "artifacts").mkdir(exist_ok=True)
-        self.log = open(REPO / "artifacts" / f"{label}-{self.port}.log", "w")  # noqa: SIM115
-        env = {**os.environ, "ATLAS_DB": str(db), "PYTHONPATH": str(repo)}
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.port",
-                str(self.port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=repo,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; see {self.log.name}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("streamlit did not become healthy in 90 s")
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
-
-
-def _tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        pids.append(p)
-        for task in Path(f"/proc/{p}/task").glob("*"):
-            try:
-                todo += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                continue
-    return pids
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (every thread) and its children so far."""
-    total = 0
-    for p in _tree(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-@contextlib.contextmanager
 def worktree(commit: str):
     """A temporary ``git worktree`` of ``commit`` (with this checkout's Leaflet files,
     which are not in git), removed afterwards."""
@@ -312,13 +219,13 @@ def run_hall(
     """
     plans = hall_plan(db)
     with contextlib.ExitStack() as stack:
-        servers: list[AppServer] = []
+        servers: list[Server] = []
         nginx = None
         if url:
             base, pids, direct = url.rstrip("/"), [pid] if pid else [], [url.rstrip("/")]
         else:
             for _ in range(max(1, replicas)):
-                servers.append(AppServer(db, repo, label=f"hall-{label}"))
+                servers.append(Server(db, cwd=repo, log_prefix=f"hall-{label}", timeout=90))
                 stack.callback(servers[-1].stop)
             pids = [s.pid for s in servers]
             direct = [s.url for s in servers]

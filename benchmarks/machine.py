@@ -80,3 +80,29 @@ def machine_line(m: dict) -> str:
 
 
 __all__ = ["machine", "machine_line", "load_average"]
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (``/proc/<pid>/task/*/children``)."""
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    return pids
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (every thread) and its descendants so far."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")

@@ -22,24 +22,17 @@ machine busy with other work slows both alike.
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 from pathlib import Path
 from urllib.parse import quote
 
+from benchmarks.machine import cpu_seconds
 from benchmarks.paint import APP_READY, PROBE, _offline_page, launch_offline_browser
 from tests.browser import Server
 from tests.journeys import QUIET
 
 VIEWPORT = {"width": 1440, "height": 1000}
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process and its waited-for children."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    return sum(int(f) for f in fields[11:15]) / tick
 
 
 def _drawn(page) -> bool:
@@ -87,9 +80,9 @@ def cpu_per_view(servers: dict, browser, paths: list[str], timeout: float = 60) 
     spent = dict.fromkeys(servers, 0.0)
     for path in paths:
         for label, server in servers.items():
-            c0 = _cpu_seconds(server.proc.pid)
+            c0 = cpu_seconds(server.proc.pid)
             _view(browser, f"{server.url}/{path}", timeout)
-            spent[label] += _cpu_seconds(server.proc.pid) - c0
+            spent[label] += cpu_seconds(server.proc.pid) - c0
     return {label: round(v / max(1, len(paths)), 3) for label, v in spent.items()}
 
 
@@ -103,11 +96,11 @@ def cpu_per_view_returning(
         page, __ = _offline_page(context)
         page.goto(f"{server.url}/{path}", wait_until="commit", timeout=timeout * 1000)
         _settle(page, timeout)
-        c0 = _cpu_seconds(server.proc.pid)
+        c0 = cpu_seconds(server.proc.pid)
         for _ in range(n):
             page.goto(f"{server.url}/{path}", wait_until="commit", timeout=timeout * 1000)
             _settle(page, timeout)
-        return (_cpu_seconds(server.proc.pid) - c0) / max(1, n)
+        return (cpu_seconds(server.proc.pid) - c0) / max(1, n)
     finally:
         context.close()
 

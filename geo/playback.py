@@ -18,6 +18,7 @@ import pandas as pd
 
 from geo import mapspec as ms
 from geo.i18n import N_, _, fmt_int, fmt_month, fmt_num, ngettext
+from geo.maps import escape
 from geo.views import Query
 
 # A link's ``play`` value on Deadly routes and the step's name in the controls.
@@ -224,8 +225,6 @@ def city_playback(
     frames: list[dict[int, float]] = [{} for _y in years]
     at = {y: i for i, y in enumerate(years)}
     projected = [False] * len(years)
-    from geo.maps import escape
-
     for r in df.itertuples():
         code = int(r.city_code)
         if code not in places:

@@ -50,10 +50,14 @@ class Server:
         *,
         script: str = "app.py",
         log_prefix: str = "streamlit",
+        cwd: Path = REPO,
+        timeout: float = 60,
     ):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, "ATLAS_DB": str(db), **(env or {})}
+        if cwd != REPO:  # another checkout (a commit's worktree) imports its own code
+            full_env["PYTHONPATH"] = str(cwd)
         (REPO / "artifacts").mkdir(exist_ok=True)
         self.log = open(REPO / "artifacts" / f"{log_prefix}-{self.port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
@@ -76,12 +80,12 @@ class Server:
                 "--server.fileWatcherType",
                 "none",
             ],
-            cwd=REPO,
+            cwd=cwd,
             env=full_env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + 60
+        deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"streamlit exited early; see {self.log.name}")
@@ -91,14 +95,21 @@ class Server:
                         return
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError("streamlit did not become healthy in 60 s")
+        self.stop()
+        raise RuntimeError(f"streamlit did not become healthy in {timeout:g} s")
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
         self.log.close()
 
 
