@@ -3,9 +3,9 @@ Streamlit replicas on loopback: the deployment of ``deploy/compose.yaml`` withou
 Docker, for the tests and the load test.
 
 The site file is the one compose mounts; :func:`render` changes only the upstream
-server (one loopback address per replica), the listen address and the log folder, and
-wraps it in a main configuration that keeps the pid file, logs and temporary files in
-one folder (``nginx -p``), so no root is needed.
+server (one loopback address per replica), the listen address, the log folder and the
+file cache's folder, and wraps it in a main configuration that keeps the pid file, logs,
+cached and temporary files in one folder (``nginx -p``), so no root is needed.
 
 Usage::
 
@@ -16,6 +16,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import socket
@@ -32,11 +33,12 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 _UPSTREAM = re.compile(r"^(\s*)server app:8501 (.*)$", re.M)
 _LISTEN = re.compile(r"^(\s*)listen 80;$", re.M)
 _LOGS = "/var/log/nginx/"
+_CACHE = "/var/cache/nginx/atlas"
 
 _MAIN = """\
 # Rendered by deploy/local.py from deploy/nginx.conf: do not edit.
 daemon off;
-worker_processes 1;
+{user}worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/logs/error.log warn;
 
@@ -73,7 +75,8 @@ def render(upstreams: list[str], listen: str, prefix: Path, site: str | None = N
     listen
         What nginx listens on, e.g. ``127.0.0.1:8080``.
     prefix
-        Folder for the pid file, ``logs/`` and ``temp/`` (created by :class:`Nginx`).
+        Folder for the pid file, ``logs/``, ``cache/`` and ``temp/`` (created by
+        :class:`Nginx`).
     site
         The site configuration; default the text of ``deploy/nginx.conf``.
 
@@ -95,8 +98,12 @@ def render(upstreams: list[str], listen: str, prefix: Path, site: str | None = N
     if _LOGS not in text:
         raise ValueError(f"{SITE}: no {_LOGS} log path to move")
     text = text.replace(_LOGS, f"{prefix}/logs/")
+    text = text.replace(_CACHE, f"{prefix}/cache")  # (an older site file has no cache)
     site_text = "\n".join(("    " + line) if line else "" for line in text.splitlines())
-    return _MAIN.format(prefix=prefix, site=site_text)
+    # Started by root (CI), nginx's worker would run as "nobody", which cannot write the
+    # file cache into a folder only root may enter (pytest's are 0700): keep root's.
+    user = "user root;\n" if hasattr(os, "geteuid") and os.geteuid() == 0 else ""
+    return _MAIN.format(prefix=prefix, site=site_text, user=user)
 
 
 def free_port() -> int:
@@ -112,12 +119,14 @@ class Request:
 
     request: str
     status: int
-    upstream: str
+    upstream: str  # "-" when nginx answered from its file cache
     sticky: str
+    cache: str = "-"  # HIT, MISS, ... for the cached files (deploy/nginx.conf), else "-"
 
 
 _LINE = re.compile(
     r'"(?P<request>[^"]*)" (?P<status>\d+) \d+ upstream=(?P<up>.*?) sticky=(?P<key>\S*)'
+    r"(?:.* cache=(?P<cache>\S*))?"
 )
 
 
@@ -138,7 +147,7 @@ class Nginx:
         site: str | None = None,
     ):
         self.prefix = Path(prefix)
-        for sub in ("logs", "temp"):
+        for sub in ("logs", "temp", "cache"):
             (self.prefix / sub).mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -174,7 +183,9 @@ class Nginx:
         for line in self.access_log.read_text(encoding="utf-8", errors="replace").splitlines():
             m = _LINE.search(line)
             if m:
-                out.append(Request(m["request"], int(m["status"]), m["up"], m["key"]))
+                out.append(
+                    Request(m["request"], int(m["status"]), m["up"], m["key"], m["cache"] or "-")
+                )
         return out
 
     def stop(self) -> None:

@@ -10,10 +10,12 @@ error shown. The load test through nginx spreads sessions over the replicas.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from urllib.parse import quote
 
 import pytest
@@ -36,12 +38,13 @@ def test_rendered_config_is_the_compose_config_with_loopback_addresses(tmp_path)
         assert f"server {u} max_fails=1 fail_timeout=10s;" in text
     assert "app:8501" not in text and "listen 127.0.0.1:18080;" in text
     assert f"{tmp_path}/logs/access.log atlas;" in text and "/var/log/nginx" not in text
+    assert f"proxy_cache_path {tmp_path}/cache " in text and "/var/cache/nginx" not in text
     # every other line of the site file is there unchanged
-    changed = ("server app:8501", "listen 80;", "/var/log/nginx/")
+    changed = ("server app:8501", "listen 80;", "/var/log/nginx/", "/var/cache/nginx/atlas")
     kept = [line.strip() for line in site.splitlines() if not any(c in line for c in changed)]
     rendered = {line.strip() for line in text.splitlines()}
     assert [line for line in kept if line not in rendered] == []
-    for sub in ("logs", "temp"):
+    for sub in ("logs", "temp", "cache"):
         (tmp_path / sub).mkdir()
     conf = tmp_path / "nginx.conf"
     conf.write_text(text, encoding="utf-8")
@@ -62,6 +65,48 @@ def test_rendered_config_is_the_compose_config_with_loopback_addresses(tmp_path)
     assert check.returncode == 0, check.stderr
     compose = (REPO / "deploy" / "compose.yaml").read_text(encoding="utf-8")
     assert "./nginx.conf:/etc/nginx/conf.d/default.conf" in compose
+
+
+def _get(url: str, cookie: str | None = None) -> tuple[bytes, str | None]:
+    req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return r.read(), r.headers.get("Set-Cookie")
+
+
+def test_nginx_keeps_one_copy_of_the_files_every_viewer_fetches(db_path, tmp_path):
+    """A hall's second viewer gets Streamlit's frontend and Leaflet's files from nginx's
+    cache (no replica asked, the same bytes) with a sticky cookie of its own; the page,
+    the health probe and the websocket are never cached."""
+    server = Server(db_path, log_prefix="replica")
+    nginx = None
+    try:
+        nginx = Nginx([f"127.0.0.1:{server.port}"], tmp_path / "ngx")
+        page, _ = _get(nginx.url + "/")
+        assets = re.findall(r'(?:src|href)="\./(static/[^"]+)"', page.decode())
+        assert len(assets) >= 3, page[:500]
+        files = ["/" + a for a in assets[:3]] + ["/app/static/leaflet/leaflet.js", "/favicon.png"]
+        never = ["/", "/_stcore/health"]
+        first = {path: _get(nginx.url + path) for path in files + never}
+        second = {path: _get(nginx.url + path) for path in files + never}
+        for path in files:
+            assert second[path][0] == first[path][0] == _get(server.url + path)[0], path
+        cookies = {first[p][1] for p in files} | {second[p][1] for p in files}
+        assert None not in cookies and len(cookies) == 2 * len(files), cookies
+        nginx.stop()
+        log = {}
+        for r in nginx.requests():
+            log.setdefault(r.request.split()[1], []).append(r)
+        replica = f"127.0.0.1:{server.port}"
+        for path in files:
+            hit, miss = [r.cache for r in log[path]].count("HIT"), log[path][0]
+            assert (miss.cache, miss.upstream, hit) == ("MISS", replica, 1), log[path]
+            assert [r.upstream for r in log[path] if r.cache == "HIT"] == ["-"]
+        for path in never:
+            assert {(r.cache, r.upstream) for r in log[path]} == {("-", replica)}, log[path]
+    finally:
+        if nginx is not None:
+            nginx.stop()
+        server.stop()
 
 
 # --------------------------------------------------------------------------- failover
@@ -119,7 +164,8 @@ def test_killed_replica_viewer_reconnects_elsewhere_and_keeps_the_view(
         # health checks, the map component) went to one replica, which now holds the
         # page's websocket; the other holds none.
         key = {c["name"]: c["value"] for c in journey.context.cookies()}["atlas_sticky"]
-        mine = [r for r in nginx.requests() if r.sticky == key]
+        # (nginx's file cache answers some files itself: those name no replica)
+        mine = [r for r in nginx.requests() if r.sticky == key and r.cache != "HIT"]
         assert len(mine) >= 10, mine
         served = {r.upstream for r in mine}
         assert len(served) == 1, f"one viewer's requests went to {served}"
@@ -169,7 +215,7 @@ def test_killed_replica_viewer_reconnects_elsewhere_and_keeps_the_view(
         after = [
             r
             for r in nginx.requests()[killed:]
-            if r.sticky == key and (r.status, r.upstream) != old_socket
+            if r.sticky == key and (r.status, r.upstream) != old_socket and r.cache != "HIT"
         ]
         assert after and all(r.status < 500 for r in after), after
         assert {r.upstream.rsplit(", ", 1)[-1] for r in after} == {f"127.0.0.1:{other.port}"}
