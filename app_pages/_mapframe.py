@@ -154,16 +154,17 @@ def _cached_payload(db_key: tuple, lang: str, key: str, _spec: MapSpec) -> MapPa
         return build_payload(_spec)
 
 
-def map_payload(spec: MapSpec) -> MapPayload:
+def map_payload(spec: MapSpec, key: str | None = None) -> MapPayload:
     """The component's arguments for a description, built once per process for each
     database build, language and content (the layers switched on included).
 
     Every session with the same state gets the same payload; a different filter, layer
-    choice or language is a different description, so a different entry.
+    choice or language is a different description, so a different entry. ``key`` is
+    :func:`spec_key` of ``spec`` when the caller has it already.
     """
     from geo import cache
 
-    return _cached_payload(cache.database(), i18n.language(), spec_key(spec), spec)
+    return _cached_payload(cache.database(), i18n.language(), key or spec_key(spec), spec)
 
 
 # Evaluated by the component (in its render function, where ``script`` is the arguments'

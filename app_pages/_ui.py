@@ -483,7 +483,8 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
     view = _url_view(key)
     # Built once per state and process, redrawn in the open frame (app_pages/_mapframe.py);
     # ATLAS_VIEW_CACHE=0 renders and sends it through st_folium on every run as before.
-    payload = _mapframe.map_payload(spec) if _mapframe.enabled() else None
+    digest = _mapframe.spec_key(spec) if _mapframe.enabled() else None
+    payload = _mapframe.map_payload(spec, digest) if digest else None
     m = None if payload else render(spec)
     # The map's script fits its bounds, then st_folium moves it to the link's view. An
     # animated fit would end after that move and undo it (Leaflet animates a zoom change
@@ -529,7 +530,7 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
         )
     after_map(key)  # where the skip link leads
     # right after the map: what it shows in words, and (once drawn, as the sections) a table
-    text_twin(spec, key, table=not first_run)
+    text_twin(spec, key, table=not first_run, digest=digest)
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
     if not center or zoom is None:
         return not first_run
@@ -554,18 +555,40 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
     return True
 
 
-def text_twin(spec: MapSpec, key: str, *, table: bool = True) -> None:
+def _twin_texts(spec: MapSpec, key: str) -> tuple[str, str]:
+    from geo.textmap import map_summary, twin_html
+
+    return html_text(map_summary(spec)), twin_html(spec, key)
+
+
+# The summary and the table's HTML of a map state: 20 to 150 ms to write, the same for
+# every session that shows the state (a hall opens the same few links).
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _cached_twin_texts(db_key: tuple, lang: str, digest: str, key: str, _spec: MapSpec):
+    with i18n.using(lang):
+        return _twin_texts(_spec, key)
+
+
+def text_twin(spec: MapSpec, key: str, *, table: bool = True, digest: str | None = None) -> None:
     """The map's text twin (WCAG 2.2 AA): a paragraph generated from the figures it
     draws, then, folded, a table of every feature of its shown layers in a region a
     keyboard reaches, and that table as a CSV (:mod:`geo.textmap`). Values are escaped:
     no data value is read as HTML or Markdown.
 
     ``table`` False leaves the table out: like the sections below the map, it waits
-    for the map's first draw (the session's first run of the map)."""
+    for the map's first draw (the session's first run of the map). ``digest``
+    (:func:`app_pages._mapframe.spec_key` of ``spec``) keeps the texts per state and
+    language for every session of the process."""
+    from geo import cache
     from geo.exports import csv_data, export_name
     from geo.textmap import map_summary, map_table, twin_html
 
-    summary = html_text(map_summary(spec))
+    if digest:
+        summary, table_html = _cached_twin_texts(
+            cache.database(), i18n.language(), digest, key, spec
+        )
+    else:  # (today's path: written on every run, the table only when shown)
+        summary, table_html = html_text(map_summary(spec)), None
     st.html(
         # md: trusted (key is the page's own map key, a code constant; summary escaped)
         f'<p class="atlas-map-summary" id="{key}-summary">{summary}</p>'  # md: trusted
@@ -573,7 +596,9 @@ def text_twin(spec: MapSpec, key: str, *, table: bool = True) -> None:
     if not table:
         return
     with st.expander(_("Map as a table"), icon=":material/table_rows:"):
-        st.html(twin_html(spec, key))  # md: trusted (geo.textmap escapes every value)
+        if table_html is None:
+            table_html = twin_html(spec, key)
+        st.html(table_html)  # md: trusted (geo.textmap escapes every value)
         st.download_button(
             _("Map table (CSV)"),
             bound(lambda: csv_data(map_table(spec))),
