@@ -36,6 +36,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -46,7 +47,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks import stclient
-from benchmarks.machine import cpu_seconds
+from benchmarks.machine import cpu_seconds, rss_mb
 from tests.browser import Server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -91,6 +92,7 @@ def hall_plan(db: Path) -> list[list[tuple[str, str, str]]]:
 # --------------------------------------------------------------------------- servers
 
 
+@contextlib.contextmanager
 def worktree(commit: str):
     """A temporary ``git worktree`` of ``commit`` (with this checkout's Leaflet files,
     which are not in git), removed afterwards."""
@@ -112,6 +114,26 @@ def worktree(commit: str):
             capture_output=True,
         )
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def hidden(packages: tuple[str, ...]):
+    """A folder that, first on ``PYTHONPATH``, makes ``import <package>`` fail for each
+    of ``packages``: a commit whose requirements did not have them runs without them
+    (uvicorn then falls back to asyncio's loop and h11), though this venv has them."""
+    with tempfile.TemporaryDirectory(prefix="atlas-hide-") as tmp:
+        for name in packages:
+            (Path(tmp) / name).mkdir()
+            (Path(tmp) / name / "__init__.py").write_text(
+                f"raise ImportError('{name} hidden: not in this commit\\'s requirements')\n"
+            )
+        yield tmp
+
+
+def _missing_requirements(repo: Path, packages=("uvloop", "httptools")) -> tuple[str, ...]:
+    reqs = repo / "requirements.txt"
+    text = reqs.read_text(encoding="utf-8") if reqs.exists() else ""
+    return tuple(p for p in packages if not re.search(rf"^{p}==", text, re.M))
 
 
 # --------------------------------------------------------------------------- one at a time
@@ -221,11 +243,13 @@ def run_hall(
     with contextlib.ExitStack() as stack:
         servers: list[Server] = []
         nginx = None
+        hide = () if url else _missing_requirements(repo)
         if url:
             base, pids, direct = url.rstrip("/"), [pid] if pid else [], [url.rstrip("/")]
         else:
+            env = {"PYTHONPATH": stack.enter_context(hidden(hide))} if hide else None
             for _ in range(max(1, replicas)):
-                servers.append(Server(db, cwd=repo, log_prefix=f"hall-{label}", timeout=90))
+                servers.append(Server(db, env, cwd=repo, log_prefix=f"hall-{label}", timeout=90))
                 stack.callback(servers[-1].stop)
             pids = [s.pid for s in servers]
             direct = [s.url for s in servers]
@@ -233,8 +257,14 @@ def run_hall(
             if replicas:
                 from deploy.local import Nginx
 
+                # the commit's own nginx file (today's had no file cache)
+                site = repo / "deploy" / "nginx.conf"
                 prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hall-ngx-")))
-                nginx = Nginx([f"127.0.0.1:{s.port}" for s in servers], prefix)
+                nginx = Nginx(
+                    [f"127.0.0.1:{s.port}" for s in servers],
+                    prefix,
+                    site=site.read_text(encoding="utf-8") if site.exists() else None,
+                )
                 stack.callback(nginx.stop)
                 base = nginx.url
         cpu0 = [cpu_seconds(p) for p in pids]
@@ -250,12 +280,16 @@ def run_hall(
             log("  one view at a time, the same state: CPU of each part …")
             alone = same_state_cpu(direct[0], pids[0], plans[1])
         cpu1 = [cpu_seconds(p) for p in pids]
+        ngx1 = cpu_seconds(nginx.proc.pid) if nginx else 0.0
         log(f"  {sessions} viewers within {within:g} s through {base} …")
         load0 = os.getloadavg()[0]
         client0 = time.process_time()
         viewers, wall = asyncio.run(_hall(base, plans, sessions, within, timeout, hold))
         client_cpu = time.process_time() - client0
         cpu2 = [cpu_seconds(p) for p in pids]
+        # nginx's share (proxying, the file cache) counts as the server's: the machine pays it
+        nginx_cpu = cpu_seconds(nginx.proc.pid) - ngx1 if nginx else None
+        rss = [rss_mb(p) for p in pids]
         load1 = os.getloadavg()[0]
         per_replica = None
         if nginx is not None:
@@ -268,7 +302,7 @@ def run_hall(
             upstream_errors = [r for r in nginx.requests() if r.status >= 500]
             nginx_log = _nginx_problems(nginx.error_log)
             per_replica = []
-            for s, c1, c2 in zip(servers, cpu1, cpu2, strict=True):
+            for s, c1, c2, mb in zip(servers, cpu1, cpu2, rss, strict=True):
                 address = f"127.0.0.1:{s.port}"
                 mine = [v for v in viewers if where.get(v.sticky) == address]
                 views = sum(len(v.steps) for v in mine)
@@ -281,6 +315,7 @@ def run_hall(
                         "cpu_s": cpu,
                         "cpu_per_view_s": round(cpu / views, 3) if views else None,
                         "map_p95_s": _pct(_times(mine, None, "map_s"), 95),
+                        "rss_mb": mb,
                     }
                 )
     views = sum(len(v.steps) for v in viewers)
@@ -293,6 +328,8 @@ def run_hall(
     else:
         result_nginx = None
     server_cpu = sum(c2 - c1 for c1, c2 in zip(cpu1, cpu2, strict=True)) if pids else None
+    if server_cpu is not None and nginx_cpu is not None:
+        server_cpu += nginx_cpu
     cpu_per_view = round(server_cpu / views, 3) if server_cpu is not None and views else None
     steps = sorted({s.name for v in viewers for s in v.steps})
     result = {
@@ -329,6 +366,9 @@ def run_hall(
             for name in steps
         },
         "server_cpu_s": round(server_cpu, 1) if server_cpu is not None else None,
+        "nginx_cpu_s": round(nginx_cpu, 2) if nginx_cpu is not None else None,
+        "server_rss_mb": rss,
+        "hidden_packages": list(hide),
         "cpu_per_view_s": cpu_per_view,
         "warmup_cpu_s": round(sum(c1 - c0 for c0, c1 in zip(cpu0, cpu1, strict=True)), 1)
         if pids
@@ -475,7 +515,8 @@ def text(results: list[dict]) -> str:
         "A view: a viewer's page (the briefing link, then one slide's map page in the same "
         "tab), timed from its start (the page's GET; the click) to the map's data "
         "received (the deck; the map or its reference). Server CPU: user + system of the "
-        "server process(es) during the hall, over its views. Targets: " + TARGET_TEXT + "."
+        "server process(es), and of nginx in front of replicas, during the hall, over its "
+        "views. Targets: " + TARGET_TEXT + "."
     )
     for r in results:
         a = r.get("arithmetic")
@@ -487,7 +528,20 @@ def text(results: list[dict]) -> str:
                 f"{a['views_per_core_s']:.1f} views/s = {a['viewers_per_core_minute']} viewers "
                 f"({per:g} views each) a minute; {r['sessions']} viewers in "
                 f"{r['within_s']:g} s need {a['cores_for_this_hall']:.2f} cores "
-                f"(this machine: {r['cores']}). Client CPU {r['client_cpu_s']} s, "
+                f"(this machine: {r['cores']}). "
+                + (f"nginx's share: {r['nginx_cpu_s']:.1f} s. " if r.get("nginx_cpu_s") else "")
+                + (
+                    f"Memory after the hall: {', '.join(f'{m:.0f}' for m in r['server_rss_mb'])}"
+                    " MB per server. "
+                    if r.get("server_rss_mb")
+                    else ""
+                )
+                + (
+                    f"Run without {', '.join(r['hidden_packages'])} (not in its requirements). "
+                    if r.get("hidden_packages")
+                    else ""
+                )
+                + f"Client CPU {r['client_cpu_s']} s, "
                 f"wall {r['wall_s']} s, load average {r['load_average_start_end']}."
             )
     for r in results:

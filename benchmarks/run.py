@@ -205,18 +205,22 @@ def run(
             results["deck"] = measure_deck(Path(db), log=log, workdir=work)
 
         # ------------------------------------------------------------- page views
-        # Server CPU per page view and filter change to map redrawn (issue 19), with the
-        # per-state cache and without it (today's figures), real size.
+        # Server CPU per page view and filter change to map redrawn (issue 19), now and on
+        # today's code (the hall's base commit), real size.
         results["serve"] = None
         if paint_runs > 0 and serve_views > 0:
             from benchmarks import serve as serve_mod
 
             log("Server CPU per page view and filter redraw, cached and today's …")
+            from benchmarks import hall as hall_mod
+
             results["serve"] = serve_mod.measure(
                 Path(db),
                 serve_mod.regions_of(Path(db)),
                 views=serve_views,
                 redraws=serve_redraws,
+                # today's code beside: the hall's base commit (none: the cache switched off)
+                base_commit=(hall or {}).get("base_commit", hall_mod.BASE_COMMIT),
                 log=log,
             )
 

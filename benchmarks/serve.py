@@ -22,6 +22,7 @@ machine busy with other work slows both alike.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 from pathlib import Path
@@ -237,9 +238,10 @@ def measure(
     views: int = 4,
     redraws: int = 4,
     timeout: float = 60,
+    base_commit: str | None = None,
     log=print,
 ) -> dict:
-    """Server CPU per page view and filter redraw times, cache on and off.
+    """Server CPU per page view and filter redraw times, now and today's.
 
     Parameters
     ----------
@@ -252,14 +254,26 @@ def measure(
         new state: ``views`` URLs of one region each).
     redraws : int
         Regions added then removed on Deadly routes (2 * ``redraws`` changes).
+    base_commit : str, optional
+        Today's code: this commit checked out apart (a ``git worktree``), served without
+        the packages its requirements did not have (:func:`benchmarks.hall.hidden`).
+        Without it, today's figures are this code with ``ATLAS_VIEW_CACHE=0``.
     """
     from playwright.sync_api import sync_playwright
 
-    servers = {
-        "cached": Server(db, log_prefix="bench-serve-cached"),
-        "today": Server(db, env={"ATLAS_VIEW_CACHE": "0"}, log_prefix="bench-serve-today"),
-    }
+    from benchmarks.hall import _missing_requirements, hidden, worktree
+
+    stack = contextlib.ExitStack()
+    if base_commit:
+        repo = stack.enter_context(worktree(base_commit))
+        hide = _missing_requirements(repo)
+        env = {"PYTHONPATH": stack.enter_context(hidden(hide))} if hide else {}
+        today = Server(db, env, cwd=repo, log_prefix="bench-serve-today", timeout=90)
+    else:
+        today = Server(db, env={"ATLAS_VIEW_CACHE": "0"}, log_prefix="bench-serve-today")
+    servers = {"cached": Server(db, log_prefix="bench-serve-cached"), "today": today}
     out: dict = {label: {"cpu_per_view_s": {}} for label in servers}
+    out["today"]["code"] = base_commit or "ATLAS_VIEW_CACHE=0"
     try:
         with sync_playwright() as p:
             browser = launch_offline_browser(p.chromium)
@@ -293,6 +307,7 @@ def measure(
     finally:
         for server in servers.values():
             server.stop()
+        stack.close()
     return out
 
 
@@ -354,7 +369,7 @@ def text(serve: dict) -> str:
         )
     lines.append(
         "(a page view: a fresh browser, so its share of the server's static files is "
-        "counted; today = ATLAS_VIEW_CACHE=0 in the same run)"
+        f"counted; today = {today.get('code', 'ATLAS_VIEW_CACHE=0')} in the same run)"
     )
     return "\n".join(lines)
 

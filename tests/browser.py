@@ -57,7 +57,8 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, "ATLAS_DB": str(db), **(env or {})}
         if cwd != REPO:  # another checkout (a commit's worktree) imports its own code
-            full_env["PYTHONPATH"] = str(cwd)
+            extra = (env or {}).get("PYTHONPATH")
+            full_env["PYTHONPATH"] = os.pathsep.join([str(cwd), *([extra] if extra else [])])
         (REPO / "artifacts").mkdir(exist_ok=True)
         self.log = open(REPO / "artifacts" / f"{log_prefix}-{self.port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(

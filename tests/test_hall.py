@@ -20,6 +20,7 @@ from benchmarks.hall import hall_plan
 from geo.briefing import read_briefings, render_slide
 from geo.pages import PAGES
 from geo.views import countries_of, direct_query
+from tests.conftest import REPO
 
 SMOKE_VIEWERS = 10
 
@@ -135,3 +136,27 @@ def test_protocol_viewer_receives_what_chromium_receives(server, db_path, browse
         assert ours["maps"] == seen["maps"], (url, ours, seen)
         assert set(ours["kinds"]) == set(seen["kinds"]), (url, ours["kinds"], seen["kinds"])
         assert abs(ours["bytes"] - seen["bytes"]) <= 0.1 * seen["bytes"], (url, ours, seen)
+
+
+def test_todays_code_runs_apart_without_the_packages_it_did_not_have():
+    """``--base-commit`` checks the commit out apart, and its servers cannot import what
+    its requirements lacked (uvloop and httptools came with issue 19)."""
+    import subprocess
+    import sys
+
+    from benchmarks.hall import BASE_COMMIT, _missing_requirements, hidden, worktree
+
+    with worktree(BASE_COMMIT) as repo:
+        assert (repo / "app.py").exists()
+        missing = _missing_requirements(repo)
+    assert missing == ("uvloop", "httptools")
+    assert _missing_requirements(REPO) == ()
+    with hidden(missing) as folder:
+        probe = "import uvloop"
+        run = subprocess.run(
+            [sys.executable, "-c", probe],
+            env={"PYTHONPATH": folder},
+            capture_output=True,
+            text=True,
+        )
+    assert run.returncode == 1 and "uvloop hidden" in run.stderr, run.stderr
