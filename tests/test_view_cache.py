@@ -179,3 +179,41 @@ def test_benchmark_rows_show_today_beside_now_and_judge_now():
         ]["pass"]
         is False
     )
+
+
+def test_maps_render_as_branca_renders_them(con):
+    """geo/branca_text.py holds rendered parts as plain text instead of compiling them as
+    templates again: every page's maps (first and last benchmark scenario, a playback
+    among them) come out byte for byte as with branca's own render."""
+    import re
+
+    from benchmarks.pages import make_pages
+    from geo import branca_text
+    from geo.maps import render
+    from geo.views import countries_of, direct_query
+
+    q, countries = direct_query(con), countries_of(con)
+    pages = make_pages(q)
+    # folium names elements by random ids: compare with the ids numbered by first use
+    ids: dict[str, str] = {}
+
+    def html(spec) -> str:
+        ids.clear()
+        text = render(spec).get_root().render()
+        return re.sub(r"[0-9a-f]{32}", lambda m: ids.setdefault(m[0], f"id{len(ids)}"), text)
+
+    compared = 0
+    for page in pages:
+        for params in {
+            json.dumps(p, sort_keys=True): p for p in page.scenarios[:1] + page.scenarios[-1:]
+        }.values():
+            spec = page.build(q, countries, params).spec
+            ours = html(spec)
+            branca_text.uninstall()
+            try:
+                theirs = html(spec)
+            finally:
+                branca_text.install()
+            assert ours == theirs, (page.name, params)
+            compared += 1
+    assert compared >= len(pages) >= 4
