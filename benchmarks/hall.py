@@ -125,7 +125,7 @@ def hidden(packages: tuple[str, ...]):
         for name in packages:
             (Path(tmp) / name).mkdir()
             (Path(tmp) / name / "__init__.py").write_text(
-                f"raise ImportError('{name} hidden: not in this commit\\'s requirements')\n"
+                f"raise ModuleNotFoundError('{name} hidden: not in this commit\\'s requirements')\n"
             )
         yield tmp
 
@@ -249,7 +249,9 @@ def run_hall(
         else:
             env = {"PYTHONPATH": stack.enter_context(hidden(hide))} if hide else None
             for _ in range(max(1, replicas)):
-                servers.append(Server(db, env, cwd=repo, log_prefix=f"hall-{label}", timeout=90))
+                servers.append(
+                    Server(db, env=env, cwd=repo, log_prefix=f"hall-{label}", timeout=90)
+                )
                 stack.callback(servers[-1].stop)
             pids = [s.pid for s in servers]
             direct = [s.url for s in servers]

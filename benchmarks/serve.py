@@ -268,7 +268,7 @@ def measure(
         repo = stack.enter_context(worktree(base_commit))
         hide = _missing_requirements(repo)
         env = {"PYTHONPATH": stack.enter_context(hidden(hide))} if hide else {}
-        today = Server(db, env, cwd=repo, log_prefix="bench-serve-today", timeout=90)
+        today = Server(db, env=env, cwd=repo, log_prefix="bench-serve-today", timeout=90)
     else:
         today = Server(db, env={"ATLAS_VIEW_CACHE": "0"}, log_prefix="bench-serve-today")
     servers = {"cached": Server(db, log_prefix="bench-serve-cached"), "today": today}
