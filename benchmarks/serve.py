@@ -24,16 +24,50 @@ from __future__ import annotations
 
 import contextlib
 import statistics
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from benchmarks.machine import cpu_seconds
 from benchmarks.paint import APP_READY, PROBE, _offline_page, launch_offline_browser
 from tests.browser import Server
+from tests.conftest import REPO
 from tests.journeys import QUIET
 
 VIEWPORT = {"width": 1440, "height": 1000}
+
+
+@dataclass
+class Deployed:
+    """A server as viewers reach it: nginx with the commit's ``deploy/nginx.conf`` in
+    front of it (``url``), and the processes whose CPU a view costs (``pids``)."""
+
+    url: str
+    pids: list[int]
+
+
+def _cpu(server) -> float:
+    return sum(cpu_seconds(p) for p in server.pids)
+
+
+def deployed(stack: contextlib.ExitStack, server: Server, repo: Path) -> Deployed:
+    """``server`` behind nginx as ``deploy/`` runs it (its file cache included), or the
+    server alone where this machine has no nginx."""
+    from deploy.local import NGINX, Nginx
+
+    if not Path(NGINX).exists():
+        return Deployed(server.url, [server.pid])
+    site = repo / "deploy" / "nginx.conf"
+    prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="serve-ngx-")))
+    nginx = Nginx(
+        [f"127.0.0.1:{server.port}"],
+        prefix,
+        site=site.read_text(encoding="utf-8") if site.exists() else None,
+    )
+    stack.callback(nginx.stop)
+    return Deployed(nginx.url, [server.pid, nginx.proc.pid])
 
 
 def _drawn(page) -> bool:
@@ -81,9 +115,9 @@ def cpu_per_view(servers: dict, browser, paths: list[str], timeout: float = 60) 
     spent = dict.fromkeys(servers, 0.0)
     for path in paths:
         for label, server in servers.items():
-            c0 = cpu_seconds(server.proc.pid)
+            c0 = _cpu(server)
             _view(browser, f"{server.url}/{path}", timeout)
-            spent[label] += cpu_seconds(server.proc.pid) - c0
+            spent[label] += _cpu(server) - c0
     return {label: round(v / max(1, len(paths)), 3) for label, v in spent.items()}
 
 
@@ -97,11 +131,11 @@ def cpu_per_view_returning(
         page, __ = _offline_page(context)
         page.goto(f"{server.url}/{path}", wait_until="commit", timeout=timeout * 1000)
         _settle(page, timeout)
-        c0 = cpu_seconds(server.proc.pid)
+        c0 = _cpu(server)
         for _ in range(n):
             page.goto(f"{server.url}/{path}", wait_until="commit", timeout=timeout * 1000)
             _settle(page, timeout)
-        return (cpu_seconds(server.proc.pid) - c0) / max(1, n)
+        return (_cpu(server) - c0) / max(1, n)
     finally:
         context.close()
 
@@ -271,9 +305,18 @@ def measure(
         today = Server(db, env=env, cwd=repo, log_prefix="bench-serve-today", timeout=90)
     else:
         today = Server(db, env={"ATLAS_VIEW_CACHE": "0"}, log_prefix="bench-serve-today")
-    servers = {"cached": Server(db, log_prefix="bench-serve-cached"), "today": today}
+    stack.callback(today.stop)  # (before its worktree goes)
+    started = {"cached": Server(db, log_prefix="bench-serve-cached"), "today": today}
+    stack.callback(started["cached"].stop)
+    # Views go through each code's own deployment (nginx and its file cache, if any).
+    today_repo = repo if base_commit else REPO
+    servers = {
+        "cached": deployed(stack, started["cached"], REPO),
+        "today": deployed(stack, today, today_repo),
+    }
     out: dict = {label: {"cpu_per_view_s": {}} for label in servers}
     out["today"]["code"] = base_commit or "ATLAS_VIEW_CACHE=0"
+    out["through_nginx"] = all(len(s.pids) > 1 for s in servers.values())
     try:
         with sync_playwright() as p:
             browser = launch_offline_browser(p.chromium)
@@ -305,9 +348,7 @@ def measure(
             finally:
                 browser.close()
     finally:
-        for server in servers.values():
-            server.stop()
-        stack.close()
+        stack.close()  # nginx, the servers, then today's worktree
     return out
 
 
@@ -368,8 +409,13 @@ def text(serve: dict) -> str:
             + (f"  <= {REDRAW_P95_MS} ms" if key == "p95_ms" else "")
         )
     lines.append(
-        "(a page view: a fresh browser, so its share of the server's static files is "
-        f"counted; today = {today.get('code', 'ATLAS_VIEW_CACHE=0')} in the same run)"
+        "(a page view: a fresh browser, so its share of the static files is counted; "
+        + (
+            "through nginx with each code's deploy/nginx.conf, its CPU counted; "
+            if serve.get("through_nginx")
+            else "straight to the server (no nginx here); "
+        )
+        + f"today = {today.get('code', 'ATLAS_VIEW_CACHE=0')} in the same run)"
     )
     return "\n".join(lines)
 
