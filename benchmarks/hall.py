@@ -565,7 +565,7 @@ def text(results: list[dict]) -> str:
                 f"current ÷ today ({r['replicas'] or 1} server(s)): CPU per view "
                 f"{r['cpu_per_view_s'] / t['cpu_per_view_s']:.2f}, map p95 "
                 + (
-                    f"{r['map_p95_s'] / t['map_p95_s']:.2f}"
+                    f"{r['map_p95_s'] / t['map_p95_s']:.2g}"
                     if r["map_p95_s"] and t["map_p95_s"]
                     else "–"
                 )
