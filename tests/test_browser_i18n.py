@@ -74,6 +74,11 @@ def data_values(db_path) -> list[str]:
         "SELECT DISTINCT name FROM cities",
         "SELECT DISTINCT country FROM cities",
         "SELECT DISTINCT name FROM countries",
+        # UNHCR's own country names (the refugees hosted on Arrival cities, its table
+        # and the map's text twin), shown as published like the other data values
+        "SELECT DISTINCT asylum_name FROM refugee_population",
+        "SELECT DISTINCT origin_name FROM refugee_population",
+        "SELECT DISTINCT asylum_country FROM site_populations_2025",
     ]
     for sql in queries:
         try:
