@@ -130,10 +130,32 @@ def hidden(packages: tuple[str, ...]):
         yield tmp
 
 
-def _missing_requirements(repo: Path, packages=("uvloop", "httptools")) -> tuple[str, ...]:
+def missing_requirements(repo: Path, packages=("uvloop", "httptools")) -> tuple[str, ...]:
+    """Which of ``packages`` the checkout's ``requirements.txt`` does not pin."""
     reqs = repo / "requirements.txt"
     text = reqs.read_text(encoding="utf-8") if reqs.exists() else ""
     return tuple(p for p in packages if not re.search(rf"^{p}==", text, re.M))
+
+
+def checkout_env(stack: contextlib.ExitStack, repo: Path) -> tuple[dict | None, tuple]:
+    """(environment, hidden packages) for a server of the checkout ``repo``: the
+    packages its requirements lacked hidden (:func:`hidden`, kept for ``stack``)."""
+    hide = missing_requirements(repo)
+    return ({"PYTHONPATH": stack.enter_context(hidden(hide))} if hide else None), hide
+
+
+def checkout_nginx(stack: contextlib.ExitStack, repo: Path, upstreams: list[str]):
+    """nginx with the checkout's own ``deploy/nginx.conf`` (today's had no file cache) in
+    front of ``upstreams``, stopped and its folder removed with ``stack``."""
+    from deploy.local import Nginx
+
+    site = repo / "deploy" / "nginx.conf"
+    prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="atlas-ngx-")))
+    nginx = Nginx(
+        upstreams, prefix, site=site.read_text(encoding="utf-8") if site.exists() else None
+    )
+    stack.callback(nginx.stop)
+    return nginx
 
 
 # --------------------------------------------------------------------------- one at a time
@@ -243,11 +265,11 @@ def run_hall(
     with contextlib.ExitStack() as stack:
         servers: list[Server] = []
         nginx = None
-        hide = () if url else _missing_requirements(repo)
+        hide = ()
         if url:
             base, pids, direct = url.rstrip("/"), [pid] if pid else [], [url.rstrip("/")]
         else:
-            env = {"PYTHONPATH": stack.enter_context(hidden(hide))} if hide else None
+            env, hide = checkout_env(stack, repo)
             for _ in range(max(1, replicas)):
                 servers.append(
                     Server(db, env=env, cwd=repo, log_prefix=f"hall-{label}", timeout=90)
@@ -257,17 +279,7 @@ def run_hall(
             direct = [s.url for s in servers]
             base = servers[0].url
             if replicas:
-                from deploy.local import Nginx
-
-                # the commit's own nginx file (today's had no file cache)
-                site = repo / "deploy" / "nginx.conf"
-                prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hall-ngx-")))
-                nginx = Nginx(
-                    [f"127.0.0.1:{s.port}" for s in servers],
-                    prefix,
-                    site=site.read_text(encoding="utf-8") if site.exists() else None,
-                )
-                stack.callback(nginx.stop)
+                nginx = checkout_nginx(stack, repo, [f"127.0.0.1:{s.port}" for s in servers])
                 base = nginx.url
         cpu0 = [cpu_seconds(p) for p in pids]
         warm = []

@@ -108,14 +108,17 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def status_kb(pid: int, key: str) -> int:
+    """A ``kB`` field of ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``); 0 when gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory (MB) of a process and its descendants now (``VmRSS``)."""
-    kb = 0
-    for p in process_tree(pid):
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    kb += int(line.split()[1])
-        except (OSError, ValueError):
-            continue
-    return round(kb / 1024, 1)
+    return round(sum(status_kb(p, "VmRSS") for p in process_tree(pid)) / 1024, 1)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,18 +54,12 @@ def _cpu(server) -> float:
 def deployed(stack: contextlib.ExitStack, server: Server, repo: Path) -> Deployed:
     """``server`` behind nginx as ``deploy/`` runs it (its file cache included), or the
     server alone where this machine has no nginx."""
-    from deploy.local import NGINX, Nginx
+    from benchmarks.hall import checkout_nginx
+    from deploy.local import NGINX
 
     if not Path(NGINX).exists():
         return Deployed(server.url, [server.pid])
-    site = repo / "deploy" / "nginx.conf"
-    prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="serve-ngx-")))
-    nginx = Nginx(
-        [f"127.0.0.1:{server.port}"],
-        prefix,
-        site=site.read_text(encoding="utf-8") if site.exists() else None,
-    )
-    stack.callback(nginx.stop)
+    nginx = checkout_nginx(stack, repo, [f"127.0.0.1:{server.port}"])
     return Deployed(nginx.url, [server.pid, nginx.proc.pid])
 
 
@@ -295,13 +288,12 @@ def measure(
     """
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.hall import _missing_requirements, hidden, worktree
+    from benchmarks.hall import checkout_env, worktree
 
     stack = contextlib.ExitStack()
     if base_commit:
         repo = stack.enter_context(worktree(base_commit))
-        hide = _missing_requirements(repo)
-        env = {"PYTHONPATH": stack.enter_context(hidden(hide))} if hide else {}
+        env, __ = checkout_env(stack, repo)
         today = Server(db, env=env, cwd=repo, log_prefix="bench-serve-today", timeout=90)
     else:
         today = Server(db, env={"ATLAS_VIEW_CACHE": "0"}, log_prefix="bench-serve-today")

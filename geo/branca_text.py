@@ -39,13 +39,14 @@ def _render(self, **kwargs) -> None:
     figure = self.get_root()
     assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
     parts = self._template.module.__dict__
-    for part, holder in (("header", figure.header), ("html", figure.html)):
+    for part, holder in (
+        ("header", figure.header),
+        ("html", figure.html),
+        ("script", figure.script),
+    ):
         fn = parts.get(part)
         if fn is not None:
             holder.add_child(_held(fn(self, kwargs)), name=self.get_name())
-    fn = parts.get("script")
-    if fn is not None:
-        figure.script.add_child(_held(fn(self, kwargs)), name=self.get_name())
     for element in self._children.values():
         element.render(**kwargs)
 

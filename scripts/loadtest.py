@@ -54,6 +54,7 @@ from urllib.parse import quote, urlparse
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.machine import cpu_seconds, process_tree, status_kb  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, COUNT_FEATURES, LOOPBACK  # noqa: E402
 
 PAGE_READY = """() => !!document.querySelector("[data-testid='stApp']")
@@ -160,41 +161,6 @@ def interleave(targets: list[Target]) -> list[Target]:
 # --------------------------------------------------------------------------- memory
 
 
-def _tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        pids.append(p)
-        for task in Path(f"/proc/{p}/task").glob("*"):
-            try:
-                todo += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                continue
-    return pids
-
-
-def _status_kb(pid: int, key: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds of these processes so far (``/proc/<pid>/stat``)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def machine_ticks() -> tuple[int, int]:
     """(busy, total) CPU ticks of the whole machine (``/proc/stat``)."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -213,10 +179,10 @@ class MemoryWatch(threading.Thread):
         self._halt = threading.Event()
 
     def sample(self) -> None:
-        pids = _tree(self.pid)
-        self.peak_kb = max(self.peak_kb, sum(_status_kb(p, "VmRSS") for p in pids))
+        pids = process_tree(self.pid)
+        self.peak_kb = max(self.peak_kb, sum(status_kb(p, "VmRSS") for p in pids))
         for p in pids:
-            self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), _status_kb(p, "VmHWM"))
+            self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), status_kb(p, "VmHWM"))
 
     def run(self) -> None:
         while not self._halt.is_set():
@@ -434,7 +400,7 @@ async def drive(base: str, targets: list[Target], args) -> tuple[Stats, dict]:
             executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS, proxy=proxy
         )
         info = {"chromium": browser.version, "block": args.block}
-        all0 = [cpu_seconds(_tree(pid)) for pid in args.server_pids]
+        all0 = [cpu_seconds(pid) for pid in args.server_pids]
         if args.block == "proxy":
             info["block_verified"] = await _proxy_blocks(browser)
             if not info["block_verified"]:
@@ -462,7 +428,7 @@ async def drive(base: str, targets: list[Target], args) -> tuple[Stats, dict]:
         opening = time.monotonic()
         await clock.go.wait()
         info["open_seconds"] = round(time.monotonic() - opening, 1)
-        server0 = [cpu_seconds(_tree(pid)) for pid in args.server_pids]
+        server0 = [cpu_seconds(pid) for pid in args.server_pids]
         busy0, total0 = machine_ticks()
         info["loadavg_start"] = round(os.getloadavg()[0], 1)
         await runs
@@ -471,16 +437,11 @@ async def drive(base: str, targets: list[Target], args) -> tuple[Stats, dict]:
         info["machine_busy"] = round((busy1 - busy0) / max(1, total1 - total0), 2)
         info["loadavg_end"] = round(os.getloadavg()[0], 1)
         if server0:
-            per = [
-                cpu_seconds(_tree(pid)) - c
-                for pid, c in zip(args.server_pids, server0, strict=True)
-            ]
+            per = [cpu_seconds(pid) - c for pid, c in zip(args.server_pids, server0, strict=True)]
             info["replica_cpu_seconds"] = [round(c, 1) for c in per]
             info["server_cpu_seconds"] = round(sum(per), 1)
             # and everything the run asked of them: warm-up, opening and window
-            every = [
-                cpu_seconds(_tree(pid)) - c for pid, c in zip(args.server_pids, all0, strict=True)
-            ]
+            every = [cpu_seconds(pid) - c for pid, c in zip(args.server_pids, all0, strict=True)]
             info["replica_cpu_seconds_all"] = [round(c, 1) for c in every]
         await browser.close()
     return stats, info

@@ -144,13 +144,13 @@ def test_todays_code_runs_apart_without_the_packages_it_did_not_have():
     import subprocess
     import sys
 
-    from benchmarks.hall import BASE_COMMIT, _missing_requirements, hidden, worktree
+    from benchmarks.hall import BASE_COMMIT, hidden, missing_requirements, worktree
 
     with worktree(BASE_COMMIT) as repo:
         assert (repo / "app.py").exists()
-        missing = _missing_requirements(repo)
+        missing = missing_requirements(repo)
     assert missing == ("uvloop", "httptools")
-    assert _missing_requirements(REPO) == ()
+    assert missing_requirements(REPO) == ()
     with hidden(missing) as folder:
         probe = "import uvloop"
         run = subprocess.run(
