@@ -1,6 +1,7 @@
 """Per-page measurements in Python: map payload, rerun time (queries + map build through
 the page's view with :func:`geo.views.direct_query`), and the page's DuckDB queries
-alone (every call of ``q`` timed).
+alone: the time a rerun waits on them (a view runs its independent queries two at a
+time, as the app does: :func:`geo.views.memo`), and each query's own time.
 
 Each map page gets a list of filter states, written as the URL query parameters a user
 would share and parsed with the page's own ``State.from_params``, so the benchmark
@@ -17,6 +18,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -26,7 +28,16 @@ import pandas as pd
 from geo.heap import freeze_long_lived
 from geo.maps import map_html
 from geo.pages import PAGES as PAGE_LIST
-from geo.views import camps, cifal, cities, countries_of, direct_query, routes
+from geo.views import (
+    QUERY_POOL,
+    camps,
+    cifal,
+    cities,
+    countries_of,
+    direct_query,
+    on_cursor,
+    routes,
+)
 from geo.views.page import Page as PageContract
 
 PAGES = tuple(p.key for p in PAGE_LIST)
@@ -40,25 +51,71 @@ DEFAULT_RERUNS = 60
 
 
 class TimedQuery:
-    """A ``q`` for the views that runs queries directly and records each call's time."""
+    """A ``q`` for the views that runs queries directly and times them.
+
+    ``calls`` holds, per call, how long the page waited on DuckDB: the whole query when
+    it runs on the page's thread, the rest of it when the view started it ahead
+    (``start``, :func:`geo.views.memo`'s ``prefetch``) and it is still running. Their
+    sum (``total``) is the time a rerun spends on its queries. ``runs`` holds each
+    query's own duration, wherever it ran (the per-query breakdown).
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._con = con
         self._q = direct_query(con)
         self.calls: list[tuple[str, float]] = []
+        self.runs: list[tuple[str, float]] = []
 
     def __call__(self, name: str, **params) -> pd.DataFrame:
         t0 = time.perf_counter()
         try:
             return self._q(name, **params)
         finally:
-            self.calls.append((name, time.perf_counter() - t0))
+            dt = time.perf_counter() - t0
+            self.calls.append((name, dt))
+            self.runs.append((name, dt))
+
+    def start(self, name: str, params: dict) -> _Waited:
+        """Run a query on :data:`geo.views.QUERY_POOL`, as the app's ``q.start`` does."""
+
+        cur = self._con.cursor()
+
+        def run() -> pd.DataFrame:
+            t0 = time.perf_counter()
+            try:
+                return on_cursor(cur, name, params)
+            finally:
+                self.runs.append((name, time.perf_counter() - t0))
+
+        return _Waited(QUERY_POOL.submit(run), self, name)
 
     def reset(self) -> None:
         self.calls = []
+        self.runs = []
 
     @property
     def total(self) -> float:
         return sum(s for _, s in self.calls)
+
+
+class _Waited:
+    """A started query's future that times the wait for its result."""
+
+    def __init__(self, future: Future, timer: TimedQuery, name: str):
+        self._future, self._timer, self._name = future, timer, name
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def cancel(self) -> bool:
+        return self._future.cancel()
+
+    def result(self) -> pd.DataFrame:
+        t0 = time.perf_counter()
+        try:
+            return self._future.result()
+        finally:
+            self._timer.calls.append((self._name, time.perf_counter() - t0))
 
 
 @dataclass
@@ -281,7 +338,7 @@ def measure_page(page: Page, con: duckdb.DuckDBPyConnection, countries: dict, re
         page.build(tq, countries, params)
         rerun_s.append(time.perf_counter() - t0)
         query_s.append(tq.total)
-        for name, s in tq.calls:
+        for name, s in tq.runs:
             per_query.setdefault(name, []).append(s)
 
     sizes = [e["bytes"] for e in by_scenario]

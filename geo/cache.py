@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+from concurrent.futures import Future
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,7 @@ from geo.firstrun import no_data_help
 from geo.heap import freeze_long_lived
 from geo.maps import Basemap
 from geo.queries import run_query
-from geo.views import countries_of, md_plain
+from geo.views import QUERY_POOL, countries_of, md_plain
 
 # One per server process: every session reads the newest build of the file.
 _DATABASES = Databases()
@@ -109,9 +110,27 @@ def _query(db_key: tuple, name: str, params: dict) -> pd.DataFrame:
 def query(name: str, **params) -> pd.DataFrame:
     """Run a query of ``queries/`` on the shared database, cached per parameters.
 
-    Returns a copy, so a page can modify it freely.
+    Returns a copy, so a page can modify it freely. ``query.start(name, params)`` runs
+    one on :data:`geo.views.QUERY_POOL` (a view's ``prefetch``, see
+    :func:`geo.views.memo`) and returns its future.
     """
     return _query(database(), name, params).copy()
+
+
+def _start(name: str, params: dict) -> Future:
+    key = database()  # here: it may show a message and stop the page, on this thread
+
+    def run() -> pd.DataFrame:
+        # Straight on a cursor, not through the cache of results (which reads the
+        # session's run context, on the page's thread only): the view that asked is
+        # cached by state, and so is the result with it.
+        with _DATABASES.cursor(Path(key[0])) as cur:
+            return run_query(cur, name, **params)
+
+    return QUERY_POOL.submit(run)
+
+
+query.start = _start
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -817,10 +817,14 @@ def build(q: Query, countries: dict, state: CampsState | None = None) -> CampsVi
     q = memo(q)  # the map and the tables share some queries
     state = state or CampsState()
     f = state.query_params()
+    matched = {"countries": list(state.countries)}
+    listed = {**f, "limit": TABLE_LIMIT, "located_only": False}
+    # the headline's and the table's queries beside the map's
+    q.prefetch(("site_population_match", matched), ("site_list", listed))
     totals, per_dataset = split_totals(q("site_totals", **f))
-    match = q("site_population_match", countries=list(state.countries)).iloc[0]
+    match = q("site_population_match", **matched).iloc[0]
     spec, mode, layers = map_spec(q, countries, state, per_dataset)
-    sites = coarsen_frame(q("site_list", **f, limit=TABLE_LIMIT, located_only=False), state.step)
+    sites = coarsen_frame(q("site_list", **listed), state.step)
     return CampsView(
         state=state,
         headline=totals,

@@ -24,7 +24,7 @@ from geo.maps import (
     http_url,
     radius_for,
 )
-from geo.views import Query, pick_choice
+from geo.views import Query, memo, pick_choice
 from geo.views.cities import (
     CitiesOptions,
     english_key,
@@ -321,30 +321,36 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     # the catalogue's caveats are its constants, translated here where they are shown
     caveat = f"{_(FAST_GROWING_CAVEAT)} {projection} {_(MMP_CAVEAT)}".replace("  ", " ").strip()
     y0, y1 = opts.year_label(state.year_from), opts.year_label(state.year_to)
-    centres = q("cifal_centres")
-    coverage = q(
-        "cifal_coverage", radius_km=radius, year=state.year, min_population=state.min_population
+    within = {"radius_km": radius, "year": state.year, "min_population": state.min_population}
+    fast_growing = {
+        "year_from": state.year_from,
+        "year_to": state.year_to,
+        "min_growth_pct": float(state.min_growth_pct),
+        "radius_km": radius,
+        "min_population": state.min_population,
+        "include_closed": state.include_closed,
+        "near_km": state.near_km,
+        "min_dead": state.min_dead,
+        "corridor_km": state.corridor_km,
+    }
+    ends = {"include_closed": state.include_closed}
+    q = memo(q)
+    # the page's five queries at once (none needs another's result)
+    q.prefetch(
+        ("cifal_coverage", within),
+        ("cifal_nearby", within),
+        ("uncovered_fast_growing", fast_growing),
+        ("cifal_destinations", ends),
     )
+    centres = q("cifal_centres")
+    coverage = q("cifal_coverage", **within)
     if not state.include_closed:
         coverage = coverage[coverage["active"]].reset_index(drop=True)
-    nearby = q(
-        "cifal_nearby", radius_km=radius, year=state.year, min_population=state.min_population
-    )
+    nearby = q("cifal_nearby", **within)
     if not state.include_closed:
         nearby = nearby[nearby["active"]].reset_index(drop=True)
-    uncovered = q(
-        "uncovered_fast_growing",
-        year_from=state.year_from,
-        year_to=state.year_to,
-        min_growth_pct=float(state.min_growth_pct),
-        radius_km=radius,
-        min_population=state.min_population,
-        include_closed=state.include_closed,
-        near_km=state.near_km,
-        min_dead=state.min_dead,
-        corridor_km=state.corridor_km,
-    )
-    destinations = q("cifal_destinations", include_closed=state.include_closed)
+    uncovered = q("uncovered_fast_growing", **fast_growing)
+    destinations = q("cifal_destinations", **ends)
 
     shown = centres if state.include_closed else centres[centres["active"]]
 

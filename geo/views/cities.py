@@ -24,7 +24,7 @@ from geo.maps import (
     radius_for,
 )
 from geo.playback import CITY_STEP, PLAY_KEY, PlaybackInfo, city_playback
-from geo.views import Query, pick_choice
+from geo.views import Query, memo, pick_choice
 from geo.views.page import PLACES, MapView, Page, PageExport, positions
 
 if TYPE_CHECKING:  # CIFAL's state shares the year fields (no import at run time)
@@ -562,20 +562,33 @@ def build(q: Query, countries: dict, state: CitiesState | None = None) -> Cities
     # In growth mode the circles show the cities of the period's end year: so does the
     # headline (it stayed on the population year before).
     headline_year = state.year_to if state.mode == "growth" else state.year
-    headline = q("cities_headline", year=headline_year, min_population=state.min_population).iloc[0]
-    cities = q("city_sizes", year=state.year, min_population=state.min_population)
-    growth = q(
-        "city_growth",
-        year_from=state.year_from,
-        year_to=state.year_to,
-        min_population=state.min_population,
+    top = {"year": headline_year, "min_population": state.min_population}
+    sizes = {"year": state.year, "min_population": state.min_population}
+    period = {
+        "year_from": state.year_from,
+        "year_to": state.year_to,
+        "min_population": state.min_population,
+    }
+    hosted = {"year": state.refugee_year}
+    near = {"k": state.k, "year": state.year}
+    q = memo(q)
+    # the page's queries at once (none needs another's result)
+    q.prefetch(
+        ("city_sizes", sizes),
+        ("city_growth", period),
+        ("refugees_by_asylum", hosted),
+        ("refugees_oip", hosted),
+        ("cities_near_routes", near),
     )
-    refugees = q("refugees_by_asylum", year=state.refugee_year)
-    oip = q("refugees_oip", year=state.refugee_year).iloc[0]
+    headline = q("cities_headline", **top).iloc[0]
+    cities = q("city_sizes", **sizes)
+    growth = q("city_growth", **period)
+    refugees = q("refugees_by_asylum", **hosted)
+    oip = q("refugees_oip", **hosted).iloc[0]
     left_out = oip_note(
         int(oip["oip"]), state.refugee_year, oip["top_asylum_name"], int(oip["top_oip"])
     )
-    nearest = q("cities_near_routes", k=state.k, year=state.year)
+    nearest = q("cities_near_routes", **near)
 
     spec = ms.MapSpec(countries, [], [])
     playback = None

@@ -12,13 +12,16 @@ from geo import mapspec as ms
 from geo.catalog import MMP, MMP_CAVEAT, SITES
 from geo.i18n import DEFAULT, N_, _, babel_locale, fmt_date, fmt_int, language
 from geo.maps import BLUES, REDS, WORLD_BOUNDS, nice_breaks
-from geo.views import Query, camps, cifal, cities
+from geo.views import Query, camps, cifal, cities, memo
 from geo.views.page import MapView, NoState, Page, PageExport, no_options, period_tag
 from geo.views.routes import CORRIDOR_COLOR, corridor_layer, incident_bin_layer, incident_places
 
 ALL = {"regions": [], "routes": [], "causes": [], "types": []}
 CITY_MIN = 1_000_000
 CITY_YEAR = 2025
+# The open sites (2° cells) and the cities of 1 million+ the world map shows.
+OPEN_SITES = {"site_types": [], "status": "open", "countries": [], "datasets": [], "cell": 2.0}
+BIG_CITIES = {"year": CITY_YEAR, "min_population": CITY_MIN}
 
 # The layers' ids in links, briefings and exports: their English names' slugs, the same
 # in every language (a layer's id is otherwise the slug of its shown, translated name).
@@ -73,7 +76,7 @@ def map_spec(q: Query, countries: dict, filters: dict, bins: pd.DataFrame, span)
     incidents, breaks = incident_bin_layer(bins, _("Dead and missing (IOM MMP)"), key=INCIDENTS_KEY)
     corridors = replace(corridor_layer(q, filters)[0], key=CORRIDORS_KEY)
 
-    sites = q("site_bins", site_types=[], status="open", countries=[], datasets=[], cell=2.0)
+    sites = q("site_bins", **OPEN_SITES)
     site_breaks = nice_breaks(sites["sites"].tolist())
     smax = float(sites["sites"].max() or 1)
     site_layer = camps.site_bin_layer(
@@ -89,7 +92,7 @@ def map_spec(q: Query, countries: dict, filters: dict, bins: pd.DataFrame, span)
 
     projected = CITY_YEAR in cities.year_options(q).projected
     city_layer = cities.population_circles(
-        q("city_sizes", year=CITY_YEAR, min_population=CITY_MIN),
+        q("city_sizes", **BIG_CITIES),
         CITY_YEAR,
         projected,
         name=_("Cities of 1 million+ in {year} (WUP 2018)").format(year=CITY_YEAR),
@@ -150,11 +153,23 @@ def build(q: Query, countries: dict, *, today: date | None = None) -> OverviewVi
     today : date, optional
         Sets "this year" (default: the latest incident year in the data).
     """
+    q = memo(q)
     span = q("incident_date_range").iloc[0]
     year = (today or span["last_date"]).year
+    filters = dict(date_from=span["first_date"], date_to=span["last_date"], **ALL)
+    # every other query of the page at once (none needs another's result)
+    q.prefetch(
+        ("incident_bins", {"cell": 2.0, **filters}),
+        ("site_bins", OPEN_SITES),
+        ("route_totals", filters),
+        ("overview_headline", {"year": year}),
+        ("city_years", {}),
+        ("city_sizes", BIG_CITIES),
+        ("cifal_centres", {}),
+        ("data_vintage", {}),
+    )
     headline = q("overview_headline", year=year).iloc[0]
     headline["year"] = year
-    filters = dict(date_from=span["first_date"], date_to=span["last_date"], **ALL)
     bins = q("incident_bins", cell=2.0, **filters)
     spec = map_spec(q, countries, filters, bins, span)
     vintage = q("data_vintage")

@@ -916,6 +916,8 @@ def build(
     """Run the Deadly routes queries for a state and build the map, series and table."""
     q = memo(q)  # the map and the tables share some queries
     params = state.query_params()
+    # the map's extent, its corridors and the table's totals, side by side
+    q.prefetch(("incident_extent", params), ("route_totals", params), ("incident_totals", params))
     totals = q("incident_totals", **params).iloc[0]
     spec = map_spec(q, countries, state, options=options)
     return RoutesView(
