@@ -4,6 +4,7 @@ import Streamlit outside ``geo/cache.py``)."""
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -530,7 +531,15 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
         )
     after_map(key)  # where the skip link leads
     # right after the map: what it shows in words, and (once drawn, as the sections) a table
-    text_twin(spec, key, table=not first_run, digest=digest)
+    swapping = payload is not None and out is None and _has_reported(key)
+    text_twin(spec, key, table=not first_run and not swapping, digest=digest)
+    if swapping:
+        # A new state in a map that reports: its frame redraws now. What follows the map
+        # (the table, the export panel, the sections) would keep the browser's one main
+        # thread from painting it; the map's report of the new state reruns the page
+        # (stopping this run), and that run, with the map drawn, sends the rest.
+        await_map_report()
+        text_twin(spec, key, table=True, digest=digest, summary=False)
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
     if not center or zoom is None:
         return not first_run
@@ -555,6 +564,34 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
     return True
 
 
+# How long a run waits, after sending a new state's map, for the map's report of it:
+# the redraw takes 0.1 to 0.4 s; a browser that is slower gets the rest of the page
+# from this run, as before.
+REPORT_WAIT_S = 1.5
+
+
+def _has_reported(key: str) -> bool:
+    """Whether this session's map ``key`` has reported a drawn state (a browser whose
+    map reports its view; Streamlit's test client and viewers without JavaScript never
+    do, and never wait)."""
+    report = st.session_state.get(key)
+    return isinstance(report, dict) and bool(report.get(_mapframe.TOKEN_FIELD))
+
+
+def await_map_report(timeout: float = REPORT_WAIT_S) -> None:
+    """Let the browser draw the map just sent before the rest of the page follows.
+
+    Waits up to ``timeout`` seconds, reading the session state every few milliseconds:
+    each read is one of Streamlit's yield points, where a rerun request (the map's
+    report of its new state, or the user's next click) stops this run and starts the
+    next. Returns when no request came in time.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        K.MAPS_RUN in st.session_state  # noqa: B015 - the yield point itself
+
+
 def _twin_texts(spec: MapSpec, key: str) -> tuple[str, str]:
     from geo.textmap import map_summary, twin_html
 
@@ -569,14 +606,22 @@ def _cached_twin_texts(db_key: tuple, lang: str, digest: str, key: str, _spec: M
         return _twin_texts(_spec, key)
 
 
-def text_twin(spec: MapSpec, key: str, *, table: bool = True, digest: str | None = None) -> None:
+def text_twin(
+    spec: MapSpec,
+    key: str,
+    *,
+    table: bool = True,
+    digest: str | None = None,
+    summary: bool = True,
+) -> None:
     """The map's text twin (WCAG 2.2 AA): a paragraph generated from the figures it
     draws, then, folded, a table of every feature of its shown layers in a region a
     keyboard reaches, and that table as a CSV (:mod:`geo.textmap`). Values are escaped:
     no data value is read as HTML or Markdown.
 
     ``table`` False leaves the table out: like the sections below the map, it waits
-    for the map's first draw (the session's first run of the map). ``digest``
+    for the map's first draw (the session's first run of the map); ``summary`` False
+    leaves the paragraph out (sent already, before the run waited for the map). ``digest``
     (:func:`app_pages._mapframe.spec_key` of ``spec``) keeps the texts per state and
     language for every session of the process."""
     from geo import cache
@@ -584,15 +629,14 @@ def text_twin(spec: MapSpec, key: str, *, table: bool = True, digest: str | None
     from geo.textmap import map_summary, map_table, twin_html
 
     if digest:
-        summary, table_html = _cached_twin_texts(
-            cache.database(), i18n.language(), digest, key, spec
-        )
+        words, table_html = _cached_twin_texts(cache.database(), i18n.language(), digest, key, spec)
     else:  # (today's path: written on every run, the table only when shown)
-        summary, table_html = html_text(map_summary(spec)), None
-    st.html(
-        # md: trusted (key is the page's own map key, a code constant; summary escaped)
-        f'<p class="atlas-map-summary" id="{key}-summary">{summary}</p>'  # md: trusted
-    )
+        words, table_html = html_text(map_summary(spec)), None
+    if summary:
+        st.html(
+            # md: trusted (key is the page's own map key, a code constant; summary escaped)
+            f'<p class="atlas-map-summary" id="{key}-summary">{words}</p>'  # md: trusted
+        )
     if not table:
         return
     with st.expander(_("Map as a table"), icon=":material/table_rows:"):
