@@ -23,7 +23,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_percent, parse_pattern
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -134,17 +134,30 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
 
 def babel_locale(lang: str | None = None) -> Locale:
     """Babel's locale of a language (this run's by default)."""
+    return _locale(lang or language())
+
+
+@functools.lru_cache(maxsize=32)
+def _locale(lang: str) -> Locale:
     try:
-        return Locale.parse(lang or language())
+        return Locale.parse(lang)
     except (UnknownLocaleError, ValueError):
         return Locale.parse(DEFAULT)
+
+
+# Babel's format_decimal parses its pattern and the locale at every call: a map's table
+# formats thousands of numbers (a cell's position alone is two), so both are kept. The
+# pattern's apply() with its defaults is what format_decimal does with its own.
+@functools.lru_cache(maxsize=32)
+def _number_pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
 
 
 def fmt_int(n) -> str:
     """A whole number as the language writes it: 76,272 / 76 272 / 76.272."""
     if n is None:
         return "–"
-    return format_decimal(round(float(n)), format="#,##0", locale=babel_locale())
+    return _number_pattern("#,##0").apply(round(float(n)), babel_locale())
 
 
 def fmt_num(x, digits: int = 1) -> str:
@@ -152,7 +165,7 @@ def fmt_num(x, digits: int = 1) -> str:
     if x is None:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(float(x), format=pattern, locale=babel_locale())
+    return _number_pattern(pattern).apply(float(x), babel_locale())
 
 
 def fmt_pct(share, digits: int = 0) -> str:

@@ -260,3 +260,19 @@ def test_the_editor_writes_the_language_of_the_page(db_path, monkeypatch, tmp_pa
     slide = tomllib.loads(saved.read_text(encoding="utf-8"))["slides"][0]
     assert slide["headline"] == english
     assert slide["fr"]["headline"] == "Routes : {dead_and_missing:,} morts et disparus"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_numbers_are_written_as_babel_writes_them(lang):
+    """fmt_int and fmt_num keep Babel's parsed pattern and locale: the text must stay
+    exactly what format_decimal writes, in every language, for every kind of number."""
+    from geo.i18n import babel_locale, fmt_int, fmt_num, using
+
+    with using(lang):
+        loc = babel_locale()
+        for v in [0, 1, 12, 999, 1234, 76272, 1234567, -5, -1234.5, 2.5, 3.5, 0.05, 1e9]:
+            assert fmt_int(v) == format_decimal(round(float(v)), format="#,##0", locale=loc)
+            for digits in (0, 1, 2):
+                pattern = "#,##0" + ("." + "0" * digits if digits else "")
+                want = format_decimal(float(v) / 7, format=pattern, locale=loc)
+                assert fmt_num(v / 7, digits) == want, (lang, v, digits)
