@@ -217,3 +217,39 @@ def test_maps_render_as_branca_renders_them(con):
             assert ours == theirs, (page.name, params)
             compared += 1
     assert compared >= len(pages) >= 4
+
+
+def test_a_state_key_reads_what_each_session_sets_and_every_change_of_data(con):
+    """spec_key keeps the digest of a layer's data (shared by the sessions' copies of a
+    cached view): a session's copy keys as the original, its ``show`` is read at every
+    call, and new data (another state's circles, one circle moved) is another key."""
+    import copy
+    import dataclasses
+
+    from geo import cache
+
+    spec = _default_spec(con)
+    key = _mapframe.spec_key(spec)
+
+    class _View:
+        def __init__(self, spec):
+            self.spec = spec
+
+    own = cache.session_view(_View(spec)).spec
+    assert _mapframe.spec_key(own) == key
+    own.layers[0].show = not own.layers[0].show
+    assert _mapframe.spec_key(own) != key
+    own.layers[0].show = not own.layers[0].show
+    assert _mapframe.spec_key(own) == key
+
+    circles = next(layer for layer in spec.layers if getattr(layer, "circles", None))
+    moved = copy.deepcopy(circles.circles)
+    moved[0] = dataclasses.replace(moved[0], lat=moved[0].lat + 0.5)
+    changed = copy.copy(spec)
+    changed.layers = [
+        dataclasses.replace(layer, circles=moved) if layer is circles else layer
+        for layer in spec.layers
+    ]
+    assert _mapframe.spec_key(changed) != key
+    # the key is the content's: the same description written out again keys the same
+    assert _mapframe.spec_key(copy.deepcopy(spec)) == key
