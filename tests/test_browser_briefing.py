@@ -179,11 +179,17 @@ def test_presenter_builds_presents_and_carries_a_briefing(app, browser, con, fol
         notes.press("Tab")
         _ready(page)
 
-        # Reorder: the routes slide goes down one; the camps slide leads.
+        # Reorder: the routes slide goes down one; the camps slide leads. Done when the
+        # editor shows all three slides again with camps first (read mid-render, the list
+        # can lack the slide being moved).
+        def moved() -> bool:
+            order = _order(page)
+            return len(order) == 3 and order[0] == "Camps and sites"
+
         _click(
             page,
             "[class*='st-key-atlas_slide_'] >> nth=0 >> [class*='st-key-ed_down_'] button",
-            lambda: _order(page)[:1] == ["Camps and sites"],
+            moved,
         )
         _ready(page)
         order = _order(page)
