@@ -46,8 +46,8 @@ def require_data(needs: tuple[str, ...]) -> None:
         return
     from geo import cache
 
-    rows = cache.query("dataset_rows").iloc[0]
-    missing = [t for t in needs if not int(rows[t])]
+    rows = cache.dataset_rows()
+    missing = [t for t in needs if not rows[t]]
     if not missing:
         return
     what = "; ".join(
@@ -93,7 +93,7 @@ def open_page(page, subtitle: str, needs: tuple[str, ...] = ()) -> tuple[object,
     from geo import cache
 
     page_header(_(page.nav_title), subtitle, needs=needs)
-    options = page.options(cache.query)
+    options = cache.options(page)
     state, notes = page.state(st.query_params.to_dict(), options)
     notes = link_notes(page.key, notes, state.to_params())
     if notes:

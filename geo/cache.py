@@ -101,10 +101,16 @@ def _problem_of(key: tuple, lang: str) -> str | None:
         return check_database_file(key[0])
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _query(db_key: tuple, name: str, params: dict) -> pd.DataFrame:
+def _run(db_key: tuple, name: str, params: dict) -> pd.DataFrame:
+    # On a cursor of the shared database, on whichever thread calls it (a page's, or a
+    # pool's for a query started ahead).
     with _DATABASES.cursor(Path(db_key[0])) as cur:
         return run_query(cur, name, **params)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _query(db_key: tuple, name: str, params: dict) -> pd.DataFrame:
+    return _run(db_key, name, params)
 
 
 def query(name: str, **params) -> pd.DataFrame:
@@ -118,19 +124,26 @@ def query(name: str, **params) -> pd.DataFrame:
 
 
 def _start(name: str, params: dict) -> Future:
-    key = database()  # here: it may show a message and stop the page, on this thread
-
-    def run() -> pd.DataFrame:
-        # Straight on a cursor, not through the cache of results (which reads the
-        # session's run context, on the page's thread only): the view that asked is
-        # cached by state, and so is the result with it.
-        with _DATABASES.cursor(Path(key[0])) as cur:
-            return run_query(cur, name, **params)
-
-    return QUERY_POOL.submit(run)
+    # database() here: it may show a message and stop the page, on this thread. The
+    # pool's run skips the cache of results (which reads the session's run context, on
+    # the page's thread only): the view that asked is cached by state, and the result
+    # with it.
+    return QUERY_POOL.submit(_run, database(), name, dict(params))
 
 
 query.start = _start
+
+
+def _build_query(db_key: tuple):
+    """The ``q`` a view is built with: each query straight on a cursor, not through the
+    cache of results. The built view is cached by state (:func:`view`), so the results
+    would only be pickled into a second cache no later run reads."""
+
+    def q(name: str, **params) -> pd.DataFrame:
+        return _run(db_key, name, params)
+
+    q.start = lambda name, params: QUERY_POOL.submit(_run, db_key, name, dict(params))
+    return q
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -168,6 +181,34 @@ def deck(b, start: int = 1) -> str:
     return _deck(database(), briefing_toml(b), b.key, settings.public_url(), start, language())
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _options(db_key: tuple, page_key: str, lang: str, _page):
+    from geo.i18n import using
+
+    with using(lang):
+        return _page.options(_build_query(db_key))
+
+
+def options(page):
+    """A page's filter options (``page.options``), read once per database build and
+    language: every run of every session opens its page with them, and they change only
+    with the data. Pages read them, never change them."""
+    if not view_cache_enabled():
+        return page.options(query)
+    return _options(database(), page.key, i18n.language(), page)
+
+
+@functools.lru_cache(maxsize=4)
+def _dataset_rows(db_key: tuple) -> dict[str, int]:
+    return {k: int(v) for k, v in _run(db_key, "dataset_rows", {}).iloc[0].items()}
+
+
+def dataset_rows() -> dict[str, int]:
+    """Rows of each dataset's table in the current build (``dataset_rows``), read once
+    per build: every map page checks the tables it needs on every run."""
+    return _dataset_rows(database())
+
+
 def view_cache_enabled() -> bool:
     """Whether built views and maps are kept per state (``ATLAS_VIEW_CACHE`` not ``0``).
 
@@ -189,7 +230,7 @@ def _view(db_key: tuple, page_key: str, state_repr: str, lang: str, _page, _stat
     from geo.i18n import using
 
     with using(lang):
-        return _page.build(query, basemap(), _state, _options)
+        return _page.build(_build_query(db_key), basemap(), _state, _options)
 
 
 def view(page, state, options=None):

@@ -186,7 +186,7 @@ class PanControl(MacroElement):
 
 def add_map_access(m) -> None:
     """Add the pan buttons and the accessibility styles to a folium map."""
-    import folium
+    from geo.branca_text import held_text
 
-    m.get_root().header.add_child(folium.Element(MAP_CSS))
+    m.get_root().header.add_child(held_text(MAP_CSS))
     PanControl().add_to(m)

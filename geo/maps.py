@@ -145,7 +145,7 @@ def base_map(
     )
     make_offline(m)
     m.get_root().header.add_child(
-        folium.Element(
+        branca_text.held_text(
             f"<style>.leaflet-container{{background:{OCEAN};font-family:'DejaVu Sans',Arial,sans-serif}}"
             ".atlas-legend{background:rgba(255,255,255,.93);padding:8px 10px;border-radius:4px;"
             "box-shadow:0 1px 4px rgba(0,0,0,.3);font-size:12px;line-height:1.35;max-width:240px}"
