@@ -1,19 +1,18 @@
 """Arrival Atlas: page configuration and navigation only."""
 
-from pathlib import Path
 
 import streamlit as st
 
 from app_pages import _keys as K
 from app_pages._a11y import PAGE_CSS, page_language
 from geo import i18n
-from geo.assets import ensure_static
+from geo.assets import ICON_URL, ensure_static
 from geo.i18n import _
 from geo.pages import PAGES as MAP_PAGES
 
 st.set_page_config(
     page_title="Arrival Atlas",
-    page_icon=str(Path(__file__).parent / "data" / "icon.png"),  # local: no font CDN offline
+    page_icon=ICON_URL,  # served by the app (static/, see ensure_static): no CDN offline
     layout="wide",
     initial_sidebar_state="auto",  # open on a desktop, closed on a phone (it would cover the page)
 )

@@ -16,6 +16,11 @@ STATIC_DIR = REPO_ROOT / "static"
 LEAFLET_DIR = STATIC_DIR / "leaflet"
 LEAFLET_URL = "/app/static/leaflet"
 FILES = ("leaflet.js", "leaflet.css")
+# The app's icon, served beside Leaflet's files: as a file path Streamlit registered it
+# as a media file on every run, and each viewer's browser fetched it from the replica two
+# or three times (not cacheable by nginx); as a static URL nginx keeps one copy.
+ICON = REPO_ROOT / "data" / "icon.png"
+ICON_URL = "/app/static/icon.png"
 
 
 def package_dir() -> Path:
@@ -31,8 +36,13 @@ def leaflet_source(name: str) -> str:
 
 
 def ensure_static() -> Path:
-    """Copy Leaflet's JS, CSS and marker images into ``static/leaflet`` if missing."""
+    """Copy Leaflet's JS, CSS and marker images into ``static/leaflet``, and the app's
+    icon into ``static/``, if missing."""
     src = package_dir()
+    STATIC_DIR.mkdir(parents=True, exist_ok=True)
+    icon = STATIC_DIR / ICON.name
+    if not icon.exists() or icon.stat().st_size != ICON.stat().st_size:
+        shutil.copy2(ICON, icon)
     LEAFLET_DIR.mkdir(parents=True, exist_ok=True)
     for item in src.iterdir():
         target = LEAFLET_DIR / item.name

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from urllib.parse import quote
 
@@ -74,9 +75,10 @@ def _get(url: str, cookie: str | None = None) -> tuple[bytes, str | None]:
 
 
 def test_nginx_keeps_one_copy_of_the_files_every_viewer_fetches(db_path, tmp_path):
-    """A hall's second viewer gets Streamlit's frontend and Leaflet's files from nginx's
-    cache (no replica asked, the same bytes) with a sticky cookie of its own; the page,
-    the health probe and the websocket are never cached."""
+    """A hall's second viewer gets Streamlit's frontend, Leaflet's files, the app's icon
+    and the frontend's settings from nginx's cache (no replica asked, the same bytes)
+    with a sticky cookie of its own, and the "not found" of a page path's health probe
+    too; the page, the health probe and the websocket are never cached."""
     server = Server(db_path, log_prefix="replica")
     nginx = None
     try:
@@ -84,8 +86,18 @@ def test_nginx_keeps_one_copy_of_the_files_every_viewer_fetches(db_path, tmp_pat
         page, _ = _get(nginx.url + "/")
         assets = re.findall(r'(?:src|href)="\./(static/[^"]+)"', page.decode())
         assert len(assets) >= 3, page[:500]
-        files = ["/" + a for a in assets[:3]] + ["/app/static/leaflet/leaflet.js", "/favicon.png"]
+        files = ["/" + a for a in assets[:3]] + [
+            "/app/static/leaflet/leaflet.js",
+            "/app/static/icon.png",
+            "/favicon.png",
+            "/_stcore/host-config",
+        ]
         never = ["/", "/_stcore/health"]
+        missing = "/routes/_stcore/health"  # the frontend's first try, from a page's path
+        for _ in range(2):
+            with pytest.raises(urllib.error.HTTPError) as err:
+                _get(nginx.url + missing)
+            assert err.value.code == 404
         first = {path: _get(nginx.url + path) for path in files + never}
         second = {path: _get(nginx.url + path) for path in files + never}
         for path in files:
@@ -103,6 +115,10 @@ def test_nginx_keeps_one_copy_of_the_files_every_viewer_fetches(db_path, tmp_pat
             assert [r.upstream for r in log[path] if r.cache == "HIT"] == ["-"]
         for path in never:
             assert {(r.cache, r.upstream) for r in log[path]} == {("-", replica)}, log[path]
+        assert [(r.cache, r.upstream) for r in log[missing]] == [
+            ("MISS", replica),
+            ("HIT", "-"),
+        ], log[missing]
     finally:
         if nginx is not None:
             nginx.stop()
