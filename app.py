@@ -1,6 +1,5 @@
 """Arrival Atlas: page configuration and navigation only."""
 
-
 import streamlit as st
 
 from app_pages import _keys as K
