@@ -37,6 +37,12 @@ def simplified_countries(rows: tuple[tuple[str, str, str], ...]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def geojson_text(data: dict) -> str:
+    """GeoJSON as compact JSON for a map's script: ``</`` escaped, so no string in it
+    can close the page's script element."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
+
 class Basemap(dict):
     """The world basemap (a GeoJSON FeatureCollection, as from
     :func:`simplified_countries`) plus the 1:50m shapes for zoomed-in views.
@@ -53,14 +59,35 @@ class Basemap(dict):
         super().__init__(world)
         self.detail = list(detail)
 
+    def _wants_detail(self, bounds: Sequence[Sequence[float]] | None) -> bool:
+        if not bounds or not self.detail:
+            return False
+        (s, w), (n, e) = bounds
+        return max(e - w, n - s) <= self.DETAIL_BELOW_DEG
+
+    def world_json(self) -> str:
+        """The world FeatureCollection as compact JSON (``</`` escaped for a script),
+        written once: a basemap is never changed once made, and every map of a new
+        state draws it (4 ms of JSON each time)."""
+        text = self.__dict__.get("_world_json")
+        if text is None:
+            text = geojson_text(self)
+            self.__dict__["_world_json"] = text
+        return text
+
+    def geojson_for(self, bounds: Sequence[Sequence[float]] | None) -> tuple[dict, str]:
+        """:meth:`for_bounds` and its JSON text (:func:`geojson_text`)."""
+        if not self._wants_detail(bounds):
+            return dict(self), self.world_json()
+        data = self.for_bounds(bounds)
+        return data, geojson_text(data)
+
     def for_bounds(self, bounds: Sequence[Sequence[float]] | None) -> dict:
         """The FeatureCollection to draw for a view: the world, or clipped 1:50m shapes."""
-        if not bounds or not self.detail:
+        if not self._wants_detail(bounds):
             return dict(self)
         (s, w), (n, e) = bounds
         span = max(e - w, n - s)
-        if span > self.DETAIL_BELOW_DEG:
-            return dict(self)
         pad = max(span, 2.0)  # wide enough for a 16:9 export of a tall view
         box = shapely.box(w - pad, s - pad, e + pad, n + pad)
         clipped = [(iso3, g.intersection(box)) for iso3, g in self.detail if g.intersects(box)]

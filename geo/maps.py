@@ -24,7 +24,12 @@ from folium.utilities import JsCode
 from geo import branca_text, playmap
 from geo import mapspec as ms
 from geo.assets import LEAFLET_URL
-from geo.basemap import Basemap, make_basemap, simplified_countries  # noqa: F401 (re-exported)
+from geo.basemap import (  # noqa: F401 (re-exported)
+    Basemap,
+    geojson_text,
+    make_basemap,
+    simplified_countries,
+)
 from geo.i18n import DEFAULT, _, babel_locale, language
 from geo.mapaccess import add_map_access
 from geo.mapspec import (  # noqa: F401 (re-exported)
@@ -168,12 +173,16 @@ def base_map(
             ".leaflet-control-layers label{margin:1px 0}</style>"
         )
     )
+    data, text = (
+        countries.geojson_for(bounds) if isinstance(countries, Basemap) else (countries, None)
+    )
     GeoJsonLayer(
         _(ms.BASEMAP_NAME),
-        countries.for_bounds(bounds) if isinstance(countries, Basemap) else countries,
+        data,
         dict(ms.BASEMAP_STYLE),
         overlay=False,
         interactive=False,
+        data_json=text,
     ).add_to(m)
     if bounds:
         m.fit_bounds([list(bounds[0]), list(bounds[1])])
@@ -366,6 +375,8 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
         False makes it a base layer (the Natural Earth basemap).
     interactive : bool
         False lets clicks pass through (basemap).
+    data_json : str, optional
+        ``data`` as :func:`geojson_text` writes it, when the caller has it already.
     """
 
     _template = Template(
@@ -396,14 +407,14 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
         overlay: bool = True,
         show: bool = True,
         interactive: bool = True,
+        data_json: str | None = None,
     ):
         super().__init__(name=name, overlay=overlay, control=True, show=show)
         self._name = "GeoJsonLayer"
         self.data = data
         self.interactive = interactive
-        self.data_json = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace(
-            "</", "<\\/"
-        )
+        # (the basemap passes its world's text, written once)
+        self.data_json = geojson_text(data) if data_json is None else data_json
         self.style_json = json.dumps(style)
 
 
