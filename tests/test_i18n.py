@@ -264,15 +264,25 @@ def test_the_editor_writes_the_language_of_the_page(db_path, monkeypatch, tmp_pa
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_numbers_are_written_as_babel_writes_them(lang):
-    """fmt_int and fmt_num keep Babel's parsed pattern and locale: the text must stay
-    exactly what format_decimal writes, in every language, for every kind of number."""
+    """fmt_int and fmt_num keep Babel's parsed pattern and locale, and the text of each
+    number they have written: the text must stay exactly what format_decimal writes, in
+    every language, for every kind of number, the second time too (a number written in
+    another language first included; -0.0, a key equal to 0.0, as Babel writes it)."""
     from geo.i18n import babel_locale, fmt_int, fmt_num, using
 
+    values = [0, 1, 12, 999, 1234, 76272, 1234567, -5, -1234.5, 2.5, 3.5, 0.05, 1e9, -0.0]
+    other = "fr" if lang != "fr" else "es"
+    with using(other):  # the same numbers in another language first
+        for v in values:
+            fmt_int(v), fmt_num(v / 7, 1), fmt_num(v, 1)
     with using(lang):
         loc = babel_locale()
-        for v in [0, 1, 12, 999, 1234, 76272, 1234567, -5, -1234.5, 2.5, 3.5, 0.05, 1e9]:
-            assert fmt_int(v) == format_decimal(round(float(v)), format="#,##0", locale=loc)
-            for digits in (0, 1, 2):
-                pattern = "#,##0" + ("." + "0" * digits if digits else "")
-                want = format_decimal(float(v) / 7, format=pattern, locale=loc)
-                assert fmt_num(v / 7, digits) == want, (lang, v, digits)
+        for _ in range(2):
+            for v in values:
+                want = format_decimal(round(float(v)), format="#,##0", locale=loc)
+                assert fmt_int(v) == want
+                for digits in (0, 1, 2):
+                    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+                    for x in (float(v) / 7, float(v)):
+                        want = format_decimal(x, format=pattern, locale=loc)
+                        assert fmt_num(x, digits) == want, (lang, x, digits)
