@@ -532,14 +532,15 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
     after_map(key)  # where the skip link leads
     # right after the map: what it shows in words, and (once drawn, as the sections) a table
     swapping = payload is not None and out is None and _has_reported(key)
-    text_twin(spec, key, table=not first_run and not swapping, digest=digest)
+    twin_summary(spec, key, digest)
     if swapping:
         # A new state in a map that reports: its frame redraws now. What follows the map
         # (the table, the export panel, the sections) would keep the browser's one main
         # thread from painting it; the map's report of the new state reruns the page
         # (stopping this run), and that run, with the map drawn, sends the rest.
         await_map_report()
-        text_twin(spec, key, table=True, digest=digest, summary=False)
+    if swapping or not first_run:
+        twin_table(spec, key, digest)
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")
     if not center or zoom is None:
         return not first_run
@@ -592,55 +593,59 @@ def await_map_report(timeout: float = REPORT_WAIT_S) -> None:
         K.MAPS_RUN in st.session_state  # noqa: B015 - the yield point itself
 
 
-def _twin_texts(spec: MapSpec, key: str) -> tuple[str, str]:
-    from geo.textmap import map_summary, twin_html
-
-    return html_text(map_summary(spec)), twin_html(spec, key)
-
-
 # The summary and the table's HTML of a map state: 20 to 150 ms to write, the same for
-# every session that shows the state (a hall opens the same few links).
+# every session that shows the state (a hall opens the same few links). Kept apart: a
+# session's first run of a map shows the summary only.
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _cached_twin_texts(db_key: tuple, lang: str, digest: str, key: str, _spec: MapSpec):
+def _cached_summary(db_key: tuple, lang: str, digest: str, _spec: MapSpec) -> str:
+    from geo.textmap import map_summary
+
     with i18n.using(lang):
-        return _twin_texts(_spec, key)
+        return html_text(map_summary(_spec))
 
 
-def text_twin(
-    spec: MapSpec,
-    key: str,
-    *,
-    table: bool = True,
-    digest: str | None = None,
-    summary: bool = True,
-) -> None:
-    """The map's text twin (WCAG 2.2 AA): a paragraph generated from the figures it
-    draws, then, folded, a table of every feature of its shown layers in a region a
-    keyboard reaches, and that table as a CSV (:mod:`geo.textmap`). Values are escaped:
-    no data value is read as HTML or Markdown.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _cached_table(db_key: tuple, lang: str, digest: str, key: str, _spec: MapSpec) -> str:
+    from geo.textmap import twin_html
 
-    ``table`` False leaves the table out: like the sections below the map, it waits
-    for the map's first draw (the session's first run of the map); ``summary`` False
-    leaves the paragraph out (sent already, before the run waited for the map). ``digest``
-    (:func:`app_pages._mapframe.spec_key` of ``spec``) keeps the texts per state and
-    language for every session of the process."""
+    with i18n.using(lang):
+        return twin_html(_spec, key)
+
+
+def twin_summary(spec: MapSpec, key: str, digest: str | None = None) -> None:
+    """The first part of the map's text twin (WCAG 2.2 AA): a paragraph generated from
+    the figures the map draws (:func:`geo.textmap.map_summary`), escaped.
+
+    ``digest`` (:func:`app_pages._mapframe.spec_key` of ``spec``) keeps the text per
+    state and language for every session of the process; without it (today's path,
+    ``ATLAS_VIEW_CACHE=0``) it is written on every run."""
     from geo import cache
-    from geo.exports import csv_data, export_name
-    from geo.textmap import map_summary, map_table, twin_html
+    from geo.textmap import map_summary
 
     if digest:
-        words, table_html = _cached_twin_texts(cache.database(), i18n.language(), digest, key, spec)
-    else:  # (today's path: written on every run, the table only when shown)
-        words, table_html = html_text(map_summary(spec)), None
-    if summary:
-        st.html(
-            # md: trusted (key is the page's own map key, a code constant; summary escaped)
-            f'<p class="atlas-map-summary" id="{key}-summary">{words}</p>'  # md: trusted
-        )
-    if not table:
-        return
+        words = _cached_summary(cache.database(), i18n.language(), digest, spec)
+    else:
+        words = html_text(map_summary(spec))
+    st.html(
+        # md: trusted (key is the page's own map key, a code constant; summary escaped)
+        f'<p class="atlas-map-summary" id="{key}-summary">{words}</p>'  # md: trusted
+    )
+
+
+def twin_table(spec: MapSpec, key: str, digest: str | None = None) -> None:
+    """The rest of the map's text twin: folded, a table of every feature of its shown
+    layers in a region a keyboard reaches, and that table as a CSV
+    (:func:`geo.textmap.twin_html`, :func:`geo.textmap.map_table`). Values are escaped:
+    no data value is read as HTML or Markdown. Like the sections below the map, it
+    waits for the map's first draw. ``digest`` as for :func:`twin_summary`."""
+    from geo import cache
+    from geo.exports import csv_data, export_name
+    from geo.textmap import map_table, twin_html
+
     with st.expander(_("Map as a table"), icon=":material/table_rows:"):
-        if table_html is None:
+        if digest:
+            table_html = _cached_table(cache.database(), i18n.language(), digest, key, spec)
+        else:
             table_html = twin_html(spec, key)
         st.html(table_html)  # md: trusted (geo.textmap escapes every value)
         st.download_button(
