@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geo.mapspec import UI_KEYS, VIEW_KEYS, apply_view, link_view
+from geo.pages import app_link
 from geo.queries import UnknownQuery, query_names
 from geo.registry import PAGE_KEYS, PageRender, render_page
 from geo.settings import briefings_dir
@@ -728,11 +729,7 @@ class RenderedSlide:
 
         params = dict(self.page.params)
         params |= {k: v for k, v in self.slide.params.items() if k in UI_KEYS}
-        query = urlencode(params)
-        # The app's first page is its root: Streamlit answers /overview with "Page not
-        # found" (a default page has no path of its own).
-        path = "" if self.slide.page == PAGE_KEYS[0] else self.slide.page
-        return f"/{path}" + (f"?{query}" if query else "")
+        return app_link(self.slide.page, urlencode(params))
 
 
 def render_slide(b: Briefing, number: int, q: Query, countries: dict) -> RenderedSlide:

@@ -30,6 +30,16 @@ PAGE_KEYS: list[str] = [p.key for p in PAGES]
 _BY_KEY = {p.key: p for p in PAGES}
 
 
+def app_link(key: str, query: str = "") -> str:
+    """A page's address in the app, relative, with an encoded query string if any.
+
+    The first page is the app's root (``/?...``): Streamlit serves its default page at
+    ``/`` only and answers ``/overview`` with "Page not found".
+    """
+    path = "" if PAGE_KEYS and key == PAGE_KEYS[0] else key
+    return f"/{path}" + (f"?{query}" if query else "")
+
+
 def page(key: str) -> Page:
     """The page of ``key``.
 

@@ -301,3 +301,20 @@ def test_standalone_html_draws_offline_in_chromium(con, browser, tmp_path):
         assert not op.console_errors, op.console_errors
     finally:
         context.close()
+
+
+def test_an_exports_view_link_opens_its_page_in_the_app():
+    """The About sheet's "View settings" link names the page's path, and the first page
+    (the app's default, which Streamlit serves at ``/`` only: ``/overview`` is "Page not
+    found") its root."""
+    from geo.pages import PAGE_KEYS
+    from geo.views.page import PageExport
+
+    def link(key: str, params: dict) -> str:
+        return PageExport(key, "t", "s", None, lambda: pd.DataFrame(), "d", "c", "l", params).link
+
+    first, *others = PAGE_KEYS
+    assert link(first, {"layers": "a|b"}) == "/?layers=a%7Cb"
+    assert link(first, {}) == "/"
+    for key in others:
+        assert link(key, {"z": "5"}) == f"/{key}?z=5"

@@ -105,11 +105,13 @@ class PageExport:
 
     @property
     def link(self) -> str:
-        """The view's address in the app, relative: ``/routes?from=...``."""
+        """The view's address in the app, relative: ``/routes?from=...`` (the first
+        page's is ``/?...``, see :func:`geo.pages.app_link`)."""
         from urllib.parse import urlencode
 
-        query = urlencode(self.params)
-        return f"/{self.key}" + (f"?{query}" if query else "")
+        from geo.pages import app_link  # (geo.pages imports the pages, which import this)
+
+        return app_link(self.key, urlencode(self.params))
 
 
 class NoState:
