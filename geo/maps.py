@@ -459,8 +459,10 @@ class Legend(MacroElement):
                 var crowded = {{ this.position_json }} === 'bottomleft'
                     && map.getContainer().querySelector('.atlas-play');
                 show(map.getSize().x >= {{ this.narrow_px }} && !crowded);
+                var userSet = false;
                 L.DomEvent.on(button, 'click', function(e) {
                     L.DomEvent.preventDefault(e);
+                    userSet = true;
                     show(div.classList.contains('atlas-legend-closed'));
                     // Folded, the legend no longer lies under the pointer: a quick second
                     // tap would reach the map as a double click and zoom it.
@@ -472,6 +474,27 @@ class Legend(MacroElement):
                 });
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
+                // A tall legend below an open layer control, in a map too short for both,
+                // would cover the layers' names: it folds there, until the user opens it
+                // (the control is added after it, and the frame takes its height later).
+                var fit = function() {
+                    var lc = map.getContainer().querySelector('.leaflet-control-layers-expanded');
+                    if (userSet || !lc || div.classList.contains('atlas-legend-closed')) { return; }
+                    var a = div.getBoundingClientRect(), b = lc.getBoundingClientRect();
+                    if (a.top < b.bottom && b.top < a.bottom && a.left < b.right && b.left < a.right) {
+                        show(false);
+                    }
+                };
+                // The corners take their places once Leaflet's style sheet has loaded (the
+                // frame adds it with the map): look then, and whenever the map's size changes.
+                var tries = 0;
+                var settle = function() {
+                    if (div.parentNode && getComputedStyle(div.parentNode).position === 'absolute') { fit(); }
+                    else if (++tries < 200) { setTimeout(settle, 25); }
+                };
+                setTimeout(settle, 0);
+                map.on('resize', fit);
+                if (window.ResizeObserver) { new ResizeObserver(fit).observe(map.getContainer()); }
                 return div;
             };
             legend.addTo({{ this._parent.get_name() }});

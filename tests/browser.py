@@ -270,4 +270,18 @@ def check_page(server, browser, url_path: str, heading: str, texts: list[str], *
     assert not op.real_errors(), (op.console_errors, op.failed_responses)
     assert not op.dialogs, op.dialogs
     assert shot.stat().st_size > 20_000
+    assert not frame.evaluate(LEGEND_COVERS_LAYERS), f"{url_path}: the legend covers the layers"
     return op, frame, context
+
+
+# Whether a legend of the map lies over its open layer control (and so hides the names
+# of the layers a user switches).
+LEGEND_COVERS_LAYERS = """() => {
+    const lc = document.querySelector('.leaflet-control-layers-expanded');
+    if (!lc) { return false; }
+    const b = lc.getBoundingClientRect();
+    return [...document.querySelectorAll('.atlas-legend')].some(el => {
+        const a = el.getBoundingClientRect();
+        return a.top < b.bottom && b.top < a.bottom && a.left < b.right && b.left < a.right;
+    });
+}"""
