@@ -199,6 +199,16 @@ def data_frame(text: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(body))
 
 
+# A legend's text, whether it is folded or open: its body's words, each element apart.
+LEGEND_TEXT = """el => {
+    const body = el.querySelector('.atlas-legend-body') || el;
+    const walk = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+    const words = [];
+    while (walk.nextNode()) { words.push(walk.currentNode.textContent); }
+    return words.join(' ');
+}"""
+
+
 def check_exports(j: Journey, con, page: str, screen: dict, tmp_path) -> list[str]:
     """Download PNG, HTML and CSV of the view on screen and compare them with it.
 
@@ -216,7 +226,9 @@ def check_exports(j: Journey, con, page: str, screen: dict, tmp_path) -> list[st
     if subtitle not in " ".join(caption.split()):
         problems.append(f"the export panel does not state {subtitle!r}: {caption[:200]!r}")
     frame = j.frame()
-    legend = frame.inner_text(".atlas-legend")
+    # What the legend holds, folded or open (a legend that would cover the open layer
+    # control starts folded on screen; the HTML export opens at its own size).
+    legend = frame.eval_on_selector(".atlas-legend", LEGEND_TEXT)
 
     # HTML: opened offline in a new page, it draws one map with the same layers.
     html = download(j, "HTML map", tmp_path)
@@ -236,7 +248,9 @@ def check_exports(j: Journey, con, page: str, screen: dict, tmp_path) -> list[st
         if shown_html != shown_screen:
             problems.append(f"HTML layers {shown_html} differ from screen {shown_screen}")
         html_legend = (
-            other.inner_text(".atlas-legend") if other.locator(".atlas-legend").count() else ""
+            other.eval_on_selector(".atlas-legend", LEGEND_TEXT)
+            if other.locator(".atlas-legend").count()
+            else ""
         )
         if html_legend.split() != legend.split():
             problems.append(f"HTML legend {html_legend[:120]!r} differs from {legend[:120]!r}")
