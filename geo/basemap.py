@@ -12,6 +12,8 @@ from functools import lru_cache
 import shapely
 from shapely.geometry import mapping, shape
 
+from geo.branca_text import script_json
+
 
 @lru_cache(maxsize=4)
 def simplified_countries(rows: tuple[tuple[str, str, str], ...]) -> dict:
@@ -35,12 +37,6 @@ def simplified_countries(rows: tuple[tuple[str, str, str], ...]) -> dict:
             }
         )
     return {"type": "FeatureCollection", "features": features}
-
-
-def geojson_text(data: dict) -> str:
-    """GeoJSON as compact JSON for a map's script: ``</`` escaped, so no string in it
-    can close the page's script element."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
 
 
 class Basemap(dict):
@@ -71,16 +67,16 @@ class Basemap(dict):
         state draws it (4 ms of JSON each time)."""
         text = self.__dict__.get("_world_json")
         if text is None:
-            text = geojson_text(self)
+            text = script_json(self)
             self.__dict__["_world_json"] = text
         return text
 
     def geojson_for(self, bounds: Sequence[Sequence[float]] | None) -> tuple[dict, str]:
-        """:meth:`for_bounds` and its JSON text (:func:`geojson_text`)."""
+        """:meth:`for_bounds` and its JSON text (:func:`geo.branca_text.script_json`)."""
         if not self._wants_detail(bounds):
             return dict(self), self.world_json()
         data = self.for_bounds(bounds)
-        return data, geojson_text(data)
+        return data, script_json(data)
 
     def for_bounds(self, bounds: Sequence[Sequence[float]] | None) -> dict:
         """The FeatureCollection to draw for a view: the world, or clipped 1:50m shapes."""

@@ -128,7 +128,11 @@ def _start(name: str, params: dict) -> Future:
     # pool's run skips the cache of results (which reads the session's run context, on
     # the page's thread only): the view that asked is cached by state, and the result
     # with it.
-    return QUERY_POOL.submit(_run, database(), name, dict(params))
+    return _submit(database(), name, params)
+
+
+def _submit(db_key: tuple, name: str, params: dict) -> Future:
+    return QUERY_POOL.submit(_run, db_key, name, dict(params))
 
 
 query.start = _start
@@ -142,7 +146,7 @@ def _build_query(db_key: tuple):
     def q(name: str, **params) -> pd.DataFrame:
         return _run(db_key, name, params)
 
-    q.start = lambda name, params: QUERY_POOL.submit(_run, db_key, name, dict(params))
+    q.start = functools.partial(_submit, db_key)
     return q
 
 

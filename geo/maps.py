@@ -24,12 +24,7 @@ from folium.utilities import JsCode
 from geo import branca_text, playmap
 from geo import mapspec as ms
 from geo.assets import LEAFLET_URL
-from geo.basemap import (  # noqa: F401 (re-exported)
-    Basemap,
-    geojson_text,
-    make_basemap,
-    simplified_countries,
-)
+from geo.basemap import Basemap, make_basemap, simplified_countries  # noqa: F401 (re-exported)
 from geo.i18n import DEFAULT, _, babel_locale, language
 from geo.mapaccess import add_map_access
 from geo.mapspec import (  # noqa: F401 (re-exported)
@@ -376,7 +371,7 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
     interactive : bool
         False lets clicks pass through (basemap).
     data_json : str, optional
-        ``data`` as :func:`geojson_text` writes it, when the caller has it already.
+        ``data`` as :func:`_js` writes it, when the caller has it already.
     """
 
     _template = Template(
@@ -414,7 +409,7 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
         self.data = data
         self.interactive = interactive
         # (the basemap passes its world's text, written once)
-        self.data_json = geojson_text(data) if data_json is None else data_json
+        self.data_json = _js(data) if data_json is None else data_json
         self.style_json = json.dumps(style)
 
 
@@ -493,7 +488,6 @@ class Legend(MacroElement):
                     else if (++tries < 200) { setTimeout(settle, 25); }
                 };
                 setTimeout(settle, 0);
-                map.on('resize', fit);
                 if (window.ResizeObserver) { new ResizeObserver(fit).observe(map.getContainer()); }
                 return div;
             };
@@ -693,9 +687,7 @@ def layer_names(m: folium.Map) -> list[str]:
     return names
 
 
-def _js(value) -> str:
-    """Compact JSON that can never close the script element."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+_js = branca_text.script_json
 
 
 class IncidentLayer(CircleLayer):

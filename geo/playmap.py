@@ -15,21 +15,15 @@ reader hears the period.
 
 from __future__ import annotations
 
-import json
-
 import folium
 from folium.template import Template
 
 from geo import mapspec as ms
+from geo.branca_text import script_json as _js
 from geo.i18n import _
 
 # Frames a second the speed menu offers; the first playback speed is the layer's own.
 SPEEDS = (1, 2, 4, 6, 10, 20)
-
-
-def _js(value) -> str:
-    """Compact JSON that can never close the script element."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
 
 
 def _number(v: float) -> float | int:
