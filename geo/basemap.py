@@ -12,7 +12,7 @@ from functools import lru_cache
 import shapely
 from shapely.geometry import mapping, shape
 
-from geo.branca_text import script_json
+from geo.mapspec import script_json
 
 
 @lru_cache(maxsize=4)
@@ -72,7 +72,7 @@ class Basemap(dict):
         return text
 
     def geojson_for(self, bounds: Sequence[Sequence[float]] | None) -> tuple[dict, str]:
-        """:meth:`for_bounds` and its JSON text (:func:`geo.branca_text.script_json`)."""
+        """:meth:`for_bounds` and its JSON text (:func:`geo.mapspec.script_json`)."""
         if not self._wants_detail(bounds):
             return dict(self), self.world_json()
         data = self.for_bounds(bounds)

@@ -13,17 +13,9 @@ branca renders it.
 
 from __future__ import annotations
 
-import json
-
 from branca.element import Element, Figure, MacroElement
 
 _MARKUP = ("{{", "{%", "{#")
-
-
-def script_json(value) -> str:
-    """Compact JSON for a map's script that can never close the script element (``</``
-    escaped): GeoJSON, layer data, labels."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
 
 
 class PlainText(Element):

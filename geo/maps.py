@@ -687,7 +687,7 @@ def layer_names(m: folium.Map) -> list[str]:
     return names
 
 
-_js = branca_text.script_json
+_js = ms.script_json
 
 
 class IncidentLayer(CircleLayer):

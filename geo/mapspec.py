@@ -13,6 +13,7 @@ legend titles, labels and notes are plain text, escaped by the renderer.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -20,6 +21,13 @@ from dataclasses import dataclass, field, replace
 
 from geo.catalog import credit_for
 from geo.i18n import N_, _, fmt_int, fmt_num
+
+
+def script_json(value) -> str:
+    """Compact JSON for a map's script that can never close the script element (``</``
+    escaped): GeoJSON, layer data, labels."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
 
 WORLD_BOUNDS = [[-45.0, -125.0], [62.0, 150.0]]
 OCEAN = "#dbe7ee"

@@ -19,8 +19,8 @@ import folium
 from folium.template import Template
 
 from geo import mapspec as ms
-from geo.branca_text import script_json as _js
 from geo.i18n import _
+from geo.mapspec import script_json as _js
 
 # Frames a second the speed menu offers; the first playback speed is the layer's own.
 SPEEDS = (1, 2, 4, 6, 10, 20)
