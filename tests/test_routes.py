@@ -489,3 +489,36 @@ def test_map_popup_marks_cumulative_tallies(q, options, mirror):
         assert "cumulative tally" in R.TIP_FORMAT.format(*R.popup_values(row))
     for row in others.head(20).to_dict("records"):
         assert "cumulative" not in R.incident_popup(row)
+
+
+def test_monthly_series_fills_every_month_of_the_selection_from_sql(q, con, options):
+    """The Over time series of a 22-month selection that starts and ends mid-month: one
+    row per month from the first month to the last, per top route, deadliest route first,
+    each cell the SQL figure of its month and route (0 where none), nothing else."""
+    first, last = date(2021, 3, 15), date(2022, 12, 2)
+    region = options.regions[0]
+    state = R.RoutesState(first, last, regions=[region])
+    series, grain = R.route_series(q, state)
+    assert grain == "month" and not series.empty
+    routes = list(dict.fromkeys(series["route"]))
+    months = [date(2021 + (2 + i) // 12, (2 + i) % 12 + 1, 1) for i in range(22)]
+    assert [d.date() for d in series["period"].drop_duplicates()] == months
+    assert len(series) == len(months) * len(routes)
+    rows = con.execute(
+        "SELECT date_trunc('month', date_lo)::DATE AS m, r, count(*), sum(dead_and_missing) "
+        "FROM (SELECT unnest(routes) AS r, date_lo, dead_and_missing FROM incidents "
+        "      WHERE date_hi >= ? AND date_lo <= ? AND list_contains(regions, ?)) "
+        "GROUP BY ALL",
+        [first, last, region],
+    ).fetchall()
+    want = {(m, r): (int(n), int(d)) for m, r, n, d in rows}
+    totals = {}
+    for (_m, r), (_n, d) in want.items():
+        totals[r] = totals.get(r, 0) + d
+    top = sorted(totals, key=lambda r: (-totals[r], r))[: R.TOP_ROUTES]
+    assert routes == top
+    for rec in series.itertuples():
+        assert (rec.incidents, rec.dead_and_missing) == want.get(
+            (rec.period.date(), rec.route), (0, 0)
+        ), rec
+    assert str(series["incidents"].dtype) == str(series["dead_and_missing"].dtype) == "int64"
