@@ -23,7 +23,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from geo import mapspec as ms
-from geo.i18n import _, fmt_int, fmt_num, language, ngettext
+from geo.i18n import _, fmt_int, fmt_num, ngettext
+from geo.rows import records
 
 # The rows shown on screen per layer, largest first; the CSV of the table has them all.
 SCREEN_ROWS = 100
@@ -52,21 +53,9 @@ def fmt_value(v: object) -> str:
     return str(v)
 
 
-_DECIMAL: dict[str, str] = {}
-
-
 def _short(f: float, digits: int) -> str:
-    """:func:`~geo.i18n.fmt_int` / :func:`~geo.i18n.fmt_num`, with a fast path for
-    numbers under 1,000 (no grouping in any language: only the decimal sign differs);
-    a table of a thousand rows formats a few thousand numbers on every run."""
-    if abs(f) >= 999.5:  # 999.96 is written 1,000.0
-        return fmt_int(f) if digits == 0 else fmt_num(f, digits)
-    if digits == 0:
-        return str(round(f))
-    lang = language()
-    if lang not in _DECIMAL:
-        _DECIMAL[lang] = fmt_num(0.5, 1)[1]
-    return f"{f:.{digits}f}".replace(".", _DECIMAL[lang])
+    """:func:`~geo.i18n.fmt_int` (``digits`` 0) or :func:`~geo.i18n.fmt_num`."""
+    return fmt_int(f) if digits == 0 else fmt_num(f, digits)
 
 
 def where(lat: float, lon: float) -> str:
@@ -194,7 +183,7 @@ def map_table(spec: ms.MapSpec) -> pd.DataFrame:
         t = layer_table(layer)
         frame = layer_frame(layer)
         others = [c for i, c in enumerate(t.columns) if i != t.label]
-        for rec in frame.to_dict("records"):
+        for rec in records(frame):
             label = rec.get(t.columns[t.label]) if t.columns else None
             figures = "; ".join(
                 f"{c}: {fmt_value(rec[c])}" for c in others if fmt_value(rec[c]) not in ("", "–")
@@ -311,7 +300,7 @@ def layer_html(layer: ms.Layer, limit: int = SCREEN_ROWS) -> str:
         return _cell(v)
 
     body = []
-    for rec in frame.head(limit).to_dict("records"):
+    for rec in records(frame.head(limit)):
         cells = [
             f'<th scope="row">{cell(c, rec[c])}</th>'
             if c == label
