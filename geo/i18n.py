@@ -14,6 +14,7 @@ catalogue or a stale catalogue (tests/test_i18n.py).
 
 from __future__ import annotations
 
+import decimal
 import functools
 import math
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _format_date
-from babel.numbers import NumberPattern, format_percent, parse_pattern
+from babel.numbers import NumberPattern, format_percent, get_decimal_symbol, parse_pattern
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -159,7 +160,42 @@ def _number_pattern(pattern: str) -> NumberPattern:
 # it is formatted every time, correctly.)
 @functools.lru_cache(maxsize=16384)
 def _formatted_cached(lang: str, pattern: str, value: float) -> str:
-    return _number_pattern(pattern).apply(value, _locale(lang))
+    return _under_thousand(lang, pattern, value) or _number_pattern(pattern).apply(
+        value, _locale(lang)
+    )
+
+
+# The app's two patterns, "#,##0" and "#,##0.0…", by their decimals.
+_PLAIN_PATTERNS = {"#,##0": 0, **{"#,##0." + "0" * n: n for n in range(1, 7)}}
+_ZERO = decimal.Decimal(0)
+
+
+def _under_thousand(lang: str, pattern: str, value: float) -> str | None:
+    """What Babel writes for ``value`` in one of the app's patterns when it is positive
+    and rounds below 1,000, else None (then Babel writes it).
+
+    Such a number has no group separator in any language, so only the decimal sign is
+    the language's. It is rounded as Babel rounds: the float's shortest text as a
+    Decimal, half to even. A map's table writes hundreds of cell positions for each new
+    state, and Babel takes 30 µs for each (issue 19); ``tests/test_i18n.py`` compares the
+    two on every language.
+    """
+    digits = _PLAIN_PATTERNS.get(pattern)
+    if digits is None or not 0 <= value < 1000:  # (False for NaN)
+        return None
+    rounded = decimal.Decimal(repr(float(value))).quantize(_QUANTUM[digits])
+    if rounded >= 1000 or (rounded == _ZERO and rounded.is_signed()):
+        return None
+    text = f"{rounded:f}"
+    return text if digits == 0 else text.replace(".", _decimal_symbol(lang))
+
+
+_QUANTUM = {n: decimal.Decimal(1).scaleb(-n) for n in range(7)}
+
+
+@functools.lru_cache(maxsize=32)
+def _decimal_symbol(lang: str) -> str:
+    return get_decimal_symbol(_locale(lang))
 
 
 def _formatted(lang: str, pattern: str, value: float) -> str:

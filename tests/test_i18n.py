@@ -286,3 +286,29 @@ def test_numbers_are_written_as_babel_writes_them(lang):
                     for x in (float(v) / 7, float(v)):
                         want = format_decimal(x, format=pattern, locale=loc)
                         assert fmt_num(x, digits) == want, (lang, x, digits)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_numbers_under_a_thousand_are_rounded_as_babel_rounds_them(lang):
+    """Positive numbers that round below 1,000 skip Babel (a map's table writes hundreds
+    of cell positions per new state): their text must be Babel's to the last digit, ties
+    (0.15, 2.5, 12.25, 999.95) and the edge at 1,000 (999.96 -> "1,000.0") included."""
+    import random
+
+    from geo.i18n import babel_locale, fmt_int, fmt_num, using
+
+    rng = random.Random(19)
+    values = [0.0, 5e-324, 1e-7, 0.05, 0.15, 0.25, 0.35, 2.5, 3.5, 12.25, 35.15, 35.25]
+    values += [999.4, 999.5, 999.949, 999.95, 999.96, 999.9951, 1000.0]
+    values += [rng.uniform(0, 1000) for _ in range(400)]
+    values += [round(rng.uniform(0, 1000), rng.randint(0, 4)) for _ in range(400)]
+    values += [rng.randint(0, 999) + 0.5 for _ in range(100)]
+    values += [rng.randint(0, 99_999) / 100 + 0.005 for _ in range(100)]
+    with using(lang):
+        loc = babel_locale()
+        for v in values:
+            assert fmt_int(v) == format_decimal(round(v), format="#,##0", locale=loc), v
+            for digits in (1, 2, 3):
+                pattern = "#,##0." + "0" * digits
+                want = format_decimal(v, format=pattern, locale=loc)
+                assert fmt_num(v, digits) == want, (lang, v, digits)
