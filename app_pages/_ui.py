@@ -633,16 +633,23 @@ def twin_summary(spec: MapSpec, key: str, digest: str | None = None) -> None:
 
 
 def twin_table(spec: MapSpec, key: str, digest: str | None = None) -> None:
-    """The rest of the map's text twin: folded, a table of every feature of its shown
-    layers in a region a keyboard reaches, and that table as a CSV
-    (:func:`geo.textmap.twin_html`, :func:`geo.textmap.map_table`). Values are escaped:
+    """The rest of the map's text twin: folded (and written only once opened), a table
+    of every feature of its shown layers in a region a keyboard reaches, and that table
+    as a CSV (:func:`geo.textmap.twin_html`, :func:`geo.textmap.map_table`). Values are escaped:
     no data value is read as HTML or Markdown. Like the sections below the map, it
     waits for the map's first draw. ``digest`` as for :func:`twin_summary`."""
     from geo import cache
     from geo.exports import csv_data, export_name
     from geo.textmap import map_table, twin_html
 
-    with st.expander(_("Map as a table"), icon=":material/table_rows:"):
+    # Written and sent only while open (a rerun opens it): 20 KB of HTML and, for a new
+    # state, 5-10 ms of the server's CPU that most views never look at (issue 19).
+    box = st.expander(
+        _("Map as a table"), icon=":material/table_rows:", key=f"{key}_twin_open", on_change="rerun"
+    )
+    if not box.open:
+        return
+    with box:
         if digest:
             table_html = _cached_table(cache.database(), i18n.language(), digest, key, spec)
         else:

@@ -88,5 +88,20 @@ def test_routes_link_reopens_filtered_view(server, browser, con):
         assert "dead and missing" in popup and "Cause:" in popup and "Source:" in popup, popup
         url = unquote_plus(op.page.url)
         assert "routes=Central Mediterranean" in url and "to=2016-12-31" in url
+        # The map as a table is written once its fold is opened: a table of the drawn
+        # incidents (each one with a position), and its CSV.
+        assert op.page.locator(".atlas-twin").count() == 0
+        located = con.execute(
+            "SELECT count(*) FROM incidents WHERE incident_date BETWEEN DATE '2016-01-01' "
+            "AND DATE '2016-12-31' AND list_contains(routes, 'Central Mediterranean') "
+            "AND lat IS NOT NULL AND lon IS NOT NULL"
+        ).fetchone()[0]
+        op.page.get_by_text("Map as a table", exact=True).click()
+        twin = op.page.locator(".atlas-twin")
+        twin.wait_for(timeout=30_000)
+        captions = twin.locator("caption").all_inner_texts()
+        wanted = (f"({located:,} rows)", f"of {located:,} rows;")
+        assert any(c.startswith("Incidents") and any(w in c for w in wanted) for c in captions)
+        assert op.page.get_by_text("Map table (CSV)").is_visible()
     finally:
         context.close()
