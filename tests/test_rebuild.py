@@ -141,3 +141,26 @@ def test_running_app_shows_a_rebuild_to_new_sessions(db_path, browser, tmp_path)
     finally:
         context.close()
         server.stop()
+
+
+def test_queries_run_on_one_thread_unless_a_table_spans_several_row_groups(db_path, tmp_path):
+    """The real database (every table within two of DuckDB's 122,880-row groups) is
+    queried on one thread; a database with a larger table keeps DuckDB's own count."""
+    from geo.database import SINGLE_THREAD_ROWS, open_read_only
+
+    con = open_read_only(str(db_path))
+    try:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+        largest = con.execute("SELECT max(estimated_size) FROM duckdb_tables()").fetchone()[0]
+        assert 0 < largest <= SINGLE_THREAD_ROWS
+    finally:
+        con.close()
+    big = tmp_path / "big.duckdb"
+    with duckdb.connect(str(big)) as w:
+        w.execute("CREATE TABLE t AS SELECT range AS i FROM range(?)", [SINGLE_THREAD_ROWS + 1])
+    default = duckdb.connect(":memory:").execute("SELECT current_setting('threads')").fetchone()[0]
+    con = open_read_only(str(big))
+    try:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == default
+    finally:
+        con.close()
