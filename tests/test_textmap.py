@@ -319,7 +319,8 @@ def test_every_page_table_renders(views, case_id):
 
 def test_overview_page_shows_its_text_twin_under_the_map(db_path, views, monkeypatch):
     """The screen: under the map, the summary of the same query (as text), then, once
-    the map has drawn, the table in a region a keyboard reaches (tabindex 0)."""
+    the map has drawn and its fold is opened, the table in a region a keyboard reaches
+    (tabindex 0)."""
     import html
 
     from streamlit.testing.v1 import AppTest
@@ -340,6 +341,10 @@ def test_overview_page_shows_its_text_twin_under_the_map(db_path, views, monkeyp
     assert not any('class="atlas-twin"' in b for b in bodies())  # waits for the map
     at.run()  # the second run stands for the map's report of its view
     assert not at.exception and "Map as a table" in [e.label for e in at.expander]
+    assert not any('class="atlas-twin"' in b for b in bodies())  # written once opened
+    at.session_state["overview_map_twin_open"] = True  # the reader opens the fold
+    at.run()
+    assert not at.exception
     (twin,) = [b for b in bodies() if 'class="atlas-twin"' in b]
     table = _Table()
     table.feed(twin)
