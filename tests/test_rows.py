@@ -59,3 +59,22 @@ def test_records_of_a_nullable_column_and_of_an_empty_frame():
     assert [r["n"] for r in got] == [r["n"] for r in want] == [1, None, 3]
     assert all(_same(w["s"], g["s"]) for w, g in zip(want, got, strict=True))
     assert records(df.iloc[:0]) == []
+
+
+def test_tuples_are_the_rows_itertuples_gives(q, options):
+    """Named tuples with the same fields and values as ``itertuples()`` (the index
+    first), on the Deadly routes map's bins and corridors of every region."""
+    from geo.rows import tuples
+
+    for region in options.regions:
+        params = R.RoutesState(options.first_date, options.last_date, regions=[region])
+        for name, extra in (("incident_bins", {"cell": 2.0}), ("route_totals", {})):
+            df = q(name, **extra, **params.query_params())
+            want, got = list(df.itertuples()), tuples(df)
+            assert [w._fields for w in want] == [g._fields for g in got]
+            for w, g in zip(want, got, strict=True):
+                assert all(
+                    _same(a if a is not pd.NA else None, b) for a, b in zip(w, g, strict=True)
+                )
+    odd = pd.DataFrame({"a b": [1], "class": ["x"]})
+    assert list(tuples(odd)[0]) == list(next(odd.itertuples()))

@@ -37,7 +37,7 @@ from geo.maps import (
 )
 from geo.names import joined_names, names_of
 from geo.playback import PLAY_KEY, STEPS, PlaybackInfo, active_legend_item, incident_playback
-from geo.rows import records
+from geo.rows import records, tuples
 from geo.textmap import where
 from geo.views import Query, memo, parse_day, parse_list
 from geo.views.page import (
@@ -380,7 +380,7 @@ def corridor_layer(q: Query, params: dict) -> tuple[ms.LineLayer, pd.DataFrame, 
     drawn = routes.dropna(subset=["geometry"])
     vmax = float(drawn["dead_and_missing"].max()) if len(drawn) else 1.0
     lines = []
-    for r in drawn.itertuples():
+    for r in tuples(drawn):
         coords = [[lat, lon] for lon, lat in json.loads(r.geometry)["coordinates"]]
         dm = int(r.dead_and_missing or 0)
         lines.append(
@@ -427,7 +427,7 @@ def corridor_table(drawn: pd.DataFrame) -> ms.LayerTable:
                 int(r.dead_and_missing or 0),
                 int(r.incidents),
             )
-            for r in drawn.itertuples()
+            for r in tuples(drawn)
         ],
         measure=3,
         sentence=ngettext(
@@ -531,7 +531,7 @@ def incident_bin_layer(
                 int(r.missing),
             ),
         )
-        for r in bins.itertuples()
+        for r in tuples(bins)
     ]
     tip = _(
         "<b>{0} dead and missing</b> (minimum)<br>{4} dead, {5} missing<br>"
@@ -559,7 +559,7 @@ def incident_bin_layer(
                 _years(r.first_date, r.last_date),
                 r.top_route if isinstance(r.top_route, str) else no_route,
             )
-            for r in bins.itertuples()
+            for r in tuples(bins)
         ],
         measure=1,
         sentence=ngettext(
