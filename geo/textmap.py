@@ -210,28 +210,46 @@ def _measure(t: ms.LayerTable, frame: pd.DataFrame) -> pd.Series | None:
     return values if values.notna().any() else None
 
 
+def _number(v: object) -> float:
+    """A table value as a number, NaN when it is none (``pd.to_numeric``, coerced)."""
+    if isinstance(v, numbers.Number):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
 def layer_sentence(layer: ms.Layer) -> str:
-    """One sentence on what a shown layer draws, its figures filled from its rows."""
+    """One sentence on what a shown layer draws, its figures filled from its rows.
+
+    Read from the table's rows in plain Python (no frame): every new state of every map
+    writes it (issue 19)."""
     t = layer_table(layer)
-    frame = layer_frame(layer)
-    n = len(frame)
+    rows = list(t.rows)
+    n = len(rows)
     if n == 0:
         return _("{layer}: nothing drawn.").format(layer=layer.name)
-    values = _measure(t, frame)
-    if not t.sentence or (values is None and "{top" in t.sentence):
+    values = [_number(r[t.measure]) for r in rows] if t.measure is not None else []
+    top = None  # the first row of the largest value (pandas' idxmax)
+    for i, v in enumerate(values):
+        if not math.isnan(v) and (top is None or v > values[top]):
+            top = i
+    if not t.sentence or (top is None and "{top" in t.sentence):
         text = ngettext("{n} item on the map.", "{n} items on the map.", n).format(n=fmt_int(n))
     else:
         figures = {"n": fmt_int(n)}
-        if values is not None:
-            top = values.idxmax()
-            label = frame.iloc[top][t.columns[t.label]] if t.columns else ""
+        if top is not None:
+            label = rows[top][t.label] if t.columns else ""
             figures |= {
-                "total": fmt_value(values.sum()),
+                "total": fmt_value(math.fsum(v for v in values if not math.isnan(v))),
                 "top": "–" if label is None else str(label),
                 "top_value": fmt_value(values[top]),
                 "top_at": "",
                 # any column of the largest row: "{top_row[6]}" (its main route, say)
-                "top_row": [fmt_value(frame.iloc[top][c]) for c in t.columns],
+                "top_row": [fmt_value(rows[top][i]) for i in range(len(t.columns))],
             }
             pos = _positions(layer)
             if pos is not None and len(pos) == n and pos[top]:
