@@ -267,8 +267,10 @@ def _series() -> None:
                     "sort": view.series["route"].unique().tolist(),
                     "scale": {"scheme": "tableau10"},
                     # below the lines, one route a row: a legend on the right takes
-                    # all of a phone's width and leaves the lines none
-                    "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 250},
+                    # all of a phone's width and leaves the lines none. 360 px holds
+                    # the longest route name ("Western Africa / Atlantic route to the
+                    # Canary Islands"), which 250 cut short.
+                    "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 360},
                 },
                 "tooltip": [
                     {"field": "route", "type": "nominal", "title": _("Route")},

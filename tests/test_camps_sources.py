@@ -163,6 +163,20 @@ def test_population_statement_matches_the_file(q, camp_areas, countries):
     assert ("in Sudan" in note) == (countries == ["SDN"])
 
 
+def test_a_country_whose_people_are_all_at_sites_gets_no_sentence_of_zeros(q, camp_areas):
+    """Where the file places every P/S person at a named site (Bangladesh in the 2025
+    file), the note says how many and where they joined, and nothing about "0 of them"
+    reported for areas."""
+    whole = [c for c, p in camp_areas.items() if p["site"] and p["site"] == sum(p.values())]
+    assert whole, "the file has a country with every P/S person at a named site"
+    for iso3 in whole:
+        m = q("site_population_match", countries=[iso3]).iloc[0]
+        assert int(m["people"]) == camp_areas[iso3]["site"] and int(m["people_not_at_site"]) == 0
+        note = cv.population_note(m, [iso3])
+        assert f"{camp_areas[iso3]['site']:,} people" in note, note
+        assert "of them" not in note and "per state" not in note, note
+
+
 def test_whole_file_share_not_at_a_site(q, camp_areas):
     """The issue's audit: state (Admin 1) and dispersed rows hold most P/S people."""
     total = sum(sum(p.values()) for p in camp_areas.values())

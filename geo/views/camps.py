@@ -280,16 +280,21 @@ def population_note(match: pd.Series, places: list[str] | None = None) -> str:
         total = _(
             "UNHCR end-2025 populations of planned and self-settled camps: {people} people."
         ).format(people=fmt_int(people))
-    unplaced = _(
-        "{away} of them ({share}) cannot be placed at a site, because UNHCR reports them for "
-        "a whole area: {admin1} per state or province (Admin 1), {admin2} per district "
-        "(Admin 2) and {dispersed} as dispersed in the country."
-    ).format(
-        away=fmt_int(away),
-        share=_pct(away, people),
-        admin1=fmt_int(match["people_admin1"]),
-        admin2=fmt_int(match["people_admin2"]),
-        dispersed=fmt_int(match["people_dispersed"]),
+    # (none unplaced: no sentence of zeros; the joined sentence says where they are)
+    unplaced = (
+        ""
+        if not away
+        else _(
+            "{away} of them ({share}) cannot be placed at a site, because UNHCR reports them for "
+            "a whole area: {admin1} per state or province (Admin 1), {admin2} per district "
+            "(Admin 2) and {dispersed} as dispersed in the country."
+        ).format(
+            away=fmt_int(away),
+            share=_pct(away, people),
+            admin1=fmt_int(match["people_admin1"]),
+            admin2=fmt_int(match["people_admin2"]),
+            dispersed=fmt_int(match["people_dispersed"]),
+        )
     )
     joined = _(
         "Of the {sites} named sites ({at_sites} people), {joined} joined a register site by "
@@ -304,7 +309,7 @@ def population_note(match: pd.Series, places: list[str] | None = None) -> str:
     rest = _(
         "Sites without a match show no population; the register itself dates from January 2020."
     )
-    return " ".join((total, unplaced, joined, rest))
+    return " ".join(part for part in (total, unplaced, joined, rest) if part)
 
 
 def options(q: Query) -> CampsOptions:
