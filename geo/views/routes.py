@@ -623,7 +623,8 @@ def map_spec(
         Its ``info`` is the :class:`MapInfo` (mode, cell, totals drawn).
     """
     params = state.query_params()
-    extent = q("incident_extent", **params).iloc[0]
+    # where the incidents with a position lie (incident_totals' extent; its ``mapped``)
+    extent = q("incident_totals", **params).iloc[0].drop("located").rename({"mapped": "located"})
     located = int(extent["located"])
     world = options is not None and state.is_default(options)
     bounds = view_bounds(extent, world)
@@ -943,8 +944,8 @@ def build(
     """Run the Deadly routes queries for a state and build the map, series and table."""
     q = memo(q)  # the map and the tables share some queries
     params = state.query_params()
-    # the map's extent, its corridors and the table's totals, side by side
-    q.prefetch(("incident_extent", params), ("route_totals", params), ("incident_totals", params))
+    # the totals and the map's extent (one query), and the corridors and table, side by side
+    q.prefetch(("incident_totals", params), ("route_totals", params))
     totals = q("incident_totals", **params).iloc[0]
     spec = map_spec(q, countries, state, options=options)
     return RoutesView(
