@@ -744,9 +744,24 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
 
     Like the sections below the map, the panel waits until the map has drawn
     (``map_drawn``, from :func:`show_map`): its buttons cost the browser's main thread
-    about 0.3 s that the map needs first.
+    about 0.3 s that the map needs first. Folded, it holds nothing: it is written when
+    opened.
     """
     if not map_drawn:
+        return
+    from app_pages._draft import add_to_briefing_button
+
+    add_to_briefing_button(key)
+    st.html(GRID_EXPORT_CSS)
+    # Its buttons are made and sent only while it is open (a rerun opens it): a view
+    # that exports nothing pays none of it, 5 ms of the server's CPU (issue 19).
+    box = st.expander(
+        _("Export this view"),
+        icon=":material/download:",
+        key=f"{key}_export_open",
+        on_change="rerun",
+    )
+    if not box.open:
         return
     from geo import cache
     from geo.animation import playback_of
@@ -769,11 +784,7 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
         data = exp.load_data()
         return xlsx_data(data, exp.about(len(data)))
 
-    from app_pages._draft import add_to_briefing_button
-
-    add_to_briefing_button(key)
-    st.html(GRID_EXPORT_CSS)
-    with st.expander(_("Export this view"), icon=":material/download:"):
+    with box:
         st.caption(
             md_plain(
                 _(

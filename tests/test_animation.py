@@ -190,6 +190,10 @@ def test_export_panel_offers_the_animation_when_the_map_plays(db_path, monkeypat
         for _run in range(2):  # the panel waits for the map: the second run has it
             at.run()
             assert not at.exception, at.exception
+        assert not seen  # folded, the panel holds no button
+        at.session_state["routes_export_open"] = True  # the viewer opens it
+        at.run()
+        assert not at.exception, at.exception
         return dict(seen)
 
     still = opened(lang="fr")

@@ -59,8 +59,13 @@ def test_export_files_are_made_in_the_viewers_language(downloads, monkeypatch):
     for fn in ("csv_data", "xlsx_data", "geojson_with_citation", "standalone_html"):
         monkeypatch.setattr(geo.exports, fn, lambda *a, **k: i18n.language())
     monkeypatch.setattr("geo.snapshot.render_png", lambda *a, **k: i18n.language())
-    # The panel waits for the map: the second run is the one after it has drawn.
-    _open("app_pages/overview.py", "es", runs=2)
+    # The panel waits for the map: the second run is the one after it has drawn; its
+    # buttons are made once the viewer opens it.
+    at = _open("app_pages/overview.py", "es", runs=2)
+    assert not downloads
+    at.session_state["overview_export_open"] = True
+    at.run()
+    assert not at.exception, at.exception
     assert len(downloads) == 6, list(downloads)
     made = {label: _in_another_thread(data) for label, data in downloads.items()}
     assert made == dict.fromkeys(downloads, "es")
