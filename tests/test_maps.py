@@ -87,3 +87,29 @@ def test_overview_map(con):
         v.headline["dead_and_missing"]
         == con.execute("SELECT sum(dead_and_missing) FROM incidents").fetchone()[0]
     )
+
+
+def test_a_weighed_layer_is_the_one_the_next_render_adds_once():
+    """The layer a view builds to weigh its data goes into the next map rendered with
+    it (not built a second time), and into that map only; the next render builds its
+    own, which writes the same data."""
+    from geo import maps
+    from geo import mapspec as ms
+
+    layer = ms.CircleLayer(
+        name="Weighed",
+        datasets=("mmp_export",),
+        key="weighed",
+        circles=[ms.Circle(10.0, 20.0, 5.0, 0, values=("a",)), ms.Circle(11.0, 21.0, 6.0, 1)],
+        colors=["#fee0d2", "#de2d26"],
+        tooltip_format="{0}",
+        popup_format="<b>{0}</b>",
+    )
+    spec = ms.MapSpec({}, [layer], [], bounds=[[0, 0], [20, 30]])
+    weighed = maps.weighed_layer(layer)
+    assert weighed.payload > 0
+    first = maps.render(spec)
+    assert weighed in first._children.values()
+    second = maps.render(spec)
+    (again,) = [c for c in second._children.values() if isinstance(c, type(weighed))]
+    assert again is not weighed and again.rows_json == weighed.rows_json

@@ -661,7 +661,7 @@ def map_spec(
         )
         unit_title = _("Dead and missing per incident")
         info = MapInfo("incidents", None, len(circles), int(pts["dead_and_missing"].sum()), bounds)
-        if maps.render_layer(layer).payload > POINTS_BUDGET:
+        if maps.weighed_layer(layer).payload > POINTS_BUDGET:
             layer = None  # unusually long texts: bins keep the page within budget
     if layer is None:
         cell = choose_cell(extent)
