@@ -3,8 +3,8 @@
 import streamlit as st
 
 from app_pages import _keys as K
+from app_pages import _server  # noqa: F401 (its import slows Streamlit's config polling)
 from app_pages._a11y import PAGE_CSS, page_language
-from app_pages._server import slow_config_polling
 from geo import i18n
 from geo.assets import ICON_URL, ensure_static
 from geo.i18n import _
@@ -32,7 +32,6 @@ st.html(
 )
 st.html(PAGE_CSS)  # readable captions, 24 px date targets, focus rings, the skip link
 ensure_static()  # Leaflet's files, served at /app/static/leaflet/ for offline maps
-slow_config_polling()  # no 5-a-second polls of config.toml, which never changes here
 
 # The session's language: the link's ``lang=``, else this session's choice, else the
 # browser's Accept-Language. Set for this run's thread only (geo/i18n.py): another

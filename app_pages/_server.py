@@ -1,4 +1,5 @@
-"""Process-wide Streamlit settings that its configuration file cannot make."""
+"""Process-wide Streamlit settings that its configuration file cannot make, made when
+the app first imports this module."""
 
 from __future__ import annotations
 
@@ -17,3 +18,6 @@ def slow_config_polling() -> None:
     """Poll Streamlit's configuration files every :data:`CONFIG_POLL_SECONDS`."""
     if hasattr(polling_path_watcher, "_POLLING_PERIOD_SECS"):  # (a later Streamlit: no-op)
         polling_path_watcher._POLLING_PERIOD_SECS = CONFIG_POLL_SECONDS
+
+
+slow_config_polling()  # once per process: Python imports this module once

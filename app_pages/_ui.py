@@ -612,6 +612,15 @@ def _cached_table(db_key: tuple, lang: str, digest: str, key: str, _spec: MapSpe
         return twin_html(_spec, key)
 
 
+def folded(label: str, icon: str, key: str):
+    """A fold whose content is written and sent only while it is open: the expander
+    (Streamlit 1.67's lazy one, ``on_change="rerun"``: opening it reruns the page) when
+    open, else None. Most views open neither the map's table nor the export panel
+    (issue 19)."""
+    box = st.expander(label, icon=icon, key=key, on_change="rerun")
+    return box if box.open else None
+
+
 def twin_summary(spec: MapSpec, key: str, digest: str | None = None) -> None:
     """The first part of the map's text twin (WCAG 2.2 AA): a paragraph generated from
     the figures the map draws (:func:`geo.textmap.map_summary`), escaped.
@@ -642,12 +651,9 @@ def twin_table(spec: MapSpec, key: str, digest: str | None = None) -> None:
     from geo.exports import csv_data, export_name
     from geo.textmap import map_table, twin_html
 
-    # Written and sent only while open (a rerun opens it): 20 KB of HTML and, for a new
-    # state, 5-10 ms of the server's CPU that most views never look at (issue 19).
-    box = st.expander(
-        _("Map as a table"), icon=":material/table_rows:", key=f"{key}_twin_open", on_change="rerun"
-    )
-    if not box.open:
+    # 20 KB of HTML and, for a new state, 5-10 ms of server CPU most views never look at
+    box = folded(_("Map as a table"), ":material/table_rows:", f"{key}_twin_open")
+    if box is None:
         return
     with box:
         if digest:
@@ -753,15 +759,9 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
 
     add_to_briefing_button(key)
     st.html(GRID_EXPORT_CSS)
-    # Its buttons are made and sent only while it is open (a rerun opens it): a view
-    # that exports nothing pays none of it, 5 ms of the server's CPU (issue 19).
-    box = st.expander(
-        _("Export this view"),
-        icon=":material/download:",
-        key=f"{key}_export_open",
-        on_change="rerun",
-    )
-    if not box.open:
+    # a view that exports nothing pays none of its buttons: 5 ms of server CPU
+    box = folded(_("Export this view"), ":material/download:", f"{key}_export_open")
+    if box is None:
         return
     from geo import cache
     from geo.animation import playback_of

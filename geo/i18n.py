@@ -165,8 +165,11 @@ def _formatted_cached(lang: str, pattern: str, value: float) -> str:
     )
 
 
-# The app's two patterns, "#,##0" and "#,##0.0…", by their decimals.
-_PLAIN_PATTERNS = {"#,##0": 0, **{"#,##0." + "0" * n: n for n in range(1, 7)}}
+# The app's two patterns, "#,##0" and "#,##0.0…", and the step each rounds to.
+_QUANTA = {
+    "#,##0": decimal.Decimal(1),
+    **{"#,##0." + "0" * n: decimal.Decimal(1).scaleb(-n) for n in range(1, 7)},
+}
 _ZERO = decimal.Decimal(0)
 
 
@@ -180,17 +183,13 @@ def _under_thousand(lang: str, pattern: str, value: float) -> str | None:
     state, and Babel takes 30 µs for each (issue 19); ``tests/test_i18n.py`` compares the
     two on every language.
     """
-    digits = _PLAIN_PATTERNS.get(pattern)
-    if digits is None or not 0 <= value < 1000:  # (False for NaN)
+    quantum = _QUANTA.get(pattern)
+    if quantum is None or not 0 <= value < 1000:  # (False for NaN)
         return None
-    rounded = decimal.Decimal(repr(float(value))).quantize(_QUANTUM[digits])
+    rounded = decimal.Decimal(repr(float(value))).quantize(quantum)
     if rounded >= 1000 or (rounded == _ZERO and rounded.is_signed()):
         return None
-    text = f"{rounded:f}"
-    return text if digits == 0 else text.replace(".", _decimal_symbol(lang))
-
-
-_QUANTUM = {n: decimal.Decimal(1).scaleb(-n) for n in range(7)}
+    return f"{rounded:f}".replace(".", _decimal_symbol(lang))  # (no "." in a whole number)
 
 
 @functools.lru_cache(maxsize=32)

@@ -203,13 +203,6 @@ def map_table(spec: ms.MapSpec) -> pd.DataFrame:
 # --------------------------------------------------------------------------- summary
 
 
-def _measure(t: ms.LayerTable, frame: pd.DataFrame) -> pd.Series | None:
-    if t.measure is None or not len(frame):
-        return None
-    values = pd.to_numeric(frame[t.columns[t.measure]], errors="coerce")
-    return values if values.notna().any() else None
-
-
 def _number(v: object) -> float:
     """A table value as a number, NaN when it is none (``pd.to_numeric``, coerced)."""
     if isinstance(v, numbers.Number):
@@ -222,6 +215,15 @@ def _number(v: object) -> float:
     return math.nan
 
 
+def _or_least(v: float) -> float:
+    return -math.inf if math.isnan(v) else v
+
+
+def _measure_values(t: ms.LayerTable) -> list[float]:
+    """The measure column of the table's rows as numbers (NaN where none); [] without one."""
+    return [_number(r[t.measure]) for r in t.rows] if t.measure is not None else []
+
+
 def layer_sentence(layer: ms.Layer) -> str:
     """One sentence on what a shown layer draws, its figures filled from its rows.
 
@@ -232,7 +234,7 @@ def layer_sentence(layer: ms.Layer) -> str:
     n = len(rows)
     if n == 0:
         return _("{layer}: nothing drawn.").format(layer=layer.name)
-    values = [_number(r[t.measure]) for r in rows] if t.measure is not None else []
+    values = _measure_values(t)
     top = None  # the first row of the largest value (pandas' idxmax)
     for i, v in enumerate(values):
         if not math.isnan(v) and (top is None or v > values[top]):
@@ -293,11 +295,9 @@ def layer_html(layer: ms.Layer, limit: int = SCREEN_ROWS) -> str:
     first, at most ``limit`` rows; every value escaped."""
     t = layer_table(layer)
     frame = layer_frame(layer)
-    values = _measure(t, frame)
-    if values is not None:
-        frame = frame.iloc[
-            values.fillna(-math.inf).sort_values(ascending=False, kind="stable").index
-        ]
+    values = _measure_values(t)
+    if any(not math.isnan(v) for v in values):  # largest first, none last, ties in order
+        frame = frame.iloc[sorted(range(len(values)), key=lambda i: -_or_least(values[i]))]
     n = len(frame)
     caption = layer.name
     if n > limit:

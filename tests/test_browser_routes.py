@@ -102,6 +102,6 @@ def test_routes_link_reopens_filtered_view(server, browser, con):
         captions = twin.locator("caption").all_inner_texts()
         wanted = (f"({located:,} rows)", f"of {located:,} rows;")
         assert any(c.startswith("Incidents") and any(w in c for w in wanted) for c in captions)
-        assert op.page.get_by_text("Map table (CSV)").is_visible()
+        op.page.get_by_text("Map table (CSV)").wait_for(timeout=30_000)  # (visible)
     finally:
         context.close()
