@@ -617,7 +617,7 @@ def folded(label: str, icon: str, key: str):
     (Streamlit 1.67's lazy one, ``on_change="rerun"``: opening it reruns the page) when
     open, else None. Most views open neither the map's table nor the export panel
     (issue 19)."""
-    box = st.expander(label, icon=icon, key=key, on_change="rerun")
+    box = st.expander(label, icon=icon, key=key, on_change="rerun")  # md: trusted (own labels)
     return box if box.open else None
 
 

@@ -322,6 +322,9 @@ def _markdown_page(server, browser, path: str, params: dict[str, str]) -> dict:
     try:
         op.map_frame()
         op.page.get_by_text("Export this view").click()
+        # the panel is written once opened (a rerun): wait for its buttons, then settle
+        panel = op.page.get_by_test_id("stExpander").filter(has_text="Export this view")
+        panel.get_by_test_id("stDownloadButton").first.wait_for(timeout=30_000)
         op.page.wait_for_timeout(800)
         found = op.page.evaluate(MARKDOWN_LIVE)
         found["text"] = found["text"].replace(WORD_JOINER, "")
