@@ -30,6 +30,7 @@ import pandas as pd
 
 from geo.context import LoadContext
 from geo.errors import SourceError
+from geo.loaders.countries import iso_for
 from geo.parse import (
     CellError,
     clean_id,
@@ -40,6 +41,7 @@ from geo.parse import (
     parse_latlon,
     split_multi,
 )
+from geo.positions import check_positions, country_shapes
 from geo.queries import INCIDENT_CODES_FILE, run_script
 from geo.readers import (
     align_columns,
@@ -355,7 +357,8 @@ def _export_rows(ctx: LoadContext, path: Path, passed: list[tuple[Path, str]] = 
                 continue
             month = MONTHS.get(_get(rec, "Month").strip().lower())
             rows.issue(r, "Incident Date", date_text, "repaired", f"{reason}; year from {how}")
-        lat, lon = rows.position(r, "Coordinates", _get(rec, "Coordinates"))
+        coordinates = _get(rec, "Coordinates")
+        lat, lon = rows.position(r, "Coordinates", coordinates)
         regions = split_multi(_get(rec, "Region of Incident"))
         seen[main_id] = r
         out.append(
@@ -382,6 +385,7 @@ def _export_rows(ctx: LoadContext, path: Path, passed: list[tuple[Path, str]] = 
                 "location": _get(rec, "Location of Incident").strip() or None,
                 "lat": lat,
                 "lon": lon,
+                "_coordinates": coordinates,
                 "unsd_grouping": _get(rec, "UNSD Geographical Grouping").strip() or None,
                 "information_source": _get(rec, "Information Source").strip() or None,
                 "url": rows.url(r, _get(rec, "URL")),
@@ -503,7 +507,8 @@ def _endpoint_incident(ctx: LoadContext, web_id: str, items: list[tuple[Path, di
 
     dead, missing = total("dead") or 0, total("missing") or 0
     dm = total("dead_and_missing")
-    lat, lon = rows.position(first["n"], "location_coodinates", _get(rec, "location_coodinates"))
+    coordinates = _get(rec, "location_coodinates")
+    lat, lon = rows.position(first["n"], "location_coodinates", coordinates)
     regions = union("region")
     return {
         "incident_id": web_id,
@@ -531,6 +536,7 @@ def _endpoint_incident(ctx: LoadContext, web_id: str, items: list[tuple[Path, di
         "location": _get(rec, "location_description").strip() or None,
         "lat": lat,
         "lon": lon,
+        "_coordinates": coordinates,
         "unsd_grouping": _get(rec, "unsd_geographic_grouping").strip() or None,
         "information_source": _get(rec, "information_source").strip() or None,
         "url": rows.url(first["n"], _get(rec, "url")),
@@ -689,6 +695,47 @@ def _merge(
     return kept, years
 
 
+def _check_positions(ctx: LoadContext, incidents: list[dict]) -> None:
+    """Repair, unmap or note positions that contradict the country of incident.
+
+    See :mod:`geo.positions`; each finding is one ``load_issues`` row on the source
+    row the incident came from.
+    """
+    shapes_rows = ctx.con.execute("SELECT iso3, name, geometry FROM countries_detail").fetchall()
+    if not shapes_rows:
+        shapes_rows = ctx.con.execute("SELECT iso3, name, geometry FROM countries").fetchall()
+    if not shapes_rows:
+        ctx.say("  MMP positions not checked against countries: no country shapes loaded")
+        return
+    shapes, names = country_shapes(shapes_rows)
+    points = [
+        (i["lat"], i["lon"], iso_for(ctx, i["country"] or ""), i["location"]) for i in incidents
+    ]
+    spellings: dict[str, set[str]] = {}
+    for name, iso in ctx.country_iso.items():
+        spellings.setdefault(iso, set()).add(name)
+    findings = check_positions(points, shapes, names, spellings)
+    for f in findings:
+        incident = incidents[f.index]
+        export = incident["origin"] == "export"
+        ctx.issue(
+            EXPORT if export else ENDPOINT,
+            incident["_path"],
+            incident["source_row"],
+            "Coordinates" if export else "location_coodinates",
+            incident["_coordinates"],
+            f.action,
+            f.reason,
+        )
+        incident["lat"], incident["lon"] = f.lat, f.lon
+    if findings:
+        done = Counter(f.action for f in findings)
+        ctx.say(
+            f"  MMP positions outside their country: {done['repaired']:,} repaired, "
+            f"{done['unlocated']:,} not mapped, {done['noted']:,} at sea kept (load_issues)"
+        )
+
+
 def load(ctx: LoadContext) -> bool:
     """Load the export and the endpoint files found in ``missing_migrants/``.
 
@@ -719,6 +766,7 @@ def load(ctx: LoadContext) -> bool:
             "incidents (rows of one web_id summed, one per group of origin)"
         )
     incidents, years = _merge(ctx, exported, export and ctx.rel(export), last, endpoint, published)
+    _check_positions(ctx, incidents)
     per_file = Counter(i["source_file"] for i in incidents)
     if export is not None:
         ctx.record_source(
