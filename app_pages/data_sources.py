@@ -139,11 +139,13 @@ data_grid(
     view.issues,
     hide_index=True,
     width="stretch",
+    # The counts before the reasons, which run long: a narrow grid still shows them.
+    column_order=("dataset", "action", "rows", "reason", "example_row", "file"),
     column_config={
         "dataset": _("dataset"),
         "file": _("file"),
         "action": _("action"),
-        "reason": _("reason"),
+        "reason": st.column_config.TextColumn(_("reason"), width="large"),
         "rows": _("rows"),
         "example_row": _("example_row"),
     },

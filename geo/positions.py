@@ -160,8 +160,102 @@ def _names_place(location: str, spellings: set[str]) -> bool:
     return False
 
 
+# MMP routes that cross land only: an incident on them cannot lie far out at sea.
+LAND_ROUTES = frozenset(
+    {
+        "US-Mexico border crossing",
+        "Afghanistan to Iran",
+        "Sahara Desert crossing",
+        "Western Balkans",
+        "Darien",
+        "Türkiye-Europe land route",
+        "Syria to Türkiye",
+        "Iran to Türkiye",
+        "Belarus-EU border",
+        "Route to Southern Africa",
+        "Horn of Africa Route",
+        "Italy to France",
+        "Ukraine to Europe",
+        "Haiti to Dominican Republic",
+        "DRC to Uganda",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """What a record says about where an incident happened.
+
+    Attributes
+    ----------
+    lat, lon : float or None
+        The published position.
+    iso3 : str or None
+        The country of incident's ISO3 code (``None``: the position is not checked).
+    location : str
+        The location text.
+    routes : tuple of str
+        The incident's migration routes.
+    """
+
+    lat: float | None
+    lon: float | None
+    iso3: str | None
+    location: str = ""
+    routes: tuple[str, ...] = ()
+
+
+def _outside_km(places: list[Place], shapes: dict, beyond: float) -> dict[int, float]:
+    """Great-circle distance outside its country of each place more than ``beyond`` km
+    outside it."""
+    by_iso: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(places):
+        if p.lat is not None and p.lon is not None and p.iso3 in shapes:
+            by_iso[p.iso3].append(i)
+    out: dict[int, float] = {}
+    for iso, idx in by_iso.items():
+        lats = np.array([places[i].lat for i in idx])
+        lons = np.array([places[i].lon for i in idx])
+        # Planar degrees bound the distance from above: only points beyond the bound
+        # need the exact (slower) great-circle measure.
+        degrees = shapely.distance(shapes[iso], shapely.points(lons, lats))
+        for i, d in zip(idx, degrees, strict=True):
+            if d * KM_PER_DEGREE > beyond:
+                km = _km(shapes[iso], places[i].lat, places[i].lon)
+                if km > beyond:
+                    out[i] = km
+    return out
+
+
+# Words of a location text that place an incident at sea, in a desert, at a border or
+# along a way: there a position a few hundred km outside the country is plausible.
+_STRETCH_WORDS = frozenset(
+    "sea off coast coastal shore beach waters water sar boat ship island islands desert "
+    "border borders frontier route way road between km miles mile nautical nm river lake "
+    "channel strait gulf bay ocean atlantic mediterranean zone unspecified unknown".split()
+)
+
+
+def _describes_a_stretch(location: str) -> bool:
+    """Whether a location text names a stretch (a sea, a desert, a border, a way)
+    rather than a town: then only a position far outside its country is read again."""
+    return not _STRETCH_WORDS.isdisjoint(normalise_name(location).split())
+
+
+def _reading(p: Place, geom, near_km: float, readings=READINGS):
+    """The preferred reading of a place's position that falls in its country."""
+    fitting = []
+    for rank, (how, read) in enumerate(readings):
+        la, lo = read(p.lat, p.lon)
+        if -90 <= la <= 90 and -180 <= lo <= 180:
+            d = _km(geom, la, lo)
+            if d <= near_km:
+                fitting.append((d, rank, how, la, lo))
+    return min(fitting) if fitting else None
+
+
 def check_positions(
-    points: list[tuple[float | None, float | None, str | None, str | None]],
+    places: list[Place],
     shapes: dict,
     names: dict,
     spellings: dict[str, set[str]] | None = None,
@@ -170,10 +264,8 @@ def check_positions(
 
     Parameters
     ----------
-    points : list of (lat, lon, iso3, location)
-        Each incident's published position, the ISO3 code of its country of incident
-        (``None`` when either is unknown: such a point is not checked) and its
-        location text.
+    places : list of Place
+        Each incident's published position, country, location text and routes.
     shapes, names : dict
         From :func:`country_shapes`.
     spellings : dict, optional
@@ -183,80 +275,85 @@ def check_positions(
     Returns
     -------
     list of Finding
-        One per position that lies more than :data:`FAR_KM` outside its country, in
-        the order of ``points``.
+        In the order of ``places``: one per position more than :data:`FAR_KM` outside
+        its country, and one per position more than :data:`NEAR_KM` outside it that
+        lies inside it once latitude and longitude are swapped, where the location
+        names a town rather than a sea, desert, border or way (Lagos published at
+        3.38 N, 6.52 E, in the Gulf of Guinea).
     """
     if spellings is None:
         spellings = {iso: {normalise_name(n)} for iso, n in names.items() if n}
-    by_iso: dict[str, list[int]] = defaultdict(list)
-    for i, (lat, lon, iso, _) in enumerate(points):
-        if lat is not None and lon is not None and iso in shapes:
-            by_iso[iso].append(i)
-    far: dict[int, float] = {}
-    for iso, idx in by_iso.items():
-        lats = np.array([points[i][0] for i in idx])
-        lons = np.array([points[i][1] for i in idx])
-        # Planar degrees bound the distance from above: only points beyond the bound
-        # need the exact (slower) great-circle measure.
-        degrees = shapely.distance(shapes[iso], shapely.points(lons, lats))
-        for i, d in zip(idx, degrees, strict=True):
-            if d * KM_PER_DEGREE > FAR_KM:
-                km = _km(shapes[iso], points[i][0], points[i][1])
-                if km > FAR_KM:
-                    far[i] = km
-    if not far:
+    outside = _outside_km(places, shapes, NEAR_KM)
+    if not outside:
         return []
-    countries_at: dict[tuple[float, float], set[str]] = defaultdict(set)
-    for lat, lon, iso, _ in points:
-        if lat is not None and lon is not None and iso:
-            countries_at[(round(lat, 6), round(lon, 6))].add(iso)
-    codes = list(shapes)
-    tree = shapely.STRtree([shapes[c] for c in codes])
+    # The reasons name the rule, not the country or the distance, so that the data page
+    # groups the rows each rule applies to; each row's value and number locate it.
     findings = []
-    for i in far:
-        lat, lon, iso, location = points[i]
-        country = names.get(iso, iso)
-        # The reason names the rule, not the distance, so that the data page can group
-        # the rows it applies to; the row and its published value locate each one.
-        published = f"as published it lies more than {FAR_KM:,.0f} km outside {country}"
-        fitting = []
-        for rank, (how, read) in enumerate(READINGS):
-            la, lo = read(lat, lon)
-            if -90 <= la <= 90 and -180 <= lo <= 180:
-                d = _km(shapes[iso], la, lo)
-                if d <= NEAR_KM:
-                    fitting.append((d, rank, how, la, lo))
-        if fitting:
-            _, _, how, la, lo = min(fitting)
-            findings.append(Finding(i, "repaired", f"{how} ({published})", la, lo))
-            continue
-        here = shapely.Point(lon, lat)
-        inside = [codes[j] for j in tree.query(here, predicate="covered_by") if codes[j] != iso]
-        shared = countries_at[(round(lat, 6), round(lon, 6))]
-        if len(shared) >= PLACEHOLDER_COUNTRIES:
+    far = {}
+    for i, km in outside.items():
+        p = places[i]
+        if round(p.lat, 6) == round(p.lon, 6):
             reason = (
-                f"{published}, and the same position is given for incidents in "
-                f"{len(shared)} countries: a placeholder; kept in totals, not mapped"
+                "latitude and longitude are one number typed twice, outside the country of "
+                "incident; kept in totals, not mapped"
             )
             findings.append(Finding(i, "unlocated", reason, None, None))
-        elif inside and _names_place(location or "", spellings.get(inside[0], set())):
+            continue
+        if km > FAR_KM:
+            far[i] = km
+            continue
+        if _describes_a_stretch(p.location):
+            continue
+        swap = _reading(p, shapes[p.iso3], 0.0, READINGS[:1])
+        if swap is not None:
             reason = (
-                f"{published}, in {names.get(inside[0], inside[0])}, which its location "
-                "names: kept on the map as published (the country of incident is in doubt)"
+                f"{swap[2]}: as published, outside the country of incident (at sea or "
+                "across a border) though its location names a town"
             )
-            findings.append(Finding(i, "noted", reason, lat, lon))
+            findings.append(Finding(i, "repaired", reason, swap[3], swap[4]))
+    countries_at: dict[tuple[float, float], set[str]] = defaultdict(set)
+    for p in places:
+        if p.lat is not None and p.lon is not None and p.iso3:
+            countries_at[(round(p.lat, 6), round(p.lon, 6))].add(p.iso3)
+    codes = list(shapes)
+    tree = shapely.STRtree([shapes[c] for c in codes])
+    published = f"over {FAR_KM:,.0f} km outside the country of incident"
+    for i in far:
+        p = places[i]
+        fit = _reading(p, shapes[p.iso3], NEAR_KM)
+        if fit is not None:
+            reason = f"{fit[2]}: as published, {published}"
+            findings.append(Finding(i, "repaired", reason, fit[3], fit[4]))
+            continue
+        here = shapely.Point(p.lon, p.lat)
+        inside = [codes[j] for j in tree.query(here, predicate="covered_by") if codes[j] != p.iso3]
+        shared = countries_at[(round(p.lat, 6), round(p.lon, 6))]
+        if len(shared) >= PLACEHOLDER_COUNTRIES:
+            reason = (
+                f"{published}, at a position given for incidents of {PLACEHOLDER_COUNTRIES} "
+                "or more countries (a placeholder); kept in totals, not mapped"
+            )
+            findings.append(Finding(i, "unlocated", reason, None, None))
+        elif inside and _names_place(p.location, spellings.get(inside[0], set())):
+            reason = (
+                f"{published}, in a country its location names; kept on the map (the "
+                "country of incident is in doubt)"
+            )
+            findings.append(Finding(i, "noted", reason, p.lat, p.lon))
         elif inside:
             reason = (
-                f"{published}, on land in {names.get(inside[0], inside[0])}, and no swap "
-                f"of latitude and longitude or of their signs puts it in {country}; kept "
-                "in totals, not mapped"
+                f"{published}, on land in another, and no swap or sign change puts it "
+                "back; kept in totals, not mapped"
             )
+            findings.append(Finding(i, "unlocated", reason, None, None))
+        elif p.routes and set(p.routes) <= LAND_ROUTES:
+            reason = f"{published}, at sea on a land route; kept in totals, not mapped"
             findings.append(Finding(i, "unlocated", reason, None, None))
         else:
             reason = (
-                f"{published}, at sea; kept on the map as published (the country of an "
-                "incident at sea is often where the boat left or its people were taken)"
+                f"{published}, at sea; kept on the map (a boat's country of incident is "
+                "often where it left)"
             )
-            findings.append(Finding(i, "noted", reason, lat, lon))
+            findings.append(Finding(i, "noted", reason, p.lat, p.lon))
     findings.sort(key=lambda f: f.index)
     return findings

@@ -421,7 +421,11 @@ def _newer_rows(s: Samples) -> list[list[str]]:
     extra[cols["Incident Date"]], extra[cols["Incident Year"]] = "2025-06-01", "2025"
     extra[cols["Number of Dead"]] = extra[cols["Total Number of Dead and Missing"]] = "5"
     extra[cols["Minimum Estimated Number of Missing"]] = ""
+    # A position off Malta, and the record says so (positions are checked against the
+    # country of incident: geo/positions.py).
     extra[cols["Coordinates"]] = "35.5, 14.5"
+    extra[cols["Country of Incident"]] = "Malta"
+    extra[cols["Migration Route"]] = "Central Mediterranean"
     return [*rows, extra]
 
 

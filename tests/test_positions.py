@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 from geo.parse import CellError, parse_latlon
-from geo.positions import FAR_KM, check_positions, country_shapes
+from geo.positions import FAR_KM, Place, check_positions, country_shapes
 
 # Two 10-degree squares far apart, standing for countries: AAA around (15 N, 5 W),
 # BBB around (45 N, 60 E).
@@ -32,7 +32,7 @@ def squares():
 
 def _one(points, squares, **kw):
     shapes, names = squares
-    return check_positions(points, shapes, names, **kw)
+    return check_positions([Place(*p) for p in points], shapes, names, **kw)
 
 
 def test_a_position_inside_or_near_its_country_is_not_questioned(squares):
@@ -44,7 +44,7 @@ def test_swapped_latitude_and_longitude_are_swapped_back(squares):
     [f] = _one([(-5.0, 15.0, "AAA", "Somewhere, Aland")], squares)
     assert (f.action, f.lat, f.lon) == ("repaired", 15.0, -5.0)
     assert f.reason.startswith("latitude and longitude swapped back")
-    assert f"more than {FAR_KM:,.0f} km outside Aland" in f.reason
+    assert f"over {FAR_KM:,.0f} km outside the country of incident" in f.reason
 
 
 def test_a_lost_sign_is_restored(squares):
@@ -56,7 +56,7 @@ def test_a_lost_sign_is_restored(squares):
 def test_a_position_on_land_elsewhere_is_unmapped(squares):
     [f] = _one([(45.0, 60.0, "AAA", "A town, Aland")], squares)
     assert (f.action, f.lat, f.lon) == ("unlocated", None, None)
-    assert "on land in Beland" in f.reason and "kept in totals" in f.reason
+    assert "on land in another" in f.reason and "kept in totals" in f.reason
 
 
 def test_the_location_text_naming_the_other_country_keeps_the_position(squares):
@@ -76,7 +76,7 @@ def test_one_position_given_for_many_countries_is_a_placeholder(squares):
     shapes = {**shapes, "CCC": shapely.box(100, -10, 110, 0)}
     names = {**names, "CCC": "Celand"}
     placeholder = (-30.0, -60.0)
-    points = [(*placeholder, iso, "") for iso in ("AAA", "BBB", "CCC")]
+    points = [Place(*placeholder, iso, "") for iso in ("AAA", "BBB", "CCC")]
     found = check_positions(points, shapes, names)
     assert [f.action for f in found] == ["unlocated"] * 3
     assert "placeholder" in found[0].reason
@@ -84,6 +84,37 @@ def test_one_position_given_for_many_countries_is_a_placeholder(squares):
 
 def test_unknown_countries_and_missing_positions_are_not_checked(squares):
     assert _one([(-5.0, 15.0, None, ""), (None, None, "AAA", ""), (1, 2, "ZZZ", "")], squares) == []
+
+
+def test_a_town_just_outside_whose_swap_lies_inside_is_swapped_back(squares):
+    # Lagos published as 3.38 N, 6.52 E: in the sea, within 500 km of Nigeria.
+    shapes, names = squares
+    shapes = {**shapes, "NNN": shapely.box(2.5, 4.0, 14.5, 14.0)}
+    [f] = check_positions([Place(3.0, 6.5, "NNN", "Lagos, Nland")], shapes, names)
+    assert (f.action, f.lat, f.lon) == ("repaired", 6.5, 3.0)
+    assert "names a town" in f.reason
+    # Just as far out, but swapped it is no better: left as published.
+    assert check_positions([Place(3.0, 16.0, "NNN", "Atown, Nland")], shapes, names) == []
+
+
+def test_a_sea_or_desert_just_outside_is_left_as_published(squares):
+    shapes, names = squares
+    shapes = {**shapes, "NNN": shapely.box(2.5, 4.0, 14.5, 14.0)}
+    for text in ("Off the coast of Lagos, Nland", "Sahara desert, Nland", "Unspecified location"):
+        assert check_positions([Place(3.0, 6.5, "NNN", text)], shapes, names) == []
+
+
+def test_latitude_typed_twice_outside_its_country_is_unmapped(squares):
+    [f] = _one([(12.0, 12.0, "AAA", "On the way to Atown")], squares)
+    assert (f.action, f.lat, f.lon) == ("unlocated", None, None)
+    assert "one number typed twice" in f.reason
+
+
+def test_a_land_route_far_out_at_sea_is_unmapped(squares):
+    [f] = _one([(-30.0, 30.0, "AAA", "A ranch", ("US-Mexico border crossing",))], squares)
+    assert (f.action, f.lat) == ("unlocated", None)
+    [f] = _one([(-30.0, 30.0, "AAA", "", ("Central Mediterranean",))], squares)
+    assert f.action == "noted"
 
 
 # The real export ----------------------------------------------------------------------

@@ -41,7 +41,7 @@ from geo.parse import (
     parse_latlon,
     split_multi,
 )
-from geo.positions import check_positions, country_shapes
+from geo.positions import Place, check_positions, country_shapes
 from geo.queries import INCIDENT_CODES_FILE, run_script
 from geo.readers import (
     align_columns,
@@ -708,13 +708,20 @@ def _check_positions(ctx: LoadContext, incidents: list[dict]) -> None:
         ctx.say("  MMP positions not checked against countries: no country shapes loaded")
         return
     shapes, names = country_shapes(shapes_rows)
-    points = [
-        (i["lat"], i["lon"], iso_for(ctx, i["country"] or ""), i["location"]) for i in incidents
+    places = [
+        Place(
+            i["lat"],
+            i["lon"],
+            iso_for(ctx, i["country"] or ""),
+            i["location"] or "",
+            tuple(i["routes"]),
+        )
+        for i in incidents
     ]
     spellings: dict[str, set[str]] = {}
     for name, iso in ctx.country_iso.items():
         spellings.setdefault(iso, set()).add(name)
-    findings = check_positions(points, shapes, names, spellings)
+    findings = check_positions(places, shapes, names, spellings)
     for f in findings:
         incident = incidents[f.index]
         export = incident["origin"] == "export"

@@ -34,6 +34,16 @@ CAVEATS = [
         ),
     ),
     (
+        N_("Incident positions"),
+        N_(
+            "Each MMP position is checked against its country of incident. Where latitude and "
+            "longitude were swapped or a sign was lost, the position is put back (the table "
+            "`load_issues` lists each, action `repaired`); one that fits no reading and lies on "
+            "land in another country, or is a placeholder, is counted but not mapped. A position "
+            "far out at sea is kept: a boat's country of incident is often where it left."
+        ),
+    ),
+    (
         N_("Route corridors"),
         N_(
             "The corridors are schematic lines drawn by Arrival Atlas for orientation, one per "
