@@ -67,12 +67,25 @@ def open_read_only(path: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# Cursors kept open per instance between pieces of work. Opening one (a connection to
+# the instance, then USE) took 0.4 ms, and a new Deadly routes state runs five or six
+# queries (issue 19); at most this many wait, one per thread that ran a query at once.
+IDLE_CURSORS = 8
+
+
 @dataclass
 class _Instance:
     key: tuple
     con: duckdb.DuckDBPyConnection
     users: int = 0
     retired: bool = False
+    idle: list = field(default_factory=list)
+
+    def close(self) -> None:
+        for cur in self.idle:
+            cur.close()
+        self.idle.clear()
+        self.con.close()
 
 
 @dataclass
@@ -109,7 +122,7 @@ class Databases:
 
     def _close_unused(self) -> None:
         for old in [i for i in self._retired if i.users == 0]:
-            old.con.close()
+            old.close()
             self._retired.remove(old)
 
     @contextmanager
@@ -127,15 +140,26 @@ class Databases:
             A cursor whose default catalog is the database.
         """
         inst = self._current(path)
+        cur = None
+        done = False
         try:
-            cur = inst.con.cursor()
-            try:
+            with self._lock:
+                cur = inst.idle.pop() if inst.idle else None
+            if cur is None:
+                cur = inst.con.cursor()
                 # A cursor starts in the instance's own (empty) catalog.
                 cur.execute("USE atlas")
-                yield cur
-            finally:
-                cur.close()
+            yield cur
+            done = True
         finally:
+            with self._lock:
+                # Only a cursor whose work ended normally is used again: one left by an
+                # error or an interrupted run is closed.
+                keep = done and not inst.retired and len(inst.idle) < IDLE_CURSORS
+                if keep:
+                    inst.idle.append(cur)
+            if cur is not None and not keep:
+                cur.close()
             with self._lock:
                 inst.users -= 1
                 if inst.retired:

@@ -64,6 +64,21 @@ def test_a_rebuilt_file_reaches_the_next_cursor(live_db, tmp_path):
     assert not [t for t in _open_files_to(live_db) if "(deleted)" in t]
 
 
+def test_a_cursor_is_used_again_unless_its_work_failed(live_db):
+    dbs = Databases()
+    with dbs.cursor(live_db) as first:
+        _total(first)
+    with dbs.cursor(live_db) as again:
+        assert again is first  # kept open: no new connection and USE per query
+        with dbs.cursor(live_db) as other:  # a second thread's meanwhile
+            assert other is not first
+    with pytest.raises(duckdb.Error), dbs.cursor(live_db) as failing:
+        failing.execute("SELECT * FROM no_such_table")
+    with dbs.cursor(live_db) as after:
+        assert after is not failing  # closed, not handed out again
+        assert _total(after) > 0
+
+
 def test_work_on_the_previous_build_finishes_there(live_db, tmp_path):
     dbs = Databases()
     with dbs.cursor(live_db) as old:
