@@ -22,7 +22,7 @@ from geo.dbfile import check_database_file, is_outdated
 from geo.firstrun import no_data_help
 from geo.heap import freeze_long_lived
 from geo.maps import Basemap
-from geo.queries import run_query
+from geo.queries import FilterCodes, run_query
 from geo.views import QUERY_POOL, countries_of, md_plain
 
 # One per server process: every session reads the newest build of the file.
@@ -103,9 +103,11 @@ def _problem_of(key: tuple, lang: str) -> str | None:
 
 def _run(db_key: tuple, name: str, params: dict) -> pd.DataFrame:
     # On a cursor of the shared database, on whichever thread calls it (a page's, or a
-    # pool's for a query started ahead).
-    with _DATABASES.cursor(Path(db_key[0])) as cur:
-        return run_query(cur, name, **params)
+    # pool's for a query started ahead), with the filter codes of the build it reads.
+    with _DATABASES.cursor_and_memo(Path(db_key[0])) as (cur, memo):
+        if "filter_codes" not in memo:
+            memo["filter_codes"] = FilterCodes.read(cur)
+        return run_query(cur, name, codes=memo["filter_codes"], **params)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

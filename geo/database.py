@@ -80,6 +80,8 @@ class _Instance:
     users: int = 0
     retired: bool = False
     idle: list = field(default_factory=list)
+    # What the app derives once per build (geo.cache: the filter codes)
+    memo: dict = field(default_factory=dict)
 
     def close(self) -> None:
         for cur in self.idle:
@@ -139,6 +141,13 @@ class Databases:
         duckdb.DuckDBPyConnection
             A cursor whose default catalog is the database.
         """
+        with self.cursor_and_memo(path) as (cur, _):
+            yield cur
+
+    @contextmanager
+    def cursor_and_memo(self, path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict]]:
+        """:meth:`cursor`, with a dict kept for the build the cursor reads (what a caller
+        derives from that build once, such as its filter codes)."""
         inst = self._current(path)
         cur = None
         done = False
@@ -149,7 +158,7 @@ class Databases:
                 cur = inst.con.cursor()
                 # A cursor starts in the instance's own (empty) catalog.
                 cur.execute("USE atlas")
-            yield cur
+            yield cur, inst.memo
             done = True
         finally:
             with self._lock:
