@@ -164,6 +164,10 @@ def base_map(
             + _css_text(_("Legend"))
             + " \\25B4'}"
             ".leaflet-control-attribution{font-size:11px}"
+            # Leaflet sizes the scale's box to the distance, not to its label: in DejaVu
+            # Sans "1000 km" ran past the tick. Arial's metrics and less padding fit it.
+            ".leaflet-control-scale-line{font-family:Arial,'Liberation Sans',Helvetica,"
+            "sans-serif;padding:2px 3px 1px}"
             ".leaflet-control-layers{font-size:12px;line-height:1.3}"
             ".leaflet-control-layers label{margin:1px 0}</style>"
         )
