@@ -23,6 +23,19 @@ class GeometryError(ValueError):
     """A geometry that cannot be used as an area; ``str(exc)`` is the reason."""
 
 
+EARTH_RADIUS_KM = 6371.0
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance in km between two points given in degrees."""
+    la1, lo1, la2, lo2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    h = (
+        math.sin((la2 - la1) / 2) ** 2
+        + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
 def _polygonal(geom) -> shapely.Geometry | None:
     """The polygonal part of ``make_valid``'s result (it may add stray lines or points)."""
     if geom.geom_type in POLYGONAL:

@@ -34,15 +34,15 @@ import numpy as np
 import shapely
 from shapely.ops import nearest_points
 
+from geo.geometry import EARTH_RADIUS_KM, great_circle_km
 from geo.parse import normalise_name
 
 FAR_KM = 500.0
 NEAR_KM = 25.0
 PLACEHOLDER_COUNTRIES = 3
-EARTH_KM = 6371.0088
 # A degree of latitude is this long; a degree of longitude never longer. A shape that
 # is within d degrees of a point (planar) is therefore within KM_PER_DEGREE * d km.
-KM_PER_DEGREE = math.pi * EARTH_KM / 180
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
 
 # Natural Earth draws areas under de facto control as their own shapes; the MMP names
 # the country that the UN recognises. Each ISO3 code here also owns the listed shapes.
@@ -103,12 +103,7 @@ def _km(geom, lat: float, lon: float) -> float:
     if geom.covers(point):
         return 0.0
     near = nearest_points(geom, point)[0]
-    la1, lo1, la2, lo2 = map(math.radians, (lat, lon, near.y, near.x))
-    h = (
-        math.sin((la2 - la1) / 2) ** 2
-        + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    )
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+    return great_circle_km(lat, lon, near.y, near.x)
 
 
 def country_shapes(rows: Iterable[tuple[str, str, str]]) -> tuple[dict, dict]:
@@ -289,7 +284,7 @@ def check_positions(
     # The reasons name the rule, not the country or the distance, so that the data page
     # groups the rows each rule applies to; each row's value and number locate it.
     findings = []
-    far = {}
+    far: list[int] = []
     for i, km in outside.items():
         p = places[i]
         if round(p.lat, 6) == round(p.lon, 6):
@@ -300,7 +295,7 @@ def check_positions(
             findings.append(Finding(i, "unlocated", reason, None, None))
             continue
         if km > FAR_KM:
-            far[i] = km
+            far.append(i)
             continue
         if _describes_a_stretch(p.location):
             continue

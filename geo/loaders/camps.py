@@ -4,14 +4,13 @@ ISIMM sites, and 2025 site populations joined by name and country."""
 from __future__ import annotations
 
 import json
-import math
 import re
 from datetime import date
 
 import pandas as pd
 
 from geo.context import LoadContext
-from geo.geometry import usable_polygon
+from geo.geometry import great_circle_km, usable_polygon
 from geo.loaders.countries import report_unresolved
 from geo.parse import (
     CellError,
@@ -161,12 +160,7 @@ def _register(ctx: LoadContext) -> list[dict]:
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance in km between two (lat, lon) points."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
+    return great_circle_km(*a, *b)
 
 
 def _name_index(register: list[dict]) -> dict[tuple[str, str], list[dict]]:
