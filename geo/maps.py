@@ -10,6 +10,7 @@ tooltips and popups render strings as HTML.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -107,9 +108,13 @@ def number_format() -> str:
 
     loc = babel_locale()
     marks = json.dumps([get_group_symbol(loc), get_decimal_symbol(loc)], ensure_ascii=False)
+    # One formatter made once: ``toLocaleString`` makes a new one on every call (40 us
+    # in Chromium), which was a third of a Deadly routes map's build (issue 19). Its
+    # default options are ``toLocaleString``'s (up to 3 decimals).
     return (
-        "function(v){var m=" + marks + ",p=v.toLocaleString('en-US').split('.');"
-        "return p[0].replace(/,/g,m[0])+(p.length>1?m[1]+p[1]:'');}"
+        "(function(){var m=" + marks + ",f=new Intl.NumberFormat('en-US');"
+        "return function(v){var p=f.format(v).split('.');"
+        "return p[0].replace(/,/g,m[0])+(p.length>1?m[1]+p[1]:'');};})()"
     )
 
 
@@ -278,16 +283,20 @@ class CircleLayer(Described, folium.map.FeatureGroup):
             var fmt = {{ this.format_json }};
             var num = {{ this.number_js }};
             var shapes = {{ this.shapes_json }};
+            var tipOf = function(vals) {
+                return function() {
+                    return fmt.replace(/\{(\d+)\}/g, function(m, k) { var v = vals[k]; return typeof v === 'number' ? num(v) : v; });
+                };
+            };
             {% if this.shapes %}{{ this.mark_js }}{% endif %}
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
                 var o = Object.assign({}, style, {radius: r[2], fillColor: colors[r[3]], color: style.color || colors[r[3]]});
                 var shape = shapes[r[3]];
                 var c = shape && shape !== 'circle' ? new L.AtlasMark([r[0], r[1]], Object.assign(o, {shape: shape})) : L.circleMarker([r[0], r[1]], o);
-                var tip = r[4];
-                if (fmt && r[6]) {
-                    tip = fmt.replace(/\{(\d+)\}/g, function(m, k) { var v = r[6][k]; return typeof v === 'number' ? num(v) : v; });
-                }
+                // a formatted tooltip is written when it opens, not for every circle
+                // as the map is built (most are never hovered)
+                var tip = fmt && r[6] ? tipOf(r[6]) : r[4];
                 if (tip) { c.bindTooltip(tip, {sticky: true}); }
                 if (r[5]) { c.bindPopup(r[5], {maxWidth: 320}); }
                 c.addTo({{ this.get_name() }});
@@ -381,17 +390,30 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
-            interactive: {{ 'true' if this.interactive else 'false' }},
-            style: function(f) {
-                var s = Object.assign({}, {{ this.style_json }});
-                if (f.properties && f.properties.fill) { s.fillColor = f.properties.fill; }
-                return s;
-            },
-            onEachFeature: function(f, layer) {
-                if (f.properties && f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
-            }
-        });
+        var {{ this.get_name() }} = (function() {
+            {% if this.keep_key %}
+            // The map frame draws a filter change as a new map in the same page
+            // (app_pages/_mapframe.py): the same basemap's layer, which the old map's
+            // removal took off every map, goes on the new one as built (its 250 shapes
+            // were a third of the new map's build). A layer still on a map (a page of
+            // several maps) is never taken.
+            var kept = window.__atlasKeptBase;
+            if (kept && kept.key === {{ this.keep_key|tojson }} && !kept.layer._map) { return kept.layer; }
+            {% endif %}
+            var layer = L.geoJSON({{ this.data_json }}, {
+                interactive: {{ 'true' if this.interactive else 'false' }},
+                style: function(f) {
+                    var s = Object.assign({}, {{ this.style_json }});
+                    if (f.properties && f.properties.fill) { s.fillColor = f.properties.fill; }
+                    return s;
+                },
+                onEachFeature: function(f, layer) {
+                    if (f.properties && f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
+                }
+            });
+            {% if this.keep_key %}window.__atlasKeptBase = {key: {{ this.keep_key|tojson }}, layer: layer};{% endif %}
+            return layer;
+        })();
         {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
         {% endmacro %}
         """
@@ -415,6 +437,15 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
         # (the basemap passes its world's text, written once)
         self.data_json = _js(data) if data_json is None else data_json
         self.style_json = json.dumps(style)
+        # A basemap (no tooltips, no clicks) is kept by the page for the next map that
+        # draws the same shapes in the same style (see the template).
+        self.keep_key = (
+            hashlib.sha1(
+                f"{self.data_json}|{self.style_json}".encode("utf-8", "surrogatepass")
+            ).hexdigest()[:16]
+            if not overlay and not interactive
+            else ""
+        )
 
 
 class Legend(MacroElement):
