@@ -465,11 +465,21 @@ def layer_picker(spec: MapSpec, key: str) -> None:
     switched_off[key] = (switched_off.get(key, set()) - set(picked)) | (set(names) - set(picked))
 
 
-def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
+def show_map(
+    spec: MapSpec,
+    key: str,
+    height: int = MAP_HEIGHT,
+    *,
+    then: Callable[[], None] | None = None,
+) -> bool:
     """Render a map description (:func:`geo.maps.render`) at the URL's view; panning
     and zooming update the URL.
 
     The view travels in ``lat``, ``lon`` and ``z``, so a copied link reopens it.
+
+    ``then``, when given, writes what the page shows above the map (into a container
+    the page made there) right after the map is sent: a filter change reaches the
+    browser map first, and its figures follow in the same moment.
 
     Returns
     -------
@@ -529,6 +539,8 @@ def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
             center=(send[0], send[1]) if send else None,
             zoom=send[2] if send else None,
         )
+    if then is not None:
+        then()
     after_map(key)  # where the skip link leads
     # right after the map: what it shows in words, and (once drawn, as the sections) a table
     swapping = payload is not None and out is None and _has_reported(key)

@@ -105,3 +105,69 @@ def test_routes_link_reopens_filtered_view(server, browser, con):
         op.page.get_by_text("Map table (CSV)").wait_for(timeout=30_000)  # (visible)
     finally:
         context.close()
+
+
+# The frame's map, its basemap layer (the non-interactive GeoJSON base layer) and a mark
+# set on that layer, the number of country shapes it draws, and the first incident
+# circle's tooltip as it opens.
+FRAME_MAP = """(mark) => {
+    const m = window.map;
+    let base = null, circle = null;
+    m.eachLayer(l => {
+        if (!base && l instanceof L.GeoJSON && l.options.interactive === false) { base = l; }
+        if (!circle && l instanceof L.CircleMarker && l.getTooltip()) { circle = l; }
+    });
+    if (mark && base) { base.__testMark = mark; }
+    let tip = null;
+    if (circle) { circle.openTooltip(); tip = circle.getTooltip().getElement().innerText; circle.closeTooltip(); }
+    return {
+        token: window.__atlasToken,
+        mark: base ? (base.__testMark || null) : null,
+        onThisMap: !!base && base._map === m,
+        shapes: base ? base.getLayers().length : 0,
+        tip: tip,
+    };
+}"""
+
+
+def test_a_filter_change_redraws_the_map_in_its_frame_keeping_the_basemap(server, browser, con):
+    """A filter change draws the new state in the open frame, on the basemap layer the
+    frame has already built (the same world shapes); tooltips are written as they open;
+    the figures, sent after the map, stay above it and match SQL."""
+    from tests.journeys import Journey
+
+    j = Journey(server, browser)
+    try:
+        j.open("routes")
+        before = j.frame().evaluate(FRAME_MAP, "world")
+        assert before["mark"] == "world" and before["onThisMap"] and before["shapes"] > 150
+        assert "dead and missing" in before["tip"], before["tip"]
+        # A type filter keeps the whole world in view: the same basemap.
+        j.multiselect_add("Incident type", "Incident")
+        after = j.frame().evaluate(FRAME_MAP, None)
+        assert after["token"] != before["token"]  # another state's map ...
+        assert after["mark"] == "world" and after["onThisMap"]  # ... on the same basemap
+        assert after["shapes"] == before["shapes"]
+        assert "dead and missing" in after["tip"], after["tip"]
+        url = j.params()
+        assert url.get("types") == "Incident", url
+        n, dm = con.execute(
+            "SELECT count(*), sum(dead_and_missing) FROM incidents WHERE incident_type = "
+            "'Incident' AND date_hi >= ?::DATE AND date_lo <= ?::DATE",
+            [url["from"], url["to"]],
+        ).fetchone()
+        shown = j.metrics()
+        assert shown["Incidents"] == f"{n:,}" and shown["Dead and missing"] == f"{dm:,}"
+        # One region: a view fitted to its incidents, still on the world's shapes.
+        j.multiselect_add("Region", "Western Africa")
+        zoomed = j.frame().evaluate(FRAME_MAP, None)
+        assert zoomed["token"] != after["token"]
+        assert zoomed["mark"] == "world" and zoomed["onThisMap"]
+        assert zoomed["shapes"] == before["shapes"]
+        # The headline, written after the map is sent, still stands above it.
+        figures = j.page.locator("[data-testid='stMetric']").first.bounding_box()
+        frame_box = j.page.locator("iframe[title*='streamlit_folium']").first.bounding_box()
+        assert figures["y"] + figures["height"] <= frame_box["y"]
+        assert not j.exceptions()
+    finally:
+        j.close()
