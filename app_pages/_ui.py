@@ -465,21 +465,11 @@ def layer_picker(spec: MapSpec, key: str) -> None:
     switched_off[key] = (switched_off.get(key, set()) - set(picked)) | (set(names) - set(picked))
 
 
-def show_map(
-    spec: MapSpec,
-    key: str,
-    height: int = MAP_HEIGHT,
-    *,
-    then: Callable[[], None] | None = None,
-) -> bool:
+def show_map(spec: MapSpec, key: str, height: int = MAP_HEIGHT) -> bool:
     """Render a map description (:func:`geo.maps.render`) at the URL's view; panning
     and zooming update the URL.
 
     The view travels in ``lat``, ``lon`` and ``z``, so a copied link reopens it.
-
-    ``then``, when given, writes what the page shows above the map (into a container
-    the page made there) right after the map is sent: a filter change reaches the
-    browser map first, and its figures follow in the same moment.
 
     Returns
     -------
@@ -539,18 +529,17 @@ def show_map(
             center=(send[0], send[1]) if send else None,
             zoom=send[2] if send else None,
         )
-    if then is not None:
-        then()
-    after_map(key)  # where the skip link leads
-    # right after the map: what it shows in words, and (once drawn, as the sections) a table
     swapping = payload is not None and out is None and _has_reported(key)
-    twin_summary(spec, key, digest)
     if swapping:
-        # A new state in a map that reports: its frame redraws now. What follows the map
-        # (the table, the export panel, the sections) would keep the browser's one main
-        # thread from painting it; the map's report of the new state reruns the page
+        # A new state in a map that reports: its frame redraws now, and the map's message
+        # is this run's last. Anything sent after it (even the summary's line) is laid
+        # out by the browser's one main thread between the map's redraw and its paint
+        # (25 to 60 ms of page layout). The map's report of the new state reruns the page
         # (stopping this run), and that run, with the map drawn, sends the rest.
         await_map_report()
+    after_map(key)  # where the skip link leads
+    # right after the map: what it shows in words, and (once drawn, as the sections) a table
+    twin_summary(spec, key, digest)
     if swapping or not first_run:
         twin_table(spec, key, digest)
     center, zoom = (out or {}).get("center"), (out or {}).get("zoom")

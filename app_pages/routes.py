@@ -104,53 +104,42 @@ state = routes.RoutesState(d_from, d_to, **chosen, play="" if play == STILL else
 sync_url(state.to_params(), "routes")  # a copied link reopens this view
 
 view = cache.view(routes.PAGE, state, options)
-# The figures above the map are written after the map is sent (show_map's ``then``):
-# on a filter change the browser gets the map first, and is not busy laying out the
-# figures while the map's message waits (issue 19).
-head = st.container()
-
-
-def _headline() -> None:
-    with head:
-        t = view.headline
-        c1, c2, c3, c4, c5 = st.columns(5)
-        c1.metric(_("Incidents"), fmt_int(t["incidents"]))
-        c2.metric(
-            _("Dead and missing"),
-            fmt_int(t["dead_and_missing"]),
-            help=_("Dead plus missing (minimum)."),
+t = view.headline
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric(_("Incidents"), fmt_int(t["incidents"]))
+c2.metric(
+    _("Dead and missing"), fmt_int(t["dead_and_missing"]), help=_("Dead plus missing (minimum).")
+)
+c3.metric(_("Dead"), fmt_int(t["dead"]))
+c4.metric(_("Missing"), fmt_int(t["missing"]))
+c5.metric(_("Survivors"), fmt_int(t["survivors"]), help=_("Where survivors were reported."))
+if t["incidents"]:
+    located = (
+        # English says "of them have" for any count (as it always has)
+        ngettext(
+            "{n} of them have no usable position and are not on the map.",
+            "{n} of them have no usable position and are not on the map.",
+            view.unlocated,
+        ).format(n=fmt_int(view.unlocated))
+        if view.unlocated
+        else _("Every one of them has a position and is on the map.")
+    )
+    st.caption(
+        _("Selection: {selection}. First incident {first}, last {last}.").format(
+            selection=md_plain(state.describe()),
+            first=fmt_date(t["first_date"]),
+            last=fmt_date(t["last_date"]),
         )
-        c3.metric(_("Dead"), fmt_int(t["dead"]))
-        c4.metric(_("Missing"), fmt_int(t["missing"]))
-        c5.metric(_("Survivors"), fmt_int(t["survivors"]), help=_("Where survivors were reported."))
-        if t["incidents"]:
-            located = (
-                # English says "of them have" for any count (as it always has)
-                ngettext(
-                    "{n} of them have no usable position and are not on the map.",
-                    "{n} of them have no usable position and are not on the map.",
-                    view.unlocated,
-                ).format(n=fmt_int(view.unlocated))
-                if view.unlocated
-                else _("Every one of them has a position and is on the map.")
-            )
-            st.caption(
-                _("Selection: {selection}. First incident {first}, last {last}.").format(
-                    selection=md_plain(state.describe()),
-                    first=fmt_date(t["first_date"]),
-                    last=fmt_date(t["last_date"]),
-                )
-                + " "
-                + located
-            )
-        else:
-            st.caption(
-                _("Selection: {selection}. No incident matches these filters.").format(
-                    selection=md_plain(state.describe())
-                )
-            )
-        mmp_caveat()
-
+        + " "
+        + located
+    )
+else:
+    st.caption(
+        _("Selection: {selection}. No incident matches these filters.").format(
+            selection=md_plain(state.describe())
+        )
+    )
+mmp_caveat()
 
 PLAY_LABELS = {STILL: _("Still map"), **{k: _(v) for k, v in STEP_CHOICES.items()}}
 st.segmented_control(
@@ -164,7 +153,7 @@ st.segmented_control(
     ),
 )
 layer_picker(view.spec, key="routes")
-drawn = show_map(view.spec, key="routes_map", then=_headline)
+drawn = show_map(view.spec, key="routes_map")
 export_panel("routes", view, drawn)
 info = view.map_info
 if info.playback is not None:
