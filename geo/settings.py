@@ -1,6 +1,7 @@
 """Where the sources and the database live, from the environment or the defaults."""
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from geo import DATA_DIR, REPO_ROOT
@@ -22,7 +23,15 @@ def sources_dir() -> Path:
 def db_path() -> Path:
     """Path of the DuckDB database file (``$ATLAS_DB`` or ``data/atlas.duckdb``)."""
     value = os.environ.get("ATLAS_DB")
-    return Path(value).resolve() if value else DATA_DIR / "atlas.duckdb"
+    return _resolved(value) if value else DATA_DIR / "atlas.duckdb"
+
+
+@lru_cache(maxsize=8)
+def _resolved(value: str) -> Path:
+    # A page asks for the database's key a dozen times a run: resolving the path (a
+    # system call per folder) was 5 % of a map page's server time (py-spy, issue 19).
+    # A rebuild swaps the file at this path, which the key's stat still sees.
+    return Path(value).resolve()
 
 
 def briefings_dir() -> Path:
