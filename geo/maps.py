@@ -283,19 +283,17 @@ class CircleLayer(Described, folium.map.FeatureGroup):
             var fmt = {{ this.format_json }};
             var num = {{ this.number_js }};
             var shapes = {{ this.shapes_json }};
-            var tipOf = function(vals) {
-                return function() {
-                    return fmt.replace(/\{(\d+)\}/g, function(m, k) { var v = vals[k]; return typeof v === 'number' ? num(v) : v; });
-                };
-            };
+            var tipOf = function(vals) { return function() {
+                return fmt.replace(/\{(\d+)\}/g, function(m, k) { var v = vals[k]; return typeof v === 'number' ? num(v) : v; });
+            }; };
             {% if this.shapes %}{{ this.mark_js }}{% endif %}
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
                 var o = Object.assign({}, style, {radius: r[2], fillColor: colors[r[3]], color: style.color || colors[r[3]]});
                 var shape = shapes[r[3]];
                 var c = shape && shape !== 'circle' ? new L.AtlasMark([r[0], r[1]], Object.assign(o, {shape: shape})) : L.circleMarker([r[0], r[1]], o);
-                // a formatted tooltip is written when it opens, not for every circle
-                // as the map is built (most are never hovered)
+                {#- a formatted tooltip is written when it opens, not for every circle as
+                    the map is built (most are never hovered) #}
                 var tip = fmt && r[6] ? tipOf(r[6]) : r[4];
                 if (tip) { c.bindTooltip(tip, {sticky: true}); }
                 if (r[5]) { c.bindPopup(r[5], {maxWidth: 320}); }
@@ -390,30 +388,29 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function() {
-            {% if this.keep_key %}
-            // The map frame draws a filter change as a new map in the same page
-            // (app_pages/_mapframe.py): the same basemap's layer, which the old map's
-            // removal took off every map, goes on the new one as built (its 250 shapes
-            // were a third of the new map's build). A layer still on a map (a page of
-            // several maps) is never taken.
-            var kept = window.__atlasKeptBase;
-            if (kept && kept.key === {{ this.keep_key|tojson }} && !kept.layer._map) { return kept.layer; }
-            {% endif %}
-            var layer = L.geoJSON({{ this.data_json }}, {
-                interactive: {{ 'true' if this.interactive else 'false' }},
-                style: function(f) {
-                    var s = Object.assign({}, {{ this.style_json }});
-                    if (f.properties && f.properties.fill) { s.fillColor = f.properties.fill; }
-                    return s;
-                },
-                onEachFeature: function(f, layer) {
-                    if (f.properties && f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
-                }
-            });
-            {% if this.keep_key %}window.__atlasKeptBase = {key: {{ this.keep_key|tojson }}, layer: layer};{% endif %}
-            return layer;
-        })();
+        {#- The map frame draws a filter change as a new map in the same page
+            (app_pages/_mapframe.py): a basemap's layer, which the old map's removal took
+            off every map, goes on the new map as built when its shapes and style are the
+            same (its 250 shapes were a third of the new map's build). A layer still on a
+            map (a page of several maps) is never taken. (Jinja comments: the page's bytes
+            carry only the code.) #}
+        var {{ this.get_name() }} = {% if this.keep_key %}(function() {
+            var k = window.__atlasKeptBase;
+            if (k && k.key === {{ this.keep_key|tojson }} && !k.layer._map) { return k.layer; }
+            k = {key: {{ this.keep_key|tojson }}, layer: {% endif %}L.geoJSON({{ this.data_json }}, {
+            interactive: {{ 'true' if this.interactive else 'false' }},
+            style: function(f) {
+                var s = Object.assign({}, {{ this.style_json }});
+                if (f.properties && f.properties.fill) { s.fillColor = f.properties.fill; }
+                return s;
+            },
+            onEachFeature: function(f, layer) {
+                if (f.properties && f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
+            }
+        }){% if this.keep_key %}};
+            window.__atlasKeptBase = k;
+            return k.layer;
+        })(){% endif %};
         {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
         {% endmacro %}
         """
