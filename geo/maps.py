@@ -283,18 +283,16 @@ class CircleLayer(Described, folium.map.FeatureGroup):
             var fmt = {{ this.format_json }};
             var num = {{ this.number_js }};
             var shapes = {{ this.shapes_json }};
-            var tipOf = function(vals) { return function() {
-                return fmt.replace(/\{(\d+)\}/g, function(m, k) { var v = vals[k]; return typeof v === 'number' ? num(v) : v; });
-            }; };
             {% if this.shapes %}{{ this.mark_js }}{% endif %}
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
                 var o = Object.assign({}, style, {radius: r[2], fillColor: colors[r[3]], color: style.color || colors[r[3]]});
                 var shape = shapes[r[3]];
                 var c = shape && shape !== 'circle' ? new L.AtlasMark([r[0], r[1]], Object.assign(o, {shape: shape})) : L.circleMarker([r[0], r[1]], o);
-                {#- a formatted tooltip is written when it opens, not for every circle as
-                    the map is built (most are never hovered) #}
-                var tip = fmt && r[6] ? tipOf(r[6]) : r[4];
+                var tip = r[4];
+                if (fmt && r[6]) {
+                    tip = fmt.replace(/\{(\d+)\}/g, function(m, k) { var v = r[6][k]; return typeof v === 'number' ? num(v) : v; });
+                }
                 if (tip) { c.bindTooltip(tip, {sticky: true}); }
                 if (r[5]) { c.bindPopup(r[5], {maxWidth: 320}); }
                 c.addTo({{ this.get_name() }});
