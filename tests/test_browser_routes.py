@@ -132,8 +132,8 @@ FRAME_MAP = """(mark) => {
 
 def test_a_filter_change_redraws_the_map_in_its_frame_keeping_the_basemap(server, browser, con):
     """A filter change draws the new state in the open frame, on the basemap layer the
-    frame has already built (the same world shapes); tooltips are written as they open;
-    the figures, sent after the map, stay above it and match SQL."""
+    frame has already built (the same world shapes); tooltips open with their text; the
+    figures above the map match SQL."""
     from tests.journeys import Journey
 
     j = Journey(server, browser)
@@ -164,7 +164,7 @@ def test_a_filter_change_redraws_the_map_in_its_frame_keeping_the_basemap(server
         assert zoomed["token"] != after["token"]
         assert zoomed["mark"] == "world" and zoomed["onThisMap"]
         assert zoomed["shapes"] == before["shapes"]
-        # The headline, written after the map is sent, still stands above it.
+        # The headline stands above the map.
         figures = j.page.locator("[data-testid='stMetric']").first.bounding_box()
         frame_box = j.page.locator("iframe[title*='streamlit_folium']").first.bounding_box()
         assert figures["y"] + figures["height"] <= frame_box["y"]
