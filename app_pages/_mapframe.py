@@ -157,6 +157,7 @@ def build_payload(spec: MapSpec) -> MapPayload:
     # passes over the text (its renaming regex and dedent: 3 ms a new state, issue 19):
     # one line of compact JSON that no pass changes.
     base = basemap_layer(m)
+    base.keep_for_next_map()  # the frame draws the next state's map on this layer
     shapes, base.data_json = base.data_json, _SHAPES
     try:
         m.render()

@@ -112,9 +112,10 @@ def number_format() -> str:
     # in Chromium), which was a third of a Deadly routes map's build (issue 19). Its
     # default options are ``toLocaleString``'s (up to 3 decimals).
     return (
-        "(function(){var m=" + marks + ",f=new Intl.NumberFormat('en-US');"
-        "return function(v){var p=f.format(v).split('.');"
-        "return p[0].replace(/,/g,m[0])+(p.length>1?m[1]+p[1]:'');};})()"
+        "(function(m,f){return function(v){var p=f.format(v).split('.');"
+        "return p[0].replace(/,/g,m[0])+(p.length>1?m[1]+p[1]:'')}})("
+        + marks
+        + ",new Intl.NumberFormat('en-US'))"
     )
 
 
@@ -390,25 +391,14 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
             (app_pages/_mapframe.py): a basemap's layer, which the old map's removal took
             off every map, goes on the new map as built when its shapes and style are the
             same (its 250 shapes were a third of the new map's build). A layer still on a
-            map (a page of several maps) is never taken. (Jinja comments: the page's bytes
-            carry only the code.) #}
-        var {{ this.get_name() }} = {% if this.keep_key %}(function() {
-            var k = window.__atlasKeptBase;
-            if (k && k.key === {{ this.keep_key|tojson }} && !k.layer._map) { return k.layer; }
-            k = {key: {{ this.keep_key|tojson }}, layer: {% endif %}L.geoJSON({{ this.data_json }}, {
-            interactive: {{ 'true' if this.interactive else 'false' }},
-            style: function(f) {
-                var s = Object.assign({}, {{ this.style_json }});
-                if (f.properties && f.properties.fill) { s.fillColor = f.properties.fill; }
-                return s;
-            },
-            onEachFeature: function(f, layer) {
-                if (f.properties && f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); }
-            }
-        }){% if this.keep_key %}};
-            window.__atlasKeptBase = k;
-            return k.layer;
-        })(){% endif %};
+            map is never taken. Written for the frame's script only (keep_for_next_map);
+            Jinja comments, so the page's bytes carry only the code. #}
+        var {{ this.get_name() }} = {% if this.keep_key -%}
+        (function(){var k=window.__atlasKeptBase;if(k&&k.key=={{ this.keep_key|tojson }}&&!k.layer._map){return k.layer}k={key:{{ this.keep_key|tojson }},layer:{% endif %}L.geoJSON({{ this.data_json }}, {
+        interactive: {{ 'true' if this.interactive else 'false' }},
+        style: function(f) { var s = Object.assign({}, {{ this.style_json }}); if (f.properties && f.properties.fill) { s.fillColor = f.properties.fill; } return s; },
+        onEachFeature: function(f, layer) { if (f.properties && f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: true}); } }
+        }){% if this.keep_key %}};window.__atlasKeptBase=k;return k.layer})(){% endif %};
         {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
         {% endmacro %}
         """
@@ -432,15 +422,17 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
         # (the basemap passes its world's text, written once)
         self.data_json = _js(data) if data_json is None else data_json
         self.style_json = json.dumps(style)
-        # A basemap (no tooltips, no clicks) is kept by the page for the next map that
-        # draws the same shapes in the same style (see the template).
-        self.keep_key = (
-            hashlib.sha1(
-                f"{self.data_json}|{self.style_json}".encode("utf-8", "surrogatepass")
-            ).hexdigest()[:16]
-            if not overlay and not interactive
-            else ""
-        )
+        self.keep_key = ""  # set by keep_for_next_map
+
+    def keep_for_next_map(self) -> None:
+        """Let the page keep this basemap layer for its next map of the same shapes and
+        style (see the template): the map frame's script only
+        (:func:`app_pages._mapframe.build_payload`); a page of one map (an export) never
+        draws a next one."""
+        if self.overlay or self.interactive:
+            return  # a basemap only: no tooltips, no clicks
+        text = f"{self.data_json}|{self.style_json}"
+        self.keep_key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 class Legend(MacroElement):

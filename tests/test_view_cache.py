@@ -105,16 +105,19 @@ def _default_spec(con):
 
 
 def test_payload_is_what_st_folium_sends(con):
-    """The payload skips st_folium's first render of the whole page: what it sends is
-    still st_folium's, to the character (plus the line naming the state's token)."""
+    """The payload skips st_folium's first render of the whole page and its passes over
+    the basemap's shapes: what it sends is still st_folium's for the map the frame draws
+    (its basemap kept for the next map), to the character (plus the line naming the
+    state's token)."""
     import folium
     import streamlit_folium as sf
 
-    from geo.maps import render
+    from geo.maps import basemap_layer, map_html, render
 
     spec = _default_spec(con)
     p = _mapframe.build_payload(spec)
     m = render(spec)
+    basemap_layer(m).keep_for_next_map()
     for child in m._children.values():
         if isinstance(child, folium.map.FitBounds):
             child.options["animate"] = False
@@ -123,6 +126,8 @@ def test_payload_is_what_st_folium_sends(con):
     html, header, script = sf._get_html(m), sf._get_header(m), sf._get_map_string(m)
     assert (p.html, p.header) == (html, header)
     assert p.script.startswith(script) and p.token in p.script[len(script) :]
+    assert script.count("__atlasKeptBase") == 2  # the frame's script keeps its basemap
+    assert "__atlasKeptBase" not in map_html(render(spec))  # an export does not
 
 
 def test_a_layer_switched_off_in_one_session_stays_on_in_another(counted, con):
