@@ -8,4 +8,4 @@ export ATLAS_SOURCES="${ATLAS_SOURCES:-$(cd .. && pwd)/shared/data}"
 # Three workers on the 2 cores, one test file each at a time: the browser tests spend
 # much of their time waiting on a page, and two workers kept the cores about 55 % busy
 # (634 s for the suite on 2026-11-27; 561 s with three).
-exec .venv/bin/python -m pytest -n 3 --dist loadfile "$@"
+exec .venv/bin/python -m pytest -n 3 --dist loadfile --durations=15 "$@"

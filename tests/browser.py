@@ -219,10 +219,16 @@ class OfflinePage:
 
 
 def wait_for_app(page, timeout_ms: int = 45000) -> None:
-    """Wait until Streamlit has finished running the page script."""
+    """Wait until Streamlit has finished running the page script.
+
+    The app's root says whether a run is going on; the status widget shows only once a
+    run has lasted a while, so its absence alone is also true before a run starts.
+    """
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+        '() => !!document.querySelector(\'[data-testid="stApp"][data-test-script-state="notRunning"]\')'
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout_ms,
     )
     page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=timeout_ms)
 

@@ -149,8 +149,13 @@ def test_headline_figures_are_written_as_the_language_does(server, browser, con,
     op = OfflinePage(context)
     try:
         op.page.goto(f"{server.url}/routes?lang={lang}", wait_until="domcontentloaded")
-        op.page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
+        # The headline's five figures are drawn one by one: read them once the run is over.
+        op.page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 5",
+            timeout=60_000,
+        )
         values = op.page.locator("[data-testid='stMetricValue']").all_inner_texts()
+        assert len(values) == 5, values
         assert want in values, values
     finally:
         context.close()

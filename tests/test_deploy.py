@@ -267,8 +267,11 @@ def test_load_through_nginx_spreads_sessions_without_errors(db_path, tmp_path):
             str(SESSIONS),
             "--duration",
             "0",
+            # Ten pages opening at once in one Chromium, beside the other workers' tests:
+            # on a slow CI machine (load average 29 on its 2 cores) none had drawn its map
+            # within 90 s. What this test checks is errors and spread, not speed.
             "--timeout",
-            "90",
+            "240",
             "--no-warmup",
             "--json",
             str(out),
@@ -276,7 +279,7 @@ def test_load_through_nginx_spreads_sessions_without_errors(db_path, tmp_path):
         capture_output=True,
         text=True,
         cwd=REPO,
-        timeout=180,
+        timeout=480,
     )
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     report = json.loads(out.read_text(encoding="utf-8"))

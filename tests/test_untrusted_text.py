@@ -521,6 +521,9 @@ def test_payloads_show_as_written_in_streamlit(browser, db_path, tmp_path):
         op = OfflinePage(context)
         op.page.goto(server.url, wait_until="domcontentloaded")
         op.page.get_by_text("probe done").wait_for(timeout=30_000)
+        # The HTML blocks' renderer is a chunk of its own, loaded on first use: on a busy
+        # machine they are drawn seconds after the elements around them.
+        op.page.locator("p.atlas-caption").wait_for(timeout=30_000)
         op.page.wait_for_timeout(500)  # lazily loaded plugins (maths, emoji) have run
         found = op.page.evaluate(PROBE_DOM, LIVE)
         for name, text in PAYLOADS.items():
