@@ -18,36 +18,6 @@ def pytest_report_header(config):
     return f"sources mirror: {MIRROR}"
 
 
-# Rough seconds per test: a slow one a minute or two, a browser one tens of seconds, most
-# others well under one.
-_SLOW_WEIGHT, _BROWSER_WEIGHT, _OTHER_WEIGHT = 90.0, 30.0, 0.1
-
-
-def pytest_collection_modifyitems(session, config, items):
-    """Run the files with the most browser and slow tests first, each file's tests in
-    their own order.
-
-    The suite runs one file per worker at a time (``--dist loadfile``), taken in
-    collection order: alphabetically, the journeys (four minutes a file) came last and
-    one worker ran them while the others sat idle. Longest first keeps the workers busy
-    to the end.
-    """
-    weight: dict[str, float] = {}
-    first: dict[str, int] = {}
-    for i, item in enumerate(items):
-        f = str(item.path)
-        first.setdefault(f, i)
-        if item.get_closest_marker("slow"):
-            w = _SLOW_WEIGHT
-        elif item.get_closest_marker("browser"):
-            w = _BROWSER_WEIGHT
-        else:
-            w = _OTHER_WEIGHT
-        weight[f] = weight.get(f, 0.0) + w
-    order = {id(item): i for i, item in enumerate(items)}
-    items.sort(key=lambda it: (-weight[str(it.path)], first[str(it.path)], order[id(it)]))
-
-
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     """The offline mirror of the real datasets (reference layout)."""

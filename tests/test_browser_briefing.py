@@ -114,7 +114,6 @@ def _wait_slide(deck, n: int, headline: str) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.slow
 def test_presenter_builds_presents_and_carries_a_briefing(app, browser, con, folder, tmp_path):
     mediterranean = con.execute(
         "SELECT sum(dead_and_missing)::BIGINT FROM incidents "
