@@ -258,7 +258,9 @@ def _series() -> None:
                     "field": "dead_and_missing",
                     "type": "quantitative",
                     "title": _("Dead and missing"),
-                    "axis": {"format": ",d"},
+                    # Whole people: with a small total, ticks at half steps read
+                    # "0, 1, 1, 2, 2, 3, 3" once written as integers.
+                    "axis": {"format": ",d", "tickMinStep": 1},
                 },
                 "color": {
                     "field": "route",

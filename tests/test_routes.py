@@ -3,6 +3,7 @@ escaped popups, corridors, legend, payload) and one AppTest of the page."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import folium
@@ -301,6 +302,9 @@ def test_page_apptest_headline_equals_sql(db_path, con, monkeypatch):
     at.run()
     # only the open section (the chart, by default) is computed and sent
     assert len(at.get("vega_lite_chart")) == 1 and len(at.dataframe) == 0 and not at.info
+    # people are counted whole: no half-step ticks written "0, 1, 1, 2" on a small total
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["encoding"]["y"]["axis"] == {"format": ",d", "tickMinStep": 1}
 
     # a link that opens the deadliest incidents: that table only, its rows from SQL
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
