@@ -112,7 +112,20 @@ c2.metric(
 )
 c3.metric(_("Dead"), fmt_int(t["dead"]))
 c4.metric(_("Missing"), fmt_int(t["missing"]))
-c5.metric(_("Survivors"), fmt_int(t["survivors"]), help=_("Where survivors were reported."))
+# Most incidents have no survivor count: blank is not zero, so the figure says how many
+# incidents it sums, and a view with none reported shows no number.
+reported, incidents = int(t["survivors_reported"]), int(t["incidents"])
+if not reported:
+    survivors_help = _("No incident in this view gives a survivor count.")
+elif reported == incidents:
+    survivors_help = _("Every incident in this view gives a survivor count.")
+else:
+    survivors_help = ngettext(
+        "{n} of the {m} incidents in this view gives a survivor count; the others give none.",
+        "{n} of the {m} incidents in this view give a survivor count; the others give none.",
+        reported,
+    ).format(n=fmt_int(reported), m=fmt_int(incidents))
+c5.metric(_("Survivors"), fmt_int(t["survivors"]) if reported else "–", help=survivors_help)
 if t["incidents"]:
     located = (
         # English says "of them have" for any count (as it always has)

@@ -14,7 +14,9 @@
 -- params: $date_from DATE, $date_to DATE, $regions VARCHAR[], $routes VARCHAR[],
 --         $causes VARCHAR[], $types VARCHAR[]
 -- returns: incidents BIGINT, dead_and_missing BIGINT, dead BIGINT, missing BIGINT,
---          survivors BIGINT, located BIGINT, first_date DATE, last_date DATE,
+--          survivors BIGINT (0 when none is reported), survivors_reported BIGINT (incidents
+--          with a survivor count: the source leaves most blank, and blank is not zero),
+--          located BIGINT, first_date DATE, last_date DATE,
 --          no_route_incidents BIGINT, no_route_dead_and_missing BIGINT,
 --          multi_route_incidents BIGINT, multi_route_dead_and_missing BIGINT,
 --          cumulative_incidents BIGINT, cumulative_dead_and_missing BIGINT,
@@ -35,6 +37,7 @@ totals AS (
         coalesce(sum(dead), 0) AS dead,
         coalesce(sum(missing), 0) AS missing,
         coalesce(sum(survivors), 0) AS survivors,
+        count(survivors) AS survivors_reported,
         count(lat) AS located,
         min(incident_date) AS first_date,
         max(incident_date) AS last_date,

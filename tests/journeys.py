@@ -403,7 +403,8 @@ def expected_metrics(con: duckdb.DuckDBPyConnection, page: str, params: dict) ->
             "Dead and missing": _int(t["dead_and_missing"]),
             "Dead": _int(t["dead"]),
             "Missing": _int(t["missing"]),
-            "Survivors": _int(t["survivors"]),
+            # blank is not zero: a view where no incident gives a survivor count shows none
+            "Survivors": _int(t["survivors"]) if t["survivors_reported"] else "–",
         }
     if page == "camps":
         state, _ = camps.CampsState.from_params(params, camps.options(q))

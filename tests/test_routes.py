@@ -526,3 +526,43 @@ def test_monthly_series_fills_every_month_of_the_selection_from_sql(q, con, opti
             (rec.period.date(), rec.route), (0, 0)
         ), rec
     assert str(series["incidents"].dtype) == str(series["dead_and_missing"].dtype) == "int64"
+
+
+def _survivor_windows(con) -> tuple[tuple, tuple]:
+    """A (region, year) whose incidents give no survivor count, and one where only some
+    do: from the incidents themselves, so the test follows the data."""
+    rows = con.execute(
+        """SELECT r, year(incident_date) AS y, count(*) AS n, count(survivors) AS reported,
+                  coalesce(sum(survivors), 0) AS survivors
+           FROM (SELECT unnest(regions) AS r, * FROM incidents)
+           WHERE incident_date IS NOT NULL
+           GROUP BY ALL ORDER BY n DESC, r, y"""
+    ).fetchall()
+    none = next(r for r in rows if r[3] == 0)
+    some = next(r for r in rows if 0 < r[3] < r[2])
+    return none, some
+
+
+def test_survivors_blank_in_the_source_is_not_shown_as_zero(db_path, con, monkeypatch):
+    """Most incidents give no survivor count: a view where none does shows no number, not
+    0, and a view where some do says how many incidents the figure sums."""
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    none, some = _survivor_windows(con)
+    shown = {}
+    for region, year, n, reported, survivors in (none, some):
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+        at.switch_page("app_pages/routes.py")
+        at.query_params.update({"regions": region, "from": f"{year}-01-01", "to": f"{year}-12-31"})
+        at.run()
+        assert not at.exception
+        metric = next(m for m in at.metric if m.label == "Survivors")
+        incidents = next(m for m in at.metric if m.label == "Incidents")
+        assert incidents.value == f"{n:,}", (region, year)
+        shown[reported > 0] = (metric.value, metric.proto.help, reported, n, survivors)
+    value, help_text, *_ = shown[False]
+    assert value == "–" and "No incident in this view gives a survivor count" in help_text
+    value, help_text, reported, n, survivors = shown[True]
+    assert value == f"{survivors:,}"
+    assert f"{reported:,} of the {n:,} incidents in this view give" in help_text or (
+        reported == 1 and f"1 of the {n:,} incidents in this view gives" in help_text
+    )
