@@ -49,6 +49,11 @@ PAGE_CSS = (
     f"white-space:nowrap;padding:.35rem .7rem;background:#fff;color:{FOCUS_RING};"
     f"border:1px solid {FOCUS_RING};border-radius:4px;font-weight:600}}"
     ".atlas-after-map{display:block;width:1px;height:1px;outline:none}"
+    # A chosen value in a sidebar filter wraps rather than end in "…": in a 300 px sidebar
+    # "Central Mediterranean" read "Central Mediterrane…" (WCAG 1.4.10, reflow).
+    "[data-testid='stSidebar'] [data-tag]{height:auto;min-height:28px}"
+    "[data-testid='stSidebar'] [data-tag]>span[title]{white-space:normal;overflow:visible;"
+    "text-overflow:clip;overflow-wrap:anywhere;line-height:1.25;padding:3px 0}"
     "</style>"
 )
 

@@ -566,3 +566,37 @@ def test_survivors_blank_in_the_source_is_not_shown_as_zero(db_path, con, monkey
     assert f"{reported:,} of the {n:,} incidents in this view give" in help_text or (
         reported == 1 and f"1 of the {n:,} incidents in this view gives" in help_text
     )
+
+
+def test_a_single_incident_is_shown_in_its_region_not_at_street_level(q, countries, options, con):
+    """A filter down to one incident fits the map to a region around it (coast and
+    neighbours in view), not to a few km; the PNG and text summary share these bounds."""
+    day, lat, lon = con.execute(
+        """SELECT incident_date, any_value(lat), any_value(lon) FROM incidents
+           WHERE incident_date IS NOT NULL AND lat IS NOT NULL
+           GROUP BY incident_date HAVING count(*) = 1 AND count(*) = count(lat)
+           ORDER BY incident_date DESC LIMIT 1"""
+    ).fetchone()
+    assert sql_filtered(con, R.RoutesState(day, day), "count(*)")[0] == 1
+    spec = R.map_spec(q, countries, R.RoutesState(day, day), options=options)
+    (s, w), (n, e) = spec.info.bounds
+    assert s < lat < n and w < lon < e
+    assert n - s >= R.MIN_VIEW_DEG[0] - 1e-9 or s == -80.0 or n == 85.0
+    assert e - w >= R.MIN_VIEW_DEG[1] - 1e-9 or w == -180.0 or e == 180.0
+    assert spec.bounds == spec.info.bounds
+
+
+def test_the_maps_text_summary_gives_a_long_place_whole(q, countries, options, con):
+    """The text summary (the map for a screen reader, and the exports' table) names each
+    incident's place in full: a long location is not cut to its first 80 characters."""
+    day, location = con.execute(
+        """SELECT incident_date, location FROM incidents
+           WHERE incident_date IS NOT NULL AND lat IS NOT NULL AND length(location) > 120
+           ORDER BY length(location) DESC, incident_date LIMIT 1"""
+    ).fetchone()
+    spec = R.map_spec(q, countries, R.RoutesState(day, day), options=options)
+    assert spec.info.mode == "incidents"
+    places = [
+        row[0] for layer in spec.layers if layer.table is not None for row in layer.table.rows
+    ]
+    assert " ".join(location.split()) in places

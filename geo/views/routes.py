@@ -58,6 +58,10 @@ LEGEND_PAD = (250, 10)  # pixels kept free on the right of a fitted view (legend
 TOP_ROUTES = 6
 DEADLIEST = 25
 TEXT_MAX = 140  # long location / source texts are clipped in popups
+# The map's text summary (the screen reader's map, and the exports' table) gives a place
+# whole: the source's longest location is 477 characters, and 4,332 of 20,044 run past
+# 80, where the table had cut them. The cap only guards against a damaged file.
+PLACE_MAX = 600
 CORRIDOR_COLOR = "#37474f"
 BINS_LAYER = N_("Dead and missing, binned (IOM MMP)")
 POINTS_LAYER = N_("Incidents (IOM MMP)")
@@ -336,6 +340,11 @@ def choose_cell(extent: pd.Series | None) -> float:
     return 0.5
 
 
+# The smallest view the map fits to (degrees of latitude, longitude): about 900 x 1,300
+# km near the Mediterranean, zoom 5-6 on the page's map.
+MIN_VIEW_DEG = (8.0, 12.0)
+
+
 def view_bounds(extent: pd.Series | None, world: bool) -> list[list[float]]:
     """[[south, west], [north, east]] to fit: the world, or the incidents' extent."""
     if world or extent is None or not extent["located"]:
@@ -351,12 +360,20 @@ def view_bounds(extent: pd.Series | None, world: bool) -> list[list[float]]:
         if robust
         else (extent["min_lon"], extent["max_lon"])
     )
+    s, n, w, e = float(s), float(n), float(w), float(e)
     pad_lat = max(1.0, (n - s) * 0.08)
     pad_lon = max(1.5, (e - w) * 0.08)
-    return [
-        [max(-80.0, float(s) - pad_lat), max(-180.0, float(w) - pad_lon)],
-        [min(85.0, float(n) + pad_lat), min(180.0, float(e) + pad_lon)],
-    ]
+    s, n, w, e = s - pad_lat, n + pad_lat, w - pad_lon, e + pad_lon
+    # A few incidents close together (one, or a boat's wreck and its survivors' landing)
+    # would be fitted to a box of a few km: the view keeps a region around them, so a
+    # reader sees the coast and the countries they lie between.
+    if n - s < MIN_VIEW_DEG[0]:
+        mid = (n + s) / 2
+        s, n = mid - MIN_VIEW_DEG[0] / 2, mid + MIN_VIEW_DEG[0] / 2
+    if e - w < MIN_VIEW_DEG[1]:
+        mid = (e + w) / 2
+        w, e = mid - MIN_VIEW_DEG[1] / 2, mid + MIN_VIEW_DEG[1] / 2
+    return [[max(-80.0, s), max(-180.0, w)], [min(85.0, n), min(180.0, e)]]
 
 
 @dataclass
@@ -454,7 +471,7 @@ def incident_table(pts: pd.DataFrame) -> ms.LayerTable:
         d = r.get("incident_date")
         rows.append(
             (
-                text(r.get("location")) or _("location not given"),
+                text(r.get("location"), PLACE_MAX) or _("location not given"),
                 fmt_date(d) if d is not None and not pd.isna(d) else str(r.get("year", "")),
                 int(r.get("dead_and_missing") or 0),
                 None if pd.isna(r.get("dead")) else int(r["dead"]),
