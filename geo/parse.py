@@ -359,8 +359,11 @@ def normalise_name(text: str) -> str:
     """Lower-case a place name and drop brackets, punctuation and common words.
 
     Used to join UNHCR site names ("Kakuma [Admin 3: PRP]") to the location register.
+    Accents are dropped: UNHCR writes "Abeche" where the register writes "Abéché".
     """
-    s = re.sub(r"\[.*?\]|\(.*?\)", " ", text.lower())
+    s = unicodedata.normalize("NFKD", text.lower())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = re.sub(r"\[.*?\]|\(.*?\)", " ", s)
     s = re.sub(r"[^0-9a-z\u00c0-\u024f]+", " ", s)
     words = [w for w in s.split() if w not in {"camp", "settlement", "refugee", "site", "the"}]
     return " ".join(words)

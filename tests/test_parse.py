@@ -129,3 +129,15 @@ def test_polygons_are_repaired_or_rejected():
     for bad in [[[[0, 0], [1, 1]]], [[[0, 0], [1, 1], [2, 2], [0, 0]]], []]:
         with pytest.raises(GeometryError):
             checked_polygon({"type": "Polygon", "coordinates": bad})
+
+
+def test_place_names_join_whatever_their_accents():
+    """UNHCR writes "Abeche" where the location register writes "Abéché" (Chad): the
+    population join by name must not depend on accents, and still drops brackets and
+    the common words."""
+    from geo.parse import normalise_name
+
+    assert normalise_name("Abeche [Admin 3: PRP]") == normalise_name("Abéché") == "abeche"
+    assert normalise_name("Côte d'Ivoire") == normalise_name("Cote d'Ivoire")
+    assert normalise_name("Kakuma Refugee Camp (Turkana)") == "kakuma"
+    assert normalise_name("Goz Amer") != normalise_name("Goz Amir")
