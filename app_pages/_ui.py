@@ -198,6 +198,23 @@ def seed_widgets(page: str, values: Mapping[str, object], *, force: bool = False
             st.session_state[key] = value
 
 
+def held(key: str) -> list:
+    """What a seeded multiselect holds now (``st.session_state[key]``), to pass as its
+    ``default``.
+
+    Streamlit sends a seeded widget's value once, in the run that sets it; later runs
+    send only the widget's ``default``. Under load the browser sometimes meets the later
+    run's widget before it has taken in the value (the map's report came first), and a
+    multiselect with no ``default`` then reports an empty choice as if the user had
+    cleared it: a link's route filter was lost that way, its dates kept (once in CI, and
+    in 2 of 8 local runs of the browser link, routes and export tests beside other
+    work). With the value it holds as its ``default``, that fallback is the same choice.
+    The value still comes from the session state (Streamlit's rule when a widget has
+    both), so nothing else changes.
+    """
+    return list(st.session_state.get(key) or [])
+
+
 def period_slider(
     label: str, years: Sequence[int], key: str, format_func: Callable, where=st
 ) -> tuple[int, int]:
@@ -450,6 +467,7 @@ def layer_picker(spec: MapSpec, key: str) -> None:
     picked = st.multiselect(
         _("Layers on the map (and in exports)"),
         list(names),
+        default=held(state_key),
         format_func=lambda k: names.get(k, k),
         key=state_key,
         help=_("Also switchable on the map itself (top right); this choice travels with the link."),

@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages._ui import (
     data_grid,
     export_panel,
+    held,
     layer_picker,
     md_plain,
     open_page,
@@ -59,12 +60,17 @@ with st.sidebar:
     st.multiselect(
         _("Country"),
         opts.countries,
+        default=held(KEYS["countries"]),
         key=KEYS["countries"],
         format_func=country_labels.get,
         placeholder=_("All countries"),
     )
     st.multiselect(
-        _("Site type"), opts.site_types, key=KEYS["site_types"], placeholder=_("All site types")
+        _("Site type"),
+        opts.site_types,
+        default=held(KEYS["site_types"]),
+        key=KEYS["site_types"],
+        placeholder=_("All site types"),
     )
     st.radio(
         _("Status"),
@@ -76,6 +82,7 @@ with st.sidebar:
     st.multiselect(
         _("Dataset"),
         list(camps.DATASETS),
+        default=held(KEYS["datasets"]),
         key=KEYS["datasets"],
         format_func=bound(camps.dataset_label),
         placeholder=_("All datasets"),

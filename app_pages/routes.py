@@ -5,6 +5,7 @@ import streamlit as st
 from app_pages._ui import (
     data_grid,
     export_panel,
+    held,
     layer_picker,
     md_plain,
     mmp_caveat,
@@ -75,6 +76,7 @@ with st.sidebar:
         k: st.multiselect(
             LABELS[k],
             getattr(options, k),
+            default=held(KEYS[k]),
             key=KEYS[k],
             format_func=shown[k].get,
             placeholder=_("All"),

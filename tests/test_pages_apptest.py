@@ -261,3 +261,27 @@ def test_a_one_year_growth_period_moves_on_in_slider_link_and_figures(app, con):
         assert _metric(app, "Cities in") == f"{n:,}"
         app.run()  # said once
         assert not app.warning and _slider(app, "Growth between").value == shown
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("routes", {"routes": "Central Mediterranean", "causes": "Drowning"}),
+        ("camps", {"country": "BGD|KEN", "dataset": "unhcr_register"}),
+    ],
+)
+def test_a_linked_multiselect_falls_back_to_its_own_choice(app, page, params):
+    """Streamlit sends a seeded widget's value only in the run that seeds it; a browser
+    that meets a later run's widget first falls back to the widget's ``default``. Every
+    multiselect a link fills (filters and the layer picker) carries what it holds as that
+    default in every run, so the fallback cannot empty a filter the link chose."""
+    app.switch_page(f"app_pages/{page}.py")
+    app.query_params.update(params)
+    for run in (1, 2):  # the seeding run, then a run that sends no value
+        app.run()
+        assert not app.exception
+        chosen = 0
+        for ms in app.multiselect:
+            assert list(ms.proto.default) == list(ms.indices), (run, ms.label, ms.value)
+            chosen += bool(ms.value)
+        assert chosen >= 3, [(m.label, m.value) for m in app.multiselect]  # filters + layers
