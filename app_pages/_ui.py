@@ -202,17 +202,37 @@ def held(key: str) -> list:
     """What a seeded multiselect holds now (``st.session_state[key]``), to pass as its
     ``default``.
 
-    Streamlit sends a seeded widget's value once, in the run that sets it; later runs
-    send only the widget's ``default``. Under load the browser sometimes meets the later
-    run's widget before it has taken in the value (the map's report came first), and a
-    multiselect with no ``default`` then reports an empty choice as if the user had
-    cleared it: a link's route filter was lost that way, its dates kept (once in CI, and
-    in 2 of 8 local runs of the browser link, routes and export tests beside other
-    work). With the value it holds as its ``default``, that fallback is the same choice.
-    The value still comes from the session state (Streamlit's rule when a widget has
-    both), so nothing else changes.
+    Streamlit sends a seeded widget's value once, in the run that seeds it; later runs
+    send only the widget's ``default`` (``index``, ``value``). Under load the browser
+    sometimes meets the later run's widget before it has taken in the value (the map's
+    report came first), and the widget then reports its default as if the user had chosen
+    it: a link's route filter was lost that way, its dates kept (once in CI, and in 2 of 8
+    local runs of the browser link, routes and export tests beside other work), and a
+    Cities link's growth mode fell back to population (CI). With the value it holds as
+    its default, that fallback is the same choice. The value still comes from the session
+    state (Streamlit's rule when a widget has both), so nothing else changes.
+    :func:`held_index` and :func:`held_value` do the same for the other widgets.
     """
     return list(st.session_state.get(key) or [])
+
+
+def held_index(key: str, options: Sequence) -> int:
+    """The ``index`` of what a seeded selectbox or radio holds (see :func:`held`)."""
+    values = list(options)
+    value = st.session_state.get(key)
+    return values.index(value) if value in values else 0
+
+
+def held_value(key: str, fallback, options: Sequence | None = None):
+    """The ``value`` (or a segmented control's ``default``) a seeded slider, toggle or
+    date range holds (see :func:`held`); ``fallback`` when it holds none, or holds what
+    ``options`` (a select slider's) lacks."""
+    value = st.session_state.get(key, fallback)
+    if options is not None:
+        ends = value if isinstance(value, tuple | list) else (value,)
+        if not all(v in options for v in ends):
+            return fallback
+    return value
 
 
 def period_slider(
@@ -237,9 +257,9 @@ def period_slider(
     y0, y1 = where.select_slider(
         label,  # md: trusted (the pages' own constant labels)
         options=years,
-        # Only the shape: a two-ended ``value`` makes it a range slider (Streamlit reads
-        # a range from it, not from the seeded state); the seeded value is what shows.
-        value=(years[0], years[-1]),
+        # A two-ended ``value`` makes it a range slider; the seeded state is what shows,
+        # and the held range is the fallback (see held).
+        value=tuple(held_value(key, (years[0], years[-1]), years)),
         format_func=format_func,
         key=key,
         on_change=one_year_is_no_period,

@@ -10,6 +10,7 @@ from app_pages._ui import (
     data_grid,
     export_panel,
     held,
+    held_index,
     layer_picker,
     md_plain,
     open_page,
@@ -75,6 +76,7 @@ with st.sidebar:
     st.radio(
         _("Status"),
         camps.STATUSES,
+        index=held_index(KEYS["status"], camps.STATUSES),
         key=KEYS["status"],
         horizontal=True,
         format_func=status_labels.get,
@@ -90,6 +92,7 @@ with st.sidebar:
     st.selectbox(
         _("Coordinate precision"),
         list(camps.PRECISIONS),
+        index=held_index(KEYS["precision"], list(camps.PRECISIONS)),
         key=KEYS["precision"],
         format_func=bound(camps.precision_label),
     )

@@ -6,6 +6,8 @@ import streamlit as st
 from app_pages._ui import (
     data_grid,
     export_panel,
+    held_index,
+    held_value,
     layer_picker,
     md_plain,
     open_page,
@@ -63,15 +65,25 @@ corridor_labels = {
 }
 
 c1, c2, c3 = st.columns(3)
-radius = c1.select_slider(_("Within (km of a centre)"), options=cifal.RADII, key=KEYS["radius_km"])
+radius = c1.select_slider(
+    _("Within (km of a centre)"),
+    options=cifal.RADII,
+    value=held_value(KEYS["radius_km"], cifal.RADII[0], cifal.RADII),
+    key=KEYS["radius_km"],
+)
 min_pop = c2.selectbox(
     _("Cities of at least"),
     cifal.MIN_POPULATIONS,
+    index=held_index(KEYS["min_population"], cifal.MIN_POPULATIONS),
     format_func=size_labels.get,
     key=KEYS["min_population"],
 )
 year = c3.select_slider(
-    _("Arrival cities in"), options=opts.years, format_func=year_labels.get, key=KEYS["year"]
+    _("Arrival cities in"),
+    options=opts.years,
+    value=held_value(KEYS["year"], opts.years[0], opts.years),
+    format_func=year_labels.get,
+    key=KEYS["year"],
 )
 c4, c5, c6 = st.columns(3)
 y0, y1 = period_slider(
@@ -80,14 +92,20 @@ y0, y1 = period_slider(
 growth = c5.select_slider(
     _("Fast growth means at least (%)"),
     options=cifal.GROWTH_THRESHOLDS,
+    value=held_value(KEYS["min_growth_pct"], cifal.GROWTH_THRESHOLDS[0], cifal.GROWTH_THRESHOLDS),
     key=KEYS["min_growth_pct"],
 )
-closed = c6.toggle(_("Count closed centres"), key=KEYS["include_closed"])
+closed = c6.toggle(
+    _("Count closed centres"),
+    value=bool(held_value(KEYS["include_closed"], False)),
+    key=KEYS["include_closed"],
+)
 with st.sidebar:
     st.subheader(_("Near deadly routes"))
     near = st.select_slider(
         _("Count dead and missing within (km of the city)"),
         options=cifal.NEAR_KM,
+        value=held_value(KEYS["near_km"], cifal.NEAR_KM[0], cifal.NEAR_KM),
         help=_(
             "Missing Migrants Project incidents with coordinates, all years recorded; "
             "minimum estimates."
@@ -97,12 +115,14 @@ with st.sidebar:
     min_dead = st.selectbox(
         _("Keep cities with at least (dead and missing)"),
         cifal.MIN_DEAD,
+        index=held_index(KEYS["min_dead"], cifal.MIN_DEAD),
         format_func=dead_labels.get,
         key=KEYS["min_dead"],
     )
     corridor = st.selectbox(
         _("Keep cities within (km of a route corridor)"),
         cifal.CORRIDOR_KM,
+        index=held_index(KEYS["corridor_km"], cifal.CORRIDOR_KM),
         format_func=corridor_labels.get,
         help=_("Distance to the corridor's line (schematic corridors, data/route_corridors.md)."),
         key=KEYS["corridor_km"],

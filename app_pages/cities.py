@@ -6,6 +6,8 @@ import streamlit as st
 from app_pages._ui import (
     data_grid,
     export_panel,
+    held_index,
+    held_value,
     layer_picker,
     md_plain,
     open_page,
@@ -63,6 +65,7 @@ c1, c2, c3 = st.columns([3, 2, 2])
 mode = c1.radio(
     _("Circles show"),
     list(cities.MODES),  # the URL's values; the labels are translated
+    index=held_index(KEYS["mode"], list(cities.MODES)),
     format_func=mode_labels.get,
     horizontal=True,
     key=KEYS["mode"],
@@ -70,19 +73,30 @@ mode = c1.radio(
 min_pop = c2.selectbox(
     _("Cities of at least"),
     cities.MIN_POPULATIONS,
+    index=held_index(KEYS["min_population"], cities.MIN_POPULATIONS),
     format_func=size_labels.get,
     key=KEYS["min_population"],
 )
-k = c3.selectbox(_("Nearest cities per route destination"), cities.NEAREST_K, key=KEYS["k"])
+k = c3.selectbox(
+    _("Nearest cities per route destination"),
+    cities.NEAREST_K,
+    index=held_index(KEYS["k"], cities.NEAREST_K),
+    key=KEYS["k"],
+)
 if mode == "population":
     year = st.select_slider(
-        _("Year"), options=opts.years, format_func=year_labels.get, key=KEYS["year"]
+        _("Year"),
+        options=opts.years,
+        value=held_value(KEYS["year"], opts.years[0], opts.years),
+        format_func=year_labels.get,
+        key=KEYS["year"],
     )
     y0, y1 = state.year_from, state.year_to
     play = st.toggle(
         _("Play {first}–{last} on the map").format(
             first=int(opts.years[0]), last=int(opts.years[-1])
         ),
+        value=bool(held_value(KEYS["play"], False)),
         key=KEYS["play"],
         help=_(
             "Time playback of the WUP 5-year series: press play on the map, step, or drag "
@@ -95,7 +109,10 @@ else:
     year = state.year
     y0, y1 = period_slider(_("Growth between"), opts.years, KEYS["period"], year_labels.get)
 ryear = st.select_slider(
-    _("Refugees hosted at the end of"), options=opts.refugee_years, key=KEYS["refugee_year"]
+    _("Refugees hosted at the end of"),
+    options=opts.refugee_years,
+    value=held_value(KEYS["refugee_year"], opts.refugee_years[-1], opts.refugee_years),
+    key=KEYS["refugee_year"],
 )
 state = cities.CitiesState(
     year=year,

@@ -6,6 +6,7 @@ from app_pages._ui import (
     data_grid,
     export_panel,
     held,
+    held_value,
     layer_picker,
     md_plain,
     mmp_caveat,
@@ -65,6 +66,7 @@ with st.sidebar:
         _("Date range"),
         min_value=options.first_date,
         max_value=options.last_date,
+        value=held_value(KEYS["dates"], (options.first_date, options.last_date)),
         format="YYYY-MM-DD",
         key=KEYS["dates"],
         help=_("Incidents between these dates (inclusive)."),
@@ -160,6 +162,7 @@ PLAY_LABELS = {STILL: _("Still map"), **{k: _(v) for k, v in STEP_CHOICES.items(
 st.segmented_control(
     _("Time playback"),
     list(PLAY_LABELS),
+    default=held_value(KEYS["play"], STILL),
     format_func=PLAY_LABELS.get,
     key=KEYS["play"],
     help=_(

@@ -263,25 +263,59 @@ def test_a_one_year_growth_period_moves_on_in_slider_link_and_figures(app, con):
         assert not app.warning and _slider(app, "Growth between").value == shown
 
 
+def _falls_back_to(widget) -> bool:
+    """Whether a widget's ``default`` (what a browser shows when it missed the run that
+    set the widget's value) is the value it holds."""
+    p = widget.proto
+    kind = type(widget).__name__
+    if kind in ("Multiselect", "Radio", "Selectbox"):
+        return (
+            list(p.default) == list(widget.indices)
+            if kind == "Multiselect"
+            else (
+                (list(p.default) if hasattr(p.default, "__len__") else [p.default])
+                == [widget.index]
+            )
+        )
+    if kind == "SelectSlider":
+        held = widget.value if isinstance(widget.value, tuple | list) else (widget.value,)
+        return [p.options[int(i)] for i in p.default] == [widget.format_func(v) for v in held]
+    if kind in ("Toggle", "Checkbox"):
+        return bool(p.default) == bool(widget.value)
+    raise AssertionError(f"no check for a {kind}")
+
+
 @pytest.mark.parametrize(
     ("page", "params"),
     [
         ("routes", {"routes": "Central Mediterranean", "causes": "Drowning"}),
-        ("camps", {"country": "BGD|KEN", "dataset": "unhcr_register"}),
+        ("camps", {"country": "BGD|KEN", "dataset": "unhcr_register", "status": "open"}),
+        (
+            "cities",
+            {"mode": "growth", "from": "2000", "to": "2030", "min": "1000000", "k": "5"},
+        ),
+        ("cifal", {"radius": "500", "min": "1000000", "closed": "1", "near": "200"}),
     ],
 )
-def test_a_linked_multiselect_falls_back_to_its_own_choice(app, page, params):
+def test_a_linked_widget_falls_back_to_its_own_choice(app, page, params):
     """Streamlit sends a seeded widget's value only in the run that seeds it; a browser
-    that meets a later run's widget first falls back to the widget's ``default``. Every
-    multiselect a link fills (filters and the layer picker) carries what it holds as that
-    default in every run, so the fallback cannot empty a filter the link chose."""
+    that meets a later run's widget first falls back to the widget's default (a link's
+    route filter emptied, a Cities link's growth mode back to population: app_pages/
+    _ui.py, ``held``). Every widget a link sets carries what it holds as that default in
+    every run, so the fallback cannot undo what the link chose."""
     app.switch_page(f"app_pages/{page}.py")
     app.query_params.update(params)
     for run in (1, 2):  # the seeding run, then a run that sends no value
         app.run()
         assert not app.exception
-        chosen = 0
-        for ms in app.multiselect:
-            assert list(ms.proto.default) == list(ms.indices), (run, ms.label, ms.value)
-            chosen += bool(ms.value)
-        assert chosen >= 3, [(m.label, m.value) for m in app.multiselect]  # filters + layers
+        widgets = [
+            *app.multiselect,
+            *app.radio,
+            *app.selectbox,
+            *app.get("select_slider"),
+            *app.toggle,
+        ]
+        linked = [w for w in widgets if w.label != "Language · Langue · Idioma"]
+        assert len(linked) >= 3, [w.label for w in linked]
+        for w in linked:
+            assert _falls_back_to(w), (run, page, w.label, w.value, w.proto.default)
