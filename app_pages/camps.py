@@ -92,7 +92,7 @@ with st.sidebar:
     st.selectbox(
         _("Coordinate precision"),
         list(camps.PRECISIONS),
-        index=held_index(KEYS["precision"], list(camps.PRECISIONS)),
+        index=held_index(KEYS["precision"], camps.PRECISIONS),
         key=KEYS["precision"],
         format_func=bound(camps.precision_label),
     )

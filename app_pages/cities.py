@@ -65,7 +65,7 @@ c1, c2, c3 = st.columns([3, 2, 2])
 mode = c1.radio(
     _("Circles show"),
     list(cities.MODES),  # the URL's values; the labels are translated
-    index=held_index(KEYS["mode"], list(cities.MODES)),
+    index=held_index(KEYS["mode"], cities.MODES),
     format_func=mode_labels.get,
     horizontal=True,
     key=KEYS["mode"],

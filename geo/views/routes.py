@@ -345,6 +345,17 @@ def choose_cell(extent: pd.Series | None) -> float:
 MIN_VIEW_DEG = (8.0, 12.0)
 
 
+def _padded(lo: float, hi: float, min_pad: float, min_span: float) -> tuple[float, float]:
+    """An extent padded by 8 % (at least ``min_pad``), then widened about its middle to
+    at least ``min_span`` (degrees)."""
+    pad = max(min_pad, (hi - lo) * 0.08)
+    lo, hi = lo - pad, hi + pad
+    if hi - lo < min_span:
+        mid = (hi + lo) / 2
+        lo, hi = mid - min_span / 2, mid + min_span / 2
+    return lo, hi
+
+
 def view_bounds(extent: pd.Series | None, world: bool) -> list[list[float]]:
     """[[south, west], [north, east]] to fit: the world, or the incidents' extent."""
     if world or extent is None or not extent["located"]:
@@ -360,19 +371,11 @@ def view_bounds(extent: pd.Series | None, world: bool) -> list[list[float]]:
         if robust
         else (extent["min_lon"], extent["max_lon"])
     )
-    s, n, w, e = float(s), float(n), float(w), float(e)
-    pad_lat = max(1.0, (n - s) * 0.08)
-    pad_lon = max(1.5, (e - w) * 0.08)
-    s, n, w, e = s - pad_lat, n + pad_lat, w - pad_lon, e + pad_lon
     # A few incidents close together (one, or a boat's wreck and its survivors' landing)
     # would be fitted to a box of a few km: the view keeps a region around them, so a
     # reader sees the coast and the countries they lie between.
-    if n - s < MIN_VIEW_DEG[0]:
-        mid = (n + s) / 2
-        s, n = mid - MIN_VIEW_DEG[0] / 2, mid + MIN_VIEW_DEG[0] / 2
-    if e - w < MIN_VIEW_DEG[1]:
-        mid = (e + w) / 2
-        w, e = mid - MIN_VIEW_DEG[1] / 2, mid + MIN_VIEW_DEG[1] / 2
+    s, n = _padded(float(s), float(n), 1.0, MIN_VIEW_DEG[0])
+    w, e = _padded(float(w), float(e), 1.5, MIN_VIEW_DEG[1])
     return [[max(-80.0, s), max(-180.0, w)], [min(85.0, n), min(180.0, e)]]
 
 
