@@ -12,7 +12,9 @@ TARGETS = {
     "payload_bytes": {"real": 300_000, "synthetic": 1_500_000},
     "rerun_p95_ms": {"real": 300},
     "queries_p95_ms": {"real": 50, "synthetic": 500},
-    "paint_ms": {"real": 3000, "synthetic": 3000},
+    # Real size: issue 19's "keep what is met" (2.5 s, what the app then did); the
+    # synthetic scale-ups keep DESIGN.md's budget (3 s).
+    "paint_ms": {"real": 2500, "synthetic": 3000},
     "slide_step_ms": {"real": 500},
     "animation_s": {"real": 30},
     "playback_payload_bytes": {"real": 600_000, "synthetic": 1_500_000},
@@ -29,7 +31,8 @@ TARGET_TEXT = {
     "≤ 1.5 MB synthetic",
     "rerun_p95_ms": "rerun (queries + map build) p95 ≤ 300 ms at real size",
     "queries_p95_ms": "DuckDB queries of a rerun p95 ≤ 50 ms real, ≤ 500 ms synthetic",
-    "paint_ms": "first paint in headless Chromium, offline, median ≤ 3 s",
+    "paint_ms": "first paint in headless Chromium, offline, median ≤ 2.5 s real (issue 19), "
+    "≤ 3 s synthetic",
     "baseline_payload_ratio": "baseline payload ≥ 30× ours (world view of all incidents)",
     "build_seconds": "full build from sources ≤ 30 s",
     "playback_payload_bytes": "time playback payload (animated view, whole map page) "

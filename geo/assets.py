@@ -7,6 +7,7 @@ copied into ``static/leaflet/``, which Streamlit serves at ``/app/static/leaflet
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -35,9 +36,12 @@ def leaflet_source(name: str) -> str:
     return (package_dir() / name).read_text(encoding="utf-8")
 
 
+# Every run of every page calls it: once the files are in place, later calls in the
+# process return at once instead of stating 30-odd files again (issue 19).
+@functools.cache
 def ensure_static() -> Path:
     """Copy Leaflet's JS, CSS and marker images into ``static/leaflet``, and the app's
-    icon into ``static/``, if missing."""
+    icon into ``static/``, if missing (checked once per process)."""
     src = package_dir()
     STATIC_DIR.mkdir(parents=True, exist_ok=True)
     icon = STATIC_DIR / ICON.name
