@@ -20,9 +20,10 @@ from geo.catalog import MMP_CAVEAT
 from geo.i18n import N_, _, bound, fmt_int
 from geo.maps import render
 from geo.mapspec import LAYERS_KEY, SECTION_KEY, UI_KEYS, VIEW_KEYS, Layer, MapSpec
-from geo.views import html_text, md_plain  # noqa: F401 (the escaping of untrusted text, for the pages)
+from geo.views import html_text, link_value, md_plain  # noqa: F401 (html_text: for the pages)
 
 MAP_HEIGHT = 560
+NOTE_MAX = 300  # characters of one note on a link's ignored settings
 
 
 # What each table holds, in the words of the Data and sources page.
@@ -97,9 +98,12 @@ def open_page(page, subtitle: str, needs: tuple[str, ...] = ()) -> tuple[object,
     state, notes = page.state(st.query_params.to_dict(), options)
     notes = link_notes(page.key, notes, state.to_params())
     if notes:
+        # One sentence: each note without its own full stop. The values a note quotes
+        # are cut where it is written (geo.views.link_value); this bounds the note too.
+        said = "; ".join(link_value(n, NOTE_MAX).rstrip(".") for n in notes)
         st.info(
             _("Some settings in the link were not understood and were ignored: {notes}.").format(
-                notes=md_plain("; ".join(notes))
+                notes=md_plain(said)
             ),
             icon=":material/link_off:",
         )

@@ -1618,6 +1618,23 @@ def test_url_parameters_are_values_not_sql(page, writable):
     assert _table_counts(writable) == before
 
 
+@pytest.mark.parametrize("page", list(PAGE_PARAMS))
+def test_a_huge_link_value_is_quoted_back_cut(page, writable):
+    """A 20,000-character value in every parameter a page reads: each is noted, and
+    quoted back cut to a few dozen characters (quoted whole, it filled screens)."""
+    from geo.registry import render_page
+    from geo.views import countries_of, direct_query
+
+    q, countries = direct_query(writable), countries_of(writable)
+    huge = "A" * 20_000
+    notes = render_page(page, q, countries, dict.fromkeys(PAGE_PARAMS[page], huge)).notes
+    assert notes, page
+    for note in notes:
+        assert huge[:60] not in note, (page, note)  # cut, and said to be
+        assert "AAAA" not in note or "A…" in note, (page, note)
+        assert len(note) < 400, (page, len(note))  # so the notice stays a line or two
+
+
 def test_valid_values_survive_beside_injected_ones(writable):
     from geo.views import direct_query, routes
 

@@ -158,6 +158,29 @@ def countries_of(con: duckdb.DuckDBPyConnection) -> Basemap:
     return make_basemap(world, detail)
 
 
+LINK_VALUE_MAX = 40  # characters of a link's value quoted back in a note
+LINK_VALUES_MAX = 5  # rejected values of one list quoted back
+
+
+def link_value(v: object, n: int = LINK_VALUE_MAX) -> str:
+    """A value from a link as a note quotes it back: its text, cut to ``n`` characters.
+
+    A link is anyone's text: a 20,000-character value quoted whole filled screens with
+    the notice that it was ignored.
+    """
+    if isinstance(v, list | tuple):  # st.query_params.to_dict() gives the last value
+        v = v[-1] if v else ""
+    s = "" if v is None else str(v)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def link_values(values: Sequence[object]) -> str:
+    """Rejected values of a link's list, quoted and cut (:func:`link_value`); at most
+    :data:`LINK_VALUES_MAX` of them, then "…"."""
+    shown = ", ".join(repr(link_value(v)) for v in values[:LINK_VALUES_MAX])
+    return shown + (", …" if len(values) > LINK_VALUES_MAX else "")
+
+
 def parse_list(text: str | None, allowed: list[str]) -> tuple[list[str], list[str]]:
     """Split a ``|``-joined URL value into allowed values; returns (values, rejected)."""
     if not text:
@@ -190,8 +213,11 @@ def pick_choice(
     """Set ``state.<attr>`` from the URL parameter ``key`` when it is one of ``allowed``.
 
     An absent or empty parameter leaves the default; an invalid one leaves it too and
-    adds a note such as "Ignored year 'abc' from the link; showing 2025.".
+    adds a note such as "Ignored year 'abc' from the link; showing 2025." (in the
+    session's language).
     """
+    from geo.i18n import _
+
     raw = params.get(key)
     if raw is None or raw == "":
         return
@@ -199,7 +225,11 @@ def pick_choice(
     if ok and v in allowed:
         setattr(state, attr, v)
     else:
-        notes.append(f"Ignored {label} {raw!r} from the link; showing {getattr(state, attr)}.")
+        notes.append(
+            _("Ignored {label} {value} from the link; showing {shown}.").format(
+                label=label, value=repr(link_value(raw)), shown=getattr(state, attr)
+            )
+        )
 
 
 def parse_day(text: str | None, default: date, lo: date, hi: date) -> tuple[date, bool]:

@@ -33,7 +33,7 @@ from geo.maps import (
     radius_for,
 )
 from geo.textmap import where
-from geo.views import Query, memo, parse_list
+from geo.views import Query, link_value, link_values, memo, parse_list
 from geo.views.page import (
     PLACES,
     MapView,
@@ -183,20 +183,20 @@ class CampsState:
 
         types, bad = parse_list(get("type"), list(options.site_types))
         if bad:
-            notes.append(_("unknown site type {values}").format(values=", ".join(map(repr, bad))))
+            notes.append(_("unknown site type {values}").format(values=link_values(bad)))
         countries, bad = parse_list(get("country"), list(options.countries))
         if bad:
-            notes.append(_("unknown country {values}").format(values=", ".join(map(repr, bad))))
+            notes.append(_("unknown country {values}").format(values=link_values(bad)))
         datasets, bad = parse_list(get("dataset"), list(DATASETS))
         if bad:
-            notes.append(_("unknown dataset {values}").format(values=", ".join(map(repr, bad))))
+            notes.append(_("unknown dataset {values}").format(values=link_values(bad)))
         status = get("status") or "all"
         if status not in STATUSES:
-            notes.append(_("unknown status {value}").format(value=repr(status)))
+            notes.append(_("unknown status {value}").format(value=repr(link_value(status))))
             status = "all"
         precision = get("precision") or DEFAULT_PRECISION
         if precision not in PRECISIONS:
-            notes.append(_("unknown precision {value}").format(value=repr(precision)))
+            notes.append(_("unknown precision {value}").format(value=repr(link_value(precision))))
             precision = DEFAULT_PRECISION
         state = cls(types, status, countries, datasets, precision)
         return state, notes

@@ -24,7 +24,7 @@ from geo.maps import (
     radius_for,
 )
 from geo.playback import CITY_STEP, PLAY_KEY, PlaybackInfo, city_playback
-from geo.views import Query, memo, pick_choice
+from geo.views import Query, link_value, memo, pick_choice
 from geo.views.page import PLACES, MapView, Page, PageExport, positions
 
 if TYPE_CHECKING:  # CIFAL's state shares the year fields (no import at run time)
@@ -184,7 +184,7 @@ class CitiesState:
                 # the mode shown is its URL value (what the link would need to say)
                 notes.append(
                     _("Ignored map mode {value} from the link; showing {mode}.").format(
-                        value=repr(mode), mode=s.mode
+                        value=repr(link_value(mode)), mode=s.mode
                     )
                 )
         play = params.get(PLAY_KEY)
@@ -194,7 +194,7 @@ class CitiesState:
             else:
                 notes.append(
                     _("Ignored play={value} from the link ({expected} expected).").format(
-                        value=repr(play)[:40], expected=CITY_STEP
+                        value=repr(link_value(play)), expected=CITY_STEP
                     )
                 )
         fix_growth_period(s, cls.defaults(opts), notes)

@@ -39,7 +39,7 @@ from geo.names import joined_names, names_of
 from geo.playback import PLAY_KEY, STEPS, PlaybackInfo, active_legend_item, incident_playback
 from geo.rows import records, tuples
 from geo.textmap import where
-from geo.views import Query, memo, parse_day, parse_list
+from geo.views import Query, link_value, memo, parse_day, parse_list
 from geo.views.page import (
     PLACES,
     MapView,
@@ -147,13 +147,13 @@ class RoutesState:
         if not ok_from:
             notes.append(
                 _("from={value} (a date from {first} to {last} expected)").format(
-                    value=_clip(params.get("from")), first=lo, last=hi
+                    value=link_value(params.get("from")), first=lo, last=hi
                 )
             )
         if not ok_to:
             notes.append(
                 _("to={value} (a date from {first} to {last} expected)").format(
-                    value=_clip(params.get("to")), first=lo, last=hi
+                    value=link_value(params.get("to")), first=lo, last=hi
                 )
             )
         if d_from > d_to:
@@ -168,13 +168,13 @@ class RoutesState:
             if bad:
                 notes.append(
                     _("{key}: {values} (not in the data)").format(
-                        key=key, values=", ".join(_clip(b) for b in bad[:5])
+                        key=key, values=", ".join(link_value(b) for b in bad[:5])
                     )
                 )
         play = _str(params.get(PLAY_KEY)) or ""
         if play and play not in STEPS:
             notes.append(
-                _("play={value} (month, quarter or year expected)").format(value=_clip(play))
+                _("play={value} (month, quarter or year expected)").format(value=link_value(play))
             )
             play = ""
         return cls(d_from, d_to, **lists, play=play), notes
@@ -238,11 +238,6 @@ def _str(v) -> str | None:
     if isinstance(v, list | tuple):  # st.query_params.to_dict() gives the last value
         v = v[-1] if v else ""
     return str(v)
-
-
-def _clip(v, n: int = 40) -> str:
-    s = "" if v is None else str(v)
-    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def _as_date(v) -> date:
