@@ -147,7 +147,11 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric(
     _("CIFAL centres"),
     fmt_int(h["centres"]),
-    help=_("{n} active.").format(n=fmt_int(h["active"])),
+    help=(
+        _("{n} active and {closed} closed.")
+        if closed
+        else _("{n} active; {closed} closed, not counted (see “Count closed centres”).")
+    ).format(n=fmt_int(h["active"]), closed=fmt_int(h["closed"])),
 )
 m2.metric(
     _("Cities within reach"),

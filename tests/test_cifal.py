@@ -206,7 +206,9 @@ def test_apptest_cifal_page(db_path, monkeypatch, con):
     at.switch_page("app_pages/cifal.py")
     at.run()
     assert not at.exception, at.exception
-    n = con.execute("SELECT count(*) FROM cifal_centres").fetchone()[0]
+    # by default the closed centres are not counted, on the map or in the headline
+    n = con.execute("SELECT count(*) FROM cifal_centres WHERE active").fetchone()[0]
+    assert n < con.execute("SELECT count(*) FROM cifal_centres").fetchone()[0]
     assert [m.value for m in at.metric if m.label == "CIFAL centres"] == [f"{n:,}"]
     reached = con.execute(
         "SELECT count(*) FROM route_corridors r WHERE EXISTS (SELECT 1 FROM cifal_centres f "

@@ -24,7 +24,7 @@ from geo.maps import (
     http_url,
     radius_for,
 )
-from geo.views import Query, memo, pick_choice
+from geo.views import Query, link_value, memo, pick_choice
 from geo.views.cities import (
     CitiesOptions,
     english_key,
@@ -124,7 +124,7 @@ class CifalState:
             else:
                 notes.append(
                     _("Ignored closed-centres setting {value} from the link.").format(
-                        value=repr(closed)
+                        value=repr(link_value(closed))
                     )
                 )
         fix_growth_period(s, cls.defaults(opts), notes)
@@ -594,8 +594,10 @@ def build(q: Query, countries: dict, state: CifalState | None = None) -> CifalVi
     layers = [rings, covered_layer, uncovered_layer, destinations_layer, centres_layer]
     spec = ms.MapSpec(countries, layers, [legend])
     headline = {
-        "centres": int(len(centres)),
+        # the centres this view counts (the closed ones only with "Count closed centres")
+        "centres": int(len(shown)),
         "active": int(centres["active"].sum()),
+        "closed": int((~centres["active"]).sum()),
         "centres_reaching": int((coverage["cities_within"] > 0).sum()),
         "cities_covered": int(len(covered)),
         "destinations_reached": int((destinations["nearest_km"] <= radius).sum()),
