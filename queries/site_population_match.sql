@@ -3,12 +3,16 @@
 -- whole state or province (Admin 1), a district (Admin 2) or as dispersed. Only rows
 -- naming a site (location_level 'site') are joined.
 -- params: $countries VARCHAR[] (ISO3 of the country of asylum; empty = all)
--- returns: camps BIGINT, camps_joined BIGINT, people BIGINT, people_joined BIGINT,
+-- A register site can take several UNHCR rows (Kiryandongo, Uganda: its POC and PRP
+-- parts), so sites_joined (register sites) can be fewer than camps_joined (UNHCR rows).
+-- returns: camps BIGINT, camps_joined BIGINT, sites_joined BIGINT, people BIGINT,
+--          people_joined BIGINT,
 --          site_rows BIGINT, people_at_sites BIGINT, people_admin1 BIGINT,
 --          people_admin2 BIGINT, people_dispersed BIGINT, people_not_at_site BIGINT
 SELECT
     count(*) AS camps,
     count(matched_site_id) AS camps_joined,
+    count(DISTINCT matched_site_id) AS sites_joined,
     coalesce(sum(total), 0)::BIGINT AS people,
     coalesce(sum(total) FILTER (WHERE matched_site_id IS NOT NULL), 0)::BIGINT AS people_joined,
     count(*) FILTER (WHERE location_level = 'site') AS site_rows,

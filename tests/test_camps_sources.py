@@ -187,6 +187,21 @@ def test_whole_file_share_not_at_a_site(q, camp_areas):
     assert f"({share})" in cv.population_note(m)
 
 
+def test_population_note_and_headline_count_the_same_register_sites(q, world):
+    """The headline's "With 2025 pop." counts register sites; UNHCR can list one site in
+    parts (Kiryandongo: POC and PRP, both joined to one site), so the note says how many
+    UNHCR rows joined how many sites, and its count of sites is the headline's."""
+    view = build(q, world, CampsState())
+    m = view.match
+    sites = int(view.headline["with_population_2025"])
+    note = cv.population_note(m)
+    assert int(m["sites_joined"]) == sites
+    if int(m["camps_joined"]) != sites:
+        assert f"{int(m['camps_joined']):,} joined {sites:,} register sites" in note
+    else:
+        assert f"{sites:,} joined a register site" in note
+
+
 def test_population_note_names_places_as_written():
     import pandas as pd
 
@@ -200,6 +215,7 @@ def test_population_note_names_places_as_written():
             site_rows=1,
             people_at_sites=6,
             camps_joined=1,
+            sites_joined=1,
             people_joined=6,
         )
     )

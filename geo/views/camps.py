@@ -296,13 +296,22 @@ def population_note(match: pd.Series, places: list[str] | None = None) -> str:
             dispersed=fmt_int(match["people_dispersed"]),
         )
     )
-    joined = _(
-        "Of the {sites} named sites ({at_sites} people), {joined} joined a register site by "
-        "name and country, covering {people_joined} people ({share} of the total)."
+    joined = (
+        _(
+            "Of the {sites} named sites ({at_sites} people), {joined} joined a register site "
+            "by name and country, covering {people_joined} people ({share} of the total)."
+        )
+        if match["sites_joined"] == match["camps_joined"]
+        else _(
+            "Of the {sites} named sites ({at_sites} people), {joined} joined {register} "
+            "register sites by name and country (UNHCR can list one site in several parts), "
+            "covering {people_joined} people ({share} of the total)."
+        )
     ).format(
         sites=fmt_int(match["site_rows"]),
         at_sites=fmt_int(match["people_at_sites"]),
         joined=fmt_int(match["camps_joined"]),
+        register=fmt_int(match["sites_joined"]),
         people_joined=fmt_int(match["people_joined"]),
         share=_pct(match["people_joined"], people),
     )
