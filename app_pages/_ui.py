@@ -24,6 +24,7 @@ from geo.views import html_text, link_value, md_plain  # noqa: F401 (html_text: 
 
 MAP_HEIGHT = 560
 NOTE_MAX = 300  # characters of one note on a link's ignored settings
+GRID_ROW_PX = 35  # st.dataframe's default row (and header) height
 
 
 # What each table holds, in the words of the Data and sources page.
@@ -128,9 +129,17 @@ def data_grid(data, **kwargs) -> None:
     starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are shown with a
     leading ``'`` (see :func:`geo.exports.defuse_formulas`); numbers stay numbers. Pages
     show every table through this (tests/test_untrusted_text.py checks it).
+
+    A blank cell shows "–", not the grid's "None" (a site with no 2025 population is
+    not a site named None); a fixed ``height`` taller than the rows need gives way to
+    the rows' own height rather than a block of empty rows.
     """
     from geo.exports import defuse_formulas
 
+    kwargs.setdefault("placeholder", "–")
+    height = kwargs.get("height")
+    if isinstance(height, int) and (len(data) + 1) * GRID_ROW_PX + 3 < height:
+        kwargs["height"] = "auto"
     st.dataframe(defuse_formulas(data), **kwargs)
 
 
