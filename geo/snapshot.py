@@ -68,6 +68,7 @@ class Preset:
     label: str
 
 
+HEADLINE_WRAP = 85  # characters of a headline line (see _header)
 PRESETS = {
     "print": Preset(3508 / 300, 2480 / 300, 300, "A4 landscape, 300 dpi"),
     "slides": Preset(12.0, 6.75, 160, "16:9, 1920 px"),
@@ -601,17 +602,23 @@ def _header(fig, p: Preset, fs: float, title: str, headline: str, subtitle: str)
         )
         y += 0.45 * fs
     if headline:
+        # Fonts scale with the picture's width, so a line holds the same characters in
+        # every preset: 135 of the subtitle's, about 85 of the larger bold headline's
+        # (a CIFAL headline of 100 ran off the picture's right edge).
+        lines = textwrap.wrap(headline, HEADLINE_WRAP)
+        if len(lines) > 2:
+            lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), HEADLINE_WRAP)]
         fig.text(
             0.03,
             frac(y),
-            headline,
+            "\n".join(lines),
             fontsize=15 * fs,
             fontweight="bold",
             va="top",
             color=HEADLINE_COLOR,
             gid="headline",
         )
-        y += 0.31 * fs
+        y += 0.31 * fs * len(lines)
     if subtitle:
         lines = textwrap.wrap(subtitle, 135)
         if len(lines) > 2:

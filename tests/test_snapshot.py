@@ -209,10 +209,34 @@ def test_headline_on_the_image_equals_sql(con, key, params):
     page, fig = _figure(con, key, params)
     try:
         (text,) = [t.get_text() for t in fig.texts if t.get_gid() == "headline"]
-        assert text == page.headline
+        assert text.replace("\n", " ") == page.headline  # (wrapped to the picture)
         shown = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text)]
         for n in _sql_headline(con, key, page):
             assert n in shown, (n, text)
+    finally:
+        plt.close(fig)
+
+
+# The CIFAL view a user exported: its headline (about 100 characters) ran off the right.
+LONG_HEADLINE = ("cifal", {"radius": "500", "dead": "10", "near": "200"})
+
+
+@pytest.mark.parametrize("preset", ["print", "slides", "square"])
+def test_a_long_headline_stays_inside_the_picture(con, preset):
+    import matplotlib.pyplot as plt
+
+    page, fig = _figure(con, *LONG_HEADLINE, preset=preset)
+    try:
+        assert len(page.headline) > 90, page.headline
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        (text,) = [t for t in fig.texts if t.get_gid() == "headline"]
+        box = text.get_window_extent(renderer)
+        assert box.x1 <= fig.bbox.x1, (box.x1, fig.bbox.x1, text.get_text())
+        assert text.get_text().replace("\n", " ") == page.headline  # nothing cut
+        # and the subtitle below it does not overlap it
+        sub = [t for t in fig.texts if t.get_text().startswith(page.subtitle[:20])]
+        assert sub and sub[0].get_window_extent(renderer).y1 <= box.y0 + 1
     finally:
         plt.close(fig)
 
