@@ -144,11 +144,15 @@ layer_picker(view.spec, key="camps")
 drawn = show_map(view.spec, key="camps_map")
 export_panel("camps", view, drawn)
 how = (
-    _("Each circle is one site.")
+    _(
+        "Each marker is one site: a square an open register site, a diamond a closed one, "
+        "a circle a NW Syria ISIMM site."
+    )
     if view.mode == "points"
     else _(
-        "Circles are sites binned on a grid (individual sites appear once at most {n} located "
-        "sites pass the filters, e.g. one country)."
+        "Markers are sites binned on a grid (squares: register sites; circles: NW Syria ISIMM "
+        "sites); individual sites appear once at most {n} located sites pass the filters, "
+        "e.g. one country."
     ).format(n=fmt_int(camps.POINT_LIMIT))
 )
 unlocated = int(t["sites"] - t["located"])

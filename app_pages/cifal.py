@@ -187,7 +187,7 @@ drawn = show_map(view.spec, key="cifal_map")
 export_panel("cifal", view, drawn)
 st.caption(
     _(
-        "Rings show {km} km around each centre; orange circles are cities of {min}+ people in "
+        "Rings show {km} km around each centre; orange squares are cities of {min}+ people in "
         "{end} that grow at least {growth}% from {start} to {end} with no centre within {km} km"
     ).format(km=int(radius), min=fmt_int(min_pop), end=int(y1), growth=int(growth), start=int(y0))
     + (

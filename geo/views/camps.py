@@ -32,6 +32,7 @@ from geo.maps import (
     nice_breaks,
     radius_for,
 )
+from geo.names import country_name
 from geo.textmap import where
 from geo.views import Query, link_value, link_values, memo, parse_list
 from geo.views.page import (
@@ -133,7 +134,10 @@ class CampsState:
         status = {"all": _("open and closed"), "open": _("open"), "closed": _("closed")}
         return "; ".join(
             [
-                join_values(self.countries, _("all countries"), _("countries")),
+                # names, as the filter shows them (the link and file names keep the codes)
+                join_values(
+                    [country_name(c) for c in self.countries], _("all countries"), _("countries")
+                ),
                 join_values(self.site_types, _("all site types"), _("types")),
                 status[self.status],
                 join_values(self.datasets, _("all datasets"), _("datasets")),
