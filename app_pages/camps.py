@@ -71,6 +71,7 @@ with st.sidebar:
         opts.site_types,
         default=held(KEYS["site_types"]),
         key=KEYS["site_types"],
+        format_func=camps.site_type_label,
         placeholder=_("All site types"),
     )
     st.radio(

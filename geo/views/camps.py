@@ -383,6 +383,15 @@ def _isimm_type(code) -> str:
     return code or _("type not given")
 
 
+def site_type_label(code: str) -> str:
+    """A site type as the filter offers it: ISIMM's codes in words with the code and where
+    they apply ("planned camp (PC, NW Syria ISIMM)"), other types as published (the link
+    keeps the value itself)."""
+    if code in ISIMM_TYPES:
+        return _("{words} ({code}, NW Syria ISIMM)").format(words=_(ISIMM_TYPES[code]), code=code)
+    return code
+
+
 def _point_layer(name: str, sites: pd.DataFrame, isimm: bool, key: str = "") -> ms.CircleLayer:
     no_name = _("(no name)")
     if isimm:
@@ -869,6 +878,7 @@ __all__ = [
     "population_note",
     "precision_degrees",
     "precision_label",
+    "site_type_label",
     "split_totals",
 ]
 
