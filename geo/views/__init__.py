@@ -158,7 +158,7 @@ def countries_of(con: duckdb.DuckDBPyConnection) -> Basemap:
     return make_basemap(world, detail)
 
 
-LINK_VALUE_MAX = 40  # characters of a link's value quoted back in a note
+LINK_VALUE_MAX = 60  # characters of a link's value quoted back in a note
 LINK_VALUES_MAX = 5  # rejected values of one list quoted back
 
 
