@@ -19,6 +19,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from geo.i18n import _
 from geo.maps import Basemap, make_basemap
 from geo.queries import run_query
 
@@ -174,10 +175,12 @@ def link_value(v: object, n: int = LINK_VALUE_MAX) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def link_values(values: Sequence[object]) -> str:
-    """Rejected values of a link's list, quoted and cut (:func:`link_value`); at most
-    :data:`LINK_VALUES_MAX` of them, then "…"."""
-    shown = ", ".join(repr(link_value(v)) for v in values[:LINK_VALUES_MAX])
+def link_values(values: Sequence[object], *, quoted: bool = True) -> str:
+    """Rejected values of a link's list, cut (:func:`link_value`) and quoted unless
+    ``quoted`` is false; at most :data:`LINK_VALUES_MAX` of them, then "…"."""
+    shown = ", ".join(
+        repr(link_value(v)) if quoted else link_value(v) for v in values[:LINK_VALUES_MAX]
+    )
     return shown + (", …" if len(values) > LINK_VALUES_MAX else "")
 
 
@@ -216,8 +219,6 @@ def pick_choice(
     adds a note such as "Ignored year 'abc' from the link; showing 2025." (in the
     session's language).
     """
-    from geo.i18n import _
-
     raw = params.get(key)
     if raw is None or raw == "":
         return

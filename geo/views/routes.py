@@ -39,7 +39,7 @@ from geo.names import joined_names, names_of
 from geo.playback import PLAY_KEY, STEPS, PlaybackInfo, active_legend_item, incident_playback
 from geo.rows import records, tuples
 from geo.textmap import where
-from geo.views import Query, link_value, memo, parse_day, parse_list
+from geo.views import Query, link_value, link_values, memo, parse_day, parse_list
 from geo.views.page import (
     PLACES,
     MapView,
@@ -168,7 +168,7 @@ class RoutesState:
             if bad:
                 notes.append(
                     _("{key}: {values} (not in the data)").format(
-                        key=key, values=", ".join(link_value(b) for b in bad[:5])
+                        key=key, values=link_values(bad, quoted=False)
                     )
                 )
         play = _str(params.get(PLAY_KEY)) or ""
