@@ -388,7 +388,7 @@ def site_type_label(code: str) -> str:
     they apply ("planned camp (PC, NW Syria ISIMM)"), other types as published (the link
     keeps the value itself)."""
     if code in ISIMM_TYPES:
-        return _("{words} ({code}, NW Syria ISIMM)").format(words=_(ISIMM_TYPES[code]), code=code)
+        return _("{words} ({code}, NW Syria ISIMM)").format(words=_isimm_type(code), code=code)
     return code
 
 
