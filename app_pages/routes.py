@@ -74,20 +74,22 @@ with st.sidebar:
     # Regions, causes and types in the publishers' French or Spanish names where they
     # exist (geo/names.py); the values, the URL and the exports keep the published ones.
     shown = {k: {v: NAMERS.get(k, str)(v) for v in getattr(options, k)} for k in routes.LIST_KEYS}
-    chosen = {
-        k: st.multiselect(
+    chosen = {}
+    for k in routes.LIST_KEYS:  # regions come first: the route list follows them
+        choices = getattr(options, k)
+        help_text = _("An incident matches when any of its values is chosen.")
+        if k == "routes" and chosen["regions"]:
+            choices = options.routes_in(chosen["regions"], keep=held(KEYS[k]))
+            help_text += " " + _("The list shows the routes with incidents in the chosen regions.")
+        chosen[k] = st.multiselect(
             LABELS[k],
-            getattr(options, k),
+            choices,
             default=held(KEYS[k]),
             key=KEYS[k],
-            format_func=shown[k].get,
+            format_func=lambda v, k=k: shown[k].get(v, v),
             placeholder=_("All"),
-            help=_("An incident matches when any of its values is chosen.")
-            if k != "types"
-            else None,
+            help=help_text if k != "types" else None,
         )
-        for k in routes.LIST_KEYS
-    }
     st.button(
         _("Reset filters"),
         on_click=seed_widgets,

@@ -600,3 +600,49 @@ def test_the_maps_text_summary_gives_a_long_place_whole(q, countries, options, c
         row[0] for layer in spec.layers if layer.table is not None for row in layer.table.rows
     ]
     assert " ".join(location.split()) in places
+
+
+def test_route_list_narrows_to_the_chosen_regions_and_keeps_a_chosen_route(
+    db_path, con, options, monkeypatch
+):
+    """Picking a region narrows the route filter to the routes its incidents are on
+    (worked out here from the incidents' own lists, not the query); a route already
+    chosen stays offered and chosen, and clearing the region offers every route again."""
+
+    def routes_in(regions: list[str]) -> set[str]:
+        rows = con.execute(
+            "SELECT DISTINCT unnest(routes) FROM incidents WHERE list_has_any(regions, ?)",
+            [regions],
+        ).fetchall()
+        return {r for (r,) in rows if r}
+
+    region = "Europe"
+    expected = routes_in([region])
+    assert 0 < len(expected) < len(options.routes)
+    outside = next(r for r in options.routes if r not in expected)
+
+    monkeypatch.setenv("ATLAS_DB", str(db_path))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.switch_page("app_pages/routes.py")
+    at.run()
+    assert set(at.multiselect(key="routes_routes").options) == set(options.routes)
+    at.multiselect(key="routes_regions").select(region).run()
+    assert not at.exception
+    assert set(at.multiselect(key="routes_routes").options) == expected
+    # two regions: the routes of either
+    second = next(r for r in options.regions if r != region)
+    at.multiselect(key="routes_regions").select(second).run()
+    assert set(at.multiselect(key="routes_routes").options) == routes_in([region, second])
+
+    # a route chosen before the region stays chosen and offered
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.switch_page("app_pages/routes.py")
+    at.run()
+    at.multiselect(key="routes_routes").select(outside).run()
+    at.multiselect(key="routes_regions").select(region).run()
+    assert not at.exception
+    routes_widget = at.multiselect(key="routes_routes")
+    assert routes_widget.value == [outside]
+    assert set(routes_widget.options) == expected | {outside}
+    at.multiselect(key="routes_regions").unselect(region).run()
+    assert set(at.multiselect(key="routes_routes").options) == set(options.routes)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -87,12 +87,34 @@ class RoutesOptions:
     routes: list[str]
     causes: list[str]
     types: list[str]
+    # region -> the routes its incidents are on (``route_regions``)
+    region_routes: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def routes_in(self, regions: Sequence[str], keep: Sequence[str] = ()) -> list[str]:
+        """The route choices for a region filter: the routes with incidents in any of
+        ``regions`` (every route when none is chosen), in the order of :attr:`routes`,
+        and the routes in ``keep`` (already chosen) wherever they are, so narrowing the
+        list never drops what the user picked.
+
+        Parameters
+        ----------
+        regions : sequence of str
+            The chosen regions (empty for all).
+        keep : sequence of str
+            Routes to offer in any case.
+        """
+        if not regions:
+            return list(self.routes)
+        found = set(keep).union(*(self.region_routes.get(r, ()) for r in regions))
+        return [r for r in self.routes if r in found] + [r for r in keep if r not in self.routes]
 
 
 def options(q: Query) -> RoutesOptions:
-    """The filter choices of the database (``incident_date_range``, ``incident_options``)."""
+    """The filter choices of the database (``incident_date_range``, ``incident_options``,
+    ``route_regions``)."""
     span = q("incident_date_range").iloc[0]
     opts = q("incident_options")
+    pairs = q("route_regions")
 
     def of(kind: str) -> list[str]:
         return opts.loc[opts["kind"] == kind, "value"].tolist()
@@ -104,6 +126,10 @@ def options(q: Query) -> RoutesOptions:
         routes=of("route"),
         causes=of("cause"),
         types=of("type"),
+        region_routes={
+            region: frozenset(group["route"])
+            for region, group in pairs.groupby("region", sort=False)
+        },
     )
 
 
