@@ -19,9 +19,12 @@ st.set_page_config(
 # On a phone Streamlit stacks columns one to a row, so a page's five headline figures
 # would fill the first screen: there they go two to a row (a style only, no element).
 # A headline's label wraps at any width rather than end in "…" ("People in them, 2025
-# (2018 projection)" in a quarter of a 1440 px page).
+# (2018 projection)" in a quarter of a 1440 px page); a row of headlines sits on its
+# baseline, so a wrapped label does not push its figure below its neighbours'.
 st.html(
     "<style>[data-testid='stMetricLabel'] *{white-space:normal !important}"
+    "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric'])"
+    "{align-items:flex-end}"
     "@media (max-width: 640px) {"
     "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] [data-testid='stMetric'])"
     "{flex-wrap:wrap;row-gap:0.25rem}"

@@ -22,6 +22,12 @@ def test_cities_renders_offline(server, browser):
         assert "Refugees hosted" in names and "Route destinations" in names
         assert "CC BY 4.0" in frame.inner_text(".leaflet-control-attribution")
         assert "mode=population" in op.page.url and "year=2025" in op.page.url
+        # "People in them, 2025 (2018 projection)" wraps to two lines at this width; its
+        # figure stays level with the other headline figures
+        tops = op.page.eval_on_selector_all(
+            "[data-testid='stMetricValue']", "els => els.map(e => e.getBoundingClientRect().top)"
+        )
+        assert len(tops) == 4 and max(tops) - min(tops) < 2, tops
     finally:
         context.close()
 
