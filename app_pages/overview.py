@@ -14,7 +14,7 @@ from app_pages._ui import (
     sync_url,
 )
 from geo import cache
-from geo.i18n import _, fmt_date
+from geo.i18n import _, fmt_date, ngettext
 from geo.views import overview
 
 page_header(
@@ -66,10 +66,21 @@ c4.metric(
     fmt(h["cities"]),
     help=_("Urban agglomerations of {n}+ (UN WUP 2018).").format(n=fmt(300_000)),
 )
+# Active centres, as CIFAL network counts them by default: a terminated centre is on
+# the map (as closed) but is no centre a city can turn to.
+closed_centres = int(h["cifal_centres"]) - int(h["cifal_active"])
 c5.metric(
     _("CIFAL centres"),
-    fmt(h["cifal_centres"]),
-    help=_("{n} active.").format(n=fmt(h["cifal_active"])),
+    fmt(h["cifal_active"]),
+    help=(
+        ngettext(
+            "{n} active; {closed} closed, drawn on the map as closed and not counted.",
+            "{n} active; {closed} closed, drawn on the map as closed and not counted.",
+            closed_centres,
+        ).format(n=fmt(h["cifal_active"]), closed=fmt(closed_centres))
+        if closed_centres
+        else _("{n} active.").format(n=fmt(h["cifal_active"]))
+    ),
 )
 mmp_caveat()
 

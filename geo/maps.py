@@ -166,6 +166,14 @@ def base_map(
             ".atlas-legend-closed .atlas-legend-body{display:none}"
             ".atlas-legend-closed .atlas-legend-toggle{position:static;padding:7px 10px;"
             "color:#222;font:bold 12px/1 'DejaVu Sans',Arial,sans-serif}"
+            # brief: the symbols without the notes, when the whole legend would cover
+            # the layer list; a button under the symbols shows the notes again
+            ".atlas-legend-note{margin-top:4px;color:#555;font-style:italic}"
+            ".atlas-legend-more{display:none;margin-top:4px;border:0;background:none;padding:0;"
+            "min-height:24px;cursor:pointer;color:#1a5fb4;text-decoration:underline;"
+            "font:italic 12px/1.35 'DejaVu Sans',Arial,sans-serif}"
+            ".atlas-legend-brief .atlas-legend-note{display:none}"
+            ".atlas-legend-brief .atlas-legend-more{display:block}"
             ".atlas-legend-closed .atlas-legend-toggle::after{content:'"
             + _css_text(_("Legend"))
             + " \\25B4'}"
@@ -435,6 +443,12 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
         self.keep_key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
+def unindented(template: str) -> str:
+    """A template's text without the indentation of its lines: the script reaches the
+    browser in every map and every export, and its indentation was a kilobyte of it."""
+    return "\n".join(line.strip() for line in template.splitlines())
+
+
 class Legend(MacroElement):
     """A legend drawn inside the map (bottom right by default), so exports carry it too.
 
@@ -454,7 +468,8 @@ class Legend(MacroElement):
     """
 
     _template = Template(
-        """
+        unindented(
+            """
         {% macro script(this, kwargs) %}
         (function() {
             var legend = L.control({position: {{ this.position_json }}});
@@ -465,14 +480,15 @@ class Legend(MacroElement):
                 body.innerHTML = {{ this.html_json }};
                 button.type = 'button';
                 var show = function(open) {
+                    if (open) { div.classList.remove('atlas-legend-brief'); }
                     div.classList.toggle('atlas-legend-closed', !open);
                     button.setAttribute('aria-expanded', open ? 'true' : 'false');
                     button.title = open ? {{ this.hide_json }} : {{ this.show_json }};
                     button.setAttribute('aria-label', button.title);
                     map.fire('atlaslegend');
                 };
-                // folded on a phone, and beside a play control in its corner (the two
-                // would cover the map's left side)
+                {# folded on a phone, and beside a play control in its corner (the two would cover
+                   the map's left side) #}
                 var crowded = {{ this.position_json }} === 'bottomleft'
                     && map.getContainer().querySelector('.atlas-play');
                 show(map.getSize().x >= {{ this.narrow_px }} && !crowded);
@@ -481,29 +497,46 @@ class Legend(MacroElement):
                     L.DomEvent.preventDefault(e);
                     userSet = true;
                     show(div.classList.contains('atlas-legend-closed'));
-                    // Folded, the legend no longer lies under the pointer: a quick second
-                    // tap would reach the map as a double click and zoom it.
+                    {# Folded, the legend no longer lies under the pointer: a quick second tap would
+                       reach the map as a double click and zoom it. #}
                     var dbl = map.doubleClickZoom;
                     if (dbl && dbl.enabled()) {
                         dbl.disable();
                         setTimeout(function() { dbl.enable(); }, 600);
                     }
                 });
+                var more = body.querySelector('.atlas-legend-more');
+                if (more) {
+                    L.DomEvent.on(more, 'click', function(e) {
+                        L.DomEvent.preventDefault(e);
+                        userSet = true;
+                        div.classList.remove('atlas-legend-brief');
+                        map.fire('atlaslegend');
+                    });
+                }
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
-                // A tall legend below an open layer control, in a map too short for both,
-                // would cover the layers' names: it folds there, until the user opens it
-                // (the control is added after it, and the frame takes its height later).
+                {# A tall legend below an open layer control, in a map too short for both, would
+                   cover the layers' names: it leaves out its notes there (a button shows them), and
+                   folds if its symbols alone still cover the names, until the user opens it (the
+                   control is added after it, and the frame takes its height later). #}
+                var covers = function(lc) {
+                    var a = div.getBoundingClientRect(), b = lc.getBoundingClientRect();
+                    return a.top < b.bottom && b.top < a.bottom && a.left < b.right && b.left < a.right;
+                };
                 var fit = function() {
                     var lc = map.getContainer().querySelector('.leaflet-control-layers-expanded');
                     if (userSet || !lc || div.classList.contains('atlas-legend-closed')) { return; }
-                    var a = div.getBoundingClientRect(), b = lc.getBoundingClientRect();
-                    if (a.top < b.bottom && b.top < a.bottom && a.left < b.right && b.left < a.right) {
-                        show(false);
+                    if (!covers(lc)) { return; }
+                    if (more && !div.classList.contains('atlas-legend-brief')) {
+                        div.classList.add('atlas-legend-brief');
+                        map.fire('atlaslegend');
+                        if (!covers(lc)) { return; }
                     }
+                    show(false);
                 };
-                // The corners take their places once Leaflet's style sheet has loaded (the
-                // frame adds it with the map): look then, and whenever the map's size changes.
+                {# The corners take their places once Leaflet's style sheet has loaded (the frame
+                   adds it with the map): look then, and whenever the map's size changes. #}
                 var tries = 0;
                 var settle = function() {
                     if (div.parentNode && getComputedStyle(div.parentNode).position === 'absolute') { fit(); }
@@ -517,6 +550,7 @@ class Legend(MacroElement):
         })();
         {% endmacro %}
         """
+        )
     )
 
     def __init__(
@@ -541,8 +575,10 @@ class Legend(MacroElement):
         for swatch, label in self.items:
             parts.append(f'<div><i style="{escape(swatch)}"></i>{escape(label)}</div>')
         if note:
+            more = escape(_("Show the notes"))
             parts.append(
-                f'<div style="margin-top:4px;color:#555;font-style:italic">{escape(note)}</div>'
+                f'<div class="atlas-legend-note">{escape(note)}</div>'
+                f'<button type="button" class="atlas-legend-more">{more}</button>'
             )
         self.html = "".join(parts)
         self.html_json = json.dumps(self.html).replace("</", "<\\/")

@@ -393,7 +393,7 @@ def expected_metrics(con: duckdb.DuckDBPyConnection, page: str, params: dict) ->
             f"Dead and missing in {last.year}": _int(h["dead_and_missing_year"]),
             "Camps and sites": _int(h["sites"]),
             "Arrival cities tracked": _int(h["cities"]),
-            "CIFAL centres": _int(h["cifal_centres"]),
+            "CIFAL centres": _int(h["cifal_active"]),  # active, as CIFAL network counts
         }
     if page == "routes":
         state, _ = routes.RoutesState.from_params(params, routes.options(q))

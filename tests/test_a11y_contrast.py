@@ -48,8 +48,8 @@ def test_rings_and_borders_against_control_and_map(colour):
 
 def _text_colours(html: str) -> list[tuple[str, str]]:
     """(selector or element, colour) of each text ``color:#hex`` in the map's own styles
-    for its panels (legend, credit, scale, layer control, pan buttons) and in the legend's
-    markup (its note line)."""
+    for its panels (legend and its note line, credit, scale, layer control, pan buttons)
+    and in inline styles of the legend's markup."""
     found = []
     for sel, body in re.findall(r"([^{}<>]+)\{([^{}]*)\}", html):
         if re.search(r"atlas-legend|attribution|scale|control-layers|atlas-pan", sel):
@@ -72,7 +72,9 @@ def test_rendered_map_text_colours_and_controls():
     spec = MapSpec({"type": "FeatureCollection", "features": []}, [], [legend])
     html = map_html(render(spec))
     colours = _text_colours(html)
-    assert any(sel == "inline" for sel, _ in colours)  # the legend's note line was seen
+    # the legend's note line and its "show the notes" button were seen
+    assert any(sel.endswith(".atlas-legend-note") for sel, _ in colours), colours
+    assert any(sel.endswith(".atlas-legend-more") for sel, _ in colours), colours
     assert len(colours) >= 4, colours
     for sel, colour in colours:
         assert ma.contrast(colour, PANEL_OVER_DARKEST) >= 4.5, (sel, colour)

@@ -64,5 +64,14 @@ def test_cifal_renders_offline(server, browser, con):
         assert "Within 300 km of a centre" in names and "CIFAL centres (UNITAR)" in names
         assert "UNITAR" in frame.inner_text(".leaflet-control-attribution")
         assert "radius=300" in op.page.url
+        # The legend and its notes do not fit under the layer list in this map: the
+        # symbols stay shown (not folded to a button), the notes behind a button.
+        legend = frame.locator(".atlas-legend").first
+        assert legend.locator(".atlas-legend-body").is_visible()
+        assert "CIFAL centre (active)" in legend.inner_text()
+        assert "minimum estimates" not in legend.inner_text()
+        legend.locator(".atlas-legend-more").click()
+        assert "minimum estimates" in legend.inner_text()
+        assert not legend.locator(".atlas-legend-more").is_visible()
     finally:
         context.close()
