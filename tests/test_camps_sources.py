@@ -254,3 +254,45 @@ def test_camps_page_states_who_cannot_be_placed(db_path, monkeypatch, camp_areas
     note = md_shown(next(c.value for c in at.caption if "cannot be placed" in c.value))
     assert "in Sudan" in note and f"{away:,} of them" in note
     assert f"{sum(sudan.values()):,} people" in note
+
+
+def test_camp_populations_join_across_punctuation_and_closed_namesakes(con, mirror):
+    """UNHCR's 2025 camps join the register site of the same name in the same country
+    even when one writes the name with punctuation the other leaves out (Za'atari /
+    Zaatari), and when a closed site shares the name the open one gets the people.
+    Names and statuses are read here from the two CSV files."""
+    register = [r for r in _rows(mirror / REGISTER) if r["loc_type"] != "Archived data - disregard"]
+    people = {}
+    for r in _rows(mirror / DEMOGRAPHICS):
+        if r["acc_type"] in ("P", "S"):
+            key = (r["coa_iso"], r["location"])
+            people[key] = people.get(key, 0) + int(float(r["total"] or 0))
+
+    def squashed(name: str) -> str:
+        # no brackets ("Mile (TC)"), no punctuation or spaces, no word "camp"
+        return re.sub(r"[^a-z0-9]", "", re.sub(r"\(.*?\)", "", name.lower()).replace("camp", ""))
+
+    checked = 0
+    for (iso3, location), total in people.items():
+        if not location.endswith("[Admin 3: POC]"):
+            continue
+        name = location.split("[")[0]
+        same = [
+            r for r in register if r["pcode"][:3] == iso3 and squashed(r["name"]) == squashed(name)
+        ]
+        spelled_alike = [r for r in same if r["name"].lower() == name.strip().lower()]
+        open_ones = [r for r in same if r["status"] == "1"]
+        # a name the register writes otherwise (only punctuation apart), or one that a
+        # closed namesake shares with a single open site
+        if (same and not spelled_alike and len(same) == 1) or (
+            len(same) > 1 and len(open_ones) == 1
+        ):
+            want = (same[0] if len(same) == 1 else open_ones[0])["pcode"]
+            got = con.execute(
+                "SELECT matched_site_id, total FROM site_populations_2025 "
+                "WHERE asylum_iso3 = ? AND location = ?",
+                [iso3, location],
+            ).fetchone()
+            assert got == (want, total), (location, got, want)
+            checked += 1
+    assert checked >= 3  # Za'atari (JOR), Mile and Touloum (TCD) at least

@@ -174,6 +174,37 @@ def _name_index(register: list[dict]) -> dict[tuple[str, str], list[dict]]:
     return index
 
 
+def _compact_index(index: dict[tuple[str, str], list[dict]]) -> dict[tuple[str, str], list[dict]]:
+    """The name index keyed by names without their spaces: UNHCR writes "Za'atari" and
+    "Amnaback" where the register writes "Zaatari" and "Am-Naback"."""
+    compact: dict[tuple[str, str], list[dict]] = {}
+    for (iso3, key), sites in index.items():
+        compact.setdefault((iso3, key.replace(" ", "")), []).extend(sites)
+    return compact
+
+
+def _population_site(
+    index: dict[tuple[str, str], list[dict]],
+    compact: dict[tuple[str, str], list[dict]],
+    iso3: str,
+    name: str,
+) -> str | None:
+    """The register site a UNHCR end-2025 camp population belongs to, or ``None``.
+
+    The same country and normalised name; failing that, the same name without spaces.
+    A name that several register sites share joins only when exactly one of them is
+    open (a 2025 population lives in an open camp: Mile, Chad, is open TCDs002890 and
+    the closed "Mile (TC)"); otherwise the join is ambiguous and left out.
+    """
+    key = normalise_name(name)
+    sites = index.get((iso3, key)) or compact.get((iso3, key.replace(" ", "")), [])
+    ids = list(dict.fromkeys(s["site_id"] for s in sites))
+    if len(ids) == 1:
+        return ids[0]
+    open_ids = list(dict.fromkeys(s["site_id"] for s in sites if s.get("is_open")))
+    return open_ids[0] if len(open_ids) == 1 else None
+
+
 def _same_place(
     index: dict[tuple[str, str], list[dict]],
     iso3: str,
@@ -476,15 +507,16 @@ def _demographics(ctx: LoadContext, index: dict[tuple[str, str], list[dict]]) ->
         g["_origins"].add(rec.get("coo_iso", ""))
     populations: dict[str, int] = {}
     rows = []
+    compact = _compact_index(index)
     for g in groups.values():
-        ids = [
-            s["site_id"] for s in index.get((g["asylum_iso3"], normalise_name(g["site_name"])), [])
-        ]
-        # Join only a named site, and only when the name is unambiguous in that country:
-        # a state's or district's total joined to a camp of the same name (Khartoum,
-        # Blue Nile) is worse than no figure.
+        # Join only a named site: a state's or district's total joined to a camp of the
+        # same name (Khartoum, Blue Nile) is worse than no figure.
         site_level = g["location_level"] == "site"
-        match = ids[0] if site_level and len(set(ids)) == 1 else None
+        match = (
+            _population_site(index, compact, g["asylum_iso3"], g["site_name"])
+            if site_level
+            else None
+        )
         if match:
             populations[match] = populations.get(match, 0) + g["total"]
         g["origins"] = len(g.pop("_origins"))
