@@ -81,6 +81,12 @@ with st.sidebar:
         if k == "routes" and chosen["regions"]:
             choices = options.routes_in(chosen["regions"], keep=held(KEYS[k]))
             help_text += " " + _("The list shows the routes with incidents in the chosen regions.")
+        if k == "types":
+            help_text = _(
+                "IOM's incident type, as published in its export. IOM's yearly JSON files, "
+                "the source of the latest incidents, give no type: there an incident is "
+                "“Split Incident” when IOM lists it in several rows, else “Incident”."
+            )
         chosen[k] = st.multiselect(
             LABELS[k],
             choices,
@@ -88,7 +94,7 @@ with st.sidebar:
             key=KEYS[k],
             format_func=lambda v, k=k: shown[k].get(v, v),
             placeholder=_("All"),
-            help=help_text if k != "types" else None,
+            help=help_text,
         )
     st.button(
         _("Reset filters"),
@@ -151,12 +157,14 @@ if t["incidents"]:
         )
         + " "
         + located
+        + (" " + md_plain(view.date_note()) if view.date_note() else "")
     )
 else:
     st.caption(
         _("Selection: {selection}. No incident matches these filters.").format(
             selection=md_plain(state.describe())
         )
+        + (" " + md_plain(view.date_note()) if view.date_note() else "")
     )
 mmp_caveat()
 
@@ -338,6 +346,18 @@ def _series() -> None:
                     "The {n} deadliest routes of the selection; an incident on two routes "
                     "counts on each, and incidents with no route given are left out."
                 ).format(n=fmt_int(n_routes))
+            )
+            + (
+                " "
+                + ngettext(
+                    "The {n} incident with only a year, no date, is in no month and is "
+                    "left out of this monthly chart.",
+                    "The {n} incidents with only a year, no date, are in no month and are "
+                    "left out of this monthly chart.",
+                    undated,
+                ).format(n=fmt_int(undated))
+                if grain == "month" and (undated := int(t["undated_incidents"]))
+                else ""
             )
             + md_plain(routes.last_period_note(state, options.last_date, view.grain))
         )

@@ -445,7 +445,9 @@ class GeoJsonLayer(Described, folium.map.FeatureGroup):
 
 def unindented(template: str) -> str:
     """A template's text without the indentation of its lines: the script reaches the
-    browser in every map and every export, and its indentation was a kilobyte of it."""
+    browser in every map and every export, and its indentation was a kilobyte of it.
+    (Its macros end with ``{%- endmacro %}``: a script ending in a newline would lose
+    it when branca renders it as a template again, and differ from geo.branca_text's.)"""
     return "\n".join(line.strip() for line in template.splitlines())
 
 
@@ -548,7 +550,7 @@ class Legend(MacroElement):
             };
             legend.addTo({{ this._parent.get_name() }});
         })();
-        {% endmacro %}
+        {%- endmacro %}
         """
         )
     )

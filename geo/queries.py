@@ -95,7 +95,8 @@ class FilterCodes:
 
     def where(self, params: Mapping) -> str:
         """The ``WHERE`` condition of ``filtered_incidents`` for these parameters."""
-        parts = ["date_hi >= $date_from::DATE", "date_lo <= $date_to::DATE"]
+        # every day the incident may lie in is in the range (filtered_incidents)
+        parts = ["date_lo >= $date_from::DATE", "date_hi <= $date_to::DATE"]
         for key, kind, column in _MASKED:
             wanted = params[key] or ()
             if wanted:

@@ -24,9 +24,9 @@ FROM (
     GROUP BY kind, value
 );
 
--- Each incident's lists as masks, and the window of days a date filter can match
--- (the incident's date, or its whole year when undated: the page's rule for the
--- 13 undated incidents of the export).
+-- Each incident's lists as masks, and the window of days it may lie in: its date, or,
+-- when it has only a year, that year within the data's first and last dates (so a
+-- date filter from the first to the last date covers every incident).
 CREATE TEMP TABLE _incident_masks AS
 SELECT
     i.incident_id,
@@ -42,8 +42,14 @@ GROUP BY i.incident_id;
 
 UPDATE incidents AS i
 SET
-    date_lo = coalesce(i.incident_date, make_date(i.year, 1, 1)),
-    date_hi = coalesce(i.incident_date, make_date(i.year, 12, 31)),
+    date_lo = coalesce(
+        i.incident_date,
+        greatest(make_date(i.year, 1, 1), (SELECT min(incident_date) FROM incidents))
+    ),
+    date_hi = coalesce(
+        i.incident_date,
+        least(make_date(i.year, 12, 31), (SELECT max(incident_date) FROM incidents))
+    ),
     region_bits = m.region_bits,
     route_bits = m.route_bits,
     cause_bits = m.cause_bits,

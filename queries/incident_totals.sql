@@ -20,6 +20,8 @@
 --          no_route_incidents BIGINT, no_route_dead_and_missing BIGINT,
 --          multi_route_incidents BIGINT, multi_route_dead_and_missing BIGINT,
 --          cumulative_incidents BIGINT, cumulative_dead_and_missing BIGINT,
+--          undated_incidents BIGINT, undated_dead_and_missing BIGINT (incidents with only
+--          a year, counted because the range covers it),
 --          mapped BIGINT, min_lat DOUBLE, max_lat DOUBLE, min_lon DOUBLE, max_lon DOUBLE,
 --          p_min_lat DOUBLE, p_max_lat DOUBLE, p_min_lon DOUBLE, p_max_lon DOUBLE
 WITH f AS MATERIALIZED (
@@ -49,7 +51,10 @@ totals AS (
             AS multi_route_dead_and_missing,
         count(*) FILTER (WHERE is_cumulative(incident_type)) AS cumulative_incidents,
         coalesce(sum(dead_and_missing) FILTER (WHERE is_cumulative(incident_type)), 0)::BIGINT
-            AS cumulative_dead_and_missing
+            AS cumulative_dead_and_missing,
+        count(*) FILTER (WHERE incident_date IS NULL) AS undated_incidents,
+        coalesce(sum(dead_and_missing) FILTER (WHERE incident_date IS NULL), 0)::BIGINT
+            AS undated_dead_and_missing
     FROM f
 ),
 placed AS (

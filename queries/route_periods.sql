@@ -1,6 +1,6 @@
 -- Dead and missing per period (year or month) for the $top deadliest routes of the
--- filtered incidents. An incident on two routes counts on each. Undated incidents fall
--- on 1 January of their year (their date_lo).
+-- filtered incidents. An incident on two routes counts on each. Incidents with only a
+-- year count in their year, and in no month of a monthly series (the page says so).
 -- params: $date_from DATE, $date_to DATE, $regions VARCHAR[], $routes VARCHAR[],
 --         $causes VARCHAR[], $types VARCHAR[], $grain VARCHAR ('year' | 'month'),
 --         $top INTEGER
@@ -19,6 +19,7 @@ WITH per_route AS (
             $date_from::DATE, $date_to::DATE, $regions::VARCHAR[], $routes::VARCHAR[],
             $causes::VARCHAR[], $types::VARCHAR[]
         ) f
+        WHERE $grain::VARCHAR = 'year' OR f.incident_date IS NOT NULL
     )
     WHERE len($routes::VARCHAR[]) = 0 OR list_contains($routes::VARCHAR[], route)
 ),

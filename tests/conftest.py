@@ -14,6 +14,22 @@ REPO = Path(__file__).resolve().parent.parent
 MIRROR = Path(os.environ.get("ATLAS_SOURCES", REPO.parent / "shared" / "data")).resolve()
 
 
+# The Deadly routes date rule, written out apart from the queries' date_lo / date_hi: an
+# incident passes a range when its date is in it or, when it has only a year, when the
+# range covers that whole year within the data's first and last dates. Bind
+# ``in_dates_args(date_from, date_to)``.
+IN_DATES = (
+    "(incident_date BETWEEN ? AND ? OR (incident_date IS NULL "
+    "AND greatest(make_date(year, 1, 1), (SELECT min(incident_date) FROM incidents)) >= ? "
+    "AND least(make_date(year, 12, 31), (SELECT max(incident_date) FROM incidents)) <= ?))"
+)
+
+
+def in_dates_args(date_from, date_to) -> list:
+    """The parameters of :data:`IN_DATES` for a date range."""
+    return [date_from, date_to, date_from, date_to]
+
+
 def pytest_report_header(config):
     return f"sources mirror: {MIRROR}"
 

@@ -3,11 +3,13 @@ view, and a copied link that reopens a filtered view with the same figures as SQ
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import unquote_plus
 
 import pytest
 
 from tests.browser import check_page
+from tests.conftest import IN_DATES, in_dates_args
 
 pytestmark = pytest.mark.browser
 
@@ -151,10 +153,9 @@ def test_a_filter_change_redraws_the_map_in_its_frame_keeping_the_basemap(server
         assert "dead and missing" in after["tip"], after["tip"]
         url = j.params()
         assert url.get("types") == "Incident", url
+        sql = f"SELECT count(*), sum(dead_and_missing) FROM incidents WHERE incident_type = 'Incident' AND {IN_DATES}"  # noqa: E501, S608 - a constant rule, values bound
         n, dm = con.execute(
-            "SELECT count(*), sum(dead_and_missing) FROM incidents WHERE incident_type = "
-            "'Incident' AND date_hi >= ?::DATE AND date_lo <= ?::DATE",
-            [url["from"], url["to"]],
+            sql, in_dates_args(date.fromisoformat(url["from"]), date.fromisoformat(url["to"]))
         ).fetchone()
         shown = j.metrics()
         assert shown["Incidents"] == f"{n:,}" and shown["Dead and missing"] == f"{dm:,}"

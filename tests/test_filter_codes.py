@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from geo.build import _create_schema, install_filter_macros
-from geo.queries import INCIDENT_CODES_FILE, install_macros, run_script
+from geo.queries import INCIDENT_CODES_FILE, install_macros, run_query, run_script
 
 KINDS = {"region": "regions", "route": "routes", "cause": "causes"}
 ALL_DATES = (date(1900, 1, 1), date(2100, 1, 1))
@@ -63,22 +63,55 @@ def test_masks_agree_with_the_lists_row_by_row(con):
     assert bad == 0
 
 
-def test_undated_incidents_pass_on_their_year(con):
+def test_undated_incidents_pass_when_the_range_covers_their_year(con):
+    """An incident with only a year passes a range that covers the whole year, not one
+    that covers part of it (June of its year), and the cut ones are the ones the page
+    says it left out (``undated_cut``)."""
     undated = con.execute(
         "SELECT incident_id, year FROM incidents WHERE incident_date IS NULL ORDER BY incident_id"
     ).fetchall()
     assert undated, "the export has undated incidents"
     _, year = undated[0]
-    inside = macro_count(con, dates=(date(year, 6, 1), date(year, 6, 2)))
-    dated_inside = con.execute(
-        "SELECT count(*) FROM incidents WHERE incident_date BETWEEN ? AND ?",
-        [date(year, 6, 1), date(year, 6, 2)],
-    ).fetchone()[0]
     undated_that_year = sum(1 for _, y in undated if y == year)
-    assert inside == dated_inside + undated_that_year
-    assert macro_count(con, dates=(date(year + 1, 1, 1), date(year + 1, 1, 1))) == con.execute(
-        "SELECT count(*) FROM incidents WHERE incident_date = ?", [date(year + 1, 1, 1)]
-    ).fetchone()[0] + sum(1 for _, y in undated if y == year + 1)
+
+    def dated(first: date, last: date) -> int:
+        return con.execute(
+            "SELECT count(*) FROM incidents WHERE incident_date BETWEEN ? AND ?", [first, last]
+        ).fetchone()[0]
+
+    june = (date(year, 6, 1), date(year, 6, 30))
+    assert macro_count(con, dates=june) == dated(*june)
+    cut = run_query(
+        con,
+        "undated_cut",
+        date_from=june[0],
+        date_to=june[1],
+        regions=[],
+        routes=[],
+        causes=[],
+        types=[],
+    )
+    assert cut["year"].tolist() == [year] and cut["incidents"].sum() == undated_that_year
+    whole = (date(year, 1, 1), date(year, 12, 31))
+    assert macro_count(con, dates=whole) == dated(*whole) + undated_that_year
+    assert run_query(
+        con,
+        "undated_cut",
+        date_from=whole[0],
+        date_to=whole[1],
+        regions=[],
+        routes=[],
+        causes=[],
+        types=[],
+    ).empty
+    # the data's own first and last dates cover every incident
+    first, last = con.execute(
+        "SELECT min(incident_date), max(incident_date) FROM incidents"
+    ).fetchone()
+    assert (
+        macro_count(con, dates=(first, last))
+        == con.execute("SELECT count(*) FROM incidents").fetchone()[0]
+    )
 
 
 @pytest.fixture()

@@ -59,6 +59,7 @@ def _states(con) -> list[dict]:
         dict(base, types=["No such type"]),
         dict(base, date_from=date(2023, 3, 1), date_to=date(2023, 3, 31)),
         dict(base, date_from=date(undated_year, 6, 1), date_to=date(undated_year, 6, 2)),
+        dict(base, date_from=date(undated_year, 1, 1), date_to=date(undated_year, 12, 31)),
     ]
     return states
 

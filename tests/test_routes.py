@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from geo.maps import CircleLayer, Legend, layer_names, map_html, render
 from geo.views import countries_of, direct_query
 from geo.views import routes as R
-from tests.conftest import REPO
+from tests.conftest import IN_DATES, REPO, in_dates_args
 
 INJECTION = "x'); DROP TABLE incidents; --"
 # Written out here, apart from the queries: IOM's type of a tally ("Cumulative Incident").
@@ -42,8 +42,8 @@ def options(q):
 
 def sql_filtered(con, state: R.RoutesState, select: str, *, located: bool = False):
     """The filter written out independently of the queries' macro, for cross-checks."""
-    where = ["(incident_date BETWEEN ? AND ? OR (incident_date IS NULL AND year BETWEEN ? AND ?))"]
-    args: list = [state.date_from, state.date_to, state.date_from.year, state.date_to.year]
+    where = [IN_DATES]
+    args: list = in_dates_args(state.date_from, state.date_to)
     for col, values in (
         ("regions", state.regions),
         ("routes", state.routes),
@@ -509,9 +509,11 @@ def test_monthly_series_fills_every_month_of_the_selection_from_sql(q, con, opti
     assert [d.date() for d in series["period"].drop_duplicates()] == months
     assert len(series) == len(months) * len(routes)
     rows = con.execute(
-        "SELECT date_trunc('month', date_lo)::DATE AS m, r, count(*), sum(dead_and_missing) "
-        "FROM (SELECT unnest(routes) AS r, date_lo, dead_and_missing FROM incidents "
-        "      WHERE date_hi >= ? AND date_lo <= ? AND list_contains(regions, ?)) "
+        # incidents with only a year are in no month
+        "SELECT date_trunc('month', incident_date)::DATE AS m, r, count(*), "
+        "sum(dead_and_missing) "
+        "FROM (SELECT unnest(routes) AS r, incident_date, dead_and_missing FROM incidents "
+        "      WHERE incident_date BETWEEN ? AND ? AND list_contains(regions, ?)) "
         "GROUP BY ALL",
         [first, last, region],
     ).fetchall()

@@ -17,6 +17,7 @@ from geo.pages import page as page_of
 from geo.textmap import layer_frame, layer_html, map_summary, map_table, twin_html
 from geo.views import countries_of, direct_query, memo
 from geo.views import routes as R
+from tests.conftest import IN_DATES, in_dates_args
 
 CASES = [
     ("overview", {}),
@@ -137,11 +138,9 @@ def test_routes_figures_equal_sql(views, world):
         # the corridors: one row per route drawn, its figure as the route's SQL total
         corridors = layer_frame(view.spec.layer(R.CORRIDORS_KEY))
         for route, dm in zip(corridors["Route"], corridors["Dead and missing"], strict=True):
+            sql = f"SELECT coalesce(sum(dead_and_missing), 0) FROM incidents WHERE list_contains(routes, ?) AND {IN_DATES}"  # noqa: E501, S608 - a constant rule, values bound
             got = con.execute(
-                "SELECT coalesce(sum(dead_and_missing), 0) FROM incidents WHERE "
-                "list_contains(routes, ?) AND (incident_date BETWEEN ? AND ? OR "
-                "(incident_date IS NULL AND year BETWEEN ? AND ?))",
-                [route, state.date_from, state.date_to, state.date_from.year, state.date_to.year],
+                sql, [route, *in_dates_args(state.date_from, state.date_to)]
             ).fetchone()[0]
             assert dm == got, route
 

@@ -89,6 +89,16 @@ class RoutesOptions:
     types: list[str]
     # region -> the routes its incidents are on (``route_regions``)
     region_routes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # the windows of days of the incidents with only a year (``undated_spans``)
+    undated_spans: tuple[tuple[date, date], ...] = ()
+
+    def cuts_undated(self, date_from: date, date_to: date) -> bool:
+        """Whether a date range covers part, not all, of the window of some incident
+        with only a year: such incidents are left out, and the page says so."""
+        return any(
+            hi >= date_from and lo <= date_to and not (lo >= date_from and hi <= date_to)
+            for lo, hi in self.undated_spans
+        )
 
     def routes_in(self, regions: Sequence[str], keep: Sequence[str] = ()) -> list[str]:
         """The route choices for a region filter: the routes with incidents in any of
@@ -111,10 +121,11 @@ class RoutesOptions:
 
 def options(q: Query) -> RoutesOptions:
     """The filter choices of the database (``incident_date_range``, ``incident_options``,
-    ``route_regions``)."""
+    ``route_regions``, ``undated_spans``)."""
     span = q("incident_date_range").iloc[0]
     opts = q("incident_options")
     pairs = q("route_regions")
+    undated = q("undated_spans")
 
     def of(kind: str) -> list[str]:
         return opts.loc[opts["kind"] == kind, "value"].tolist()
@@ -130,6 +141,10 @@ def options(q: Query) -> RoutesOptions:
             region: frozenset(group["route"])
             for region, group in pairs.groupby("region", sort=False)
         },
+        undated_spans=tuple(
+            (_as_date(lo), _as_date(hi))
+            for lo, hi in zip(undated["date_lo"], undated["date_hi"], strict=True)
+        ),
     )
 
 
@@ -793,6 +808,8 @@ class RoutesView(MapView):
     spec: ms.MapSpec  # the map, as a description (every output is drawn from it)
     map_info: MapInfo
     routes: pd.DataFrame  # route_totals
+    # incidents with only a year that the date range cuts, by year (``undated_cut``)
+    undated_cut: pd.DataFrame | None = None
     # The deadliest-incidents section's query runs when first read (the open tab's).
     q: Query = field(repr=False, default=None)
     limit: int = DEADLIEST
@@ -861,6 +878,40 @@ class RoutesView(MapView):
     @property
     def unlocated(self) -> int:
         return int(self.headline["incidents"] - self.headline["located"])
+
+    def date_note(self) -> str:
+        """What the selection's dates do with the incidents that have only a year (no
+        date): counted when the range covers their year, left out when it covers only
+        part of it. Empty when there are none. The page and the exports say it."""
+        notes = []
+        n = int(self.headline.get("undated_incidents", 0) or 0)
+        if n:
+            notes.append(
+                ngettext(
+                    "{n} incident of the selection has only a year, no date: it counts "
+                    "because the dates cover that whole year.",
+                    "{n} incidents of the selection have only a year, no date: they count "
+                    "because the dates cover that whole year.",
+                    n,
+                ).format(n=fmt_int(n))
+            )
+        cut = self.undated_cut
+        if cut is not None and len(cut):
+            left = int(cut["incidents"].sum())
+            notes.append(
+                ngettext(
+                    "{n} incident of {years} ({dead} dead and missing) has only a year, no "
+                    "date, and is left out: the dates cover only part of that year.",
+                    "{n} incidents of {years} ({dead} dead and missing) have only a year, no "
+                    "date, and are left out: the dates cover only part of that year.",
+                    left,
+                ).format(
+                    n=fmt_int(left),
+                    years=", ".join(str(int(y)) for y in cut["year"]),
+                    dead=fmt_int(int(cut["dead_and_missing"].sum())),
+                )
+            )
+        return " ".join(notes)
 
 
 def series_grain(state: RoutesState) -> str:
@@ -989,12 +1040,16 @@ def build(
     q.prefetch(("incident_totals", params), ("route_totals", params))
     totals = q("incident_totals", **params).iloc[0]
     spec = map_spec(q, countries, state, options=options)
+    # only when the dates cut the window of an incident with only a year (one query
+    # less for every other view)
+    cuts = options is None or options.cuts_undated(state.date_from, state.date_to)
     return RoutesView(
         state=state,
         headline=totals,
         spec=spec,
         map_info=spec.info,
         routes=_with_corridor(q("route_totals", **params)),
+        undated_cut=q("undated_cut", **params) if cuts else None,
         q=q,
         limit=limit,
     )
@@ -1093,7 +1148,7 @@ def export(view: RoutesView, q: Query) -> PageExport:
     s = view.state
     return PAGE.facts(
         subtitle=_("Dead and missing, {selection}").format(selection=s.describe()),
-        caveat=_(MMP_CAVEAT),
+        caveat=" ".join(filter(None, [_(MMP_CAVEAT), view.date_note()])),
         load_data=lambda: q("incident_points", limit=10_000_000, **s.query_params()),
         data_name=_("incidents with a position"),
         params=s.to_params(),

@@ -236,15 +236,16 @@ def mmp_filter(
 ) -> pd.DataFrame:
     """The incidents the Deadly routes filters select (empty lists mean all).
 
-    A dated incident passes when its day is in the range; an undated one when its year
-    overlaps the range (the page's stated rule for the export's undated rows). A list
-    filter passes an incident carrying any of the chosen values.
+    A dated incident passes when its day is in the range; one with only a year when the
+    range covers that whole year within the data's first and last dates (the page's
+    stated rule: June of that year leaves it out, and says so). A list filter passes an
+    incident carrying any of the chosen values.
     """
     day = pd.to_datetime(incidents["date"])
     year = incidents["year"].astype(int).astype(str)
-    lo = day.fillna(pd.to_datetime(year + "-01-01"))
-    hi = day.fillna(pd.to_datetime(year + "-12-31"))
-    mask = (hi >= pd.Timestamp(date_from)) & (lo <= pd.Timestamp(date_to))
+    lo = day.fillna(pd.to_datetime(year + "-01-01").clip(lower=day.min()))
+    hi = day.fillna(pd.to_datetime(year + "-12-31").clip(upper=day.max()))
+    mask = (lo >= pd.Timestamp(date_from)) & (hi <= pd.Timestamp(date_to))
     for column, wanted in (("regions", regions), ("routes", routes), ("causes", causes)):
         if wanted:
             chosen = set(wanted)
