@@ -114,3 +114,29 @@ def test_outdated_database_is_recognised_in_any_language(marked):
     assert line.startswith("[fr] ") and "[fr] " + dbfile.OUTDATED in line
     assert dbfile.is_outdated(line)
     assert not dbfile.is_outdated("[fr] " + i18n._(dbfile.FIX))
+
+
+def test_overview_export_names_the_layers_shown_and_the_incidents_off_the_map(view, con):
+    """The export's subtitle names the layers the view shows (camps and cities once the
+    user switches them on, not before), and its caveat the incidents that are in the
+    figures but have no position (counted here in SQL)."""
+    import copy
+    from dataclasses import replace
+
+    v, q = view
+    n, dm = con.execute(
+        "SELECT count(*), sum(dead_and_missing) FROM incidents WHERE lat IS NULL OR lon IS NULL"
+    ).fetchone()
+    exp = overview.export(v, q)
+    hidden = [layer.name for layer in v.spec.layers if not layer.show]
+    assert hidden, "camps and cities start switched off"
+    assert not any(name in exp.subtitle for name in hidden), exp.subtitle
+    assert n and f"{n:,} incidents ({int(dm):,} dead and missing) have no usable position" in (
+        exp.caveat
+    )
+    own = copy.copy(v)  # a session's view with every layer switched on
+    own.spec = copy.copy(v.spec)
+    own.spec.layers = [replace(layer, show=True) for layer in v.spec.layers]
+    subtitle = overview.export(own, q).subtitle
+    assert subtitle.startswith("Dead and missing per 2° cell")
+    assert all(name in subtitle for name in hidden), subtitle

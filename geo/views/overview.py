@@ -10,7 +10,7 @@ from babel.dates import format_skeleton
 
 from geo import mapspec as ms
 from geo.catalog import MMP, MMP_CAVEAT, SITES
-from geo.i18n import DEFAULT, N_, _, babel_locale, fmt_date, fmt_int, language
+from geo.i18n import DEFAULT, N_, _, babel_locale, fmt_date, fmt_int, language, ngettext
 from geo.maps import BLUES, REDS, WORLD_BOUNDS, nice_breaks
 from geo.views import Query, camps, cifal, cities, memo
 from geo.views.page import MapView, NoState, Page, PageExport, no_options, period_tag
@@ -57,6 +57,20 @@ class OverviewView(MapView):
     spec: ms.MapSpec  # the map, as a description (every output is drawn from it)
     bins: pd.DataFrame
     vintage: pd.DataFrame
+
+    def unlocated_note(self) -> str:
+        """The incidents in the headline that are not on the map (no usable position),
+        or "" when every one is."""
+        n = int(self.headline["unlocated_incidents"])
+        if not n:
+            return ""
+        return ngettext(
+            "{n} incident ({dead} dead and missing) has no usable position: it is in the "
+            "figures but not on the map.",
+            "{n} incidents ({dead} dead and missing) have no usable position: they are in "
+            "the figures but not on the map.",
+            n,
+        ).format(n=fmt_int(n), dead=fmt_int(int(self.headline["unlocated_dead_and_missing"])))
 
 
 def map_spec(q: Query, countries: dict, filters: dict, bins: pd.DataFrame, span) -> ms.MapSpec:
@@ -188,12 +202,18 @@ def export(view: OverviewView, q: Query) -> PageExport:
     """The export facts of the Overview: dead and missing per 2° cell, all incidents."""
     h = view.headline
     everything = {**ALL, "date_from": h["first_date"], "date_to": h["last_date"]}
+    # the layers this view shows (the session's choice in the layer picker), as drawn
+    shown = [layer for layer in view.spec.layers if layer.show]
+    dates = dict(start=fmt_date(h["first_date"]), end=fmt_date(h["last_date"]))
+    first = (
+        _("Dead and missing per 2° cell, {start} to {end}")
+        if any(layer.stable_key == INCIDENTS_KEY for layer in shown)
+        else _("{start} to {end}")
+    ).format(**dates)
+    others = [layer.name for layer in shown if layer.stable_key != INCIDENTS_KEY]
     return PAGE.facts(
-        subtitle=_(
-            "Dead and missing per 2° cell, {start} to {end}; schematic route corridors; "
-            "CIFAL centres"
-        ).format(start=fmt_date(h["first_date"]), end=fmt_date(h["last_date"])),
-        caveat=_(MMP_CAVEAT),
+        subtitle="; ".join([first, *others]),
+        caveat=" ".join(filter(None, [_(MMP_CAVEAT), view.unlocated_note()])),
         load_data=lambda: view.bins,
         data_name=_("incidents per 2-degree cell"),
         headline=_("{n} dead and missing since {month}").format(
