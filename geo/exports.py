@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 
@@ -276,7 +277,11 @@ MAX_NAME = 120
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    # accents dropped, not the letters: "mortíferas" is "mortiferas", not "mort-feras"
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
+    )
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 def export_name(stem: str, ext: str, when: date | None = None, tags: Sequence[str] = ()) -> str:

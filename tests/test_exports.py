@@ -133,6 +133,12 @@ def test_export_names_carry_filters_and_stay_short():
     long = export_name("Camps / sites", "csv", day, ["<script>" * 30, "../../etc", "x" * 200])
     assert len(long) <= 120 and re.fullmatch(r"[a-z0-9_.-]+", long), long
     assert long.startswith("arrival-atlas_camps-sites_") and long.endswith("_2026-11-26.csv")
+    # French and Spanish titles and values keep their letters, without the accents
+    spanish = export_name("Las rutas más mortíferas", "pdf", day, ["Çà et là — Ñandú"])
+    assert spanish == "arrival-atlas_las-rutas-mas-mortiferas_ca-et-la-nandu_2026-11-26.pdf"
+    assert export_name("routes meurtrières", "png", day) == (
+        "arrival-atlas_routes-meurtrieres_2026-11-26.png"
+    )
 
 
 def _routes_view(con, params):
