@@ -28,15 +28,17 @@ def presenter_js() -> str:
 
 require_data(("incidents", "countries"))  # the shipped briefings quote MMP figures
 
-# Presenter styling: large type, little chrome, the map as big as the screen allows.
-# Type scales with the window so one layout serves a 1280 x 720 projector and a
-# 1920 x 1080 screen alike.
-# Presenter styling: no Streamlit header, a thin bar of controls, the deck filling the
-# rest of the window (presenter.js sizes it), at 1280 x 720 and 1920 x 1080 alike.
+# Presenter styling: no Streamlit header but its button that opens the sidebar (the
+# pages and the language; the bar keeps a gutter for it), a thin bar of controls, the
+# deck filling the rest of the window (presenter.js sizes it), at 1280 x 720 and
+# 1920 x 1080 alike.
 st.html(
     """<style>
-    [data-testid="stHeader"] {display: none;}
-    [data-testid="stMainBlockContainer"] {padding: .6rem 1rem .2rem 1rem; max-width: none;}
+    [data-testid="stHeader"] {background: transparent; height: 0;}
+    [data-testid="stHeader"], [data-testid="stHeader"] * {pointer-events: none !important;}
+    [data-testid="stHeader"] [data-testid="stExpandSidebarButton"],
+    [data-testid="stHeader"] [data-testid="stExpandSidebarButton"] * {pointer-events: auto !important;}
+    [data-testid="stMainBlockContainer"] {padding: .6rem 1rem .2rem 3.5rem; max-width: none;}
     [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: .4rem;}
     .st-key-atlas_deck button, .st-key-atlas_pdf button {white-space: nowrap;}
     </style>"""

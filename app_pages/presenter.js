@@ -9,11 +9,12 @@
 // 3. keeps the URL's `slide` in step with the deck (history.replaceState: no rerun), so
 //    a copied link or a reload reopens the slide shown;
 // 4. F (or the deck's own button) shows the deck full screen;
-// 5. closes the sidebar on arriving and opens it again on leaving, if it closed it.
+// 5. closes the sidebar on arriving (leaving the stored choice of the other pages as it
+//    was) and opens it again on leaving, if it closed it.
 //
 // Installed once per browser tab; it does nothing on the other pages.
 (() => {
-  const VERSION = 2;
+  const VERSION = 3;
   if (window.__atlasPresenter === VERSION) { return; }
   window.__atlasPresenter = VERSION;
 
@@ -49,9 +50,12 @@
     if (e.key === 'f' || e.key === 'F') { e.preventDefault(); fullScreen(); return; }
     let step = NEXT.has(e.key) ? 1 : (PREV.has(e.key) ? -1 : 0);
     if (e.key === ' ' && e.shiftKey) { step = -1; }
-    if (e.key === 'Home' || e.key === 'End') {
+    // Home, End and P are the deck's own keys (it knows its last slide and writes the
+    // presenter window): they are handed to it as keys.
+    if (e.key === 'Home' || e.key === 'End' || e.key === 'p' || e.key === 'P') {
       e.preventDefault();
-      go(e.key === 'Home' ? 1 : 1e6);
+      const frame = deckFrame();
+      if (frame && frame.contentWindow) { frame.contentWindow.postMessage({ atlasDeckKey: e.key }, '*'); }
       return;
     }
     if (!step) { return; }
@@ -99,7 +103,20 @@
       if (!bar) { return; }  // not drawn yet: try again on the next tick
       arrived = true;
       const btn = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
-      if (bar.dataset.collapsed === 'false' && btn) { btn.click(); closed = true; }
+      if (bar.dataset.collapsed === 'false' && btn) {
+        // Streamlit keeps the sidebar's state for every page: closing it here is the
+        // presenter's doing, not the user's choice, so the stored state is put back.
+        const stored = (k) => k.startsWith('stSidebarCollapsed');
+        const before = Object.keys(localStorage).filter(stored).map((k) => [k, localStorage.getItem(k)]);
+        btn.click();
+        closed = true;
+        const restore = () => {
+          Object.keys(localStorage).filter(stored).forEach((k) => localStorage.removeItem(k));
+          before.forEach(([k, v]) => localStorage.setItem(k, v));
+        };
+        setTimeout(restore, 300);
+        setTimeout(restore, 1500);
+      }
     } else if (!presenting() && arrived) {
       arrived = false;
       current = null;

@@ -314,8 +314,9 @@ JS = r"""
     var d = e.data;
     if (!d || typeof d !== 'object') { return; }
     if (typeof d.atlasDeckKey === 'string') {
-      // Only our own maps forward keys.
-      var ours = slides.some(function (s, i) {
+      // Only our own maps, and the page around the deck (Home, End and P pressed on its
+      // presenter bar), forward keys.
+      var ours = (embedded && e.source === window.parent) || slides.some(function (s, i) {
         var f = frameOf(i);
         return f && f.contentWindow === e.source;
       });

@@ -230,6 +230,17 @@ def test_presenter_builds_presents_and_carries_a_briefing(app, browser, con, fol
         page.wait_for_function(
             "() => new URLSearchParams(location.search).get('slide') === '2'", timeout=10_000
         )
+        # End, Home and P work from the page too, before any click in the deck.
+        last = deck.evaluate("() => window.atlasDeck.total")
+        page.keyboard.press("End")
+        deck.wait_for_function(f"() => window.atlasDeck.current() === {last}", timeout=10_000)
+        page.keyboard.press("Home")
+        deck.wait_for_function("() => window.atlasDeck.current() === 1", timeout=10_000)
+        with page.expect_popup(timeout=10_000) as popup:
+            page.keyboard.press("p")
+        popup.value.close()
+        page.keyboard.press("PageDown")
+        _wait_slide(deck, 2, want_head)
         # A click on the map puts the keys in its frame, where Leaflet would pan.
         mbox = deck.locator("#slide-2 iframe").bounding_box()
         page.mouse.click(mbox["x"] + mbox["width"] * 0.35, mbox["y"] + mbox["height"] * 0.6)
@@ -289,3 +300,42 @@ def test_presenter_builds_presents_and_carries_a_briefing(app, browser, con, fol
     for p in reader.pages:
         w, h = float(p.mediabox.width), float(p.mediabox.height)
         assert abs(w / h - 16 / 9) < 0.01
+
+
+def test_briefing_keeps_the_pages_in_reach_and_leaves_the_sidebar_as_it_was(server, browser):
+    """The Briefing folds the sidebar for the deck, but its button stays on the page (the
+    pages and the language are one click away), and a page opened afterwards in another
+    tab has its sidebar open as the user left it."""
+    from tests.browser import OfflinePage, wait_for_app
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        op = OfflinePage(context)
+        op.page.goto(f"{server.url}/data", wait_until="domcontentloaded")
+        wait_for_app(op.page)
+        bar = op.page.locator("[data-testid='stSidebar']")
+        assert bar.get_attribute("data-collapsed") == "false"
+        op.page.goto(f"{server.url}/briefing", wait_until="domcontentloaded")
+        op.page.wait_for_selector("[data-testid='stIFrame']", timeout=60_000)  # the deck
+        op.page.wait_for_function(
+            "() => document.querySelector('[data-testid=stSidebar]')?.dataset.collapsed === 'true'",
+            timeout=20_000,
+        )
+        opener = op.page.locator("[data-testid='stExpandSidebarButton']")
+        assert opener.is_visible()
+        op.page.wait_for_timeout(2_000)  # presenter.js puts the stored state back
+        other = OfflinePage(context)
+        other.page.goto(f"{server.url}/data", wait_until="domcontentloaded")
+        wait_for_app(other.page)
+        assert (
+            other.page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed")
+            == "false"
+        )
+        opener.click()
+        op.page.wait_for_function(
+            "() => document.querySelector('[data-testid=stSidebar]')?.dataset.collapsed === 'false'",
+            timeout=10_000,
+        )
+        assert op.page.get_by_role("link", name="Deadly routes").is_visible()
+    finally:
+        context.close()
