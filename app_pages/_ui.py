@@ -789,6 +789,19 @@ def animation_files(spec: MapSpec, exp) -> tuple[ExportFile, ...]:
     )
 
 
+def view_link(key: str) -> str:
+    """This view's link as the page wrote it to the address bar (its filters, and its
+    layers and open section when they are not the defaults), under ``ATLAS_PUBLIC_URL``
+    when it is set: what reopens the view."""
+    from urllib.parse import urlencode
+
+    from geo.pages import app_link
+    from geo.settings import public_url
+
+    link = app_link(key, urlencode(st.query_params.to_dict()))
+    return (public_url() or "") + link
+
+
 def export_panel(key: str, view, map_drawn: bool) -> None:
     """PNG (print, slides), HTML, Excel, CSV and GeoJSON of the current view; GIF and MP4
     too when its map plays over time (:func:`animation_files`).
@@ -832,9 +845,12 @@ def export_panel(key: str, view, map_drawn: bool) -> None:
     def name(ext: str, what: str = "") -> str:
         return export_name(f"{exp.file_stem} {what}", ext, tags=exp.file_tags)
 
+    # read in this run: the file is made later, on the click, outside it
+    link = view_link(key)
+
     def xlsx() -> bytes:
         data = exp.load_data()
-        return xlsx_data(data, exp.about(len(data)))
+        return xlsx_data(data, exp.about(len(data), link=link))
 
     with box:
         st.caption(

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import struct
+from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pandas as pd
@@ -92,6 +93,13 @@ def test_routes_exports_download(server, browser, con, tmp_path):
         assert about["Source (cite as)"].startswith("IOM Missing Migrants Project")
         assert about["Licence"] == "CC BY-IGO" and "Central Mediterranean" in about["Filters"]
         assert re.fullmatch(rf"from Arrival Atlas on {day}", about["Exported"])
+        # the link that reopens the view, as the address bar has it
+        link, here = urlsplit(about["View settings"]), urlsplit(page.url)
+        got, shown = parse_qs(link.query), parse_qs(here.query)
+        assert link.path == here.path == "/routes", (link, here)
+        assert {k: got.get(k) for k in ("from", "to", "routes")} == {
+            k: shown.get(k) for k in ("from", "to", "routes")
+        }
         book.close()
         doc = json.loads(files["GeoJSON"].read_text(encoding="utf-8"))
         assert doc["metadata"]["licence"] == "CC BY-IGO" and len(doc["features"]) == n

@@ -91,8 +91,17 @@ class PageExport:
         """What export file names start with, after ``arrival-atlas_``."""
         return self.stem or self.title
 
-    def about(self, rows: int) -> list[tuple[str, str]]:
-        """The Excel file's About sheet for ``rows`` rows of this view's data."""
+    def about(self, rows: int, link: str | None = None) -> list[tuple[str, str]]:
+        """The Excel file's About sheet for ``rows`` rows of this view's data.
+
+        Parameters
+        ----------
+        rows : int
+            Rows of the data sheet.
+        link : str, optional
+            The view's link as the app shows it (its layers and map view too); by
+            default :attr:`link`, the filters only.
+        """
         return about_rows(
             self.title,
             self.subtitle,
@@ -100,7 +109,7 @@ class PageExport:
             self.licence,
             self.caveat,
             rows=rows,
-            link=self.link,
+            link=link or self.link,
         )
 
     @property
