@@ -138,6 +138,7 @@ else:
         reported,
     ).format(n=fmt_int(reported), m=fmt_int(incidents))
 c5.metric(_("Survivors"), fmt_int(t["survivors"]) if reported else "–", help=survivors_help)
+date_note = view.date_note()  # incidents with only a year: counted or left out
 if t["incidents"]:
     located = (
         # English says "of them have" for any count (as it always has)
@@ -157,14 +158,14 @@ if t["incidents"]:
         )
         + " "
         + located
-        + (" " + md_plain(view.date_note()) if view.date_note() else "")
+        + (" " + md_plain(date_note) if date_note else "")
     )
 else:
     st.caption(
         _("Selection: {selection}. No incident matches these filters.").format(
             selection=md_plain(state.describe())
         )
-        + (" " + md_plain(view.date_note()) if view.date_note() else "")
+        + (" " + md_plain(date_note) if date_note else "")
     )
 mmp_caveat()
 

@@ -99,7 +99,7 @@ class PageExport:
         rows : int
             Rows of the data sheet.
         link : str, optional
-            The view's link as the app shows it (its layers and map view too); by
+            The view's link as the page wrote it (its layers and open section too); by
             default :attr:`link`, the filters only.
         """
         return about_rows(
