@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from geo.mapspec import MapSpec
+from geo.mapspec import LAYERS_KEY, MapSpec, layer_choice
 from geo.pages import PAGE_KEYS, PAGES, page
 from geo.views import Query
 from geo.views.page import PLACES, MapView, PageExport, Place
@@ -93,9 +93,13 @@ def param_choices(key: str, opts: object) -> dict[str, list[str]]:
 def render_page(key: str, q: Query, countries: dict, params: Mapping[str, str]) -> PageRender:
     """Build a page's view from URL-style parameters, as the page itself would.
 
-    Invalid parameters fall back to defaults; their notes are returned.
+    Invalid parameters fall back to defaults; their notes are returned. The link's
+    ``layers`` are switched on the map as the page's picker does, before the export facts
+    (a subtitle can name the layers shown); :func:`geo.mapspec.apply_view` notes the keys
+    it does not know.
     """
     view, notes = page(key).render(q, countries, params)
+    layer_choice(view.spec, params.get(LAYERS_KEY))
     exp = export_of(key, view, q)
     return PageRender(**exp.__dict__, spec=view.spec, view=view, notes=list(notes))
 

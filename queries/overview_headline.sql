@@ -1,10 +1,11 @@
 -- Headline figures for the Overview page.
 -- params: $year (INTEGER) the "this year" of the headline
 -- returns: dead_and_missing BIGINT, incidents BIGINT, first_date DATE, last_date DATE,
---          dead_and_missing_year BIGINT, sites BIGINT, sites_open BIGINT,
---          cities BIGINT, cifal_centres BIGINT, cifal_active BIGINT,
+--          dead_and_missing_year BIGINT,
 --          unlocated_incidents BIGINT, unlocated_dead_and_missing BIGINT (incidents with no
---          usable position: in the totals, not on the map)
+--          usable position: in the totals, not on the map),
+--          sites BIGINT, sites_open BIGINT, cities BIGINT, cifal_centres BIGINT,
+--          cifal_active BIGINT
 -- One aggregate per table (ten scalar subqueries spent ~20 ms in the optimiser).
 WITH i AS (
     SELECT
