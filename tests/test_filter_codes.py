@@ -79,31 +79,18 @@ def test_undated_incidents_pass_when_the_range_covers_their_year(con):
             "SELECT count(*) FROM incidents WHERE incident_date BETWEEN ? AND ?", [first, last]
         ).fetchone()[0]
 
+    def cut(first: date, last: date):
+        lists = dict(regions=[], routes=[], causes=[], types=[])
+        return run_query(con, "undated_cut", date_from=first, date_to=last, **lists)
+
     june = (date(year, 6, 1), date(year, 6, 30))
     assert macro_count(con, dates=june) == dated(*june)
-    cut = run_query(
-        con,
-        "undated_cut",
-        date_from=june[0],
-        date_to=june[1],
-        regions=[],
-        routes=[],
-        causes=[],
-        types=[],
-    )
-    assert cut["year"].tolist() == [year] and cut["incidents"].sum() == undated_that_year
+    left_out = cut(*june)
+    assert left_out["year"].tolist() == [year]
+    assert left_out["incidents"].sum() == undated_that_year
     whole = (date(year, 1, 1), date(year, 12, 31))
     assert macro_count(con, dates=whole) == dated(*whole) + undated_that_year
-    assert run_query(
-        con,
-        "undated_cut",
-        date_from=whole[0],
-        date_to=whole[1],
-        regions=[],
-        routes=[],
-        causes=[],
-        types=[],
-    ).empty
+    assert cut(*whole).empty
     # the data's own first and last dates cover every incident
     first, last = con.execute(
         "SELECT min(incident_date), max(incident_date) FROM incidents"
