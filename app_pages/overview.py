@@ -93,7 +93,7 @@ st.caption(
         "on and off with the control at the top right. Route corridors are schematic. Offline "
         "basemap: Natural Earth."
     )
-    + (" " + md_plain(view.unlocated_note()) if view.unlocated_note() else "")
+    + (" " + md_plain(unlocated) if (unlocated := view.unlocated_note()) else "")
 )
 with st.expander(_("Data vintage"), expanded=False):
     data_grid(
